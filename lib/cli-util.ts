@@ -1,0 +1,13 @@
+// Shared bits of the command-line subcommands.
+
+/** Misuse of the command line: printed with the usage, exit code 2. */
+export class UsageError extends Error {}
+
+export function intOption(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0) {
+    throw new UsageError(`--${name} must be a non-negative integer, got "${value}"`);
+  }
+  return n;
+}
