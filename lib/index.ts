@@ -6,6 +6,6 @@ export * from './metrics';
 export * from './nn';
 export * from './notebook';
 export * from './random';
+export * from './reference';
 export * from './seminar';
-export * from './solutions';
 export * from './train';

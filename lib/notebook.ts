@@ -1,6 +1,6 @@
 // Small helpers for the notebook: placeholders that compile, solution mode, loop length.
 import type { Seminar } from './seminar';
-import { Steps, referenceSteps } from './solutions';
+import { Steps, referenceSteps } from './reference';
 
 /**
  * A placeholder for code the student writes. It type-checks as any value, so the exercise cell

@@ -1,14 +1,10 @@
 // The reference solutions to the two exercises — the only copy. The notebook's solution mode, the
 // tests, the grader and the CLI all call these.
 import type { Scalar } from '@tensorflow/tfjs';
+import type { Steps } from './reference';
 import type { Seminar } from './seminar';
 
-export interface Steps {
-  /** Trains the discriminator for one step; returns its loss. */
-  trainDisc(batchSize: number): number;
-  /** Trains the generator for one step; returns its loss. */
-  trainGen(batchSize: number): number;
-}
+export type { Steps } from './reference';
 
 /** The reference `trainDisc` / `trainGen`, bound to a seminar's globals like the notebook's cells. */
 export function referenceSteps({ tf, gen, disc, genOpt, discOpt, sampleNoise, sampleRealData, IS_FAKE, IS_REAL }: Seminar): Steps {

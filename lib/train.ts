@@ -2,7 +2,7 @@
 // a read-out every 250 iterations. The notebook writes the same loop out in full.
 import { Quality, quality } from './evaluate';
 import type { Seminar } from './seminar';
-import { Steps, referenceSteps } from './solutions';
+import { Steps, referenceSteps } from './reference';
 
 export interface TrainOptions {
   iterations: number;
