@@ -35,8 +35,16 @@ export function requireJupyter(ctx: Mocha.Context): void {
   ctx.skip();
 }
 
+/** The Python that runs `jupyter` (its shebang): the one whose packages (nbformat, ipykernel) Jupyter uses. */
+export function jupyterPython(): string {
+  const which = spawnSync('sh', ['-c', 'command -v jupyter'], { encoding: 'utf8' }).stdout.trim();
+  const shebang = which ? fs.readFileSync(which, 'utf8').split('\n')[0] : '';
+  const m = shebang.match(/^#!\s*(\S+python[\d.]*)\s*$/);
+  return m ? m[1] : 'python3';
+}
+
 /** Registers the project's tslab (node_modules/.bin/tslab) as kernel "tslab" under .jupyter/. */
-export function installKernel(python = 'python3'): string {
+export function installKernel(python = jupyterPython()): string {
   const tslab = path.join(ROOT, 'node_modules', '.bin', 'tslab');
   const spec = path.join(KERNELS, 'kernels', 'tslab', 'kernel.json');
   if (fs.existsSync(spec) && fs.readFileSync(spec, 'utf8').includes(tslab)) return spec;
