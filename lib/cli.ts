@@ -10,6 +10,8 @@ interface Command {
 
 const COMMANDS: Record<string, () => Command> = {
   train: () => require('./train-command') as Command,
+  release: () => require('./release-command') as Command,
+  autograder: () => require('./autograder-command') as Command,
 };
 
 function usage(): string {

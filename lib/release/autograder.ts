@@ -1,0 +1,164 @@
+// Gradescope: one container per submission. `autograder --out <zip>` packs the instructor's project
+// (reference included — the zip is instructor-only) with Gradescope's two entry points:
+//   setup.sh        run once when Gradescope builds the image: installs Node and the project (npm ci)
+//   run_autograder  run per submission: grades /autograder/submission/*.ipynb into
+//                   /autograder/results/results.json (hidden checks: visibility "after_published")
+// AUTOGRADER_ROOT (default /autograder) moves that layout, for tests and local dry runs.
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { CheckConfig } from '../grader/checks';
+import { buildProject } from './build';
+
+/** Baked into the zip: how this course grades (points per exercise, hidden checks). */
+export interface AutograderConfig {
+  checks: CheckConfig;
+  /** The notebook name students submit; other .ipynb files are ignored when it is present. */
+  notebook: string;
+}
+
+export const CONFIG_FILE = 'autograder-config.json';
+
+/** What goes into the zip from the instructor's repository. */
+const PROJECT_FILES = ['lib', 'test', 'notebooks', 'package.json', 'package-lock.json', 'tsconfig.json', '.mocharc.json'];
+
+export function setupScript(nodeVersion: string): string {
+  return `#!/usr/bin/env bash
+# Gradescope runs this once, as root, when it builds the autograder image (the zip is in /autograder/source).
+set -euo pipefail
+NODE_VERSION=${nodeVersion}
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq curl ca-certificates xz-utils >/dev/null
+case "$(uname -m)" in
+  x86_64) ARCH=x64 ;;
+  aarch64|arm64) ARCH=arm64 ;;
+  *) echo "setup.sh: unsupported CPU $(uname -m)" >&2; exit 1 ;;
+esac
+# Node.js from nodejs.org (the distribution's nodejs is too old for the project: it needs >= 20)
+curl -fsSL "https://nodejs.org/dist/v\${NODE_VERSION}/node-v\${NODE_VERSION}-linux-\${ARCH}.tar.xz" | tar -xJ -C /usr/local --strip-components=1
+node --version
+cd /autograder/source
+# the project's exact dependency versions; \`prepare\` compiles lib/ and test/ into dist/
+npm ci --no-audit --no-fund
+chmod +x /autograder/source/run_autograder
+`;
+}
+
+export const RUN_AUTOGRADER = `#!/usr/bin/env bash
+# Gradescope runs this for every submission (copied to /autograder/run_autograder). It always writes
+# results/results.json, even when the grader itself fails, so the student sees a message, not a blank.
+set -uo pipefail
+ROOT="\${AUTOGRADER_ROOT:-/autograder}"
+mkdir -p "$ROOT/results"
+cd "$ROOT/source"
+node dist/lib/cli.js autograder run --root "$ROOT"
+`;
+
+export interface BuildOptions {
+  root: string;
+  out: string;
+  checks?: CheckConfig;
+  log?: (line: string) => void;
+}
+
+export interface BuildReport {
+  out: string;
+  files: number;
+  bytes: number;
+}
+
+function zip(dir: string, out: string): void {
+  try {
+    execFileSync('zip', ['-q', '-r', '-X', '-y', out, '.'], { cwd: dir, stdio: 'pipe' });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { stderr?: Buffer };
+    if (e.code === 'ENOENT') throw new Error('autograder: the `zip` command is missing; install it (Debian/Ubuntu: sudo apt-get install -y zip)');
+    throw new Error(`autograder: zip failed: ${e.stderr?.toString() ?? e.message}`);
+  }
+}
+
+/** Builds the Gradescope autograder zip at `out`. */
+export function buildAutograder(options: BuildOptions): BuildReport {
+  const root = path.resolve(options.root);
+  const out = path.resolve(options.out);
+  const log = options.log ?? (() => undefined);
+  if (!out.endsWith('.zip')) throw new Error(`autograder: --out must name a .zip file, got ${out}`);
+  const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'gan-autograder-'));
+  try {
+    for (const f of PROJECT_FILES) {
+      if (fs.existsSync(path.join(root, f))) fs.cpSync(path.join(root, f), path.join(staging, f), { recursive: true });
+    }
+    // prebuilt dist/ so a dry run needs no compiler; Gradescope's `npm ci` rebuilds it anyway
+    buildProject(root, staging);
+    log('  build            ok');
+    const nodeVersion = process.versions.node;
+    fs.writeFileSync(path.join(staging, 'setup.sh'), setupScript(nodeVersion), { mode: 0o755 });
+    fs.writeFileSync(path.join(staging, 'run_autograder'), RUN_AUTOGRADER, { mode: 0o755 });
+    const config: AutograderConfig = { checks: options.checks ?? {}, notebook: 'gan_1d.ipynb' };
+    fs.writeFileSync(path.join(staging, CONFIG_FILE), JSON.stringify(config, null, 2) + '\n');
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.rmSync(out, { force: true });
+    zip(staging, out);
+    log(`  zip              ok (${out})`);
+    const count = execFileSync('zipinfo', ['-1', out], { encoding: 'utf8' }).split('\n').filter(Boolean).length;
+    return { out, files: count, bytes: fs.statSync(out).size };
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/** The submitted notebook: the course's notebook name if present, else the only .ipynb. */
+export function findSubmission(dir: string, preferred: string): { file?: string; problem?: string } {
+  const found: string[] = [];
+  const walk = (d: string) => {
+    if (!fs.existsSync(d)) return;
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      if (e.name.startsWith('.') || e.name === '__MACOSX') continue; // .ipynb_checkpoints, macOS zip debris
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile() && e.name.toLowerCase().endsWith('.ipynb')) found.push(p);
+    }
+  };
+  walk(dir);
+  found.sort();
+  const named = found.filter((f) => path.basename(f) === preferred);
+  if (named.length === 1) return { file: named[0] };
+  if (found.length === 1) return { file: found[0] };
+  if (found.length === 0) return { problem: `no .ipynb file in the submission. Upload your ${preferred} (File → Download in Jupyter).` };
+  return { problem: `${found.length} notebooks in the submission (${found.map((f) => path.relative(dir, f)).join(', ')}); upload only ${preferred}.` };
+}
+
+function readConfig(source: string): AutograderConfig {
+  const file = path.join(source, CONFIG_FILE);
+  if (!fs.existsSync(file)) return { checks: {}, notebook: 'gan_1d.ipynb' };
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as AutograderConfig;
+}
+
+/** Grades the submission under `root` (Gradescope's /autograder layout) into results/results.json. */
+export async function runAutograder(root: string, source = path.join(root, 'source')): Promise<object> {
+  const resultsFile = path.join(root, 'results', 'results.json');
+  fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
+  let results: object;
+  try {
+    const config = readConfig(source);
+    const { file, problem } = findSubmission(path.join(root, 'submission'), config.notebook);
+    if (!file) {
+      results = { score: 0, output: problem, visibility: 'visible', stdout_visibility: 'hidden', tests: [] };
+    } else {
+      const { gradeNotebook, gradescopeOf } = await import('../grader');
+      results = gradescopeOf(await gradeNotebook(file, { checks: config.checks }));
+    }
+  } catch (err) {
+    results = {
+      score: 0,
+      output: `The autograder failed (not your fault — tell your instructor): ${err instanceof Error ? err.message : String(err)}`,
+      visibility: 'visible',
+      stdout_visibility: 'hidden',
+      tests: [],
+    };
+  }
+  fs.writeFileSync(resultsFile, JSON.stringify(results, null, 2) + '\n');
+  return results;
+}

@@ -1,0 +1,111 @@
+// The bundle's own package.json, lockfile and README: a student installs and tests it without the
+// instructor's repository.
+
+export interface PackageJson {
+  name: string;
+  version: string;
+  description?: string;
+  license?: string;
+  engines?: Record<string, string>;
+  scripts?: Record<string, string>;
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+  [key: string]: unknown;
+}
+
+export const NOTEBOOK_PATH = 'notebooks/gan_1d.ipynb';
+
+/** Same dependencies (so the instructor's lockfile fits), student scripts, no instructor commands. */
+export function studentPackageJson(project: PackageJson): PackageJson {
+  return {
+    name: `${project.name}-student`,
+    version: project.version,
+    private: true,
+    description: `${project.description ?? project.name} — student edition (no reference solutions)`,
+    license: project.license,
+    main: 'dist/lib/index.js',
+    types: 'dist/lib/index.d.ts',
+    bin: { 'gan-seminar': 'dist/lib/cli.js' },
+    engines: project.engines,
+    scripts: {
+      build: 'tsc -p .',
+      prepare: 'tsc -p .',
+      pretest: 'tsc -p .',
+      test: project.scripts?.test ?? 'mocha',
+      check: `node dist/lib/cli.js check ${NOTEBOOK_PATH}`,
+    },
+    dependencies: project.dependencies,
+    optionalDependencies: project.optionalDependencies,
+    devDependencies: project.devDependencies,
+  };
+}
+
+interface Lockfile {
+  name?: string;
+  packages?: Record<string, { name?: string; version?: string; [k: string]: unknown }>;
+  [key: string]: unknown;
+}
+
+/** The instructor's lockfile under the student package's name: `npm ci` installs the same versions. */
+export function studentLockfile(lock: Lockfile, pkg: PackageJson): Lockfile {
+  const copy: Lockfile = JSON.parse(JSON.stringify(lock));
+  copy.name = pkg.name;
+  const root = copy.packages?.[''];
+  if (root) {
+    root.name = pkg.name;
+    root.version = pkg.version;
+    delete root.bin;
+    root.bin = { 'gan-seminar': 'dist/lib/cli.js' };
+  }
+  return copy;
+}
+
+export function studentReadme(options: { exercises: string[]; hasCheckCommand: boolean }): string {
+  const check = options.hasCheckCommand
+    ? '```sh\nnpm run check          # checks the exercise cells of notebooks/gan_1d.ipynb (save the notebook first)\n```\n\n' +
+      'The notebook has the same check in the cell after each exercise.'
+    : 'Run the check cell after each exercise in the notebook.';
+  return `# «Генератор одномерных данных» · A 1-D GAN — student edition
+
+A tiny generative adversarial network learns to turn Uniform[0, 1] noise into N(5, 1.5²). You write the two
+training steps, \`trainDisc\` and \`trainGen\`, in \`notebooks/gan_1d.ipynb\` (TypeScript, the tslab kernel,
+TensorFlow.js). The reference solutions are not part of this folder.
+
+## 1. Install
+
+Node.js ≥ 20 and npm, then in this folder:
+
+\`\`\`sh
+npm install                  # installs TensorFlow.js and tslab, builds lib/ into dist/
+npm test                     # a quick self-test of this folder
+\`\`\`
+
+## 2. Open the notebook
+
+\`\`\`sh
+pip install jupyterlab       # or your distribution's Jupyter packages
+npx tslab install            # registers the "TypeScript" kernel (this folder's tslab)
+jupyter lab notebooks/gan_1d.ipynb
+\`\`\`
+
+Run the cells from the top. Until you fill in an exercise, the training loop stops with
+\`not implemented: … — replace TODO('…') in the exercise cell with your code\`: that is expected.
+\`GAN_ITERATIONS=2000\` in Jupyter's environment shortens the training loop while you try things.
+
+## 3. Exercises
+
+Fill in every \`TODO('…')\` in the exercise cells (${options.exercises.map((e) => `\`${e}\``).join(', ')}). Keep the function
+names and signatures as they are.
+
+## 4. Check your work
+
+${check}
+It compares one training step of your functions from fixed starting points with the expected numbers and
+tells you what looks wrong. Passing it is a good sign, not a grade: the grader runs more checks.
+
+## 5. Submit
+
+Save the notebook and hand in \`notebooks/gan_1d.ipynb\` as your course asks (only this file).
+`;
+}
