@@ -100,6 +100,7 @@ export function distributionsPanel(d: DistributionsData): NonNormalizedSpec {
     ...PANEL,
     layer: [
       {
+        name: 'distributions_bars',
         data: { values: bars },
         mark: { type: 'rect', opacity: 0.5 },
         encoding: {
@@ -110,6 +111,7 @@ export function distributionsPanel(d: DistributionsData): NonNormalizedSpec {
         },
       },
       {
+        name: 'distributions_curve',
         data: { values: curve },
         mark: { type: 'line', strokeWidth: 2.5, point: { size: 12 } },
         encoding: {
@@ -136,6 +138,7 @@ export function readoutPanel(d: ReadoutData): NonNormalizedSpec {
   const bars = [...binRows(names.generated, histogram(d.onGenerated, opts)), ...binRows(names.real, histogram(d.onReal, opts))];
   return {
     title: { text: 'Discriminator readout on real vs gen', subtitle: 'both gather near 0.5 once G has learnt' },
+    name: 'readout_bars',
     ...PANEL,
     data: { values: bars },
     mark: { type: 'rect', opacity: 0.5 },
@@ -159,6 +162,7 @@ export interface HistoryPoint {
 
 /** A line per series over iterations, with a dashed rule per series at its reference value. */
 function curvesPanel(
+  name: string,
   title: string,
   subtitle: string,
   yTitle: string,
@@ -172,11 +176,13 @@ function curvesPanel(
     ...PANEL,
     layer: [
       {
+        name: `${name}_targets`,
         data: { values: rules },
         mark: { type: 'rule', strokeDash: [6, 4], strokeWidth: 1.5 },
         encoding: { y: { field: 'y', type: 'quantitative' }, color },
       },
       {
+        name: `${name}_curves`,
         data: { values: rows },
         mark: { type: 'line', strokeWidth: 2, point: { size: 16 } },
         encoding: {
@@ -193,14 +199,14 @@ function curvesPanel(
 export const EQUILIBRIUM = { discLoss: 2 * Math.LN2, genLoss: Math.LN2 };
 
 export function lossPanel(history: HistoryPoint[]): NonNormalizedSpec {
-  return curvesPanel('Losses', 'dashed: equilibrium 2·ln 2 (D) and ln 2 (G)', 'loss', [
+  return curvesPanel('losses', 'Losses', 'dashed: equilibrium 2·ln 2 (D) and ln 2 (G)', 'loss', [
     { name: 'discriminator', color: COLORS.discLoss, values: history.map((h) => [h.iteration, h.discLoss]), reference: EQUILIBRIUM.discLoss },
     { name: 'generator', color: COLORS.genLoss, values: history.map((h) => [h.iteration, h.genLoss]), reference: EQUILIBRIUM.genLoss },
   ]);
 }
 
 export function momentsPanel(history: HistoryPoint[], target = { mean: 5, std: 1.5 }): NonNormalizedSpec {
-  return curvesPanel('Generated mean and std', `dashed: targets ${target.mean} and ${target.std}`, 'value', [
+  return curvesPanel('moments', 'Generated mean and std', `dashed: targets ${target.mean} and ${target.std}`, 'value', [
     { name: 'mean', color: COLORS.mean, values: history.map((h) => [h.iteration, h.genMean]), reference: target.mean },
     { name: 'std', color: COLORS.std, values: history.map((h) => [h.iteration, h.genStd]), reference: target.std },
   ]);

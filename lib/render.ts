@@ -1,6 +1,6 @@
 // Vega-Lite → Vega → SVG in Node (Vega's headless SVG renderer, no node-canvas), then SVG → PNG with
 // resvg (Rust, ships prebuilt in its npm package) and the system's fonts.
-import { Resvg } from '@resvg/resvg-js';
+import { RenderedImage, Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import * as vl from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
@@ -70,8 +70,8 @@ export interface PngOptions {
 /** The sans-serif font resvg substitutes for Vega's font list (Debian: fonts-dejavu-core). */
 export const SANS_SERIF = 'DejaVu Sans';
 
-/** SVG → PNG bytes, synchronously, on a white background. */
-export function svgToPng(svg: string, { scale = 1.5 }: PngOptions = {}): Buffer {
+/** SVG → raster image (RGBA pixels, and PNG on demand), synchronously, on a white background. */
+export function rasterize(svg: string, { scale = 1.5 }: PngOptions = {}): RenderedImage {
   const resvg = new Resvg(svg, {
     fitTo: { mode: 'zoom', value: scale },
     background: 'white',
@@ -79,7 +79,12 @@ export function svgToPng(svg: string, { scale = 1.5 }: PngOptions = {}): Buffer 
     textRendering: 1,
     logLevel: 'off',
   });
-  return resvg.render().asPng();
+  return resvg.render();
+}
+
+/** SVG → PNG bytes. */
+export function svgToPng(svg: string, options: PngOptions = {}): Buffer {
+  return rasterize(svg, options).asPng();
 }
 
 /** Vega-Lite → PNG bytes. */
