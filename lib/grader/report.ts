@@ -1,0 +1,119 @@
+// Step "report": the gradebook (grades.csv), a student's feedback.md, and Gradescope's results.json.
+// Everything here is a pure function of the grade results, so the same submissions give the same bytes.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { formatCompileError } from './compile';
+import { DIAGNOSES } from './diagnoses';
+import type { GradeResult } from './index';
+import { EXERCISES, FUNCTION_NAMES } from './probe';
+import type { CheckResult } from './run-checks';
+
+const num = (x: number) => String(Math.round(x * 100) / 100);
+
+function csvField(s: string): string {
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** grades.csv: one row per submission, sorted by student. */
+export function csvOf(results: GradeResult[]): string {
+  const rows = [...results]
+    .sort((a, b) => (a.student < b.student ? -1 : a.student > b.student ? 1 : 0))
+    .map((r) => [r.student, num(r.score), num(r.maxScore), r.status, r.diagnoses.join(';')].map(csvField).join(','));
+  return ['student,score,max_score,status,diagnoses', ...rows].join('\n') + '\n';
+}
+
+function explain(c: CheckResult): string {
+  const d = c.diagnosis ? DIAGNOSES[c.diagnosis] : undefined;
+  const lines = [`- **${c.name}** (\`${c.id}\`, 0/${num(c.maxPoints)})${d ? ` — \`${c.diagnosis}\`: ${d.title}` : ''}`];
+  lines.push(`  - What happened: ${c.message.replace(/\n/g, '\n    ')}`);
+  if (d?.advice) lines.push(`  - ${d.advice}`);
+  if (d?.hint) lines.push(`  - Try: ${d.hint}`);
+  return lines.join('\n');
+}
+
+/** feedback.md: what passed, what failed, why, what to try. */
+export function feedbackOf(r: GradeResult): string {
+  const out = [`# Feedback for ${r.student}`, '', `**Score: ${num(r.score)} / ${num(r.maxScore)}** (${r.status})`, ''];
+  if (r.message) out.push(`> ${r.message}`, '');
+  for (const ex of EXERCISES) {
+    const checks = r.checks.filter((c) => c.id.startsWith(`${ex}.`));
+    if (checks.length === 0) continue;
+    const got = checks.reduce((a, c) => a + c.points, 0);
+    const max = checks.reduce((a, c) => a + c.maxPoints, 0);
+    out.push(`## ${FUNCTION_NAMES[ex]} — ${num(got)} / ${num(max)}`, '');
+    const cell = r.cells[ex];
+    if (cell) out.push(`Graded cell: #${cell.cellIndex + 1} (found by ${cell.via}).`, '');
+    out.push('| check | points | result |', '|---|---|---|');
+    for (const c of checks) out.push(`| ${c.name} | ${num(c.points)}/${num(c.maxPoints)} | ${c.passed ? 'passed' : `failed: ${c.diagnosis ?? ''}`} |`);
+    out.push('');
+    const failed = checks.filter((c) => !c.passed);
+    // one explanation per distinct diagnosis, not the same advice six times
+    const seen = new Set<string>();
+    const distinct = failed.filter((c) => {
+      const key = `${c.diagnosis}:${c.message}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    if (distinct.length > 0) out.push('What failed and why:', '', ...distinct.map(explain), '');
+    const notes = checks.filter((c) => c.note).map((c) => `- ${c.name}: ${c.note}`);
+    if (notes.length > 0) out.push('Notes:', '', ...[...new Set(notes)], '');
+    if (cell && cell.compileErrors.length > 0) {
+      out.push('Compile errors, as tslab shows them (line:column within the cell):', '', '```', ...cell.compileErrors.map(formatCompileError), '```', '');
+    }
+  }
+  if (r.output.trim()) out.push('## Your code printed', '', '```', r.output.slice(0, 4000).trimEnd(), '```', '');
+  return out.join('\n');
+}
+
+/** Gradescope's results.json (score, tests[] with name/score/max_score/status/output/visibility). */
+export function gradescopeOf(r: GradeResult): object {
+  return {
+    score: r.score,
+    output: `${r.status}: ${num(r.score)}/${num(r.maxScore)}${r.diagnoses.length ? ` — ${r.diagnoses.join(', ')}` : ''}${r.message ? `\n${r.message}` : ''}`,
+    visibility: 'visible',
+    stdout_visibility: 'hidden',
+    tests: r.checks.map((c) => {
+      const d = c.diagnosis ? DIAGNOSES[c.diagnosis] : undefined;
+      const output = c.passed
+        ? [c.message, c.note].filter(Boolean).join('\n')
+        : [`${c.diagnosis}: ${d?.title ?? ''}`, c.message, d?.advice, d?.hint ? `Try: ${d.hint}` : ''].filter(Boolean).join('\n');
+      return {
+        name: c.name,
+        number: c.id,
+        score: c.points,
+        max_score: c.maxPoints,
+        status: c.passed ? 'passed' : 'failed',
+        output,
+        visibility: c.hidden ? 'after_published' : 'visible',
+      };
+    }),
+  };
+}
+
+/** Distinct folder names for students whose files share a base name. */
+function folders(results: GradeResult[]): Map<GradeResult, string> {
+  const used = new Map<string, number>();
+  const out = new Map<GradeResult, string>();
+  for (const r of [...results].sort((a, b) => (a.file < b.file ? -1 : 1))) {
+    const safe = r.student.replace(/[^\w.\-@+ ]/g, '_') || 'submission';
+    const n = (used.get(safe) ?? 0) + 1;
+    used.set(safe, n);
+    out.set(r, n === 1 ? safe : `${safe}-${n}`);
+  }
+  return out;
+}
+
+/** Writes grades.csv and, per student, feedback.md and results.json under `outDir`. */
+export function writeReports(results: GradeResult[], outDir: string): void {
+  fs.mkdirSync(outDir, { recursive: true });
+  const names = folders(results);
+  const renamed = results.map((r) => ({ ...r, student: names.get(r)! }));
+  for (const r of renamed) {
+    const dir = path.join(outDir, r.student);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'feedback.md'), feedbackOf(r));
+    fs.writeFileSync(path.join(dir, 'results.json'), JSON.stringify(gradescopeOf(r), null, 2) + '\n');
+  }
+  fs.writeFileSync(path.join(outDir, 'grades.csv'), csvOf(renamed));
+}

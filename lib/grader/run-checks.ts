@@ -1,0 +1,80 @@
+// Step "run the checks": mocha's programmatic API runs the one spec set (test/grading/*.test.js)
+// against the current session and collects a result per check id.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CheckInfo } from './checks';
+import { DiagnosisId, isDiagnosisId } from './diagnoses';
+import type { Session } from './judge';
+import { setSession } from './session';
+
+export const SPEC_DIR = path.resolve(__dirname, '..', '..', 'test', 'grading');
+
+export interface CheckResult {
+  id: string;
+  name: string;
+  points: number;
+  maxPoints: number;
+  hidden: boolean;
+  passed: boolean;
+  diagnosis?: DiagnosisId;
+  message: string;
+  note?: string;
+}
+
+export function specFiles(): string[] {
+  if (!fs.existsSync(SPEC_DIR)) throw new Error(`grading specs not found in ${SPEC_DIR}: build the project (npx tsc -p .)`);
+  return fs.readdirSync(SPEC_DIR).filter((f) => f.endsWith('.test.js')).sort().map((f) => path.join(SPEC_DIR, f));
+}
+
+let queue: Promise<unknown> = Promise.resolve();
+
+/** Runs the specs for `session`; runs are serialised (mocha's globals are per process). */
+export function runChecks(session: Session, checks: CheckInfo[]): Promise<CheckResult[]> {
+  const next = queue.then(() => runOnce(session, checks));
+  queue = next.catch(() => undefined);
+  return next;
+}
+
+async function runOnce(session: Session, checks: CheckInfo[]): Promise<CheckResult[]> {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const Mocha = require('mocha') as typeof import('mocha');
+  const outcomes = new Map<string, { passed: boolean; error?: string }>();
+  const idOf = (title: string) => title.split(':')[0];
+  function Collector(runner: Mocha.Runner) {
+    runner.on('pass', (test: Mocha.Test) => outcomes.set(idOf(test.title), { passed: true }));
+    runner.on('fail', (test: Mocha.Test, err: Error) => outcomes.set(idOf(test.title), { passed: false, error: err.message }));
+  }
+  const mocha = new Mocha({ reporter: Collector as unknown as typeof Mocha.reporters.Base, timeout: 300_000 });
+  for (const f of specFiles()) {
+    delete require.cache[require.resolve(f)];
+    mocha.addFile(f);
+  }
+  setSession(session);
+  try {
+    await new Promise<void>((resolve) => mocha.run(() => resolve()));
+  } finally {
+    setSession(undefined);
+    mocha.dispose();
+  }
+  return checks.map((c): CheckResult => {
+    const v = session.verdicts.get(c.id);
+    const o = outcomes.get(c.id);
+    if (!v || !o) {
+      const why = o?.error ?? 'the check did not run';
+      return { ...base(c), passed: false, diagnosis: 'grader-error', message: why };
+    }
+    const passed = o.passed && v.pass;
+    return {
+      ...base(c),
+      points: passed ? c.points : 0,
+      passed,
+      diagnosis: passed ? undefined : v.diagnosis && isDiagnosisId(v.diagnosis) ? v.diagnosis : 'grader-error',
+      message: v.message,
+      note: v.note,
+    };
+  });
+}
+
+function base(c: CheckInfo) {
+  return { id: c.id, name: c.name, points: 0, maxPoints: c.points, hidden: c.hidden };
+}

@@ -1,0 +1,197 @@
+// Step "run isolated": one child process per submission (sandbox-child.ts), with
+//   - Node's permission model (Node 20: --experimental-permission): reads only node_modules and the
+//     few lib files the child loads (never lib/solutions or lib/reference), writes only its scratch dir,
+//     no child processes or workers;
+//   - no network: a fresh network namespace (`unshare -rn`) where the kernel allows it (checked once);
+//   - no string code generation (closes the Function-constructor escape from the vm context);
+//   - a vm context holding only the notebook's globals, a wall-clock budget per exercise and per child,
+//     a heap cap (--max-old-space-size) plus an RSS watchdog (tensors live outside the JS heap),
+//     and capped captured output.
+// A crash while observing one exercise is recorded for that exercise and the rest run in a new child.
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { CompiledCell } from './compile';
+import { Exercise, ExerciseObservation, Failure, Plan } from './probe';
+import type { ChildResult, Job } from './sandbox-child';
+
+export interface SandboxOptions {
+  /** Wall-clock limit per submission, ms (default 60 s); each exercise gets half. */
+  timeoutMs: number;
+  /** Memory cap, MB (JS heap via --max-old-space-size, and the child's resident size). */
+  memoryMb: number;
+  /** Characters of the submission's console output kept. */
+  outputCap: number;
+}
+
+export const DEFAULT_SANDBOX: SandboxOptions = { timeoutMs: 60_000, memoryMb: 1024, outputCap: 20_000 };
+
+export interface SandboxResult {
+  observations: Partial<Record<Exercise, ExerciseObservation>>;
+  /** Exercises the child could not finish: crash, memory, time. */
+  crashes: Partial<Record<Exercise, Failure & { diagnosis: string }>>;
+  output: string;
+  outputTruncated: boolean;
+  /** How isolated the run was (for the report). */
+  isolation: string[];
+}
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const CHILD = path.join(__dirname, 'sandbox-child.js');
+/** Never readable from the child: the reference (and its loader). */
+const DENIED = new Set(['solutions.js', 'reference.js']);
+
+/** The compiled lib's .js files the child may load (it needs a few; the list follows the lib as it grows). */
+function childFiles(): string[] {
+  const walk = (dir: string): string[] =>
+    fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) return walk(p);
+      return e.name.endsWith('.js') && !DENIED.has(e.name) ? [p] : [];
+    });
+  return walk(path.join(ROOT, 'dist', 'lib'));
+}
+
+let netns: boolean | undefined;
+/** True when `unshare -rn` works here (user namespaces enabled). */
+export function networkIsolationAvailable(): boolean {
+  if (netns === undefined) {
+    const r = spawnSync('unshare', ['-rn', process.execPath, '-e', '0'], { stdio: 'ignore', timeout: 10_000 });
+    netns = r.status === 0;
+  }
+  return netns;
+}
+
+function rssMb(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+interface ChildRun {
+  result?: ChildResult;
+  killedFor?: 'timeout' | 'memory';
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+}
+
+function runChild(job: Job, options: SandboxOptions, scratch: string): Promise<ChildRun> {
+  const jobFile = path.join(scratch, 'job.json');
+  const resultFile = path.join(scratch, 'result.json');
+  fs.rmSync(resultFile, { force: true });
+  fs.writeFileSync(jobFile, JSON.stringify(job));
+  const nodeArgs = [
+    `--max-old-space-size=${options.memoryMb}`,
+    '--disallow-code-generation-from-strings',
+    '--experimental-permission', // Node 20; Node 22+ also accepts --permission
+    '--no-warnings',
+    `--allow-fs-read=${path.join(ROOT, 'node_modules')}/`,
+    ...childFiles().map((f) => `--allow-fs-read=${f}`),
+    `--allow-fs-read=${scratch}/`,
+    `--allow-fs-write=${scratch}/`,
+    CHILD,
+    jobFile,
+    resultFile,
+  ];
+  const [cmd, args] = networkIsolationAvailable() ? ['unshare', ['-rn', process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, {
+      cwd: scratch,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: scratch, TMPDIR: scratch },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      if (stderr.length < 8000) stderr += chunk.toString('utf8').slice(0, 8000 - stderr.length);
+    });
+    let killedFor: ChildRun['killedFor'];
+    const kill = (why: 'timeout' | 'memory') => {
+      killedFor ??= why;
+      child.kill('SIGKILL');
+    };
+    const timer = setTimeout(() => kill('timeout'), options.timeoutMs + 5_000);
+    const watch = setInterval(() => {
+      if (child.pid && rssMb(child.pid) > options.memoryMb * 1.5 + 256) kill('memory');
+    }, 250);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      clearInterval(watch);
+      let result: ChildResult | undefined;
+      try {
+        result = JSON.parse(fs.readFileSync(resultFile, 'utf8')) as ChildResult;
+      } catch {
+        result = undefined;
+      }
+      resolve({ result, killedFor, code, signal, stderr });
+    });
+  });
+}
+
+function crashOf(run: ChildRun, options: SandboxOptions): Failure & { diagnosis: string } {
+  if (run.killedFor === 'timeout') return { kind: 'timeout', diagnosis: 'timeout', message: `stopped after ${options.timeoutMs / 1000} s` };
+  const heap = /heap out of memory|Allocation failed|Array buffer allocation failed/i.test(run.stderr);
+  if (run.killedFor === 'memory' || heap) {
+    return { kind: 'runtime-error', diagnosis: 'memory-limit', message: `used more than the ${options.memoryMb} MB memory limit` };
+  }
+  const how = run.signal ? `signal ${run.signal}` : `exit code ${run.code}`;
+  const last = run.stderr.trim().split('\n').filter((l) => /Error|denied|restricted/i.test(l)).slice(0, 2).join(' / ');
+  return { kind: 'runtime-error', diagnosis: 'runtime-error', message: `the grader's process for this submission ended (${how})${last ? `: ${last}` : ''}` };
+}
+
+/** Runs the cells and observes `probe` exercises; never throws for anything the submission does. */
+export async function runInSandbox(
+  cells: CompiledCell[],
+  probe: Exercise[],
+  plans: Record<Exercise, Plan>,
+  options: SandboxOptions = DEFAULT_SANDBOX,
+): Promise<SandboxResult> {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'gan-grade-'));
+  const out: SandboxResult = {
+    observations: {},
+    crashes: {},
+    output: '',
+    outputTruncated: false,
+    isolation: [
+      'permission model (fs: scratch only)',
+      networkIsolationAvailable() ? 'no network (netns)' : 'network NOT isolated (unshare unavailable)',
+      `heap ${options.memoryMb} MB`,
+      `${options.timeoutMs / 1000} s`,
+    ],
+  };
+  try {
+    let remaining = probe.slice();
+    while (remaining.length > 0) {
+      const job: Job = {
+        cells: cells.map((c) => ({ exercise: c.exercise, js: c.js })),
+        probe: remaining,
+        plans,
+        budgetMs: Math.max(1000, Math.floor(options.timeoutMs / probe.length)),
+        outputCap: options.outputCap,
+      };
+      const run = await runChild(job, { ...options, timeoutMs: job.budgetMs * remaining.length }, scratch);
+      const r = run.result;
+      if (r) {
+        Object.assign(out.observations, r.observations);
+        if (out.output.length < options.outputCap) out.output += r.output.slice(0, options.outputCap - out.output.length);
+        out.outputTruncated ||= r.outputTruncated;
+      }
+      const done = remaining.filter((e) => r?.observations[e] && r.running !== e);
+      // The exercise that was running when the child died (or the first one not reached) takes the blame.
+      const culprit = r?.running ?? remaining.find((e) => !done.includes(e));
+      if (!culprit) break;
+      if (!(culprit in out.observations) || r?.running === culprit) {
+        out.crashes[culprit] = crashOf(run, { ...options, timeoutMs: job.budgetMs });
+        delete out.observations[culprit];
+      }
+      remaining = remaining.filter((e) => !done.includes(e) && e !== culprit);
+    }
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+  return out;
+}

@@ -1,0 +1,111 @@
+// Step "fix the states": the weights and sampler seeds every subject starts from. Built from fixed
+// seeds (and, for the trained states, a few reference steps), so a submission scores the same on
+// every run. The reference's observations come from the same protocol (probe.ts) on the same states.
+import { overrideSamplers } from '../data';
+import { Module, Weights, getWeights, setWeights } from '../nn';
+import { Rng } from '../random';
+import { referenceSteps } from '../reference';
+import { Seminar, seminarOf } from '../seminar';
+import { Exercise, Plan, Runtime, State, classifyError, fixedSamplers } from './probe';
+
+/** Knobs of the protocol; small so a submission grades in seconds. */
+export const PROTOCOL = {
+  leakSteps: 20,
+  behaviourSteps: 40,
+  /** Reference generator steps the disc's behavioural run is judged by. */
+  behaviourGenSteps: 40,
+  pretrainDiscSteps: 40,
+  warmupIterations: 10,
+} as const;
+
+/** Weights like torch.nn.Linear's init, U(±1/√in), from a private stream (the shared one stays untouched). */
+export function initWeights(template: Weights, seed: number): Weights {
+  const r = new Rng(seed);
+  const out: Weights = {};
+  for (const [name, { shape }] of Object.entries(template)) {
+    const layer = name.split('.')[0];
+    const inFeatures = template[`${layer}.weight`].shape[0];
+    const bound = 1 / Math.sqrt(inFeatures);
+    const n = shape.reduce((a, b) => a * b, 1);
+    out[name] = { shape: shape.slice(), values: Array.from(r.fill(n, () => (2 * r.uniform() - 1) * bound)) };
+  }
+  return out;
+}
+
+function withWeights<T>(modules: [Module, Weights][], run: () => T): T {
+  const saved = modules.map(([m]) => getWeights(m));
+  try {
+    modules.forEach(([m, w]) => setWeights(m, w));
+    return run();
+  } finally {
+    modules.forEach(([m], i) => setWeights(m, saved[i]));
+  }
+}
+
+function withSamplers<T>(seed: number, run: () => T): T {
+  overrideSamplers(fixedSamplers(seed));
+  try {
+    return run();
+  } finally {
+    overrideSamplers(null);
+  }
+}
+
+/** Runs reference steps on `s` from `start` and returns the weights reached; `s` is left as it was. */
+export function referenceRun(s: Seminar, start: State, run: (steps: ReturnType<typeof referenceSteps>) => void): { gen: Weights; disc: Weights } {
+  return withWeights([[s.gen, start.gen], [s.disc, start.disc]], () =>
+    withSamplers(start.seed, () => {
+      run(referenceSteps(s));
+      return { gen: getWeights(s.gen), disc: getWeights(s.disc) };
+    }),
+  );
+}
+
+/** The plans for both exercises, built on `s`'s models (their weights are restored afterwards). */
+export function buildPlans(s: Seminar): Record<Exercise, Plan> {
+  const genT = getWeights(s.gen);
+  const discT = getWeights(s.disc);
+  const fresh = (name: string, seed: number, batchSize: number): State => ({
+    name,
+    seed,
+    batchSize,
+    gen: initWeights(genT, seed * 7 + 1),
+    disc: initWeights(discT, seed * 7 + 2),
+  });
+  const a = fresh('fresh (batch 128)', 101, 128);
+  const b = fresh('fresh (batch 32)', 202, 32);
+  const warm = fresh(`after ${PROTOCOL.warmupIterations} iterations (batch 64)`, 303, 64);
+  Object.assign(
+    warm,
+    referenceRun(s, warm, (steps) => {
+      for (let i = 0; i < PROTOCOL.warmupIterations; i++) {
+        for (let k = 0; k < 5; k++) steps.trainDisc(64);
+        steps.trainGen(64);
+      }
+    }),
+  );
+  const discBehaviour = fresh('behaviour: discriminator from scratch', 404, 128);
+  const genBehaviour = fresh('behaviour: generator against a trained discriminator', 505, 128);
+  genBehaviour.disc = referenceRun(s, genBehaviour, (steps) => {
+    for (let i = 0; i < PROTOCOL.pretrainDiscSteps; i++) steps.trainDisc(128);
+  }).disc;
+  const plan = (behaviour: State): Plan => ({
+    states: [a, b, warm],
+    leakSteps: PROTOCOL.leakSteps,
+    behaviour,
+    behaviourSteps: PROTOCOL.behaviourSteps,
+  });
+  return { train_disc: plan(discBehaviour), train_gen: plan(genBehaviour) };
+}
+
+/** The reference as a Runtime on `s`'s models — the "subject" the checks run against by default. */
+export function referenceRuntime(s: Seminar): Runtime {
+  const steps = referenceSteps(seminarOf(s));
+  return {
+    gen: s.gen,
+    disc: s.disc,
+    call: (exercise, batchSize) => (exercise === 'train_disc' ? steps.trainDisc(batchSize) : steps.trainGen(batchSize)),
+    takeRandomCalls: () => [],
+    classify: classifyError,
+  };
+}
