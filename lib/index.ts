@@ -12,3 +12,4 @@ export * from './random';
 export * from './reference';
 export * from './seminar';
 export * from './train';
+export { selfCheck, runSelfCheck, formatSelfCheck } from './check';

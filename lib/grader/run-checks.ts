@@ -29,13 +29,13 @@ export function specFiles(): string[] {
 let queue: Promise<unknown> = Promise.resolve();
 
 /** Runs the specs for `session`; runs are serialised (mocha's globals are per process). */
-export function runChecks(session: Session, checks: CheckInfo[]): Promise<CheckResult[]> {
-  const next = queue.then(() => runOnce(session, checks));
+export function runChecks(session: Session, checks: CheckInfo[], grep?: string): Promise<CheckResult[]> {
+  const next = queue.then(() => runOnce(session, checks, grep));
   queue = next.catch(() => undefined);
   return next;
 }
 
-async function runOnce(session: Session, checks: CheckInfo[]): Promise<CheckResult[]> {
+async function runOnce(session: Session, checks: CheckInfo[], grep?: string): Promise<CheckResult[]> {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const Mocha = require('mocha') as typeof import('mocha');
   const outcomes = new Map<string, { passed: boolean; error?: string }>();
@@ -44,7 +44,7 @@ async function runOnce(session: Session, checks: CheckInfo[]): Promise<CheckResu
     runner.on('pass', (test: Mocha.Test) => outcomes.set(idOf(test.title), { passed: true }));
     runner.on('fail', (test: Mocha.Test, err: Error) => outcomes.set(idOf(test.title), { passed: false, error: err.message }));
   }
-  const mocha = new Mocha({ reporter: Collector as unknown as typeof Mocha.reporters.Base, timeout: 300_000 });
+  const mocha = new Mocha({ reporter: Collector as unknown as typeof Mocha.reporters.Base, timeout: 300_000, grep });
   for (const f of specFiles()) {
     delete require.cache[require.resolve(f)];
     mocha.addFile(f);
