@@ -11,6 +11,7 @@ interface Command {
 const COMMANDS: Record<string, () => Command> = {
   train: () => require('./train-command') as Command,
   grade: () => require('./grade-command') as Command,
+  check: () => require('./check-command') as Command,
   release: () => require('./release-command') as Command,
   autograder: () => require('./autograder-command') as Command,
 };

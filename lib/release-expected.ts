@@ -1,13 +1,11 @@
-// What the reference does from the grader's fixed states, as plain numbers: computed live where the
-// reference exists (the instructor's repository), read from lib/expected-values.json in the student
-// release (written there by `gan-seminar release`). The self-check compares a student's steps with
-// these, so it works without the reference's code.
+// The student release's stand-in for the reference: what the reference does from the grader's fixed
+// states, as plain numbers, in lib/expected-values.json (written by `gan-seminar release`, see
+// lib/release/expected.ts). Where lib/solutions.ts is absent, the grader's basis (plans + reference
+// observations) comes from this file, so the self-check works without the reference's code.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Exercise, ExerciseObservation, Plan } from './grader/probe';
-import { buildBasis } from './grader/session';
-import { NOT_IN_RELEASE, hasReference } from './reference';
-import { Seminar } from './seminar';
+import { NOT_IN_RELEASE } from './reference';
 
 export interface ExpectedValues {
   format: 'gan-seminar expected values';
@@ -16,24 +14,17 @@ export interface ExpectedValues {
   note: string;
   plans: Record<Exercise, Plan>;
   reference: Record<Exercise, ExerciseObservation>;
+  /** Checks the instructor keeps hidden: not in this release's self-check. */
+  hiddenChecks: string[];
 }
 
 /** lib/expected-values.json of the package this module belongs to (dist/lib/… → ../../lib/…). */
 export const EXPECTED_FILE = path.resolve(__dirname, '..', '..', 'lib', 'expected-values.json');
 
-/** Runs the reference through the grader's protocol on `s`'s models (lib/grader/session.ts buildBasis). */
-export function computeExpected(s: Seminar): ExpectedValues {
-  const { plans, reference } = buildBasis(s);
-  return {
-    format: 'gan-seminar expected values',
-    version: 1,
-    note: 'What the reference trainDisc/trainGen do in one step from fixed weights and fixed sampler batches. Numbers only.',
-    plans,
-    reference,
-  };
-}
+let cache: ExpectedValues | undefined;
 
 export function readExpected(file = EXPECTED_FILE): ExpectedValues {
+  if (cache && file === EXPECTED_FILE) return cache;
   let json: ExpectedValues;
   try {
     json = JSON.parse(fs.readFileSync(file, 'utf8')) as ExpectedValues;
@@ -41,10 +32,13 @@ export function readExpected(file = EXPECTED_FILE): ExpectedValues {
     throw new Error(`${NOT_IN_RELEASE}, and the expected values that replace them are missing (${file}: ${(err as Error).message}); ask your instructor for the full release folder`);
   }
   if (json.format !== 'gan-seminar expected values' || json.version !== 1) throw new Error(`${file} is not a gan-seminar expected-values file (version 1)`);
+  if (file === EXPECTED_FILE) cache = json;
   return json;
 }
 
-/** The expected values for the self-check: live from the reference when present, else the shipped file. */
-export function expectedValues(s: Seminar): ExpectedValues {
-  return hasReference() ? computeExpected(s) : readExpected();
+/** The self-check's check configuration: in a student release, the instructor's hidden checks stay hidden. */
+export function selfCheckConfig(): { hidden?: string[] } {
+  // reference present = instructor's repository: the checks' own `hidden` flags apply
+  const { hasReference } = require('./reference') as typeof import('./reference');
+  return hasReference() ? {} : { hidden: readExpected().hiddenChecks };
 }

@@ -3,6 +3,7 @@
 // without the reference, says so in solution mode, and that the expected values are usable.
 import type { Scalar } from '@tensorflow/tfjs';
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as gan from '../lib';
@@ -57,6 +58,16 @@ describe('student bundle', () => {
       expect(expected.plans[e].states.length).to.be.greaterThan(1);
       expect(expected.reference[e].steps.map((st) => typeof st.returned)).to.satisfy((t: string[]) => t.every((x) => x === 'number'));
     }
+  });
+
+  it('the self-check on the unfilled notebook reports not-implemented, not a crash', function () {
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'lib', 'cli.js'), 'check', NOTEBOOK], { encoding: 'utf8' });
+    expect(r.status, r.stderr).to.equal(1); // ran, and not every check passes
+    expect(r.stdout).to.match(/trainDisc self-check: 0\/\d+ points/).and.match(/trainGen self-check: 0\/\d+ points/);
+    const failed = r.stdout.split('\n').filter((l) => l.trim().startsWith('✘'));
+    expect(failed.length).to.be.greaterThan(3);
+    for (const line of failed) expect(line).to.match(/not-implemented$/);
+    expect(r.stdout).to.contain("not implemented: sample noise");
   });
 
   it('the notebook holds the exercises as placeholders', () => {

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildProject } from './build';
 import { assertNoLeaks } from './leak-guard';
-import { STUDENT_COMMANDS, selectLib, studentCli } from './files';
+import { GRADING_SPECS, STUDENT_COMMANDS, selectLib, studentCli, withoutHiddenChecks } from './files';
 import { readNotebook, studentNotebook, writeNotebook } from './notebook';
 import { NOTEBOOK_PATH, PackageJson, studentLockfile, studentPackageJson, studentReadme } from './student-files';
 
@@ -17,6 +17,8 @@ export interface ReleaseOptions {
   force?: boolean;
   /** Skip compiling the bundle (tests of single steps); the default compiles and scans dist/ too. */
   build?: boolean;
+  /** Check ids kept out of the bundle (default: the checks marked hidden in lib/grader/checks.ts). */
+  hidden?: string[];
   /** Extra step run on the staging folder before the leak guard (tests plant leaks through it). */
   beforeGuard?: (staging: string) => void;
   log?: (line: string) => void;
@@ -29,6 +31,7 @@ export interface ReleaseReport {
   exercises: string[];
   droppedCells: string[];
   expected?: string;
+  hiddenChecks: string[];
   guard: { files: number; fingerprints: number };
 }
 
@@ -39,6 +42,7 @@ const STUDENT_SPEC = /^release-student(.*)\.spec\.ts$/;
 
 interface Context {
   root: string;
+  hidden: string[];
   staging: string;
   report: ReleaseReport;
   log: (line: string) => void;
@@ -62,8 +66,15 @@ const STEPS: Step[] = [
     'lib',
     (c) => {
       const { files } = selectLib(c.root);
-      for (const f of files) copy(c, f, f, f === 'lib/cli.ts' ? studentCli : undefined);
-      c.report.lib = files;
+      const found = new Set<string>();
+      for (const f of files) {
+        const transform = f === 'lib/cli.ts' ? studentCli : f.startsWith(`${GRADING_SPECS}/`) ? (t: string) => withoutHiddenChecks(t, c.hidden, f, found) : undefined;
+        copy(c, f, f, transform);
+      }
+      const missing = c.hidden.filter((id) => !found.has(id));
+      if (missing.length > 0) throw new Error(`release: hidden check(s) ${missing.join(', ')} not found as check('<id>', …) in ${GRADING_SPECS}/`);
+      c.report.lib = files.filter((f) => f.startsWith('lib/'));
+      c.report.hiddenChecks = c.hidden;
     },
   ],
   [
@@ -85,7 +96,7 @@ const STEPS: Step[] = [
     (c) => {
       // numbers from the reference on fixed states, for the self-check (see lib/release/expected.ts)
       const { writeExpected } = require('./expected') as typeof import('./expected');
-      c.report.expected = writeExpected(c.root, c.staging);
+      c.report.expected = writeExpected(c.staging, c.hidden);
     },
   ],
   [
@@ -133,8 +144,10 @@ export function buildRelease(options: ReleaseOptions): ReleaseReport {
   checkOut(root, out, options.force ?? false);
   fs.mkdirSync(path.dirname(out), { recursive: true });
   const staging = fs.mkdtempSync(path.join(path.dirname(out), `.${path.basename(out)}.partial-`));
-  const report: ReleaseReport = { out, files: [], lib: [], exercises: [], droppedCells: [], guard: { files: 0, fingerprints: 0 } };
-  const c: Context = { root, staging, report, log };
+  const report: ReleaseReport = { out, files: [], lib: [], exercises: [], droppedCells: [], hiddenChecks: [], guard: { files: 0, fingerprints: 0 } };
+  const { configureChecks } = require('../grader/checks') as typeof import('../grader/checks');
+  const hidden = options.hidden ?? configureChecks().filter((ch) => ch.hidden).map((ch) => ch.id);
+  const c: Context = { root, staging, report, log, hidden };
   try {
     const steps: Step[] = [...STEPS];
     if (options.build ?? true) steps.push(['build', (ctx) => buildProject(ctx.root, ctx.staging, 'release: the student bundle')]);

@@ -1,31 +1,40 @@
-// Step "expected values": the reference's numbers on the grader's fixed states, written into the
-// bundle for the self-check (lib/release-expected.ts reads them there).
+// Step "expected values": the reference's numbers on the grader's fixed states (its basis: plans and
+// reference observations), written into the bundle as lib/expected-values.json for the self-check.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { computeExpected } from '../release-expected';
+import { buildBasis } from '../grader/session';
+import type { ExpectedValues } from '../release-expected';
 import { createSeminar, disposeSeminar } from '../seminar';
 
 export const EXPECTED_IN_BUNDLE = 'lib/expected-values.json';
 
-// Deterministic (fixed states, fixed batches), so one computation serves every release of a process.
-let cached: string | undefined;
-
-function expectedJson(): string {
-  if (cached === undefined) {
-    const s = createSeminar({ seed: 0 });
-    try {
-      cached = JSON.stringify(computeExpected(s)) + '\n';
-    } finally {
-      disposeSeminar(s);
-    }
+/** The reference run through the grader's protocol (lib/grader/session.ts buildBasis). */
+export function computeExpected(hiddenChecks: string[] = []): ExpectedValues {
+  const s = createSeminar({ seed: 0 });
+  try {
+    const { plans, reference } = buildBasis(s);
+    return {
+      format: 'gan-seminar expected values',
+      version: 1,
+      note: 'What the reference trainDisc/trainGen do in one step from fixed weights and fixed sampler batches. Numbers only.',
+      plans,
+      reference,
+      hiddenChecks,
+    };
+  } finally {
+    disposeSeminar(s);
   }
-  return cached;
 }
 
+// Deterministic (fixed states, fixed batches): one computation serves every release of a process.
+let cached: { hidden: string; json: string } | undefined;
+
 /** Writes <staging>/lib/expected-values.json; returns its bundle-relative path. */
-export function writeExpected(_root: string, staging: string): string {
+export function writeExpected(staging: string, hiddenChecks: string[] = []): string {
+  const hidden = JSON.stringify(hiddenChecks);
+  if (!cached || cached.hidden !== hidden) cached = { hidden, json: JSON.stringify(computeExpected(hiddenChecks)) + '\n' };
   const file = path.join(staging, EXPECTED_IN_BUNDLE);
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, expectedJson());
+  fs.writeFileSync(file, cached.json);
   return EXPECTED_IN_BUNDLE;
 }

@@ -72,9 +72,33 @@ export function studentCli(source: string): string {
   return kept.join('\n');
 }
 
+/** The grader's public checks: the bundle's self-check and `npm test` run them (hidden ones cut out). */
+export const GRADING_SPECS = 'test/grading';
+
 export interface LibSelection {
-  /** Bundle-relative lib files to copy (cli.ts is rewritten by studentCli). */
+  /** Repository-relative files to copy: lib/ (cli.ts is rewritten by studentCli) and the grading specs. */
   files: string[];
+}
+
+/** The grading specs (test/grading/*.ts), entry points of the bundle's self-check. */
+export function gradingSpecs(root: string): string[] {
+  const dir = path.join(root, GRADING_SPECS);
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.ts')).sort().map((f) => `${GRADING_SPECS}/${f}`);
+}
+
+/** A grading spec without the `check('<id>', …)` lines of hidden checks; throws if one is not found. */
+export function withoutHiddenChecks(source: string, hidden: readonly string[], file: string, found: Set<string>): string {
+  return source
+    .split('\n')
+    .filter((line) => {
+      const m = /^\s*check\(\s*['"]([\w.-]+)['"]/.exec(line);
+      if (!m || !hidden.includes(m[1])) return true;
+      if (!/\);\s*$/.test(line)) throw new Error(`release: the hidden check ${m[1]} in ${file} spans several lines; keep each check(...) call on one line`);
+      found.add(m[1]);
+      return false;
+    })
+    .join('\n');
 }
 
 /**
@@ -84,7 +108,7 @@ export interface LibSelection {
 export function selectLib(root: string): LibSelection {
   const cliSource = fs.readFileSync(path.join(root, 'lib/cli.ts'), 'utf8');
   const seen = new Set<string>();
-  const queue = ENTRY_POINTS.filter((e) => fs.existsSync(path.join(root, e)));
+  const queue = [...ENTRY_POINTS.filter((e) => fs.existsSync(path.join(root, e))), ...gradingSpecs(root)];
   while (queue.length > 0) {
     const rel = queue.shift()!;
     if (seen.has(rel)) continue;
@@ -104,7 +128,7 @@ export function selectLib(root: string): LibSelection {
             (target === 'lib/solutions.ts' ? 'Get the reference through lib/reference.ts (referenceSteps / hasReference) instead.' : 'Move what the student side needs out of it.'),
         );
       }
-      if (!target.startsWith('lib/')) throw new Error(`release: ${rel} imports ${target}, outside lib/`);
+      if (!target.startsWith('lib/') && !target.startsWith(`${GRADING_SPECS}/`)) throw new Error(`release: ${rel} imports ${target}, outside lib/ and ${GRADING_SPECS}/`);
       queue.push(target);
     }
   }

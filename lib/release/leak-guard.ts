@@ -31,6 +31,10 @@ export const PUBLIC_FRAGMENTS = [
   'const realData = sampleRealData(batchSize)',
   'discLoss.dataSync()[0]',
   'genLoss.dataSync()[0]',
+  // the grader's hint for the saturating generator loss names it (lib/grader/diagnoses.ts); the
+  // exercise text already says "log p = tf.logSoftmax of the logits" next to the given
+  // tf.logSoftmax(disc(realData)) — the column and the loss around it stay secret
+  'tf.logSoftmax(disc(genData))',
   // the sampler's own declaration in lib/data.ts reads `function sampleNoise(batchSize)` once compiled
   'sampleNoise(batchSize)',
 ];
