@@ -19,7 +19,7 @@ import type { ChildResult, Job } from './sandbox-child';
 export interface SandboxOptions {
   /** Wall-clock limit per submission, ms (default 60 s); each exercise gets half. */
   timeoutMs: number;
-  /** Memory cap, MB (JS heap via --max-old-space-size, and the child's resident size). */
+  /** Memory cap, MB: the child's resident size (watchdog), with the JS heap capped a little above it. */
   memoryMb: number;
   /** Characters of the submission's console output kept. */
   outputCap: number;
@@ -86,7 +86,7 @@ function runChild(job: Job, options: SandboxOptions, scratch: string): Promise<C
   fs.rmSync(resultFile, { force: true });
   fs.writeFileSync(jobFile, JSON.stringify(job));
   const nodeArgs = [
-    `--max-old-space-size=${options.memoryMb}`,
+    `--max-old-space-size=${options.memoryMb + 256}`,
     '--disallow-code-generation-from-strings',
     '--experimental-permission', // Node 20; Node 22+ also accepts --permission
     '--no-warnings',
@@ -116,8 +116,10 @@ function runChild(job: Job, options: SandboxOptions, scratch: string): Promise<C
     };
     const timer = setTimeout(() => kill('timeout'), options.timeoutMs + 5_000);
     const watch = setInterval(() => {
-      if (child.pid && rssMb(child.pid) > options.memoryMb * 1.5 + 256) kill('memory');
-    }, 250);
+      // The resident size crosses the cap before the heap limit (set higher) makes V8 thrash in GC
+      // for seconds, so a memory bomb is stopped here, promptly and the same way on every run.
+      if (child.pid && rssMb(child.pid) > options.memoryMb) kill('memory');
+    }, 100);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       clearInterval(watch);
