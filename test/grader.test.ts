@@ -19,6 +19,7 @@ import { runChecks } from '../lib/grader/run-checks';
 import { currentSession } from '../lib/grader/session';
 import { csvOf } from '../lib/grader/report';
 import type { GradeResult } from '../lib/grader';
+import { NOTEBOOK, cellText, executeNotebook, requireJupyter, seminarCell } from './support/jupyter';
 
 const FIXTURES = path.resolve(__dirname, '..', '..', 'test', 'fixtures', 'submissions');
 
@@ -148,6 +149,23 @@ describe('grader steps', function () {
         ({ student, score, maxScore: 20, status: 'complete', diagnoses } as unknown as GradeResult);
       const csv = csvOf([r('zoe', 20, []), r('al, "x"', 7.5, ['wrong-sign', 'tensor-leak'])]);
       expect(csv).to.equal('student,score,max_score,status,diagnoses\n"al, ""x""",7.5,20,complete,wrong-sign;tensor-leak\nzoe,20,20,complete,\n');
+    });
+  });
+
+  describe('self-check cells in the executed notebook', function () {
+    before(function () {
+      requireJupyter(this);
+    });
+
+    it('student mode: each check cell shows not-implemented and raises nothing; the loop still stops at the first call', () => {
+      const out = executeNotebook(NOTEBOOK, { env: { GAN_ITERATIONS: '1' }, allowErrors: true });
+      for (const [name, fn] of [['check_train_disc', 'trainDisc'], ['check_train_gen', 'trainGen']]) {
+        const cell = seminarCell(out, name);
+        expect(cell.metadata.nbgrader).to.deep.include({ grade_id: name, locked: true, solution: false });
+        expect((cell.outputs ?? []).filter((o) => o.output_type === 'error' || o.name === 'stderr')).to.deep.equal([]);
+        expect(cellText(cell)).to.contain(`${fn} self-check: 0/10 points`).and.contain('not-implemented');
+      }
+      expect(cellText(seminarCell(out, 'training_loop'))).to.contain('not implemented: sample noise');
     });
   });
 });
