@@ -2,11 +2,11 @@
 // (lib/plots.ts) and keeps ONE notebook output up to date (lib/display.ts). The PNG fallback is drawn
 // in a worker thread (lib/render-worker.ts), so plotting costs the loop little more than the read-out.
 import type { TopLevelSpec } from 'vega-lite';
-import { LiveOutput, MimeBundle, inTslabKernel } from './display';
+import { LiveOutput, MimeBundle } from './display';
 import { generate, pReal, realSamples } from './evaluate';
 import { summarize } from './metrics';
 import { DashboardData, HistoryPoint, VEGA_LITE_MIME, dashboardSpec } from './plots';
-import { BackgroundRenderer, RenderedPng } from './render-worker';
+import { BackgroundRenderer, RenderedPng, sharedRenderer } from './render-worker';
 import type { PngOptions } from './render';
 import type { Seminar } from './seminar';
 
@@ -26,8 +26,10 @@ export interface DashboardStats {
   /** PNGs shown, and the worker's mean time per PNG. */
   pngs: number;
   renderMsPerPng: number;
-  /** Time the training thread spent in update() (read-out, specs, display). */
+  /** Time the training thread spent in update() (read-out, specs, display), and the part of it spent
+   *  blocked on the render worker (the first and the last update wait for their PNG). */
   updateMs: number;
+  waitMs: number;
   /** Time since the dashboard was made (the loop's time, plotting included). */
   elapsedMs: number;
   /** updateMs / elapsedMs: the share of the loop spent plotting. */
@@ -43,13 +45,15 @@ export class Dashboard {
   private renderer: BackgroundRenderer | null = null;
   private png: RenderedPng | undefined;
   private readonly start = performance.now();
-  private counts = { updates: 0, pngs: 0, renderMs: 0, updateMs: 0 };
+  private counts = { updates: 0, pngs: 0, renderMs: 0, updateMs: 0, waitMs: 0 };
 
   constructor(
     private readonly seminar: Seminar,
     private readonly options: DashboardOptions,
   ) {
-    this.output = options.output !== undefined ? options.output : inTslabKernel() ? new LiveOutput() : null;
+    const output = options.output !== undefined ? options.output : new LiveOutput();
+    this.output = output?.available() ? output : null;
+    if (this.output) this.renderer = sharedRenderer(); // starts loading Vega while the first steps run
   }
 
   /**
@@ -99,25 +103,29 @@ export class Dashboard {
 
   stats(): DashboardStats {
     const elapsedMs = performance.now() - this.start;
-    const { updates, pngs, renderMs, updateMs } = this.counts;
-    return { updates, pngs, renderMsPerPng: pngs ? renderMs / pngs : NaN, updateMs, elapsedMs, overhead: updateMs / elapsedMs };
+    const { updates, pngs, renderMs, updateMs, waitMs } = this.counts;
+    return { updates, pngs, renderMsPerPng: pngs ? renderMs / pngs : NaN, updateMs, waitMs, elapsedMs, overhead: updateMs / elapsedMs };
   }
 
-  /** Stops the render worker. */
-  async close(): Promise<void> {
-    await this.renderer?.close();
+  /** Waits for a PNG still being drawn, and lets go of the (shared) render worker. */
+  close(): void {
+    this.renderer?.wait();
     this.renderer = null;
   }
 
   private show(data: DashboardData): void {
     const spec = dashboardSpec(data);
     const final = data.iteration >= data.iterations;
-    this.renderer ??= new BackgroundRenderer(this.options.png);
-    const r = this.renderer;
+    const r = (this.renderer ??= sharedRenderer());
     this.keep(r.take());
-    if (final) this.keep(r.wait()); // an older request; the final one follows
-    if (!r.busy) r.request(spec);
-    if (!this.png || final) this.keep(r.wait()); // the first and the last update show their own PNG
+    const wait = () => {
+      const t = performance.now();
+      this.keep(r.wait());
+      this.counts.waitMs += performance.now() - t;
+    };
+    if (final) wait(); // an older request; the final one follows
+    if (!r.busy) r.request(spec, this.options.png);
+    if (!this.png || final) wait(); // the first and the last update show their own PNG
     this.output!.show(bundle(spec, this.png!, data));
   }
 

@@ -80,6 +80,13 @@ export class LiveOutput {
     this.official = sources.official ?? (() => (tslabJupyter() ? null : tslabPublic()));
   }
 
+  /** Whether show() reaches a front end now: in a running tslab cell (by either route). */
+  available(): boolean {
+    if (this.writer()) return true;
+    // Fallback route: public.js cannot be asked, so look for tslab's kernel process (`tslab kernel ...`).
+    return this.official() !== null && process.argv.some((a) => /[\\/]tslab([\\/]|$)/.test(a));
+  }
+
   /**
    * Shows `bundle`, replacing what this output showed before. Returns how: 'bundle' (all MIME types),
    * 'official' (tslab's public API, the PNG alone) or 'none' (not in a running tslab cell).

@@ -38,7 +38,7 @@ export class BackgroundRenderer {
   private inFlight = 0;
   private failure: Error | null = null;
 
-  constructor(private readonly options: PngOptions = {}) {
+  constructor() {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     this.worker = new Worker(path.join(__dirname, 'render-worker.js'), {
@@ -57,11 +57,11 @@ export class BackgroundRenderer {
   }
 
   /** Starts rendering `spec` unless busy; returns its id, or 0 when busy. */
-  request(spec: TopLevelSpec): number {
+  request(spec: TopLevelSpec, options: PngOptions = {}): number {
     this.check();
     if (this.busy) return 0;
     this.inFlight = this.nextId++;
-    this.port.postMessage({ id: this.inFlight, spec, options: this.options } satisfies Request);
+    this.port.postMessage({ id: this.inFlight, spec, options } satisfies Request);
     return this.inFlight;
   }
 
@@ -99,6 +99,26 @@ export class BackgroundRenderer {
   private check(): void {
     if (this.failure) throw new Error(`the dashboard's render worker died: ${this.failure.message}`);
   }
+}
+
+let shared: BackgroundRenderer | null = null;
+
+/**
+ * The process's one render worker, started on first use. Shared so that re-running a notebook's loop
+ * cell (say after an interrupt) does not pile up workers; whatever an earlier user left in flight is
+ * drained and dropped.
+ */
+export function sharedRenderer(): BackgroundRenderer {
+  shared ??= new BackgroundRenderer();
+  shared.wait();
+  return shared;
+}
+
+/** Stops the shared worker (tests, and a CLI that wants to exit at once). */
+export async function stopSharedRenderer(): Promise<void> {
+  const r = shared;
+  shared = null;
+  await r?.close();
 }
 
 async function serve(port: MessagePort, replies: Int32Array): Promise<void> {

@@ -11,6 +11,7 @@ import { Dashboard } from '../lib/dashboard';
 import { DisplayMessage, LiveOutput } from '../lib/display';
 import { VEGA_LITE_MIME } from '../lib/plots';
 import { pngSize } from '../lib/render';
+import { stopSharedRenderer } from '../lib/render-worker';
 import { referenceSteps } from '../lib/solutions';
 import { dashboardOutputs, executedNotebook, vegaLiteSchemaErrors } from './support/dashboard';
 import { NOTEBOOK, ROOT, cellText, readNotebook, requireJupyter, seminarCell, sourceOf, textOf } from './support/jupyter';
@@ -29,6 +30,8 @@ function checkBundle(data: Record<string, unknown>, title: RegExp): void {
 
 describe('dashboard: live in the notebook and in npm start', () => {
   describe('Dashboard in a (fake) tslab cell', () => {
+    after(() => stopSharedRenderer());
+
     it('one output: shown once, then replaced in place, every bundle complete; the last waits for its own PNG', async () => {
       await initBackend();
       const s = createSeminar({ seed: 7 });
@@ -47,7 +50,7 @@ describe('dashboard: live in the notebook and in npm start', () => {
         }
         expect(tf.memory().numTensors, 'tensors left by update()').to.equal(tensors);
       } finally {
-        await dash.close();
+        dash.close();
         disposeSeminar(s);
       }
       expect(calls.map((c) => Boolean(c.update))).to.deep.equal([false, true, true, true]);
@@ -65,7 +68,7 @@ describe('dashboard: live in the notebook and in npm start', () => {
       expect(stats.overhead).to.be.greaterThan(0).and.at.most(1);
     });
 
-    it('outside a kernel update() only reads the models (no output, no render worker)', async () => {
+    it('outside a kernel update() only reads the models (no output, no render worker)', () => {
       const s = createSeminar({ seed: 1 });
       const dash = new Dashboard(s, { iterations: 2 });
       dash.update(0, 1, 1);
@@ -73,7 +76,7 @@ describe('dashboard: live in the notebook and in npm start', () => {
       expect(dash.history).to.have.length(2);
       expect(dash.stats().pngs).to.equal(0);
       expect(vegaLiteSchemaErrors(dash.spec())).to.deep.equal([]);
-      await dash.close();
+      dash.close();
       disposeSeminar(s);
     });
   });

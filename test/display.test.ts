@@ -91,6 +91,7 @@ describe('display: one MIME-bundle output in tslab, updated in place', () => {
         },
       };
       const out = new LiveOutput({ writer: () => null, official: () => official });
+      expect(out.available(), 'not in a tslab kernel process').to.equal(false);
       expect(out.show(bundle(1))).to.equal('official');
       expect(out.show(bundle(2))).to.equal('official');
       expect(shown.displays).to.equal(1); // one output, updated
@@ -100,8 +101,10 @@ describe('display: one MIME-bundle output in tslab, updated in place', () => {
       expect(shown.text).to.deep.equal(['iteration 3']);
     });
 
-    it('outside a kernel it shows nothing (and does not throw)', () => {
+    it('outside a kernel it is unavailable and shows nothing (and does not throw)', () => {
+      expect(new LiveOutput().available()).to.equal(false);
       expect(new LiveOutput().show(bundle(1))).to.equal('none');
+      withFakeKernel(() => expect(new LiveOutput().available()).to.equal(true));
       const notReady: TslabPublic = {
         newDisplay: () => ({
           png: () => {
