@@ -76,7 +76,9 @@ export interface SelfCheck {
  * reference from lib/solutions.ts instead of the cell, as the training loop would run it.
  */
 export function selfCheck(models: Models, solutions = false): SelfCheck {
-  const run = async (exercise: Exercise, step: (batchSize: number) => number) => {
+  const run = async (exercise: Exercise, step: (batchSize: number) => number): Promise<void> => {
+    let got = 0;
+    let max = 0;
     try {
       let subject = step;
       if (solutions) {
@@ -84,9 +86,18 @@ export function selfCheck(models: Models, solutions = false): SelfCheck {
         subject = exercise === 'train_disc' ? reference.trainDisc : reference.trainGen;
         console.log(`Solution mode: checking the reference ${FUNCTION_NAMES[exercise]} from lib/solutions.ts.`);
       }
-      console.log(formatSelfCheck(exercise, await runSelfCheck(exercise, subject, models)));
+      const results = await runSelfCheck(exercise, subject, models);
+      console.log(formatSelfCheck(exercise, results));
+      got = results.reduce((a, r) => a + r.points, 0);
+      max = results.reduce((a, r) => a + r.maxPoints, 0);
     } catch (err) {
       console.log(`${FUNCTION_NAMES[exercise]} self-check could not run: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    // nbgrader scores a grade cell (the check cells are, 10 points each) by whether it raised; its
+    // partial credit reads an execute_result, which tslab never sends (it prints values to stdout).
+    // So under `GAN_NBGRADER=1 nbgrader autograde` an incomplete check fails its cell. Students never see this.
+    if (process.env.GAN_NBGRADER === '1' && (max === 0 || got < max)) {
+      throw new Error(`${FUNCTION_NAMES[exercise]}: ${got}/${max} points in the self-check`);
     }
   };
   return { trainDisc: (step) => run('train_disc', step), trainGen: (step) => run('train_gen', step) };

@@ -13,7 +13,7 @@ import { gradeNotebook } from '../lib/grader';
 import { LeakError, assertNoLeaks } from '../lib/release/leak-guard';
 import { BEGIN, END, NBGRADER_CONFIG, TYPESCRIPT_STUB, clearSolutionRegions, nbgraderSource, writeNbgraderCourse } from '../lib/release/nbgrader';
 import { Notebook, readNotebook, sourceText, studentNotebook } from '../lib/release/notebook';
-import { NOTEBOOK, ROOT } from './support/jupyter';
+import { NOTEBOOK, ROOT, executeNotebook, requireJupyter } from './support/jupyter';
 
 const SCHEMA_FILE = path.join(ROOT, 'test', 'data', 'nbgrader', 'v3.schema.json');
 const SOLUTIONS = fs.readFileSync(path.join(ROOT, 'lib', 'solutions.ts'), 'utf8');
@@ -70,6 +70,17 @@ function schemaErrors(nb: Notebook): string[] {
     if (!m || validate(m)) return [];
     return (validate.errors ?? []).map((e) => `cell ${i}: ${e.instancePath} ${e.message}`);
   });
+}
+
+/** What nbgrader's generate_assignment does to the source notebook's solution regions. */
+function cleared(source: Notebook): Notebook {
+  return {
+    ...source,
+    cells: source.cells.map((c) => {
+      const text = clearSolutionRegions(sourceText(c), TYPESCRIPT_STUB);
+      return text === null ? c : { ...c, source: text };
+    }),
+  };
 }
 
 describe('release: nbgrader', function () {
@@ -146,18 +157,36 @@ describe('release: nbgrader', function () {
       const file = path.join(dir, 'source', 'gan_1d', 'gan_1d.ipynb');
       const full = await gradeNotebook(file);
       expect(full.score, JSON.stringify(full.checks.filter((c) => !c.passed))).to.equal(full.maxScore);
-      const cleared: Notebook = {
-        ...source,
-        cells: source.cells.map((c) => {
-          const text = clearSolutionRegions(sourceText(c), TYPESCRIPT_STUB);
-          return text === null ? c : { ...c, source: text };
-        }),
-      };
       const clearedFile = path.join(dir, 'cleared.ipynb');
-      fs.writeFileSync(clearedFile, JSON.stringify(cleared));
+      fs.writeFileSync(clearedFile, JSON.stringify(cleared(source)));
       const empty = await gradeNotebook(clearedFile);
       expect(empty.score).to.equal(0);
       expect(empty.diagnoses).to.deep.equal(['not-implemented']); // it compiles: no compile-error
+    });
+
+    it('autograded like nbgrader does (GAN_NBGRADER=1): source 20/20, after ClearSolutions 0/20', function () {
+      requireJupyter(this);
+      // nbgrader's rule for a code grade cell: an error (or stderr) output scores 0, else its points
+      const score = (executed: Notebook) => {
+        const graded = executed.cells.filter((c) => c.metadata?.nbgrader?.grade === true);
+        expect(graded.length).to.equal(2);
+        return graded.reduce((total, c) => {
+          const outputs = (c.outputs ?? []) as { output_type: string; name?: string; text?: string | string[] }[];
+          // a cell that never ran would score full marks in this rule: make sure it ran the self-check
+          expect(outputs.map((o) => [o.text ?? ''].flat().join('')).join(''), 'check cell ran').to.match(/self-check/);
+          const failed = outputs.some((o) => o.output_type === 'error' || (o.output_type === 'stream' && o.name === 'stderr'));
+          return total + (failed ? 0 : Number(c.metadata.nbgrader.points));
+        }, 0);
+      };
+      // the notebook imports ../dist/lib and tslab resolves packages upwards: give the temp folder
+      // the project's dist/ and node_modules next to the notebook's folder
+      for (const f of ['dist', 'node_modules']) fs.symlinkSync(path.join(ROOT, f), path.join(dir, 'source', f), 'dir');
+      const env = { GAN_NBGRADER: '1', GAN_ITERATIONS: '2' };
+      const sourceFile = path.join(dir, 'source', 'gan_1d', 'gan_1d.ipynb');
+      expect(score(executeNotebook(sourceFile, { allowErrors: true, env }) as unknown as Notebook)).to.equal(20);
+      const clearedFile = path.join(dir, 'source', 'gan_1d', 'cleared.ipynb');
+      fs.writeFileSync(clearedFile, JSON.stringify(cleared(source)));
+      expect(score(executeNotebook(clearedFile, { allowErrors: true, env }) as unknown as Notebook)).to.equal(0);
     });
 
     it('nbgrader_config.py: TypeScript code stub and delimiters, valid Python', () => {

@@ -35,8 +35,12 @@ c.ClearSolutions.code_stub = {
 c.ClearHiddenTests.begin_test_delimeter = "BEGIN HIDDEN TESTS"
 c.ClearHiddenTests.end_test_delimeter = "END HIDDEN TESTS"
 
-# Training in a grade run is slow; the notebook reads GAN_ITERATIONS (set it in the grading
-# environment, e.g. GAN_ITERATIONS=200) and the exercises are graded by the check cells.
+# Grading: the check cells are nbgrader grade cells (10 points each). Run autograde with
+#   GAN_NBGRADER=1 GAN_ITERATIONS=200 nbgrader autograde gan_1d
+# GAN_NBGRADER=1 makes an incomplete check raise, so nbgrader scores its cell 0 (tslab prints values
+# to stdout, so nbgrader's partial credit can't apply: a check cell is all or nothing there; the
+# project's own grader, "gan-seminar grade", gives per-check points). GAN_ITERATIONS keeps the
+# training loop short. Hidden checks (lib/grader/checks.ts) are not part of the notebook's self-check.
 c.ExecutePreprocessor.timeout = 600
 `;
 
