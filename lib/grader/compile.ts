@@ -55,6 +55,8 @@ const OPTIONS: ts.CompilerOptions = {
 
 // Library .d.ts files parse once per process; later programs reuse them (type-checking stays per cell).
 const sourceCache = new Map<string, ts.SourceFile>();
+// The previous program: its module resolutions and structure are reused by the next one.
+let previous: ts.Program | undefined;
 
 function cellFile(exercise: Exercise): string {
   return path.join(NOTEBOOKS, `__grader_${exercise}.ts`);
@@ -86,7 +88,8 @@ function flatten(message: string | ts.DiagnosticMessageChain): string {
 export function compileCells(cells: { exercise: Exercise; source: string }[]): CompiledCell[] {
   const virtual = new Map<string, string>([[GLOBALS_FILE, GLOBALS]]);
   for (const c of cells) virtual.set(cellFile(c.exercise), PRELUDE + c.source + '\nexport {};\n');
-  const program = ts.createProgram([GLOBALS_FILE, ...cells.map((c) => cellFile(c.exercise))], OPTIONS, createHost(virtual));
+  const program = ts.createProgram([GLOBALS_FILE, ...cells.map((c) => cellFile(c.exercise))], OPTIONS, createHost(virtual), previous);
+  previous = program;
   return cells.map((c): CompiledCell => {
     const sf = program.getSourceFile(cellFile(c.exercise))!;
     const diagnostics = [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)];

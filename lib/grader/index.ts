@@ -15,7 +15,7 @@ import { CheckConfig, CheckInfo, configureChecks } from './checks';
 import { CompileError, compileCells, formatCompileError } from './compile';
 import { DiagnosisId } from './diagnoses';
 import { Extraction, extractExercises, readSubmission } from './extract';
-import type { Subject } from './judge';
+import { Subject, needsBehaviour } from './judge';
 import { EXERCISES, Exercise } from './probe';
 import { CheckResult, runChecks } from './run-checks';
 import { DEFAULT_SANDBOX, SandboxOptions, runInSandbox } from './sandbox';
@@ -133,7 +133,8 @@ async function grade(file: string, options: GradeOptions, checks: CheckInfo[]): 
   let output = '';
   let isolation: string[] = [];
   if (runnable.length > 0) {
-    const run = await runInSandbox(compiled.filter((c) => c.errors.length === 0), runnable, basis.plans, sandbox);
+    const ok = compiled.filter((c) => c.errors.length === 0);
+    const run = await runInSandbox(ok, runnable, basis.plans, sandbox, { steps: true, behaviour: false });
     output = run.output + (run.outputTruncated ? `\n… output truncated at ${sandbox.outputCap} characters\n` : '');
     isolation = run.isolation;
     for (const ex of runnable) {
@@ -142,6 +143,17 @@ async function grade(file: string, options: GradeOptions, checks: CheckInfo[]): 
       subject[ex] = crash || !observation
         ? { unavailable: { diagnosis: (crash?.diagnosis as DiagnosisId | undefined) ?? 'runtime-error', message: crash?.message ?? 'not observed' } }
         : { observation };
+    }
+    // The behavioural run (a short training) only for steps that match neither the reference nor a known mistake.
+    const probe = newSession(basis, subject);
+    const behavioural = runnable.filter((ex) => subject[ex].observation && needsBehaviour(probe, ex));
+    if (behavioural.length > 0) {
+      const again = await runInSandbox(ok, behavioural, basis.plans, sandbox, { steps: false, behaviour: true });
+      for (const ex of behavioural) {
+        const b = again.observations[ex]?.behaviour;
+        const crash = again.crashes[ex];
+        subject[ex].observation!.behaviour = b ?? { failure: { kind: crash?.kind ?? 'runtime-error', message: crash?.message ?? 'not observed' }, steps: 0, gen: {}, disc: {} };
+      }
     }
   }
   // check

@@ -256,6 +256,13 @@ export function behaviour(s: Session, ex: Exercise): Behaviour {
 const variantNote = (b: Behaviour) =>
   `does not match the reference formulation exactly, but trains correctly — ${b.message}; accepted as a valid variant`;
 
+/** True when the checks of `ex` will ask for the behavioural run: no exact match and no known mistake. */
+export function needsBehaviour(s: Session, ex: Exercise): boolean {
+  const g = gate(s, ex);
+  if (isVerdict(g) || identifyMistake(s, ex)) return false;
+  return !updatesMatch(s, ex, g.steps) || !lossesMatch(s, ex, g.steps);
+}
+
 export function update(s: Session, ex: Exercise): Verdict {
   const g = gate(s, ex);
   if (isVerdict(g)) return g;

@@ -115,9 +115,17 @@ function attempt(rt: Runtime, run: () => void): Failure | undefined {
   }
 }
 
-/** One step from each state of the plan, a leak probe and a short behavioural run. */
-export function observe(exercise: Exercise, plan: Plan, rt: Runtime): ExerciseObservation {
-  const steps = plan.states.map((state): StepObservation => {
+/** Which parts of the protocol to run: the grader runs the behavioural part only when the judge needs it. */
+export interface Parts {
+  steps: boolean;
+  behaviour: boolean;
+}
+
+export const NOT_RUN: Failure = { kind: 'runtime-error', message: 'not run' };
+
+/** One step from each state of the plan and a leak probe (`steps`), and a short behavioural run (`behaviour`). */
+export function observe(exercise: Exercise, plan: Plan, rt: Runtime, parts: Parts = { steps: true, behaviour: true }): ExerciseObservation {
+  const steps = !parts.steps ? [] : plan.states.map((state): StepObservation => {
     place(rt, state);
     const samplerCalls = { noise: [] as number[], real: [] as number[] };
     overrideSamplers(fixedSamplers(state.seed, samplerCalls));
@@ -141,23 +149,29 @@ export function observe(exercise: Exercise, plan: Plan, rt: Runtime): ExerciseOb
   });
 
   const first = plan.states[0];
-  place(rt, first);
-  overrideSamplers(fixedSamplers(first.seed + 1000));
   let growth = 0;
-  const leakFailure = attempt(rt, () => {
-    for (let i = 0; i < 2; i++) rt.call(exercise, first.batchSize);
-    const before = tf.memory().numTensors;
-    for (let i = 0; i < plan.leakSteps; i++) rt.call(exercise, first.batchSize);
-    growth = tf.memory().numTensors - before;
-  });
-  overrideSamplers(null);
+  let leakFailure: Failure | undefined = NOT_RUN;
+  if (parts.steps) {
+    place(rt, first);
+    overrideSamplers(fixedSamplers(first.seed + 1000));
+    leakFailure = attempt(rt, () => {
+      for (let i = 0; i < 2; i++) rt.call(exercise, first.batchSize);
+      const before = tf.memory().numTensors;
+      for (let i = 0; i < plan.leakSteps; i++) rt.call(exercise, first.batchSize);
+      growth = tf.memory().numTensors - before;
+    });
+    overrideSamplers(null);
+  }
 
-  place(rt, plan.behaviour);
-  overrideSamplers(fixedSamplers(plan.behaviour.seed));
-  const behaviourFailure = attempt(rt, () => {
-    for (let i = 0; i < plan.behaviourSteps; i++) rt.call(exercise, plan.behaviour.batchSize);
-  });
-  overrideSamplers(null);
+  let behaviourFailure: Failure | undefined = NOT_RUN;
+  if (parts.behaviour) {
+    place(rt, plan.behaviour);
+    overrideSamplers(fixedSamplers(plan.behaviour.seed));
+    behaviourFailure = attempt(rt, () => {
+      for (let i = 0; i < plan.behaviourSteps; i++) rt.call(exercise, plan.behaviour.batchSize);
+    });
+    overrideSamplers(null);
+  }
 
   return {
     exercise,

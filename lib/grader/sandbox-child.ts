@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as data from '../data';
 import * as nn from '../nn';
 import { DISC_LR, GEN_LR, makeDiscriminator, makeGenerator } from '../seminar';
-import { Exercise, ExerciseObservation, FUNCTION_NAMES, Failure, Plan, Runtime, classifyError, observe } from './probe';
+import { Exercise, ExerciseObservation, FUNCTION_NAMES, Failure, Parts, Plan, Runtime, classifyError, observe } from './probe';
 
 export interface Job {
   /** Transpiled exercise cells in notebook order. */
@@ -17,6 +17,7 @@ export interface Job {
   /** Exercises to observe, in order. */
   probe: Exercise[];
   plans: Record<Exercise, Plan>;
+  parts: Parts;
   /** Wall-clock budget per exercise (cell load + observation). */
   budgetMs: number;
   /** Characters of console output kept. */
@@ -162,7 +163,7 @@ async function main(jobFile: string, resultFile: string): Promise<void> {
         },
         classify,
       };
-      result.observations[exercise] = observe(exercise, plan, rt);
+      result.observations[exercise] = observe(exercise, plan, rt, job.parts);
     }
     result.running = null;
     save();

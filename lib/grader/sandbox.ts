@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CompiledCell } from './compile';
-import { Exercise, ExerciseObservation, Failure, Plan } from './probe';
+import { Exercise, ExerciseObservation, Failure, Parts, Plan } from './probe';
 import type { ChildResult, Job } from './sandbox-child';
 
 export interface SandboxOptions {
@@ -151,6 +151,7 @@ export async function runInSandbox(
   probe: Exercise[],
   plans: Record<Exercise, Plan>,
   options: SandboxOptions = DEFAULT_SANDBOX,
+  parts: Parts = { steps: true, behaviour: true },
 ): Promise<SandboxResult> {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'gan-grade-'));
   const out: SandboxResult = {
@@ -172,6 +173,7 @@ export async function runInSandbox(
         cells: cells.map((c) => ({ exercise: c.exercise, js: c.js })),
         probe: remaining,
         plans,
+        parts,
         budgetMs: Math.max(1000, Math.floor(options.timeoutMs / probe.length)),
         outputCap: options.outputCap,
       };
