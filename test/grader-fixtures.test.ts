@@ -62,6 +62,7 @@ const EXPECTED: Record<string, { diagnosis?: string; full?: boolean; score?: num
   'private-randomness': { diagnosis: 'private-randomness' },
   'returns-non-number': { diagnosis: 'returns-non-number' },
   'ignores-batch-size': { diagnosis: 'ignores-batch-size' },
+  'fake-term-missing': { diagnosis: 'wrong-update', score: 15 },
   unfilled: { diagnosis: 'not-implemented', score: 0 },
   'compile-error': { diagnosis: 'compile-error', score: 10, status: 'incomplete' },
   'syntax-error': { diagnosis: 'compile-error', score: 10, status: 'incomplete' },
