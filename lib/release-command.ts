@@ -15,6 +15,11 @@ package.json and README. Fails (and writes nothing) if any piece of the referenc
 Options:
   --out DIR        where to write the bundle (required; outside lib/, test/, notebooks/)
   --force          replace DIR if it exists and is not empty
+  --hidden ID,ID   checks to keep out of the bundle's self-check (default: those marked hidden in
+                   lib/grader/checks.ts); the grader still runs them (see \`gan-seminar autograder\`)
+  --nbgrader DIR   also write an nbgrader course folder for instructors: DIR/nbgrader_config.py and
+                   DIR/source/gan_1d/gan_1d.ipynb with the reference between // BEGIN SOLUTION and
+                   // END SOLUTION (instructor-only: keep it away from students)
   --no-build       skip compiling the bundle (and scanning the compiled output) — for quick looks only
   -h, --help       show this help
 `;
@@ -25,6 +30,8 @@ export async function run(args: string[]): Promise<number> {
     options: {
       out: { type: 'string' },
       force: { type: 'boolean' },
+      hidden: { type: 'string' },
+      nbgrader: { type: 'string' },
       'no-build': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -34,20 +41,40 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   if (!values.out || values.out.trim() === '') throw new UsageError('--out <dir> is required');
+  const out = path.resolve(values.out);
+  const nbgrader = values.nbgrader === undefined ? undefined : path.resolve(values.nbgrader);
+  if (nbgrader && (nbgrader === out || !path.relative(out, nbgrader).startsWith('..'))) {
+    throw new UsageError('--nbgrader must be outside --out: its notebook holds the reference');
+  }
+  const { CHECKS } = await import('./grader/checks');
+  const hidden = values.hidden?.split(',').map((id) => id.trim()).filter(Boolean);
+  const unknown = hidden?.filter((id) => !CHECKS.some((c) => c.id === id)) ?? [];
+  if (unknown.length > 0) throw new UsageError(`--hidden: unknown check id(s) ${unknown.join(', ')}; known: ${CHECKS.map((c) => c.id).join(', ')}`);
   // the grader and the self-check compute on cpu: the expected values must come from the same kernels
   await initBackend('cpu');
   const { buildRelease } = await import('./release/bundle');
   console.log(`release: ${describeBackend()}`);
   const report = buildRelease({
-    out: path.resolve(values.out),
+    out,
     force: values.force ?? false,
+    hidden,
     build: !values['no-build'],
     log: (line) => console.log(line),
   });
   console.log(
     `release: wrote ${report.files.length} files to ${report.out}\n` +
       `  exercises: ${report.exercises.join(', ')}; lib: ${report.lib.length} modules, no solutions; ` +
-      `leak guard: ${report.guard.fingerprints} reference fingerprints, ${report.guard.files} files clean`,
+      `leak guard: ${report.guard.fingerprints} reference fingerprints, ${report.guard.files} files clean` +
+      (report.hiddenChecks.length > 0 ? `\n  hidden checks kept out: ${report.hiddenChecks.join(', ')}` : ''),
   );
+  if (nbgrader) {
+    const fs = await import('node:fs');
+    const { writeNbgraderCourse } = await import('./release/nbgrader');
+    const { readNotebook, studentNotebook } = await import('./release/notebook');
+    const { DEFAULT_ROOT } = await import('./release/bundle');
+    const nb = studentNotebook(readNotebook(path.join(DEFAULT_ROOT, 'notebooks', 'gan_1d.ipynb'))).notebook;
+    const files = writeNbgraderCourse(nb, fs.readFileSync(path.join(DEFAULT_ROOT, 'lib', 'solutions.ts'), 'utf8'), nbgrader);
+    console.log(`release: nbgrader course files (instructor-only): ${files.join(', ')}`);
+  }
   return 0;
 }
