@@ -69,8 +69,8 @@ export class Dashboard {
   }
 
   /** Adds a history point without reading the models (the CLI's read-outs already hold the numbers). */
-  record(point: HistoryPoint): void {
-    this.history.push({ ...point });
+  record({ iteration, discLoss, genLoss, genMean, genStd }: HistoryPoint): void {
+    this.history.push({ iteration, discLoss, genLoss, genMean, genStd });
   }
 
   /** Reads the models now: samples, P(real | x), readouts; appends a history point. */
