@@ -22,13 +22,19 @@ export function csvOf(results: GradeResult[]): string {
   return ['student,score,max_score,status,diagnoses', ...rows].join('\n') + '\n';
 }
 
-function explain(c: CheckResult): string {
-  const d = c.diagnosis ? DIAGNOSES[c.diagnosis] : undefined;
-  const lines = [`- **${c.name}** (\`${c.id}\`, 0/${num(c.maxPoints)})${d ? ` — \`${c.diagnosis}\`: ${d.title}` : ''}`];
-  lines.push(`  - What happened: ${c.message.replace(/\n/g, '\n    ')}`);
-  if (d?.advice) lines.push(`  - ${d.advice}`);
-  if (d?.hint) lines.push(`  - Try: ${d.hint}`);
-  return lines.join('\n');
+/** One entry per distinct diagnosis: the checks it cost, what happened, the seminar's advice, what to try. */
+function explain(failed: CheckResult[]): string[] {
+  const groups = new Map<string, CheckResult[]>();
+  for (const c of failed) groups.set(c.diagnosis ?? 'failed', [...(groups.get(c.diagnosis ?? 'failed') ?? []), c]);
+  return [...groups].map(([id, checks]) => {
+    const d = DIAGNOSES[id as keyof typeof DIAGNOSES];
+    const lost = checks.reduce((a, c) => a + c.maxPoints, 0);
+    const lines = [`- \`${id}\`${d ? `: ${d.title}` : ''} (−${num(lost)}: ${checks.map((c) => c.name).join('; ')})`];
+    for (const message of new Set(checks.map((c) => c.message))) lines.push(`  - What happened: ${message.replace(/\n/g, '\n    ')}`);
+    if (d?.advice) lines.push(`  - ${d.advice}`);
+    if (d?.hint) lines.push(`  - Try: ${d.hint}`);
+    return lines.join('\n');
+  });
 }
 
 /** feedback.md: what passed, what failed, why, what to try. */
@@ -47,15 +53,7 @@ export function feedbackOf(r: GradeResult): string {
     for (const c of checks) out.push(`| ${c.name} | ${num(c.points)}/${num(c.maxPoints)} | ${c.passed ? 'passed' : `failed: ${c.diagnosis ?? ''}`} |`);
     out.push('');
     const failed = checks.filter((c) => !c.passed);
-    // one explanation per distinct diagnosis, not the same advice six times
-    const seen = new Set<string>();
-    const distinct = failed.filter((c) => {
-      const key = `${c.diagnosis}:${c.message}`;
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    });
-    if (distinct.length > 0) out.push('What failed and why:', '', ...distinct.map(explain), '');
+    if (failed.length > 0) out.push('What failed and why:', '', ...explain(failed), '');
     const notes = checks.filter((c) => c.note).map((c) => `- ${c.name}: ${c.note}`);
     if (notes.length > 0) out.push('Notes:', '', ...[...new Set(notes)], '');
     if (cell && cell.compileErrors.length > 0) {
@@ -70,7 +68,11 @@ export function feedbackOf(r: GradeResult): string {
 export function gradescopeOf(r: GradeResult): object {
   return {
     score: r.score,
-    output: `${r.status}: ${num(r.score)}/${num(r.maxScore)}${r.diagnoses.length ? ` — ${r.diagnoses.join(', ')}` : ''}${r.message ? `\n${r.message}` : ''}`,
+    output: [
+      `${r.status}: ${num(r.score)}/${num(r.maxScore)}${r.diagnoses.length ? ` — ${r.diagnoses.join(', ')}` : ''}`,
+      r.message,
+      ...new Set(r.checks.filter((c) => c.note).map((c) => `note: ${c.note}`)),
+    ].filter(Boolean).join('\n'),
     visibility: 'visible',
     stdout_visibility: 'hidden',
     tests: r.checks.map((c) => {

@@ -53,6 +53,9 @@ function childFiles(): string[] {
   return walk(path.join(ROOT, 'dist', 'lib'));
 }
 
+/** Node 20 has --experimental-permission; newer Node calls it --permission. */
+const PERMISSION_FLAG = process.allowedNodeEnvironmentFlags.has('--permission') ? '--permission' : '--experimental-permission';
+
 let netns: boolean | undefined;
 /** True when `unshare -rn` works here (user namespaces enabled). */
 export function networkIsolationAvailable(): boolean {
@@ -88,7 +91,7 @@ function runChild(job: Job, options: SandboxOptions, scratch: string): Promise<C
   const nodeArgs = [
     `--max-old-space-size=${options.memoryMb + 256}`,
     '--disallow-code-generation-from-strings',
-    '--experimental-permission', // Node 20; Node 22+ also accepts --permission
+    PERMISSION_FLAG,
     '--no-warnings',
     `--allow-fs-read=${path.join(ROOT, 'node_modules')}/`,
     ...childFiles().map((f) => `--allow-fs-read=${f}`),
