@@ -164,7 +164,7 @@ describe('release: nbgrader', function () {
       expect(empty.diagnoses).to.deep.equal(['not-implemented']); // it compiles: no compile-error
     });
 
-    it('autograded like nbgrader does (GAN_NBGRADER=1): source 20/20, after ClearSolutions 0/20', function () {
+    it('scored like nbgrader autograde (GAN_NBGRADER=1): source 20/20, after ClearSolutions 0/20', function () {
       requireJupyter(this);
       // nbgrader's rule for a code grade cell: an error (or stderr) output scores 0, else its points
       const score = (executed: Notebook) => {
@@ -181,7 +181,7 @@ describe('release: nbgrader', function () {
       // the notebook imports ../dist/lib and tslab resolves packages upwards: give the temp folder
       // the project's dist/ and node_modules next to the notebook's folder
       for (const f of ['dist', 'node_modules']) fs.symlinkSync(path.join(ROOT, f), path.join(dir, 'source', f), 'dir');
-      const env = { GAN_NBGRADER: '1', GAN_ITERATIONS: '2' };
+      const env = { GAN_NBGRADER: '1', GAN_ITERATIONS: '2', GAN_BACKEND: 'cpu' }; // cpu: the grader's own backend
       const sourceFile = path.join(dir, 'source', 'gan_1d', 'gan_1d.ipynb');
       expect(score(executeNotebook(sourceFile, { allowErrors: true, env }) as unknown as Notebook)).to.equal(20);
       const clearedFile = path.join(dir, 'source', 'gan_1d', 'cleared.ipynb');

@@ -37,10 +37,13 @@ c.ClearHiddenTests.end_test_delimeter = "END HIDDEN TESTS"
 
 # Grading: the check cells are nbgrader grade cells (10 points each). Run autograde with
 #   GAN_NBGRADER=1 GAN_ITERATIONS=200 nbgrader autograde gan_1d
-# GAN_NBGRADER=1 makes an incomplete check raise, so nbgrader scores its cell 0 (tslab prints values
-# to stdout, so nbgrader's partial credit can't apply: a check cell is all or nothing there; the
-# project's own grader, "gan-seminar grade", gives per-check points). GAN_ITERATIONS keeps the
-# training loop short. Hidden checks (lib/grader/checks.ts) are not part of the notebook's self-check.
+# GAN_NBGRADER=1 makes an incomplete check write to stderr, so nbgrader scores its cell 0 (tslab
+# prints values to stdout, so nbgrader's partial credit can't apply: a check cell is all or nothing).
+# CAUTION: after a cell that fails (e.g. a student's compile error) tslab aborts the requests that
+# arrive within 200 ms, so the cells after it do not run, and nbgrader gives a grade cell that did not
+# run full points. Trust nbgrader's scores only for notebooks that ran without errors; for points,
+# prefer the project's own grader ("gan-seminar grade"), which isolates each exercise and scores per
+# check. GAN_ITERATIONS keeps the training loop short. Hidden checks are not part of the self-check.
 c.ExecutePreprocessor.timeout = 600
 `;
 
