@@ -114,6 +114,12 @@ describe('release: student bundle', function () {
       expect(r.stderr).to.contain('reference solutions are not part of the student release');
     });
 
+    it('the student CLI: bare `gan-seminar` shows the help with the check command only', () => {
+      const r = spawnSync(process.execPath, ['dist/lib/cli.js'], { cwd: copy, encoding: 'utf8' });
+      expect(r.status, r.stderr).to.equal(0);
+      expect(r.stdout).to.match(/^\s+check\s/m).and.not.match(/release|autograder|grade\s|train\s/);
+    });
+
     it('the notebook runs headless in student mode up to the first exercise call', function () {
       requireJupyter(this);
       const nb = executeNotebook(path.join(copy, 'notebooks', 'gan_1d.ipynb'), { allowErrors: true, env: { GAN_ITERATIONS: '2' } });

@@ -69,7 +69,8 @@ export function studentCli(source: string): string {
   if (!lines.some((l) => entry.test(l))) {
     throw new Error('release: found no COMMANDS entries in lib/cli.ts — has the table changed shape? Update studentCli in lib/release/files.ts');
   }
-  return kept.join('\n');
+  // the instructor CLI defaults to `train`; a student's bare `gan-seminar` shows the help instead
+  return kept.join('\n').replace(/\[name = '([\w-]+)'/, (m, cmd: string) => (STUDENT_COMMANDS.includes(cmd) ? m : "[name = '--help'"));
 }
 
 /** The grader's public checks: the bundle's self-check and `npm test` run them (hidden ones cut out). */

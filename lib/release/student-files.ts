@@ -95,8 +95,8 @@ Run the cells from the top. Until you fill in an exercise, the training loop sto
 
 ## 3. Exercises
 
-Fill in every \`TODO('…')\` in the exercise cells (${options.exercises.map((e) => `\`${e}\``).join(', ')}). Keep the function
-names and signatures as they are.
+Fill in every \`TODO('…')\` in the exercise cells (${options.exercises.map((e) => `\`${e.replace(/_(\w)/g, (_, c: string) => c.toUpperCase())}\``).join(', ')}). Keep the
+function names and signatures as they are.
 
 ## 4. Check your work
 
