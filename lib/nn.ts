@@ -1,6 +1,8 @@
 // A PyTorch-flavoured nn in a few lines: layers, `sequential`, and modules you call like functions
 // (`gen(noise)`), so the notebook reads like the seminar. tf.LayersModel.apply would need casts.
 import * as tf from '@tensorflow/tfjs';
+import { KernelStep, backward, forward as fusedForward } from './kernels';
+import { backwardInfos, forwardInfos, release } from './kernels-backend';
 import { Rng, rng } from './random';
 
 export interface Layer {
@@ -61,10 +63,102 @@ export function elu(): ELU {
   return new ELU();
 }
 
+export type FusedMode = 'off' | 'auto' | 'js' | 'backend-kernels';
+
+/**
+ * How models run (see fusedChain): 'auto' picks per backend (FUSED_BY_BACKEND), 'off' runs the plain
+ * tfjs ops layer by layer, 'js' / 'backend-kernels' force one fused implementation (for tests and
+ * npm run bench). GAN_FUSED=0|off|js|backend-kernels sets it for a process; setFused() at run time.
+ */
+let fusedMode: FusedMode = parseFusedMode(process.env.GAN_FUSED);
+
+function parseFusedMode(v: string | undefined): FusedMode {
+  if (v === undefined || v === '' || v === '1' || v === 'auto') return 'auto';
+  if (v === '0' || v === 'off') return 'off';
+  if (v === 'js' || v === 'backend-kernels') return v;
+  throw new Error(`GAN_FUSED="${v}": use 0 (plain tfjs ops), auto, js or backend-kernels`);
+}
+
+/** Sets how models run; returns the previous mode. `true` / `false` mean 'auto' / 'off'. */
+export function setFused(mode: FusedMode | boolean): FusedMode {
+  const was = fusedMode;
+  fusedMode = mode === true ? 'auto' : mode === false ? 'off' : mode;
+  return was;
+}
+
+/**
+ * How each backend runs the fused op by default (measured with npm run bench): see lib/kernels.ts and
+ * lib/kernels-backend.ts. Other backends (native TensorFlow) keep the plain ops.
+ */
+const FUSED_BY_BACKEND: Readonly<Record<string, 'backend-kernels' | 'js'>> = { wasm: 'backend-kernels', cpu: 'js' };
+
+function fusedImpl(): 'backend-kernels' | 'js' | undefined {
+  if (fusedMode === 'off') return undefined;
+  if (fusedMode === 'auto') return FUSED_BY_BACKEND[tf.getBackend()];
+  return fusedMode;
+}
+
+/**
+ * A whole Linear/ELU chain as ONE tfjs op, joined to tfjs autodiff by tf.customGrad. For batch 128 ×
+ * width 64 tfjs's cost is per op (≈20 ops forward + backward per model call, each with scopes, tape
+ * entries and cloned saved tensors), not arithmetic, so one op per call is what makes the loop fast.
+ * Inputs are x and every layer's weight and bias, so optimizer.minimize(…, varList) sees their gradients.
+ * The math is the layers' own (matMul + bias, ELU); test/nn-fused.test.ts holds it to the plain ops.
+ */
+function fusedChain(steps: readonly KernelStep[]): (x: tf.Tensor2D, params: tf.Variable[]) => tf.Tensor2D {
+  const jsOp = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const inputs = args.slice(0, -1) as tf.Tensor[];
+    const [x, ...params] = inputs;
+    const batch = x.shape[0];
+    const pv = params.map((p) => p.dataSync() as Float32Array);
+    // The activations stay in this closure for the gradient: nothing is cloned or kept on the tape.
+    const acts = fusedForward(steps, x.dataSync() as Float32Array, batch, pv);
+    const y = acts[acts.length - 1];
+    const value = tf.tensor2d(y, [batch, y.length / batch]);
+    const gradFunc = (dy: tf.Tensor): tf.Tensor[] => {
+      const { dx, dParams } = backward(steps, acts, batch, pv, dy.dataSync() as Float32Array);
+      return [tf.tensor(dx, x.shape), ...dParams.map((d, i) => tf.tensor(d, params[i].shape))];
+    };
+    return { value, gradFunc };
+  });
+  const backendOp = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const save = args[args.length - 1] as tf.GradSaveFunc;
+    const [x, ...params] = args.slice(0, -1) as tf.Tensor[];
+    const engine = tf.engine();
+    const acts = forwardInfos(steps, x, params);
+    const out = acts.pop()!;
+    release(acts.filter((a) => a.dataId !== out.dataId));
+    const value = engine.makeTensorFromTensorInfo(out);
+    // x may be freed before the gradient runs (minimize tidies its loss function); save() keeps a copy
+    // while a gradient is being recorded. The hidden activations are recomputed: two kernels, no copies.
+    save([x]);
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
+      const again = forwardInfos(steps, saved[0], params);
+      const { dx, dParams } = backwardInfos(steps, again, params, dy);
+      release(again);
+      return [dx, ...dParams].map((info) => engine.makeTensorFromTensorInfo(info));
+    };
+    return { value, gradFunc };
+  });
+  return (x, params) => {
+    const op = fusedImpl() === 'backend-kernels' ? backendOp : jsOp;
+    return op(x, ...params) as tf.Tensor2D;
+  };
+}
+
 export function sequential(...layers: Layer[]): Module {
+  const steps: KernelStep[] | null = layers.every((l) => l instanceof Linear || l instanceof ELU)
+    ? layers.map((l): KernelStep => (l instanceof Linear ? { kind: 'linear', inF: l.inFeatures, outF: l.outFeatures } : { kind: 'elu' }))
+    : null;
+  const chain = steps && steps.length > 0 ? fusedChain(steps) : null;
+  const firstIn = layers.find((l): l is Linear => l instanceof Linear)?.inFeatures;
   const forward = (x: tf.Tensor2D): tf.Tensor2D => {
     if (x.rank !== 2) {
       throw new Error(`expected a [batch, features] tensor, got shape [${x.shape.join(', ')}]`);
+    }
+    // Anything unusual (other dtype, wrong width: tfjs's own error message) takes the plain ops.
+    if (chain && x.dtype === 'float32' && x.shape[1] === firstIn && fusedImpl() !== undefined) {
+      return chain(x, layers.flatMap((l) => l.parameters()));
     }
     return tf.tidy(() => layers.reduce((h, layer) => layer.forward(h), x));
   };

@@ -1,0 +1,399 @@
+// `npm run bench [-- options]`: the seminar loop's speed, convergence time and memory on every
+// tfjs backend that loads here, optionally against the PyTorch original (test/bench/pytorch_loop.py)
+// in the same run. A benchmark, not a test: it asserts nothing and CI does not run it.
+//
+// Each backend runs in its own child process (test/bench/loop.ts). Timed runs are INTERLEAVED across
+// children (round 1: wasm, cpu, pytorch; round 2: …) so that load from other users of a shared machine
+// hits everyone alike; the reported it/s is the median of the rounds.
+import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+import { parseArgs } from 'node:util';
+import { BACKENDS } from '../../lib/backend';
+
+const USAGE = `Usage: npm run bench -- [options]
+
+  --vs-pytorch        also run the loop in PyTorch (python3-torch, 1 thread) and print ours / PyTorch
+  --backends LIST     comma-separated (default: ${BACKENDS.join(',')}; those that fail to load are listed as such)
+  --baseline          also time the default backend with the plain tfjs ops (GAN_FUSED=0): the "before"
+  --runs N            timed rounds (default 5); --run-iterations N per round (default 500)
+  --warmup N          iterations before timing (default 300)
+  --long N            iterations of the convergence/memory run (default 30000; 0 skips it)
+  --cap N             stop checking convergence after N iterations (default 15000)
+  --grading           grading throughput: gan-seminar grade on 50 correct + 50 behavioural-path submissions
+  --quick             small numbers for a smoke run (runs 3 × 200, long 2000)
+  --json              print the results as JSON
+  --markdown FILE     write the results table with the machine description to FILE (e.g. BENCHMARKS.md)
+`;
+
+const ROOT = path.resolve(__dirname, '../../..');
+const LOOP = path.join(__dirname, 'loop.js');
+const PYTORCH = path.join(ROOT, 'test/bench/pytorch_loop.py');
+const TARGET_W1 = 0.1;
+const CHECK_EVERY = 500;
+const SEED = 42;
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+interface Entry {
+  /** Row label, e.g. "wasm", "wasm (plain tfjs ops)", "pytorch". */
+  label: string;
+  backend: string;
+  command: string[];
+  env?: NodeJS.ProcessEnv;
+  error?: string;
+  info?: Json;
+  runs: number[];
+  /** Iterations per CPU-second of the child (user + system, all threads): robust to other users' load. */
+  cpuRuns: number[];
+  readout?: Json;
+  long?: Json;
+}
+
+/** A child answering one JSON line per command. */
+class Child {
+  private readonly proc: ChildProcess;
+  private readonly lines: AsyncIterator<string>;
+  private stderr = '';
+
+  constructor(command: string[], env?: NodeJS.ProcessEnv) {
+    this.proc = spawn(command[0], command.slice(1), { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.proc.stderr!.on('data', (d) => (this.stderr += d));
+    this.lines = readline.createInterface({ input: this.proc.stdout! })[Symbol.asyncIterator]();
+  }
+
+  async read(): Promise<Json> {
+    const next = await this.lines.next();
+    if (next.done) throw new Error(`child exited: ${this.stderr.trim().split('\n').slice(-3).join(' | ') || 'no output'}`);
+    return JSON.parse(next.value) as Json;
+  }
+
+  async ask(command: string): Promise<Json> {
+    this.proc.stdin!.write(command + '\n');
+    return this.read();
+  }
+
+  quit(): void {
+    this.proc.stdin!.end('quit\n');
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function python(): string | null {
+  // Debian's python3-torch lives under /usr/bin/python3; a pyenv/venv python3 first on PATH may lack it.
+  for (const py of ['/usr/bin/python3', 'python3']) {
+    const r = spawnSync(py, ['-c', 'import torch'], { stdio: 'ignore' });
+    if (r.status === 0) return py;
+  }
+  return null;
+}
+
+function machine(): Json {
+  const cpus = os.cpus();
+  const sh = (cmd: string, args: string[]) => {
+    try {
+      return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    } catch {
+      return undefined;
+    }
+  };
+  const pkg = (name: string) => {
+    try {
+      return (JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as Json).version as string;
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    cpu: cpus[0]?.model ?? 'unknown',
+    mhz: cpus[0]?.speed,
+    cores: os.availableParallelism(),
+    memoryGB: Math.round(os.totalmem() / 2 ** 30),
+    os: `${os.type()} ${os.release()}`,
+    node: process.version,
+    tfjs: pkg('@tensorflow/tfjs'),
+    wasmBackend: pkg('@tensorflow/tfjs-backend-wasm'),
+    commit: sh('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']),
+    date: new Date().toISOString(),
+    loadBefore: os.loadavg(),
+  };
+}
+
+async function startAll(entries: Entry[], warmup: number): Promise<Map<Entry, Child>> {
+  const children = new Map<Entry, Child>();
+  for (const e of entries) {
+    const c = new Child(e.command, e.env);
+    try {
+      const hello = await c.read();
+      if (hello.error) throw new Error(String(hello.error));
+      e.info = hello;
+      await c.ask(`warmup ${warmup}`);
+      children.set(e, c);
+      log(`  ${e.label}: ready`);
+    } catch (err) {
+      e.error = err instanceof Error ? err.message : String(err);
+      log(`  ${e.label}: unavailable (${e.error})`);
+    }
+  }
+  return children;
+}
+
+function log(s: string): void {
+  process.stderr.write(s + '\n');
+}
+
+async function longRun(e: Entry, py: string | null, n: number, cap: number): Promise<Json> {
+  const command =
+    e.backend === 'pytorch'
+      ? [py!, PYTORCH, 'long', '--long-iterations', `${n}`, '--converge-cap', `${cap}`, '--check-every', `${CHECK_EVERY}`, '--target-w1', `${TARGET_W1}`, '--seed', `${SEED}`]
+      : [process.execPath, LOOP, 'long', e.backend, `${n}`, `${cap}`, `${CHECK_EVERY}`, `${TARGET_W1}`, `${SEED}`];
+  const c = new Child(command, e.env);
+  const answer = await c.read();
+  c.quit();
+  return answer;
+}
+
+/** Grading throughput: 50 copies of a correct submission and 50 of one the grader must judge by behaviour. */
+function grading(): Json {
+  const cli = path.join(ROOT, 'dist/lib/cli.js');
+  const fixtures = path.join(ROOT, 'test/fixtures/submissions');
+  const kinds = { correct: 'reference.ipynb', behavioural: 'saturating-generator-loss.ipynb' };
+  if (!fs.existsSync(cli) || !fs.existsSync(path.join(fixtures, kinds.correct))) return { error: 'gan-seminar grade or its fixtures are not available yet' };
+  const out: Json = {};
+  for (const [kind, file] of Object.entries(kinds)) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-grade-${kind}-`));
+    for (let i = 0; i < 50; i++) fs.copyFileSync(path.join(fixtures, file), path.join(dir, `student${String(i).padStart(2, '0')}.ipynb`));
+    const t = performance.now();
+    const r = spawnSync(process.execPath, [cli, 'grade', dir, '--out', path.join(dir, 'out'), '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    const seconds = (performance.now() - t) / 1000;
+    let graded = 0;
+    let scores: number[] = [];
+    try {
+      const summary = JSON.parse(r.stdout) as Json[];
+      graded = summary.length;
+      scores = summary.map((s) => Number(s.score ?? s.total ?? NaN));
+    } catch {
+      /* reported below */
+    }
+    out[kind] = { file, submissions: 50, graded, exit: r.status, seconds, perMinute: (50 / seconds) * 60, scores: [...new Set(scores)], stderr: r.status ? r.stderr.slice(-500) : undefined };
+    fs.rmSync(dir, { recursive: true, force: true });
+    log(`  grading ${kind}: ${((50 / seconds) * 60).toFixed(1)} submissions/min (exit ${r.status})`);
+  }
+  return out;
+}
+
+function fmt(x: unknown, digits = 0): string {
+  return typeof x === 'number' && Number.isFinite(x) ? x.toFixed(digits) : '—';
+}
+
+function table(entries: Entry[], pytorch: Entry | undefined): string[] {
+  const pt = pytorch && !pytorch.error ? pytorch : undefined;
+  const ptRate = pt ? median(pt.runs) : NaN;
+  const ptCpu = pt ? median(pt.cpuRuns) : NaN;
+  const ratio = (ours: number, theirs: number, higherIsBetter = true) =>
+    Number.isFinite(ours) && Number.isFinite(theirs) && theirs > 0 ? ` (${(higherIsBetter ? ours / theirs : theirs / ours).toFixed(2)}×)` : '';
+  const head = ['backend', 'it/s (median)', 'it per CPU-s (median)', 'runs (it/s)', 'to W1 < 0.1', 'best W1 (at it)', 'loop it/s (long run)', 'dashboard share', 'peak RSS MB', 'RSS growth 10k→end MB'];
+  const rows = entries.map((e) => {
+    if (e.error) return [e.label, `unavailable: ${e.error.slice(0, 80)}`, '', '', '', '', '', '', '', ''];
+    const rate = median(e.runs);
+    const l = e.long;
+    const conv = l ? (l.convergeSeconds !== null && l.convergeSeconds !== undefined ? `${fmt(l.convergeSeconds, 1)} s (it ${l.convergedAt})` : `not within ${l.convergeCap}`) : '—';
+    const ptl = pt?.long;
+    return [
+      e.label,
+      fmt(rate) + (e === pt ? '' : ratio(rate, ptRate)),
+      fmt(median(e.cpuRuns)) + (e === pt ? '' : ratio(median(e.cpuRuns), ptCpu)),
+      e.runs.map((r) => fmt(r)).join(' '),
+      conv + (l && ptl && e !== pt && l.convergeSeconds && ptl.convergeSeconds ? ratio(l.convergeSeconds, ptl.convergeSeconds, false) : ''),
+      l ? `${fmt(l.bestW1, 3)} (${l.bestW1At}, ${fmt(l.bestW1Seconds, 0)} s)` : '—',
+      l ? fmt(l.longItPerSec) + (ptl && e !== pt ? ratio(l.longItPerSec, ptl.longItPerSec) : '') : '—',
+      e.readout ? `${fmt(100 * e.readout.share, 1)} % (${fmt(e.readout.itPerSec)} it/s with it)` : '—',
+      l ? fmt(l.peakRssMB) : '—',
+      l ? fmt(l.rssGrowthMB, 1) : '—',
+    ];
+  });
+  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
+}
+
+function markdown(results: Json, lines: string[]): string {
+  const m = results.machine as Json;
+  const g = results.grading as Json | undefined;
+  const gradingLines = !g
+    ? ['Not measured in this run (`--grading`).']
+    : g.error
+      ? [`Not available: ${g.error}.`]
+      : Object.entries(g).map(([kind, r]: [string, Json]) => `- ${kind} (${r.file} × 50): ${fmt(r.perMinute, 1)} submissions/min, ${fmt(r.seconds, 1)} s, exit ${r.exit}, ${r.graded} graded`);
+  return [
+    '# Benchmarks',
+    '',
+    'The seminar loop (5 × trainDisc(128) + 1 × trainGen(128), reference steps) per TensorFlow.js backend,',
+    'and the same loop in PyTorch (test/bench/pytorch_loop.py: logits + log-softmax, `torch.set_num_threads(1)`).',
+    `Regenerate with \`${results.command}\` (it takes several minutes; it is not a test and CI does not run it).`,
+    '',
+    '## Machine',
+    '',
+    `- ${m.cpu}, ${m.cores} cores @ ${m.mhz} MHz, ${m.memoryGB} GB; ${m.os}`,
+    `- Node ${m.node}, TensorFlow.js ${m.tfjs} (wasm backend ${m.wasmBackend})${results.pytorchVersion ? `, PyTorch ${results.pytorchVersion} (Debian python3-torch)` : ''}`,
+    `- commit ${m.commit}, ${m.date}; load average before ${m.loadBefore.map((x: number) => x.toFixed(1)).join(' / ')}, after ${(results.loadAfter as number[]).map((x) => x.toFixed(1)).join(' / ')}`,
+    '  (the machine is shared: timed rounds are interleaved across backends and PyTorch, medians reported)',
+    '',
+    '## Results',
+    '',
+    ...lines,
+    '',
+    `- it/s: median of ${results.options.runs} interleaved rounds of ${results.options.runIterations} iterations after ${results.options.warmup} warm-up iterations; (×) = ours / PyTorch.`,
+    '- it per CPU-s: the same rounds divided by the process\'s CPU time (user + system, all threads) instead of wall time; other users of the machine inflate wall time, much less CPU time. Both sides are single-threaded.',
+    `- to W1 < ${TARGET_W1}: loop seconds (read-outs off the clock) until the 1-Wasserstein distance of 10 000 generated samples to N(5, 1.5²) is below ${TARGET_W1}, checked every ${CHECK_EVERY} iterations up to the cap, seed ${SEED}; "best W1" is the lowest seen and when.`,
+    '- dashboard share: the notebook\'s training cell (lib/dashboard.ts updated every 250 iterations, PNG drawn in its worker, output discarded): time in dashboard.update / loop time.',
+    `- peak RSS and RSS growth: the long run's process (${results.options.long} iterations); growth from iteration 10 000 to the end.`,
+    '- "plain tfjs ops" is the same lib with GAN_FUSED=0: every layer as separate tfjs ops (the state before lib/kernels.ts).',
+    '',
+    '## Grading throughput',
+    '',
+    ...gradingLines,
+    '',
+  ].join('\n');
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      'vs-pytorch': { type: 'boolean' },
+      backends: { type: 'string' },
+      baseline: { type: 'boolean' },
+      runs: { type: 'string' },
+      'run-iterations': { type: 'string' },
+      warmup: { type: 'string' },
+      long: { type: 'string' },
+      cap: { type: 'string' },
+      grading: { type: 'boolean' },
+      quick: { type: 'boolean' },
+      json: { type: 'boolean' },
+      markdown: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const int = (v: string | undefined, d: number, name: string) => {
+    if (v === undefined) return d;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer, got "${v}"`);
+    return n;
+  };
+  const q = values.quick;
+  const options = {
+    runs: int(values.runs, q ? 3 : 5, 'runs'),
+    runIterations: int(values['run-iterations'], q ? 200 : 500, 'run-iterations'),
+    warmup: int(values.warmup, q ? 100 : 300, 'warmup'),
+    long: int(values.long, q ? 2000 : 30000, 'long'),
+    cap: int(values.cap, q ? 2000 : 15000, 'cap'),
+  };
+  const backends = (values.backends ?? BACKENDS.join(',')).split(',').map((b) => b.trim()).filter(Boolean);
+  const m = machine();
+  log(`bench: ${m.cpu}, ${m.cores} cores, load ${m.loadBefore.map((x: number) => x.toFixed(1)).join(' ')}`);
+
+  const entries: Entry[] = backends.map((b) => ({ label: b, backend: b, command: [process.execPath, LOOP, 'serve', b], runs: [], cpuRuns: [] }));
+  let pytorch: Entry | undefined;
+  const py = values['vs-pytorch'] ? python() : null;
+  if (values['vs-pytorch']) {
+    pytorch = { label: 'pytorch', backend: 'pytorch', command: [py ?? 'python3', PYTORCH, 'serve'], runs: [], cpuRuns: [] };
+    if (!py) pytorch.error = 'python3 cannot import torch (apt-get install python3-torch)';
+  }
+  log('starting and warming up:');
+  const children = await startAll([...entries, ...(pytorch && !pytorch.error ? [pytorch] : [])], options.warmup);
+  const defaultEntry = entries.find((e) => !e.error);
+  if (values.baseline && defaultEntry) {
+    const before: Entry = { label: `${defaultEntry.backend} (plain tfjs ops)`, backend: defaultEntry.backend, command: defaultEntry.command, env: { GAN_FUSED: '0' }, runs: [], cpuRuns: [] };
+    entries.splice(entries.indexOf(defaultEntry) + 1, 0, before);
+    for (const [e, c] of await startAll([before], options.warmup)) children.set(e, c);
+  }
+  const all = [...entries, ...(pytorch ? [pytorch] : [])];
+
+  for (let r = 0; r < options.runs; r++) {
+    const line: string[] = [];
+    for (const e of all) {
+      const c = children.get(e);
+      if (!c) continue;
+      const a = await c.ask(`run ${options.runIterations}`);
+      e.runs.push(a.itPerSec as number);
+      e.cpuRuns.push(a.itPerCpuSec as number);
+      line.push(`${e.label} ${fmt(a.itPerSec)} (${fmt(a.itPerCpuSec)}/cpu-s)`);
+    }
+    log(`round ${r + 1}/${options.runs}: ${line.join(', ')}`);
+  }
+  if (defaultEntry && children.get(defaultEntry)) {
+    defaultEntry.readout = await children.get(defaultEntry)!.ask('readout 2001');
+    log(`dashboard: ${fmt(100 * defaultEntry.readout.share, 1)} % of loop time`);
+  }
+  for (const c of children.values()) c.quit();
+
+  if (options.long > 0) {
+    for (const e of all) {
+      if (e.error || !children.has(e)) continue;
+      log(`long run (${options.long} iterations): ${e.label} …`);
+      e.long = await longRun(e, py, options.long, options.cap);
+      if (e.long.error) log(`  failed: ${e.long.error}`);
+      else log(`  best W1 ${fmt(e.long.bestW1, 3)} at ${e.long.bestW1At}; ${fmt(e.long.longItPerSec)} it/s; peak RSS ${fmt(e.long.peakRssMB)} MB; growth ${fmt(e.long.rssGrowthMB, 1)} MB`);
+    }
+  }
+  const results: Json = {
+    command: 'npm run bench -- ' + process.argv.slice(2).join(' '),
+    machine: m,
+    options,
+    pytorchVersion: pytorch?.info?.version,
+    entries: all.map(({ label, backend, error, info, runs, cpuRuns, readout, long }) => ({
+      label,
+      backend,
+      error,
+      info,
+      runs,
+      itPerSec: runs.length ? median(runs) : null,
+      cpuRuns,
+      itPerCpuSec: cpuRuns.length ? median(cpuRuns) : null,
+      readout,
+      long,
+    })),
+    loadAfter: os.loadavg(),
+  };
+  if (values.grading) {
+    log('grading throughput:');
+    results.grading = grading();
+  }
+  if (pytorch && !pytorch.error && defaultEntry) {
+    results.defaultVsPytorch = median(defaultEntry.runs) / median(pytorch.runs);
+    results.defaultVsPytorchCpu = median(defaultEntry.cpuRuns) / median(pytorch.cpuRuns);
+  }
+  const lines = table(all, pytorch);
+  if (values.json) process.stdout.write(JSON.stringify(results, null, 2) + '\n');
+  else {
+    process.stdout.write(lines.join('\n') + '\n');
+    if (results.defaultVsPytorch) {
+      process.stdout.write(
+        `\ndefault backend (${defaultEntry!.backend}) / PyTorch: ${results.defaultVsPytorch.toFixed(2)}× it/s, ${results.defaultVsPytorchCpu.toFixed(2)}× it per CPU-second\n`,
+      );
+    }
+  }
+  if (values.markdown) {
+    fs.writeFileSync(values.markdown, markdown(results, lines));
+    log(`wrote ${values.markdown}`);
+  }
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    log(`bench: ${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
+    process.exit(2);
+  },
+);
