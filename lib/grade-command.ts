@@ -84,6 +84,8 @@ export async function run(args: string[]): Promise<number> {
       process.stderr.write(`[${done}/${total}] ${r.student}: ${r.score}/${r.maxScore} ${r.status}${r.diagnoses.length ? ` (${r.diagnoses.join(', ')})` : ''}\n`),
   });
   writeReports(results, values.out);
+  const isolation = results.find((r) => r.isolation.length > 0)?.isolation;
+  if (isolation) process.stderr.write(`sandbox: ${isolation.join(', ')}\n`);
   const seconds = (Date.now() - started) / 1000;
   process.stderr.write(
     `graded ${results.length} submission(s) in ${seconds.toFixed(1)} s (${((results.length / seconds) * 60).toFixed(1)}/min) → ${path.join(values.out, 'grades.csv')}\n`,

@@ -99,7 +99,6 @@ export function compileCells(cells: { exercise: Exercise; source: string }[]): C
         const { line, character } = sf.getLineAndCharacterOfPosition(d.start!);
         return { line: line + 1, column: line === 0 ? Math.max(1, character + 1 - PRELUDE.length) : character + 1, message: flatten(d.messageText) };
       })
-      // the train_gen cell's own `IS_REAL` etc. may legitimately shadow globals; keep real errors only
       .sort((x, y) => x.line - y.line || x.column - y.column);
     return { exercise: c.exercise, js: transpile(c.source), errors };
   });

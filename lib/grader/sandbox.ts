@@ -163,9 +163,9 @@ export async function runInSandbox(
     output: '',
     outputTruncated: false,
     isolation: [
-      'permission model (fs: scratch only)',
+      'permission model (writes: scratch only; reads: node_modules and the lib without the reference; no subprocesses)',
       networkIsolationAvailable() ? 'no network (netns)' : 'network NOT isolated (unshare unavailable)',
-      `heap ${options.memoryMb} MB`,
+      `memory ${options.memoryMb} MB`,
       `${options.timeoutMs / 1000} s`,
     ],
   };
