@@ -42,3 +42,9 @@ export function selfCheckConfig(): { hidden?: string[] } {
   const { hasReference } = require('./reference') as typeof import('./reference');
   return hasReference() ? {} : { hidden: readExpected().hiddenChecks };
 }
+
+/** True for a check the instructor keeps hidden, in a student release (the grading specs skip it there). */
+export function hiddenInRelease(id: string): boolean {
+  const { hasReference } = require('./reference') as typeof import('./reference');
+  return !hasReference() && readExpected().hiddenChecks.includes(id);
+}

@@ -11,6 +11,8 @@ import { selectLib, studentCli } from '../lib/release/files';
 import { Cell, ROOT, cellText, executeNotebook, readNotebook, requireJupyter, seminarCell, sourceOf } from './support/jupyter';
 
 const SOLUTIONS = fs.readFileSync(path.join(ROOT, 'lib', 'solutions.ts'), 'utf8');
+/** Checks the instructor keeps hidden in this test's release. */
+const HIDDEN = ['train_gen.loss'];
 const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 
 /** A throwaway copy of the instructor repository (sources only; node_modules linked) to break on purpose. */
@@ -37,7 +39,7 @@ describe('release: student bundle', function () {
 
   before(function () {
     out = path.join(tmp('gan-release-'), 'student');
-    report = buildRelease({ out });
+    report = buildRelease({ out, hidden: HIDDEN });
   });
 
   describe('contents', () => {
@@ -78,8 +80,10 @@ describe('release: student bundle', function () {
       }
     });
 
-    it('expected values are numbers for fixed states, for both exercises', () => {
+    it('expected values are numbers for fixed states, for both exercises; they list the hidden checks', () => {
       const ex = JSON.parse(fs.readFileSync(path.join(out, 'lib', 'expected-values.json'), 'utf8'));
+      expect(ex.hiddenChecks).to.deep.equal(HIDDEN);
+      expect(report.hiddenChecks).to.deep.equal(HIDDEN);
       for (const e of ['train_disc', 'train_gen']) {
         expect(ex.plans[e].states.length).to.be.greaterThan(1);
         for (const st of ex.reference[e].steps) {
@@ -106,6 +110,9 @@ describe('release: student bundle', function () {
       const r = spawnSync('npm', ['test'], { cwd: copy, encoding: 'utf8', env: { ...process.env, CI: '' } });
       expect(r.status, `${r.stdout}\n${r.stderr}`).to.equal(0);
       expect(r.stdout).to.match(/passing/).and.not.match(/failing/);
+      // the public grading specs ran on the reference's shipped numbers; the hidden check did not
+      expect(r.stdout).to.match(/train_gen\.update:/).and.match(/train_disc\.loss:/);
+      expect(r.stdout).to.not.match(/train_gen\.loss:/);
     });
 
     it('solution mode says the solutions are not part of the student release', () => {
@@ -209,6 +216,10 @@ describe('release: student bundle', function () {
     it('the instructor repository itself is caught (the guard is not blind)', () => {
       expect(() => assertNoLeaks(path.join(ROOT, 'lib'), SOLUTIONS)).to.throw(LeakError, /solutions\.ts/);
     });
+  });
+
+  it('refuses unknown hidden check ids', () => {
+    expect(() => buildRelease({ out: path.join(tmp('gan-hidden-'), 'x'), build: false, hidden: ['train_gen.nope'] })).to.throw(/unknown hidden check id\(s\) train_gen\.nope/);
   });
 
   it('the student CLI table keeps only student commands', () => {

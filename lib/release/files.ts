@@ -73,7 +73,7 @@ export function studentCli(source: string): string {
   return kept.join('\n').replace(/\[name = '([\w-]+)'/, (m, cmd: string) => (STUDENT_COMMANDS.includes(cmd) ? m : "[name = '--help'"));
 }
 
-/** The grader's public checks: the bundle's self-check and `npm test` run them (hidden ones cut out). */
+/** The grader's public checks: the bundle's self-check and `npm test` run them (hidden ones skipped there). */
 export const GRADING_SPECS = 'test/grading';
 
 export interface LibSelection {
@@ -86,20 +86,6 @@ export function gradingSpecs(root: string): string[] {
   const dir = path.join(root, GRADING_SPECS);
   if (!fs.existsSync(dir)) return [];
   return fs.readdirSync(dir).filter((f) => f.endsWith('.ts')).sort().map((f) => `${GRADING_SPECS}/${f}`);
-}
-
-/** A grading spec without the `check('<id>', …)` lines of hidden checks; throws if one is not found. */
-export function withoutHiddenChecks(source: string, hidden: readonly string[], file: string, found: Set<string>): string {
-  return source
-    .split('\n')
-    .filter((line) => {
-      const m = /^\s*check\(\s*['"]([\w.-]+)['"]/.exec(line);
-      if (!m || !hidden.includes(m[1])) return true;
-      if (!/\);\s*$/.test(line)) throw new Error(`release: the hidden check ${m[1]} in ${file} spans several lines; keep each check(...) call on one line`);
-      found.add(m[1]);
-      return false;
-    })
-    .join('\n');
 }
 
 /**
