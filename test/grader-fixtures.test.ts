@@ -149,6 +149,12 @@ describe('grader: gan-seminar grade on the fixture submissions', function () {
     }
   });
 
+  it('keeps the reference out of reach: no require/import in the cell, no file reads through an escape', () => {
+    const feedback = fs.readFileSync(path.join(out, 'imports-solutions', 'feedback.md'), 'utf8');
+    expect(feedback).to.contain('require is not defined');
+    expect(feedback).to.contain('Access to this API has been restricted');
+  });
+
   it('caps captured output (10 MB printed → a few KB kept)', () => {
     const feedback = fs.readFileSync(path.join(out, 'console-flood', 'feedback.md'), 'utf8');
     expect(feedback.length).to.be.lessThan(30_000);
