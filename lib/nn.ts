@@ -121,6 +121,7 @@ function fusedChain(steps: readonly KernelStep[]): (x: tf.Tensor2D, params: tf.V
     };
     return { value, gradFunc };
   });
+  const lastIsLinear = steps[steps.length - 1].kind === 'linear';
   const backendOp = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;
     const [x, ...params] = args.slice(0, -1) as tf.Tensor[];
@@ -133,7 +134,8 @@ function fusedChain(steps: readonly KernelStep[]): (x: tf.Tensor2D, params: tf.V
     // while a gradient is being recorded. The hidden activations are recomputed: two kernels, no copies.
     save([x]);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
-      const again = forwardInfos(steps, saved[0], params);
+      // the gradient needs every activation but the output: recompute without the last Linear
+      const again = forwardInfos(lastIsLinear ? steps.slice(0, -1) : steps, saved[0], params);
       const { dx, dParams } = backwardInfos(steps, again, params, dy);
       release(again);
       return [dx, ...dParams].map((info) => engine.makeTensorFromTensorInfo(info));

@@ -69,7 +69,7 @@ async function serve(backend: string): Promise<void> {
   const active = await start(backend);
   const s = createSeminar({ seed: 1 });
   const l = loop(s);
-  say({ backend: active, ready: true, tfjs: tf.version.tfjs, fused: process.env.GAN_FUSED !== '0' });
+  say({ backend: active, ready: true, tfjs: tf.version.tfjs, fused: process.env.GAN_FUSED ?? 'auto' });
   const lines = readline.createInterface({ input: process.stdin });
   for await (const line of lines) {
     const [cmd, arg] = line.trim().split(/\s+/);
@@ -129,7 +129,7 @@ async function long(backend: string, longIterations: number, cap: number, every:
   const rssEnd = rssMB();
   say({
     backend: active,
-    fused: process.env.GAN_FUSED !== '0',
+    fused: process.env.GAN_FUSED ?? 'auto',
     convergedAt,
     convergeSeconds,
     bestW1: best.w1,
