@@ -127,6 +127,14 @@ describe('release: student bundle', function () {
       expect(r.stdout).to.match(/^\s+check\s/m).and.not.match(/release|autograder|grade\s|train\s/);
     });
 
+    it('self-check of a valid variant: trainGen is credited, trainDisc is left to the grader, not a grader error', () => {
+      const fixture = path.join(ROOT, 'test', 'fixtures', 'submissions', 'variant-half-loss.ipynb');
+      const r = spawnSync(process.execPath, ['dist/lib/cli.js', 'check', fixture], { cwd: copy, encoding: 'utf8' });
+      expect(r.stdout, r.stderr).to.match(/unconfirmed-variant/);
+      expect(r.stdout).to.not.match(/grader-error/);
+      expect(r.stdout).to.match(/trainGen self-check: (\d+)\/\1 points/); // full marks on the public checks
+    });
+
     it('the notebook runs headless in student mode up to the first exercise call', function () {
       requireJupyter(this);
       const nb = executeNotebook(path.join(copy, 'notebooks', 'gan_1d.ipynb'), { allowErrors: true, env: { GAN_ITERATIONS: '2' } });

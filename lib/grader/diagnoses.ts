@@ -107,6 +107,11 @@ export const DIAGNOSES = {
     advice: 'Seminar: "check the discriminator\'s loss" / "check the generator\'s loss".',
     hint: 'Compare your loss with the formula in the exercise text, term by term.',
   },
+  'unconfirmed-variant': {
+    title: 'the step differs from the reference; only the instructor\'s grader can tell whether it is a valid variant',
+    advice: 'A rescaled or reformulated loss can still train the GAN; judging that needs the reference generator, which the student release does not ship.',
+    hint: 'If you meant the seminar\'s loss, compare yours with the exercise text term by term; if you chose a variant on purpose, the grader will try it by a short training run.',
+  },
   'grader-error': {
     title: 'the grader failed on this check (not your fault)',
     advice: 'Tell your instructor; the message below helps them.',

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { REAL_MEAN, REAL_STD, overrideSamplers } from '../data';
 import { wasserstein1ToNormal } from '../metrics';
 import { Weights, getWeights, setWeights } from '../nn';
-import { referenceSteps } from '../reference';
+import { hasReference, referenceSteps } from '../reference';
 import { Seminar } from '../seminar';
 import type { CompileError } from './compile';
 import { DiagnosisId } from './diagnoses';
@@ -215,6 +215,8 @@ const referenceW1 = new WeakMap<State, number>();
 
 export interface Behaviour {
   accepted: boolean;
+  /** Set where the run cannot be judged here (a trainDisc variant in the student release). */
+  unconfirmed?: boolean;
   before: number;
   after: number;
   reference: number;
@@ -233,6 +235,11 @@ export function behaviour(s: Session, ex: Exercise): Behaviour {
     const ref = s.reference[ex];
     const state = s.plans[ex].behaviour;
     const before = w1Of(s, state.gen);
+    if (ex === 'train_disc' && !hasReference()) {
+      // What a discriminator step taught shows only through reference generator steps against it.
+      const message = 'the discriminator\'s step differs from the expected numbers, and without the reference this self-check cannot run the short training that would confirm a valid variant';
+      return { accepted: false, unconfirmed: true, before, after: NaN, reference: NaN, message };
+    }
     const reached = (o: ExerciseObservation) => (ex === 'train_gen' ? o.behaviour.gen : genAgainst(s, state, o.behaviour.disc));
     let reference = referenceW1.get(state);
     if (reference === undefined) {
@@ -271,6 +278,7 @@ export function update(s: Session, ex: Exercise): Verdict {
   if (mistake) return fail(mistake, `the ${trainedOf(ex) === 'disc' ? 'discriminator' : 'generator'}'s weights after one step differ from the reference's`);
   const b = behaviour(s, ex);
   if (b.accepted) return pass('valid variant', variantNote(b));
+  if (b.unconfirmed) return fail('unconfirmed-variant', b.message);
   return fail('wrong-update', `the weights after one step differ from the reference's, and ${b.message}`);
 }
 
@@ -301,6 +309,7 @@ export function loss(s: Session, ex: Exercise): Verdict {
   if (updatesMatch(s, ex, g.steps)) return fail('wrong-loss-value', shown);
   const b = behaviour(s, ex);
   if (b.accepted) return pass('valid variant', variantNote(b));
+  if (b.unconfirmed) return fail('unconfirmed-variant', `${shown}; ${b.message}`);
   return fail('wrong-update', shown);
 }
 
