@@ -77,7 +77,7 @@ export async function initBackend(requested: string | undefined = process.env.GA
  * The cpu backend greets its first tensor with "install our node backend" on stderr, which a
  * student reads as an error. We chose cpu on purpose (or had no other), so we mark it greeted.
  */
-function quietCpuBanner(): void {
+export function quietCpuBanner(): void {
   const backend: object = tf.backend();
   if ('firstUse' in backend) Object.assign(backend, { firstUse: false });
 }

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { LeakError, PUBLIC_FRAGMENTS, assertNoLeaks, referenceFingerprints, squash, stripTypes } from '../lib/release/leak-guard';
+import { initBackend } from '../lib/backend';
 import { buildRelease, ReleaseReport } from '../lib/release/bundle';
 import { selectLib, studentCli } from '../lib/release/files';
 import { Cell, ROOT, cellText, executeNotebook, readNotebook, requireJupyter, seminarCell, sourceOf } from './support/jupyter';
@@ -37,9 +38,13 @@ describe('release: student bundle', function () {
   let out: string;
   let report: ReleaseReport;
 
-  before(function () {
+  before(async function () {
+    await initBackend('cpu'); // as `gan-seminar release` does: expected values on the grader's backend
     out = path.join(tmp('gan-release-'), 'student');
     report = buildRelease({ out, hidden: HIDDEN });
+  });
+  after(async () => {
+    await initBackend();
   });
 
   describe('contents', () => {

@@ -11,6 +11,7 @@
 //   with judge.ts against the reference on the states of states.ts) -> report (report.ts).
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { quietCpuBanner } from '../backend';
 import { CheckConfig, CheckInfo, configureChecks } from './checks';
 import { CompileError, compileCells, formatCompileError } from './compile';
 import { DiagnosisId } from './diagnoses';
@@ -60,10 +61,7 @@ export function studentOf(file: string): string {
 let backendReady: Promise<unknown> | undefined;
 /** The grader computes on the cpu backend, like the sandbox child: same kernels, same floats. */
 function ensureCpu(): Promise<unknown> {
-  backendReady ??= tf.setBackend('cpu').then(() => {
-    const backend: object = tf.backend();
-    if ('firstUse' in backend) Object.assign(backend, { firstUse: false });
-  });
+  backendReady ??= tf.setBackend('cpu').then(quietCpuBanner);
   return backendReady;
 }
 

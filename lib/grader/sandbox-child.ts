@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as vm from 'node:vm';
 import * as tf from '@tensorflow/tfjs';
+import { quietCpuBanner } from '../backend';
 import * as data from '../data';
 import * as nn from '../nn';
 import { DISC_LR, GEN_LR, makeDiscriminator, makeGenerator } from '../seminar';
@@ -42,8 +43,7 @@ function TODO(what: string): never {
 async function main(jobFile: string, resultFile: string): Promise<void> {
   const job = JSON.parse(fs.readFileSync(jobFile, 'utf8')) as Job;
   await tf.setBackend('cpu');
-  const backend: object = tf.backend();
-  if ('firstUse' in backend) Object.assign(backend, { firstUse: false });
+  quietCpuBanner();
 
   const result: ChildResult = { observations: {}, running: null, output: '', outputTruncated: false };
   const save = () => fs.writeFileSync(resultFile, JSON.stringify(result));
