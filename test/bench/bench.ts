@@ -114,7 +114,7 @@ function machine(): Json {
   };
   return {
     cpu: cpus[0]?.model ?? 'unknown',
-    mhz: cpus[0]?.speed,
+    mhz: cpus[0]?.speed || Number(/cpu MHz\s*:\s*([\d.]+)/.exec(fs.existsSync('/proc/cpuinfo') ? fs.readFileSync('/proc/cpuinfo', 'utf8') : '')?.[1]) || undefined,
     cores: os.availableParallelism(),
     memoryGB: Math.round(os.totalmem() / 2 ** 30),
     os: `${os.type()} ${os.release()}`,
@@ -176,12 +176,13 @@ function grading(): Json {
     const r = spawnSync(process.execPath, [cli, 'grade', dir, '--out', path.join(dir, 'out'), '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
     const seconds = (performance.now() - t) / 1000;
     let graded = 0;
-    let scores: number[] = [];
+    let scores: string[] = [];
     let diagnoses: string[] = [];
     try {
-      const summary = JSON.parse(r.stdout) as Json[];
+      const parsed = JSON.parse(r.stdout) as Json;
+      const summary = (Array.isArray(parsed) ? parsed : parsed.submissions) as Json[];
       graded = summary.length;
-      scores = summary.map((s) => Number(s.score));
+      scores = summary.map((s) => `${s.score}/${s.max_score}`);
       diagnoses = summary.flatMap((s) => (s.diagnoses as string[] | undefined) ?? []);
     } catch {
       /* reported below */
@@ -233,7 +234,7 @@ function markdown(results: Json, lines: string[]): string {
     ? ['Not measured in this run (`--grading`).']
     : g.error
       ? [`Not available: ${g.error}.`]
-      : Object.entries(g).map(([kind, r]: [string, Json]) => `- ${kind} (${r.file} × 50): **${fmt(r.perMinute, 1)} submissions/min** (${fmt(r.seconds, 1)} s, exit ${r.exit}, ${r.graded} graded, scores ${(r.scores as number[]).join('/')}${(r.diagnoses as string[]).length ? `, diagnoses ${(r.diagnoses as string[]).join(', ')}` : ''})`);
+      : Object.entries(g).map(([kind, r]: [string, Json]) => `- ${kind} (${r.file} × 50): **${fmt(r.perMinute, 1)} submissions/min** (${fmt(r.seconds, 1)} s, exit ${r.exit}, ${r.graded} graded, scores ${(r.scores as string[]).join(', ')}${(r.diagnoses as string[]).length ? `, diagnoses ${(r.diagnoses as string[]).join(', ')}` : ''})`);
   return [
     '# Benchmarks',
     '',
@@ -243,7 +244,7 @@ function markdown(results: Json, lines: string[]): string {
     '',
     '## Machine',
     '',
-    `- ${m.cpu}, ${m.cores} cores @ ${m.mhz} MHz, ${m.memoryGB} GB; ${m.os}`,
+    `- ${m.cpu}, ${m.cores} cores${m.mhz ? ` @ ${Math.round(m.mhz)} MHz` : ''}, ${m.memoryGB} GB; ${m.os}`,
     `- Node ${m.node}, TensorFlow.js ${m.tfjs} (wasm backend ${m.wasmBackend})${results.pytorchVersion ? `, PyTorch ${results.pytorchVersion} (Debian python3-torch)` : ''}`,
     `- commit ${m.commit}, ${m.date}; load average before ${m.loadBefore.map((x: number) => x.toFixed(1)).join(' / ')}, after ${(results.loadAfter as number[]).map((x) => x.toFixed(1)).join(' / ')}`,
     '  (the machine is shared: timed rounds are interleaved across backends and PyTorch, medians reported)',
@@ -256,6 +257,7 @@ function markdown(results: Json, lines: string[]): string {
     '- it per CPU-s: the same rounds divided by the process\'s CPU time (user + system, all threads) instead of wall time; other users of the machine inflate wall time, much less CPU time. Both sides are single-threaded.',
     `- to W1 < ${TARGET_W1}: loop seconds (read-outs off the clock) until the 1-Wasserstein distance of 10 000 generated samples to N(5, 1.5²) is below ${TARGET_W1}, checked every ${CHECK_EVERY} iterations up to the cap, seed ${SEED}; "best W1" is the lowest seen and when.`,
     '- dashboard share: the notebook\'s training cell (lib/dashboard.ts updated every 250 iterations, PNG drawn in its worker, output discarded): time in dashboard.update / loop time.',
+    '- the long runs (convergence, loop it/s, memory) run one after another, not interleaved: their ratios also reflect how the machine\'s load changed in between; the interleaved it/s columns are the fair comparison.',
     `- peak RSS and RSS growth: the long run's process (${results.options.long} iterations); growth from iteration 10 000 to the end.`,
     '- "plain tfjs ops" is the same lib with GAN_FUSED=0: every layer as separate tfjs ops (the state before lib/kernels.ts).',
     '',
