@@ -100,8 +100,9 @@ function fusedImpl(): 'backend-kernels' | 'js' | undefined {
 
 /**
  * A whole Linear/ELU chain as ONE tfjs op, joined to tfjs autodiff by tf.customGrad. For batch 128 ×
- * width 64 tfjs's cost is per op (≈20 ops forward + backward per model call, each with scopes, tape
- * entries and cloned saved tensors), not arithmetic, so one op per call is what makes the loop fast.
+ * width 64 the plain layers cost ≈20 engine ops per model call forward + backward (each with a scope,
+ * a tape entry, cloned saved tensors), and tfjs's matMul gradient takes the wasm kernel's slow
+ * transposed loop; the fused op is one engine op whose inside picks the fast kernel form per shape.
  * Inputs are x and every layer's weight and bias, so optimizer.minimize(…, varList) sees their gradients.
  * The math is the layers' own (matMul + bias, ELU); test/nn-fused.test.ts holds it to the plain ops.
  */
