@@ -1,6 +1,7 @@
 // Backend choice: tfjs-node (native TensorFlow) where it loads, else WebAssembly, else plain JS.
 // The same model code runs on all three; only the speed differs.
 import * as tf from '@tensorflow/tfjs';
+import { setSmallKernels, smallKernelsWanted } from './kernels-small';
 
 export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -70,7 +71,24 @@ export async function initBackend(requested: string | undefined = process.env.GA
     if (!chosen) throw new Error('no TensorFlow.js backend could be initialised');
   }
   quietCpuBanner();
+  // wasm: the lib's small-tensor kernels in place of some of wasm's own (lib/kernels-small.ts)
+  setSmallKernels(tf.getBackend() === 'wasm' && smallKernelsWanted());
   return tf.getBackend() as BackendName;
+}
+
+/**
+ * The grader's backend — for its parent process, its sandboxed children and the expected values a
+ * student release ships — so that references and submissions run on the same kernels: wasm (ships
+ * with the project, deterministic, and what students run by default), else cpu. GAN_GRADER_BACKEND
+ * forces one.
+ */
+export async function initGraderBackend(requested: string | undefined = process.env.GAN_GRADER_BACKEND): Promise<BackendName> {
+  if (requested?.trim()) return initBackend(requested);
+  try {
+    return await initBackend('wasm');
+  } catch {
+    return initBackend('cpu');
+  }
 }
 
 /**

@@ -11,10 +11,9 @@ type Info = tf.TensorInfo;
 function kernel(name: string): (inputs: Record<string, Info>, attrs?: Record<string, unknown>) => Info {
   const config = tf.getKernel(name, tf.getBackend());
   if (!config) throw new Error(`backend "${tf.getBackend()}" has no ${name} kernel`);
-  return (inputs, attrs = {}) =>
-    config.kernelFunc({ inputs: inputs as tf.NamedTensorInfoMap, backend: tf.backend(), attrs: attrs as tf.NamedAttrMap }) as Info;
+  const backend = tf.backend();
+  return (inputs, attrs = {}) => config.kernelFunc({ inputs: inputs as tf.NamedTensorInfoMap, backend, attrs: attrs as tf.NamedAttrMap }) as Info;
 }
-
 
 function rank3(i: Info): Info {
   return { dataId: i.dataId, dtype: i.dtype, shape: [1, ...i.shape] };
@@ -84,7 +83,12 @@ function ones(n: number): Info {
  * Careful: XNNPACK operators are cached per `b` tensor id alone (not its shape), so a tensor must never
  * be an XNNPACK `b` under two shapes. Here that `b` is only ever a fresh transposed copy of W.
  */
-export function backwardInfos(steps: readonly KernelStep[], acts: readonly Info[], params: readonly Info[], dy: Info): { dx: Info; dParams: Info[] } {
+export function backwardInfos(steps: readonly KernelStep[], acts: readonly (Info | undefined)[], params: readonly Info[], dy: Info): { dx: Info; dParams: Info[] } {
+  const act = (k: number): Info => {
+    const a = acts[k];
+    if (!a) throw new Error(`internal: activation ${k} was not kept for the gradient`);
+    return a;
+  };
   const matMul = kernel('BatchMatMul');
   const transposeKernel = kernel('Transpose');
   const eluGrad = kernel('EluGrad');
@@ -101,7 +105,7 @@ export function backwardInfos(steps: readonly KernelStep[], acts: readonly Info[
     const s = steps[k];
     if (s.kind === 'linear') {
       p -= 2;
-      const a = acts[k];
+      const a = act(k);
       const w = params[p];
       dParams[p] = mm(a, g, true); // [in, out]
       dParams[p + 1] = view(mm(ones(a.shape[0]), g, true), [s.outF]);
@@ -112,7 +116,7 @@ export function backwardInfos(steps: readonly KernelStep[], acts: readonly Info[
         dispose(wT);
       }
     } else {
-      own(eluGrad({ dy: g, y: acts[k + 1] }));
+      own(eluGrad({ dy: g, y: act(k + 1) }));
     }
   }
   return { dx: g === dy ? kernel('Identity')({ x: dy }) : g, dParams };

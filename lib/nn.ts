@@ -31,8 +31,9 @@ export class Linear implements Layer {
   constructor(readonly inFeatures: number, readonly outFeatures: number, random: Rng = rng()) {
     const bound = 1 / Math.sqrt(inFeatures);
     const init = (n: number) => random.fill(n, () => (2 * random.uniform() - 1) * bound);
-    this.weight = tf.variable(tf.tensor2d(init(inFeatures * outFeatures), [inFeatures, outFeatures]));
-    this.bias = tf.variable(tf.tensor1d(init(outFeatures)));
+    // tidy frees the initial tensors; the variables (which tidy leaves alone) hold their own reference
+    this.weight = tf.tidy(() => tf.variable(tf.tensor2d(init(inFeatures * outFeatures), [inFeatures, outFeatures])));
+    this.bias = tf.tidy(() => tf.variable(tf.tensor1d(init(outFeatures))));
   }
 
   // No tidy here: `sequential` tidies the whole forward pass once.
@@ -122,23 +123,26 @@ function fusedChain(steps: readonly KernelStep[]): (x: tf.Tensor2D, params: tf.V
     };
     return { value, gradFunc };
   });
-  const lastIsLinear = steps[steps.length - 1].kind === 'linear';
+  // The activations the gradient reads (lib/kernels-backend.ts backwardInfos): a Linear's input and an
+  // ELU's output. The others (pre-activations, the output) are freed at once.
+  const kept = steps.map((_, k) => k > 0 && (steps[k].kind === 'linear' || steps[k - 1].kind === 'elu'));
   const backendOp = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;
     const [x, ...params] = args.slice(0, -1) as tf.Tensor[];
     const engine = tf.engine();
     const acts = forwardInfos(steps, x, params);
     const out = acts.pop()!;
-    release(acts.filter((a) => a.dataId !== out.dataId));
+    const hidden = acts.map((a, k) => (kept[k] ? engine.makeTensorFromTensorInfo(a) : null));
+    release(acts.filter((a, k) => !kept[k] && a.dataId !== out.dataId));
     const value = engine.makeTensorFromTensorInfo(out);
-    // x may be freed before the gradient runs (minimize tidies its loss function); save() keeps a copy
-    // while a gradient is being recorded. The hidden activations are recomputed: two kernels, no copies.
-    save([x]);
+    // save() keeps x and the kept activations while a gradient is being recorded (minimize tidies its
+    // loss function, which would free them). Saving is a shared reference, not a copy (Identity in
+    // lib/kernels-small.ts); without a tape it does nothing and this op's tidy frees them.
+    save([x, ...hidden.filter((h): h is tf.Tensor => h !== null)]);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
-      // the gradient needs every activation but the output: recompute without the last Linear
-      const again = forwardInfos(lastIsLinear ? steps.slice(0, -1) : steps, saved[0], params);
+      let next = 1;
+      const again = kept.map((keep, k) => (k === 0 ? saved[0] : keep ? saved[next++] : undefined));
       const { dx, dParams } = backwardInfos(steps, again, params, dy);
-      release(again);
       return [dx, ...dParams].map((info) => engine.makeTensorFromTensorInfo(info));
     };
     return { value, gradFunc };

@@ -3,7 +3,6 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { createSeminar, disposeSeminar, initBackend } from '../lib';
@@ -15,6 +14,7 @@ import { stopSharedRenderer } from '../lib/render-worker';
 import { referenceSteps } from '../lib/solutions';
 import { dashboardOutputs, executedNotebook, vegaLiteSchemaErrors } from './support/dashboard';
 import { NOTEBOOK, ROOT, cellText, readNotebook, requireJupyter, seminarCell, sourceOf, textOf } from './support/jupyter';
+import { tempDir } from './support/tmp';
 
 const MIME_TYPES = [VEGA_LITE_MIME, 'image/png', 'text/plain'];
 
@@ -109,7 +109,7 @@ describe('dashboard: live in the notebook and in npm start', () => {
 
   describe('npm start (gan-seminar train)', () => {
     it('trains with a progress bar, prints the metrics and writes the dashboard to the folder it names', () => {
-      const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gan-train-')), 'run');
+      const out = path.join(tempDir('gan-train-'), 'run');
       const r = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'lib', 'cli.js'), 'train', '--iterations', '300', '--seed', '3', '--out', out], {
         encoding: 'utf8',
         env: { ...process.env, GAN_BACKEND: '' },

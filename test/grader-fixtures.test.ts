@@ -4,8 +4,8 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { tempDir } from './support/tmp';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'dist', 'lib', 'cli.js');
@@ -77,7 +77,7 @@ const EXPECTED: Record<string, { diagnosis?: string; full?: boolean; score?: num
 };
 
 describe('grader: gan-seminar grade on the fixture submissions', function () {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'gan-grades-'));
+  const out = tempDir('gan-grades-');
   let first: Awaited<ReturnType<typeof grade>>;
   let rows: Row[];
 
@@ -162,7 +162,7 @@ describe('grader: gan-seminar grade on the fixture submissions', function () {
   });
 
   it('grading the same folder again gives a byte-identical grades.csv', async () => {
-    const again = fs.mkdtempSync(path.join(os.tmpdir(), 'gan-grades-'));
+    const again = tempDir('gan-grades-');
     const second = await grade([FIXTURES, '--out', again, ...LIMITS]);
     expect(second.code).to.equal(0);
     expect(fs.readFileSync(path.join(again, 'grades.csv'))).to.deep.equal(fs.readFileSync(path.join(out, 'grades.csv')));

@@ -2,7 +2,6 @@
 // self-check on the reference and on an unfinished step, and the behavioural path's sanity.
 import { expect } from 'chai';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { runSelfCheck, formatSelfCheck } from '../lib/check';
@@ -20,6 +19,7 @@ import { currentSession } from '../lib/grader/session';
 import { csvOf } from '../lib/grader/report';
 import type { GradeResult } from '../lib/grader';
 import { NOTEBOOK, cellText, executeNotebook, requireJupyter, seminarCell } from './support/jupyter';
+import { tempDir } from './support/tmp';
 
 const FIXTURES = path.resolve(__dirname, '..', '..', 'test', 'fixtures', 'submissions');
 
@@ -30,7 +30,7 @@ function notebook(cells: { source: string; metadata?: object }[]): Notebook {
 describe('grader steps', function () {
   describe('read', () => {
     it('turns a broken file into a clear message, not an exception', () => {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gan-read-'));
+      const dir = tempDir('gan-read-');
       fs.writeFileSync(path.join(dir, 'a.ipynb'), '{"cells": [');
       fs.writeFileSync(path.join(dir, 'b.ipynb'), '{"nbformat": 3, "cells": []}');
       const a = readSubmission(path.join(dir, 'a.ipynb'));

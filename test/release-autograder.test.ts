@@ -3,10 +3,10 @@
 import { expect } from 'chai';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { findSubmission } from '../lib/release/autograder';
 import { ROOT } from './support/jupyter';
+import { tempDir } from './support/tmp';
 
 const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'submissions');
 const CLI = path.join(ROOT, 'dist', 'lib', 'cli.js');
@@ -22,7 +22,7 @@ describe('release: Gradescope autograder', function () {
   let source: string;
 
   before(function () {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gan-autograder-test-'));
+    const dir = tempDir('gan-autograder-test-');
     zip = path.join(dir, 'autograder.zip');
     const r = spawnSync(process.execPath, [CLI, 'autograder', '--out', zip, '--hidden', 'train_gen.loss,train_disc.no-leak'], { encoding: 'utf8' });
     expect(r.status, r.stderr).to.equal(0);
@@ -87,7 +87,7 @@ describe('release: Gradescope autograder', function () {
   });
 
   it('picks the course notebook among several; refuses to guess between others', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gan-sub-'));
+    const dir = tempDir('gan-sub-');
     for (const f of ['gan_1d.ipynb', 'scratch.ipynb', '.ipynb_checkpoints/gan_1d-checkpoint.ipynb']) {
       fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
       fs.writeFileSync(path.join(dir, f), '{}');

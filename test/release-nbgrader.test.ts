@@ -6,7 +6,6 @@ import Ajv from 'ajv';
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { configureChecks } from '../lib/grader/checks';
 import { gradeNotebook } from '../lib/grader';
@@ -14,6 +13,7 @@ import { LeakError, assertNoLeaks } from '../lib/release/leak-guard';
 import { BEGIN, END, NBGRADER_CONFIG, TYPESCRIPT_STUB, clearSolutionRegions, nbgraderSource, writeNbgraderCourse } from '../lib/release/nbgrader';
 import { Notebook, readNotebook, sourceText, studentNotebook } from '../lib/release/notebook';
 import { NOTEBOOK, ROOT, executeNotebook, requireJupyter } from './support/jupyter';
+import { tempDir } from './support/tmp';
 
 const SCHEMA_FILE = path.join(ROOT, 'test', 'data', 'nbgrader', 'v3.schema.json');
 const SOLUTIONS = fs.readFileSync(path.join(ROOT, 'lib', 'solutions.ts'), 'utf8');
@@ -136,7 +136,7 @@ describe('release: nbgrader', function () {
     let dir: string;
     let source: Notebook;
     before(() => {
-      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gan-nbgrader-'));
+      dir = tempDir('gan-nbgrader-');
       writeNbgraderCourse(studentNotebook(nb).notebook, SOLUTIONS, dir);
       source = readNotebook(path.join(dir, 'source', 'gan_1d', 'gan_1d.ipynb'));
     });
@@ -181,7 +181,7 @@ describe('release: nbgrader', function () {
       // the notebook imports ../dist/lib and tslab resolves packages upwards: give the temp folder
       // the project's dist/ and node_modules next to the notebook's folder
       for (const f of ['dist', 'node_modules']) fs.symlinkSync(path.join(ROOT, f), path.join(dir, 'source', f), 'dir');
-      const env = { GAN_NBGRADER: '1', GAN_ITERATIONS: '2', GAN_BACKEND: 'cpu' }; // cpu: the grader's own backend
+      const env = { GAN_NBGRADER: '1', GAN_ITERATIONS: '2', GAN_BACKEND: 'wasm' }; // wasm: the grader's own backend
       const sourceFile = path.join(dir, 'source', 'gan_1d', 'gan_1d.ipynb');
       expect(score(executeNotebook(sourceFile, { allowErrors: true, env }) as unknown as Notebook)).to.equal(20);
       const clearedFile = path.join(dir, 'source', 'gan_1d', 'cleared.ipynb');

@@ -3,18 +3,18 @@
 import { expect } from 'chai';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { LeakError, PUBLIC_FRAGMENTS, assertNoLeaks, referenceFingerprints, squash, stripTypes } from '../lib/release/leak-guard';
-import { initBackend } from '../lib/backend';
+import { initBackend, initGraderBackend } from '../lib/backend';
 import { buildRelease, ReleaseReport } from '../lib/release/bundle';
 import { selectLib, studentCli } from '../lib/release/files';
 import { Cell, ROOT, cellText, executeNotebook, readNotebook, requireJupyter, seminarCell, sourceOf } from './support/jupyter';
+import { tempDir } from './support/tmp';
 
 const SOLUTIONS = fs.readFileSync(path.join(ROOT, 'lib', 'solutions.ts'), 'utf8');
 /** Checks the instructor keeps hidden in this test's release. */
 const HIDDEN = ['train_gen.loss'];
-const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+const tmp = (prefix: string) => tempDir(prefix);
 
 /** A throwaway copy of the instructor repository (sources only; node_modules linked) to break on purpose. */
 function repoCopy(): string {
@@ -39,7 +39,7 @@ describe('release: student bundle', function () {
   let report: ReleaseReport;
 
   before(async function () {
-    await initBackend('cpu'); // as `gan-seminar release` does: expected values on the grader's backend
+    await initGraderBackend(); // as `gan-seminar release` does: expected values on the grader's backend
     out = path.join(tmp('gan-release-'), 'student');
     report = buildRelease({ out, hidden: HIDDEN });
   });

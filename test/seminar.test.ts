@@ -83,6 +83,12 @@ describe('seminar primitives', () => {
       expect(summarize(w['2.weight'].values).std).to.be.closeTo(1 / Math.sqrt(64) / Math.sqrt(3), 0.03);
     });
 
+    it('creating and disposing a seminar leaves no tensors behind', () => {
+      const before = tf.memory().numTensors;
+      disposeSeminar(createSeminar({ seed: 4 }));
+      expect(tf.memory().numTensors).to.equal(before);
+    });
+
     it('rejects input that is not [batch, features]', () => {
       expect(() => s.gen(tf.tensor1d([1, 2]) as unknown as tf.Tensor2D)).to.throw(/\[batch, features\].*\[2\]/);
     });

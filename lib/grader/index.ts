@@ -10,8 +10,7 @@
 //   observes with probe.ts) -> check (run-checks.ts runs the mocha specs in test/grading/, which judge
 //   with judge.ts against the reference on the states of states.ts) -> report (report.ts).
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
-import { quietCpuBanner } from '../backend';
+import { initGraderBackend } from '../backend';
 import { CheckConfig, CheckInfo, configureChecks } from './checks';
 import { CompileError, compileCells, formatCompileError } from './compile';
 import { DiagnosisId } from './diagnoses';
@@ -59,9 +58,9 @@ export function studentOf(file: string): string {
 }
 
 let backendReady: Promise<unknown> | undefined;
-/** The grader computes on the cpu backend, like the sandbox child: same kernels, same floats. */
-function ensureCpu(): Promise<unknown> {
-  backendReady ??= tf.setBackend('cpu').then(quietCpuBanner);
+/** The grader computes on its backend (lib/backend.ts), and so do its sandbox children: same kernels, same floats. */
+function ensureBackend(): Promise<unknown> {
+  backendReady ??= initGraderBackend();
   return backendReady;
 }
 
@@ -85,7 +84,7 @@ function finish(student: string, file: string, checks: CheckInfo[], results: Che
 
 /** Grades one submitted notebook. A failure of the grader itself becomes a "grader-error" row. */
 export async function gradeNotebook(file: string, options: GradeOptions = {}): Promise<GradeResult> {
-  await ensureCpu();
+  await ensureBackend();
   const checks = configureChecks(options.checks);
   try {
     return await grade(file, options, checks);
@@ -172,7 +171,7 @@ export interface BatchOptions extends GradeOptions {
 
 /** Grades many notebooks in parallel; results come back in the order of `files`. */
 export async function gradeFiles(files: string[], options: BatchOptions = {}): Promise<GradeResult[]> {
-  await ensureCpu();
+  await ensureBackend();
   defaultBasis();
   const parallel = Math.max(1, options.parallel ?? require('node:os').availableParallelism?.() ?? 2);
   const results: GradeResult[] = new Array(files.length);

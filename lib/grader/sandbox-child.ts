@@ -6,13 +6,15 @@
 import * as fs from 'node:fs';
 import * as vm from 'node:vm';
 import * as tf from '@tensorflow/tfjs';
-import { quietCpuBanner } from '../backend';
+import { initBackend } from '../backend';
 import * as data from '../data';
 import * as nn from '../nn';
 import { DISC_LR, GEN_LR, makeDiscriminator, makeGenerator } from '../seminar';
 import { Exercise, ExerciseObservation, FUNCTION_NAMES, Failure, Parts, Plan, Runtime, classifyError, observe } from './probe';
 
 export interface Job {
+  /** The backend to compute on: the parent's (lib/backend.ts initGraderBackend). */
+  backend: string;
   /** Transpiled exercise cells in notebook order. */
   cells: { exercise: Exercise; js: string }[];
   /** Exercises to observe, in order. */
@@ -42,8 +44,8 @@ function TODO(what: string): never {
 
 async function main(jobFile: string, resultFile: string): Promise<void> {
   const job = JSON.parse(fs.readFileSync(jobFile, 'utf8')) as Job;
-  await tf.setBackend('cpu');
-  quietCpuBanner();
+  // the parent's backend: its reference observations and these come from the same kernels
+  await initBackend(job.backend);
 
   const result: ChildResult = { observations: {}, running: null, output: '', outputTruncated: false };
   const save = () => fs.writeFileSync(resultFile, JSON.stringify(result));

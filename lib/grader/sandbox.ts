@@ -12,6 +12,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import type { CompiledCell } from './compile';
 import { Exercise, ExerciseObservation, Failure, Parts, Plan } from './probe';
 import type { ChildResult, Job } from './sandbox-child';
@@ -173,6 +174,7 @@ export async function runInSandbox(
     let remaining = probe.slice();
     while (remaining.length > 0) {
       const job: Job = {
+        backend: tf.getBackend(),
         cells: cells.map((c) => ({ exercise: c.exercise, js: c.js })),
         probe: remaining,
         plans,

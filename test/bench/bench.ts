@@ -17,7 +17,7 @@ const USAGE = `Usage: npm run bench -- [options]
 
   --vs-pytorch        also run the loop in PyTorch (python3-torch, 1 thread) and print ours / PyTorch
   --backends LIST     comma-separated (default: ${BACKENDS.join(',')}; those that fail to load are listed as such)
-  --baseline          also time the default backend with the plain tfjs ops (GAN_FUSED=0): the "before"
+  --baseline          also time the default backend without the lib's speed-ups, one at a time: the "before"
   --runs N            timed rounds (default 5); --run-iterations N per round (default 500)
   --warmup N          iterations before timing (default 300)
   --long N            iterations of the convergence/memory run (default 30000; 0 skips it)
@@ -33,6 +33,11 @@ const ROOT = path.resolve(__dirname, '../../..');
 const LOOP = path.join(__dirname, 'loop.js');
 const PYTORCH = path.join(ROOT, 'test/bench/pytorch_loop.py');
 const TARGET_W1 = 0.1;
+/** --baseline rows: the default backend with the lib's speed-ups switched off (see the README's Backends). */
+const BASELINES = [
+  { label: 'plain tfjs ops', env: { GAN_FUSED: '0', GAN_SMALL_KERNELS: '0' } },
+  { label: 'fused models only', env: { GAN_SMALL_KERNELS: '0' } },
+];
 const CHECK_EVERY = 500;
 const SEED = 42;
 
@@ -259,7 +264,7 @@ function markdown(results: Json, lines: string[]): string {
     '- dashboard share: the notebook\'s training cell (lib/dashboard.ts updated every 250 iterations, PNG drawn in its worker, output discarded): time in dashboard.update / loop time.',
     '- the long runs (convergence, loop it/s, memory) run one after another, not interleaved: their ratios also reflect how the machine\'s load changed in between; the interleaved it/s columns are the fair comparison.',
     `- peak RSS and RSS growth: the long run's process (${results.options.long} iterations); growth from iteration 10 000 to the end.`,
-    '- "plain tfjs ops" is the same lib with GAN_FUSED=0: every layer as separate tfjs ops (the state before lib/kernels.ts).',
+    '- "plain tfjs ops": the same lib with GAN_FUSED=0 GAN_SMALL_KERNELS=0 — every layer as separate tfjs ops and wasm\'s own kernels throughout (the state before any speed-up). "fused models only": GAN_SMALL_KERNELS=0 — one op per model call (lib/nn.ts), but wasm\'s own kernels for the loss and the SGD update (lib/kernels-small.ts off).',
     '',
     '## Grading throughput',
     '',
@@ -320,9 +325,10 @@ async function main(): Promise<number> {
   const children = await startAll([...entries, ...(pytorch && !pytorch.error ? [pytorch] : [])], options.warmup);
   const defaultEntry = entries.find((e) => !e.error);
   if (values.baseline && defaultEntry) {
-    const before: Entry = { label: `${defaultEntry.backend} (plain tfjs ops)`, backend: defaultEntry.backend, command: defaultEntry.command, env: { GAN_FUSED: '0' }, runs: [], cpuRuns: [] };
-    entries.splice(entries.indexOf(defaultEntry) + 1, 0, before);
-    for (const [e, c] of await startAll([before], options.warmup)) children.set(e, c);
+    // the "before" rows: no lib speed-up at all, then the fused model op alone (lib/nn.ts)
+    const befores: Entry[] = BASELINES.map(({ label, env }) => ({ label: `${defaultEntry.backend} (${label})`, backend: defaultEntry.backend, command: defaultEntry.command, env, runs: [], cpuRuns: [] }));
+    entries.splice(entries.indexOf(defaultEntry) + 1, 0, ...befores);
+    for (const [e, c] of await startAll(befores, options.warmup)) children.set(e, c);
   }
   const all = [...entries, ...(pytorch ? [pytorch] : [])];
 

@@ -4,10 +4,10 @@ import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { BrowserContext, chromium } from 'playwright-core';
 import { KERNELS, installKernel } from './jupyter';
+import { tempDir } from './tmp';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -53,7 +53,7 @@ export interface Browser {
 
 /** Chromium with a fresh profile (its own --user-data-dir), removed on close. */
 export async function launchChromium(): Promise<Browser> {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'gan-chromium-'));
+  const profile = tempDir('gan-chromium-');
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
@@ -97,7 +97,7 @@ export interface NotebookServer {
  */
 export async function startNotebookServer(projectRoot: string, notebooks: string[], env: Record<string, string>): Promise<NotebookServer> {
   installKernel();
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gan-notebook-server-'));
+  const root = tempDir('gan-notebook-server-');
   fs.mkdirSync(path.join(root, 'notebooks'));
   for (const nb of notebooks) fs.copyFileSync(nb, path.join(root, 'notebooks', path.basename(nb)));
   fs.symlinkSync(path.join(projectRoot, 'dist'), path.join(root, 'dist'));

@@ -2,8 +2,8 @@
 // project-local prefix (.jupyter/, no root needed) and execute with `jupyter nbconvert --execute`.
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { tempDir } from './tmp';
 
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
 export const NOTEBOOK = path.join(ROOT, 'notebooks', 'gan_1d.ipynb');
@@ -102,7 +102,7 @@ export function textOf(output: Output): string {
 /** Executes a notebook (a copy, in its own folder so `../dist/lib` resolves) and returns the result. */
 export function executeNotebook(file: string, options: ExecuteOptions = {}): NotebookJson {
   installKernel();
-  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gan-nb-')), 'executed.ipynb');
+  const out = path.join(tempDir('gan-nb-'), 'executed.ipynb');
   const args = [
     'nbconvert', '--to', 'notebook', '--execute', file,
     '--output', out,
