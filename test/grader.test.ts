@@ -168,4 +168,52 @@ describe('grader steps', function () {
       expect(cellText(seminarCell(out, 'training_loop'))).to.contain('not implemented: sample noise');
     });
   });
+
+  describe('behavioural run', function () {
+    this.timeout(120_000);
+    const childProcess = require('node:child_process') as typeof import('node:child_process');
+    const spawn = childProcess.spawn;
+    let children = 0;
+    before(() => {
+      // count the sandbox's child processes (lib/grader/sandbox.ts looks spawn up at each call)
+      childProcess.spawn = ((...args: Parameters<typeof spawn>) => {
+        if (JSON.stringify(args[1]).includes('sandbox-child')) children++;
+        return spawn(...args);
+      }) as typeof spawn;
+    });
+    after(() => (childProcess.spawn = spawn));
+
+    /** fake-term-missing.ipynb (judged by behaviour) with `inject` as the first statement of trainDisc. */
+    function variant(inject: string): string {
+      const nb = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'fake-term-missing.ipynb'), 'utf8')) as Notebook;
+      const cell = nb.cells.find((c) => [c.source].flat().join('').includes('function trainDisc'))!;
+      const header = 'function trainDisc(batchSize: number): number {';
+      cell.source = [cell.source].flat().join('').replace(header, `let calls = 0;\nconst hoard: number[][] = [];\n${header}\n  ${inject}`);
+      const file = path.join(tempDir('gan-behaviour-'), 'student.ipynb');
+      fs.writeFileSync(file, JSON.stringify(nb));
+      return file;
+    }
+
+    it('is asked of the same child that ran the steps', async () => {
+      const { gradeNotebook } = await import('../lib/grader');
+      children = 0;
+      const r = await gradeNotebook(path.join(FIXTURES, 'fake-term-missing.ipynb'));
+      expect(children).to.equal(1);
+      expect(r.score).to.equal(15);
+      expect(r.checks.find((c) => !c.passed)?.diagnosis).to.equal('wrong-update');
+    });
+
+    it('a child lost during it (memory) is replaced by a new one, and the steps already observed count', async () => {
+      const { gradeNotebook } = await import('../lib/grader');
+      children = 0;
+      // 25 calls observe the steps (3 states, then 2 + 20 for leaks); the behavioural run makes 40 more
+      const r = await gradeNotebook(variant('if (++calls > 30) for (;;) hoard.push(new Array(1e6).fill(batchSize));'), { memoryMb: 256 });
+      expect(children).to.equal(2);
+      expect(r.checks.filter((c) => c.diagnosis === 'grader-error')).to.deep.equal([]);
+      const update = r.checks.find((c) => c.id === 'train_disc.update')!;
+      expect(update.passed).to.equal(false);
+      expect(update.message).to.match(/short training run failed.*memory/);
+      expect(r.checks.find((c) => c.id === 'train_disc.runs')!.passed, 'the observed steps still count').to.equal(true);
+    });
+  });
 });

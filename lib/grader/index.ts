@@ -16,9 +16,9 @@ import { CompileError, compileCells, formatCompileError } from './compile';
 import { DiagnosisId } from './diagnoses';
 import { Extraction, extractExercises, readSubmission } from './extract';
 import { Subject, needsBehaviour } from './judge';
-import { EXERCISES, Exercise } from './probe';
+import { EXERCISES, Exercise, ExerciseObservation } from './probe';
 import { CheckResult, runChecks } from './run-checks';
-import { DEFAULT_SANDBOX, SandboxOptions, runInSandbox } from './sandbox';
+import { DEFAULT_SANDBOX, SandboxOptions, SandboxResult, runInSandbox } from './sandbox';
 import { defaultBasis, newSession } from './session';
 
 export { CHECKS, configureChecks } from './checks';
@@ -131,22 +131,36 @@ async function grade(file: string, options: GradeOptions, checks: CheckInfo[]): 
   let isolation: string[] = [];
   if (runnable.length > 0) {
     const ok = compiled.filter((c) => c.errors.length === 0);
-    const run = await runInSandbox(ok, runnable, basis.plans, sandbox, { steps: true, behaviour: false });
+    // The behavioural run (a short training) only for steps that match neither the reference nor a
+    // known mistake: asked of the same child once its steps are observed, else (it crashed) a new one.
+    const subjectOf = (observations: Partial<Record<Exercise, ExerciseObservation>>, crashes: SandboxResult['crashes'] = {}) => {
+      const out = { ...subject };
+      for (const ex of runnable) {
+        const crash = crashes[ex];
+        const observation = observations[ex];
+        out[ex] = crash || !observation
+          ? { unavailable: { diagnosis: (crash?.diagnosis as DiagnosisId | undefined) ?? 'runtime-error', message: crash?.message ?? 'not observed' } }
+          : { observation };
+      }
+      return out;
+    };
+    const needingBehaviour = (subj: Record<Exercise, Subject>) => {
+      const probe = newSession(basis, subj);
+      return runnable.filter((ex) => subj[ex].observation && needsBehaviour(probe, ex));
+    };
+    const run = await runInSandbox(ok, runnable, basis.plans, sandbox, { steps: true, behaviour: false }, (observations) => needingBehaviour(subjectOf(observations)));
     output = run.output + (run.outputTruncated ? `\n… output truncated at ${sandbox.outputCap} characters\n` : '');
     isolation = run.isolation;
-    for (const ex of runnable) {
-      const crash = run.crashes[ex];
-      const observation = run.observations[ex];
-      subject[ex] = crash || !observation
-        ? { unavailable: { diagnosis: (crash?.diagnosis as DiagnosisId | undefined) ?? 'runtime-error', message: crash?.message ?? 'not observed' } }
-        : { observation };
+    Object.assign(subject, subjectOf(run.observations, run.crashes));
+    const behavioural = needingBehaviour(subject);
+    for (const ex of behavioural) {
+      const b = run.asked[ex];
+      if (b) subject[ex].observation!.behaviour = b;
     }
-    // The behavioural run (a short training) only for steps that match neither the reference nor a known mistake.
-    const probe = newSession(basis, subject);
-    const behavioural = runnable.filter((ex) => subject[ex].observation && needsBehaviour(probe, ex));
-    if (behavioural.length > 0) {
-      const again = await runInSandbox(ok, behavioural, basis.plans, sandbox, { steps: false, behaviour: true });
-      for (const ex of behavioural) {
+    const rerun = behavioural.filter((ex) => !run.asked[ex]);
+    if (rerun.length > 0) {
+      const again = await runInSandbox(ok, rerun, basis.plans, sandbox, { steps: false, behaviour: true });
+      for (const ex of rerun) {
         const b = again.observations[ex]?.behaviour;
         const crash = again.crashes[ex];
         subject[ex].observation!.behaviour = b ?? { failure: { kind: crash?.kind ?? 'runtime-error', message: crash?.message ?? 'not observed' }, steps: 0, gen: {}, disc: {} };

@@ -21,6 +21,12 @@ export interface Job {
   probe: Exercise[];
   plans: Record<Exercise, Plan>;
   parts: Parts;
+  /**
+   * After the steps: say "steps done" on stdout and read from stdin (one JSON line) the exercises whose
+   * behavioural part the parent's judge wants, then run those here, output muted. A submission that
+   * needs it then takes one child process instead of two.
+   */
+  askBehaviour: boolean;
   /** Wall-clock budget per exercise (cell load + observation). */
   budgetMs: number;
   /** Characters of console output kept. */
@@ -33,6 +39,8 @@ export interface ChildResult {
   running: Exercise | null;
   output: string;
   outputTruncated: boolean;
+  /** Behavioural runs the parent asked for after the steps (Job.askBehaviour), by exercise. */
+  asked: Partial<Record<Exercise, ExerciseObservation['behaviour']>>;
 }
 
 const RANDOM_OPS = ['randomUniform', 'randomNormal', 'truncatedNormal', 'randomGamma', 'randomStandardNormal', 'multinomial', 'randomUniformInt'];
@@ -47,9 +55,11 @@ async function main(jobFile: string, resultFile: string): Promise<void> {
   // the parent's backend: its reference observations and these come from the same kernels
   await initBackend(job.backend);
 
-  const result: ChildResult = { observations: {}, running: null, output: '', outputTruncated: false };
+  const result: ChildResult = { observations: {}, running: null, output: '', outputTruncated: false, asked: {} };
   const save = () => fs.writeFileSync(resultFile, JSON.stringify(result));
+  let muted = false;
   const write = (text: string) => {
+    if (muted) return;
     if (result.output.length >= job.outputCap) {
       result.outputTruncated = true;
       return;
@@ -123,6 +133,18 @@ async function main(jobFile: string, resultFile: string): Promise<void> {
     return f;
   };
 
+  const runtime = (): Runtime => ({
+    gen,
+    disc,
+    call: (ex, batchSize) => run(`${FUNCTION_NAMES[ex]}(${Math.trunc(batchSize)})`),
+    takeRandomCalls: () => {
+      const r = randomCalls;
+      randomCalls = [];
+      return r;
+    },
+    classify,
+  });
+
   // Load the cells in notebook order; a cell that fails to load takes its own exercise down only.
   const loadFailures = new Map<Exercise, Failure>();
   for (const cell of job.cells) {
@@ -154,23 +176,41 @@ async function main(jobFile: string, resultFile: string): Promise<void> {
       const message = `the ${exercise} cell does not define a function ${name}(batchSize) (keep the function's name from the notebook)`;
       result.observations[exercise] = { exercise, unavailable: { kind: 'runtime-error', message, diagnosis: 'missing-function' }, ...empty };
     } else {
-      const rt: Runtime = {
-        gen,
-        disc,
-        call: (ex, batchSize) => run(`${FUNCTION_NAMES[ex]}(${Math.trunc(batchSize)})`),
-        takeRandomCalls: () => {
-          const r = randomCalls;
-          randomCalls = [];
-          return r;
-        },
-        classify,
-      };
-      result.observations[exercise] = observe(exercise, plan, rt, job.parts);
+      result.observations[exercise] = observe(exercise, plan, runtime(), job.parts);
     }
     result.running = null;
     save();
   }
+
+  if (job.askBehaviour) {
+    process.stdout.write('steps done\n');
+    const wanted = JSON.parse((await firstLine(process.stdin)) || '[]') as Exercise[];
+    muted = true;
+    for (const exercise of job.probe.filter((ex) => wanted.includes(ex) && result.observations[ex])) {
+      deadline = Date.now() + job.budgetMs;
+      result.asked[exercise] = observe(exercise, job.plans[exercise], runtime(), { steps: false, behaviour: true }).behaviour;
+      save();
+    }
+  }
   save();
+}
+
+/** The first line of a stream ('' if it ends first). */
+function firstLine(stream: NodeJS.ReadableStream): Promise<string> {
+  return new Promise((resolve) => {
+    let text = '';
+    const done = () => {
+      stream.removeListener('data', onData);
+      stream.removeListener('end', done);
+      resolve(text.split('\n')[0]);
+    };
+    const onData = (chunk: Buffer | string) => {
+      text += chunk.toString();
+      if (text.includes('\n')) done();
+    };
+    stream.on('data', onData);
+    stream.on('end', done);
+  });
 }
 
 function safeString(value: unknown): string {

@@ -36,6 +36,8 @@ export interface SandboxResult {
   outputTruncated: boolean;
   /** How isolated the run was (for the report). */
   isolation: string[];
+  /** Behavioural runs that `askBehaviour` asked for after the steps, by exercise; missing where none finished. */
+  asked: Partial<Record<Exercise, ExerciseObservation['behaviour']>>;
 }
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -84,7 +86,7 @@ interface ChildRun {
   stderr: string;
 }
 
-function runChild(job: Job, options: SandboxOptions, scratch: string): Promise<ChildRun> {
+function runChild(job: Job, options: SandboxOptions, scratch: string, askBehaviour?: (observations: ChildResult['observations']) => Exercise[]): Promise<ChildRun> {
   const jobFile = path.join(scratch, 'job.json');
   const resultFile = path.join(scratch, 'result.json');
   fs.rmSync(resultFile, { force: true });
@@ -107,10 +109,26 @@ function runChild(job: Job, options: SandboxOptions, scratch: string): Promise<C
     const child = spawn(cmd, args, {
       cwd: scratch,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: scratch, TMPDIR: scratch },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: [askBehaviour ? 'pipe' : 'ignore', askBehaviour ? 'pipe' : 'ignore', 'pipe'],
     });
+    if (askBehaviour) {
+      // the child's "steps done": judge what it observed and answer which behavioural runs to do (once)
+      let heard = '';
+      let answered = false;
+      child.stdin!.on('error', () => undefined); // the child may be gone before the answer arrives
+      child.stdout!.on('data', (chunk: Buffer) => {
+        if (answered || (heard += chunk.toString('utf8')).indexOf('steps done\n') < 0) return;
+        answered = true;
+        let wanted: Exercise[] = [];
+        try {
+          wanted = askBehaviour((JSON.parse(fs.readFileSync(resultFile, 'utf8')) as ChildResult).observations);
+        } finally {
+          child.stdin!.end(JSON.stringify(wanted) + '\n');
+        }
+      });
+    }
     let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
+    child.stderr!.on('data', (chunk: Buffer) => {
       if (stderr.length < 8000) stderr += chunk.toString('utf8').slice(0, 8000 - stderr.length);
     });
     let killedFor: ChildRun['killedFor'];
@@ -156,6 +174,7 @@ export async function runInSandbox(
   plans: Record<Exercise, Plan>,
   options: SandboxOptions = DEFAULT_SANDBOX,
   parts: Parts = { steps: true, behaviour: true },
+  askBehaviour?: (observations: Partial<Record<Exercise, ExerciseObservation>>) => Exercise[],
 ): Promise<SandboxResult> {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'gan-grade-'));
   const out: SandboxResult = {
@@ -163,6 +182,7 @@ export async function runInSandbox(
     crashes: {},
     output: '',
     outputTruncated: false,
+    asked: {},
     isolation: [
       'permission model (writes: scratch only; reads: node_modules and the lib without the reference; no subprocesses)',
       networkIsolationAvailable() ? 'no network (netns)' : 'network NOT isolated (unshare unavailable)',
@@ -179,13 +199,16 @@ export async function runInSandbox(
         probe: remaining,
         plans,
         parts,
+        askBehaviour: askBehaviour !== undefined,
         budgetMs: Math.max(1000, Math.floor(options.timeoutMs / probe.length)),
         outputCap: options.outputCap,
       };
-      const run = await runChild(job, { ...options, timeoutMs: job.budgetMs * remaining.length }, scratch);
+      // asked behaviour gets its own budget per exercise after the steps' (each keeps its per-exercise deadline)
+      const run = await runChild(job, { ...options, timeoutMs: job.budgetMs * remaining.length * (askBehaviour ? 2 : 1) }, scratch, askBehaviour);
       const r = run.result;
       if (r) {
         Object.assign(out.observations, r.observations);
+        Object.assign(out.asked, r.asked);
         if (out.output.length < options.outputCap) out.output += r.output.slice(0, options.outputCap - out.output.length);
         out.outputTruncated ||= r.outputTruncated;
       }
