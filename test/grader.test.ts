@@ -8,7 +8,8 @@ import { runSelfCheck, formatSelfCheck } from '../lib/check';
 import { getWeights } from '../lib/nn';
 import { TODO } from '../lib/notebook';
 import { referenceSteps } from '../lib/reference';
-import { createSeminar, disposeSeminar } from '../lib/seminar';
+import { Seminar, createSeminar, disposeSeminar } from '../lib/seminar';
+import { initBackend } from '../lib/backend';
 import { CHECKS, configureChecks } from '../lib/grader/checks';
 import { compileCells, formatCompileError } from '../lib/grader/compile';
 import { DIAGNOSES } from '../lib/grader/diagnoses';
@@ -119,8 +120,13 @@ describe('grader steps', function () {
   });
 
   describe('self-check (in-process, the notebook\'s check cells)', () => {
-    const s = createSeminar({ seed: 11 });
-    const models = { gen: s.gen, disc: s.disc, genOpt: s.genOpt, discOpt: s.discOpt };
+    let s: Seminar;
+    let models: Pick<Seminar, 'gen' | 'disc' | 'genOpt' | 'discOpt'>;
+    before(async () => {
+      await initBackend(); // the notebook's backend, chosen before any tensor exists
+      s = createSeminar({ seed: 11 });
+      models = { gen: s.gen, disc: s.disc, genOpt: s.genOpt, discOpt: s.discOpt };
+    });
     after(() => disposeSeminar(s));
 
     it('passes the reference, restores the models\' weights and leaks no tensors', async () => {
