@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `gan-seminar <command>`: a table of subcommands, each in its own module (loaded on demand).
-import { UsageError } from './cli-util';
+import { UsageError } from './cli/options';
 
 interface Command {
   summary: string;
@@ -9,11 +9,11 @@ interface Command {
 }
 
 const COMMANDS: Record<string, () => Command> = {
-  train: () => require('./train-command') as Command,
-  grade: () => require('./grade-command') as Command,
-  check: () => require('./check-command') as Command,
-  release: () => require('./release-command') as Command,
-  autograder: () => require('./autograder-command') as Command,
+  train: () => require('./cli/train') as Command,
+  grade: () => require('./cli/grade') as Command,
+  check: () => require('./cli/check') as Command,
+  release: () => require('./cli/release') as Command,
+  autograder: () => require('./cli/autograder') as Command,
 };
 
 function usage(): string {

@@ -1,15 +1,15 @@
 // Everything the notebook, the CLI, the tests and the grader import.
-export * from './backend';
-export { Dashboard, DashboardOptions, DashboardStats, dashboard } from './dashboard';
-export * from './data';
-export { LiveOutput } from './display';
-export * from './evaluate';
-export * from './metrics';
-export * from './nn';
-export * from './notebook';
-export * as plots from './plots';
-export * from './random';
+export * from './tfjs/backend';
+export { Dashboard, DashboardOptions, DashboardStats, dashboard } from './dashboard/dashboard';
+export * from './seminar/data';
+export { LiveOutput } from './dashboard/live-output';
+export * from './seminar/readout';
+export * from './seminar/metrics';
+export * from './seminar/nn';
+export * from './seminar/notebook';
+export * as plots from './dashboard/panels';
+export * from './seminar/random';
 export * from './reference';
-export * from './seminar';
-export * from './train';
-export { selfCheck, runSelfCheck, formatSelfCheck } from './check';
+export * from './seminar/models';
+export * from './seminar/loop';
+export { selfCheck, runSelfCheck, formatSelfCheck } from './grader/self-check';

@@ -1,28 +1,23 @@
-// The list of checks: ids, points and visibility. The checks themselves are mocha specs in
-// test/grading/ (one `it` per id, titled "<id>: <name>"); this table is what the gradebook and the
-// Gradescope results use, and what a course can reconfigure (points per check, hidden checks).
-import type { Exercise } from './probe';
+// The checks as the gradebook sees them: id, exercise, name, points, visibility — the exercise registry
+// times the check definitions (lib/exercises/checks.ts, where each check is written), with a course's
+// configuration applied (points per check, hidden checks).
+import { EXERCISES } from '../exercises';
+import { CHECK_DEFINITIONS, checkId } from '../exercises/checks';
+import type { ExerciseId } from './observe';
 
 export interface CheckInfo {
   id: string;
-  exercise: Exercise;
+  exercise: ExerciseId;
   name: string;
   points: number;
   /** Hidden from students until grades are published (Gradescope visibility "after_published"). */
   hidden: boolean;
 }
 
-const exercise = (ex: Exercise, fn: string, frozen: string): CheckInfo[] => [
-  { id: `${ex}.runs`, exercise: ex, name: `${fn} runs and returns the loss as a number`, points: 1, hidden: false },
-  { id: `${ex}.update`, exercise: ex, name: `one step updates the ${ex === 'train_disc' ? 'discriminator' : 'generator'} like the reference (3 fixed states)`, points: 4, hidden: false },
-  { id: `${ex}.${frozen}-untouched`, exercise: ex, name: `the ${frozen} is left untouched`, points: 2, hidden: false },
-  { id: `${ex}.loss`, exercise: ex, name: 'the returned loss equals the reference loss', points: 1, hidden: false },
-  { id: `${ex}.no-leak`, exercise: ex, name: 'no tensors leak over 20 steps', points: 1, hidden: false },
-  { id: `${ex}.samplers`, exercise: ex, name: 'data comes from sampleRealData / sampleNoise with batchSize', points: 1, hidden: false },
-];
-
 /** The default checks: 10 points per exercise. */
-export const CHECKS: readonly CheckInfo[] = [...exercise('train_disc', 'trainDisc', 'generator'), ...exercise('train_gen', 'trainGen', 'discriminator')];
+export const CHECKS: readonly CheckInfo[] = EXERCISES.flatMap((ex) =>
+  CHECK_DEFINITIONS.map((def) => ({ id: checkId(ex, def), exercise: ex.id, name: def.name(ex), points: def.points, hidden: def.hidden ?? false })),
+);
 
 export interface CheckConfig {
   /** Points per exercise (default 10); each check's points scale with it. */
@@ -46,4 +41,12 @@ export function checkInfo(id: string): CheckInfo {
   const c = CHECKS.find((x) => x.id === id);
   if (!c) throw new Error(`unknown check id "${id}"`);
   return c;
+}
+
+/** "a,b" (a --hidden option) → check ids; an unknown id fails with the list of known ones. */
+export function parseCheckIds(list: string, option = '--hidden'): string[] {
+  const ids = list.split(',').map((id) => id.trim()).filter(Boolean);
+  const unknown = ids.filter((id) => !CHECKS.some((c) => c.id === id));
+  if (unknown.length > 0) throw new Error(`${option}: unknown check id(s) ${unknown.join(', ')}; known: ${CHECKS.map((c) => c.id).join(', ')}`);
+  return ids;
 }

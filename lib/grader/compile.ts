@@ -3,7 +3,8 @@
 // Errors read like tslab's: "line:column - message", lines counted within the cell.
 import * as path from 'node:path';
 import * as ts from 'typescript';
-import type { Exercise } from './probe';
+import { NOTEBOOK_GLOBALS } from '../seminar/models';
+import type { ExerciseId } from './observe';
 
 export interface CompileError {
   line: number;
@@ -12,7 +13,7 @@ export interface CompileError {
 }
 
 export interface CompiledCell {
-  exercise: Exercise;
+  exercise: ExerciseId;
   /** JavaScript to run as a script in the sandbox's context. */
   js: string;
   errors: CompileError[];
@@ -24,18 +25,13 @@ const NOTEBOOKS = path.join(ROOT, 'notebooks');
 const GLOBALS_FILE = path.join(NOTEBOOKS, '__grader_globals.d.ts');
 
 /** The notebook's globals, as tslab sees them after the samplers and models cells. */
-const GLOBALS = `type GanLib = typeof import(${JSON.stringify(LIB)});
-declare const gen: import(${JSON.stringify(LIB)}).Module;
-declare const disc: import(${JSON.stringify(LIB)}).Module;
-declare const genOpt: import('@tensorflow/tfjs').SGDOptimizer;
-declare const discOpt: import('@tensorflow/tfjs').SGDOptimizer;
-declare const sampleNoise: (batchSize: number) => import('@tensorflow/tfjs').Tensor2D;
-declare const sampleRealData: (batchSize: number) => import('@tensorflow/tfjs').Tensor2D;
-declare const IS_FAKE: number;
-declare const IS_REAL: number;
-declare const TODO: GanLib['TODO'];
-declare const SOLUTIONS: boolean;
-`;
+const GLOBALS = [
+  `type GanLib = typeof import(${JSON.stringify(LIB)});`,
+  ...NOTEBOOK_GLOBALS.map((name) => `declare const ${name}: import(${JSON.stringify(LIB)}).Seminar['${name}'];`),
+  "declare const TODO: GanLib['TODO'];",
+  'declare const SOLUTIONS: boolean;',
+  '',
+].join('\n');
 
 /** Prepended on the cell's first line (so line numbers stay the cell's): the notebook's imports. */
 const PRELUDE = `import * as tf from '@tensorflow/tfjs'; import * as gan from '../dist/lib'; `;
@@ -58,7 +54,7 @@ const sourceCache = new Map<string, ts.SourceFile>();
 // The previous program: its module resolutions and structure are reused by the next one.
 let previous: ts.Program | undefined;
 
-function cellFile(exercise: Exercise): string {
+function cellFile(exercise: ExerciseId): string {
   return path.join(NOTEBOOKS, `__grader_${exercise}.ts`);
 }
 
@@ -85,7 +81,7 @@ function flatten(message: string | ts.DiagnosticMessageChain): string {
 }
 
 /** Type-checks the cells together (the train_gen cell sees what the train_disc cell declared, as in the notebook). */
-export function compileCells(cells: { exercise: Exercise; source: string }[]): CompiledCell[] {
+export function compileCells(cells: { exercise: ExerciseId; source: string }[]): CompiledCell[] {
   const virtual = new Map<string, string>([[GLOBALS_FILE, GLOBALS]]);
   for (const c of cells) virtual.set(cellFile(c.exercise), PRELUDE + c.source + '\nexport {};\n');
   const program = ts.createProgram([GLOBALS_FILE, ...cells.map((c) => cellFile(c.exercise))], OPTIONS, createHost(virtual), previous);

@@ -4,8 +4,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { formatCompileError } from './compile';
 import { DIAGNOSES } from './diagnoses';
-import type { GradeResult } from './index';
-import { EXERCISES, FUNCTION_NAMES } from './probe';
+import { EXERCISES } from '../exercises';
+import type { GradeResult } from './result';
 import type { CheckResult } from './run-checks';
 
 const num = (x: number) => String(Math.round(x * 100) / 100);
@@ -27,7 +27,7 @@ function explain(failed: CheckResult[]): string[] {
   const groups = new Map<string, CheckResult[]>();
   for (const c of failed) groups.set(c.diagnosis ?? 'failed', [...(groups.get(c.diagnosis ?? 'failed') ?? []), c]);
   return [...groups].map(([id, checks]) => {
-    const d = DIAGNOSES[id as keyof typeof DIAGNOSES];
+    const d = DIAGNOSES[id];
     const lost = checks.reduce((a, c) => a + c.maxPoints, 0);
     const lines = [`- \`${id}\`${d ? `: ${d.title}` : ''} (−${num(lost)}: ${checks.map((c) => c.name).join('; ')})`];
     for (const message of new Set(checks.map((c) => c.message))) lines.push(`  - What happened: ${message.replace(/\n/g, '\n    ')}`);
@@ -41,12 +41,12 @@ function explain(failed: CheckResult[]): string[] {
 export function feedbackOf(r: GradeResult): string {
   const out = [`# Feedback for ${r.student}`, '', `**Score: ${num(r.score)} / ${num(r.maxScore)}** (${r.status})`, ''];
   if (r.message) out.push(`> ${r.message}`, '');
-  for (const ex of EXERCISES) {
+  for (const { id: ex, functionName } of EXERCISES) {
     const checks = r.checks.filter((c) => c.id.startsWith(`${ex}.`));
     if (checks.length === 0) continue;
     const got = checks.reduce((a, c) => a + c.points, 0);
     const max = checks.reduce((a, c) => a + c.maxPoints, 0);
-    out.push(`## ${FUNCTION_NAMES[ex]} — ${num(got)} / ${num(max)}`, '');
+    out.push(`## ${functionName} — ${num(got)} / ${num(max)}`, '');
     const cell = r.cells[ex];
     if (cell) out.push(`Graded cell: #${cell.cellIndex + 1} (found by ${cell.via}).`, '');
     out.push('| check | points | result |', '|---|---|---|');

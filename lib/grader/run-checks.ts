@@ -1,13 +1,14 @@
-// Step "run the checks": mocha's programmatic API runs the one spec set (test/grading/*.test.js)
+// Step "run the checks": mocha's programmatic API runs the one spec file (lib/exercises/checks.spec.ts)
 // against the current session and collects a result per check id.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CheckInfo } from './checks';
 import { DiagnosisId, isDiagnosisId } from './diagnoses';
 import type { Session } from './judge';
-import { setSession } from './session';
+import { setSession } from './basis';
 
-export const SPEC_DIR = path.resolve(__dirname, '..', '..', 'test', 'grading');
+/** The compiled spec file, next to this module's exercises folder (dist/lib/exercises/checks.spec.js). */
+export const SPEC_FILE = path.resolve(__dirname, '..', 'exercises', 'checks.spec.js');
 
 export interface CheckResult {
   id: string;
@@ -22,8 +23,8 @@ export interface CheckResult {
 }
 
 export function specFiles(): string[] {
-  if (!fs.existsSync(SPEC_DIR)) throw new Error(`grading specs not found in ${SPEC_DIR}: build the project (npx tsc -p .)`);
-  return fs.readdirSync(SPEC_DIR).filter((f) => f.endsWith('.test.js')).sort().map((f) => path.join(SPEC_DIR, f));
+  if (!fs.existsSync(SPEC_FILE)) throw new Error(`grading checks not found at ${SPEC_FILE}: build the project (npx tsc -p .)`);
+  return [SPEC_FILE];
 }
 
 let queue: Promise<unknown> = Promise.resolve();

@@ -1,25 +1,27 @@
 // The sandbox's child process: runs one submission's cells in a vm context that holds only the
-// notebook's globals, observes the exercises (probe.ts) and writes plain observations to the
+// notebook's globals, observes the exercises (observe.ts) and writes plain observations to the
 // result file. The parent (sandbox.ts) starts it under Node's permission model, and judges.
-// It never loads the reference (lib/reference.ts, lib/solutions.ts): a submission that escapes the
+// It never loads the reference (lib/reference/): a submission that escapes the
 // context finds no reference and can only fake observations it would have to compute correctly.
 import * as fs from 'node:fs';
 import * as vm from 'node:vm';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../backend';
-import * as data from '../data';
-import * as nn from '../nn';
-import { DISC_LR, GEN_LR, makeDiscriminator, makeGenerator } from '../seminar';
-import { Exercise, ExerciseObservation, FUNCTION_NAMES, Failure, Parts, Plan, Runtime, classifyError, observe } from './probe';
+import { exercise } from '../exercises';
+import * as data from '../seminar/data';
+import { NOTEBOOK_GLOBALS, createSeminar } from '../seminar/models';
+import * as nn from '../seminar/nn';
+import { TODO } from '../seminar/todo';
+import { initBackend } from '../tfjs/backend';
+import { ExerciseId, ExerciseObservation, Failure, Parts, Plan, Runtime, classifyError, observe } from './observe';
 
 export interface Job {
   /** The backend to compute on: the parent's (lib/backend.ts initGraderBackend). */
   backend: string;
   /** Transpiled exercise cells in notebook order. */
-  cells: { exercise: Exercise; js: string }[];
+  cells: { exercise: ExerciseId; js: string }[];
   /** Exercises to observe, in order. */
-  probe: Exercise[];
-  plans: Record<Exercise, Plan>;
+  probe: ExerciseId[];
+  plans: Record<ExerciseId, Plan>;
   parts: Parts;
   /**
    * After the steps: say "steps done" on stdout and read from stdin (one JSON line) the exercises whose
@@ -34,79 +36,56 @@ export interface Job {
 }
 
 export interface ChildResult {
-  observations: Partial<Record<Exercise, ExerciseObservation>>;
+  observations: Partial<Record<ExerciseId, ExerciseObservation>>;
   /** The exercise being observed when the file was last written (a crash happened there). */
-  running: Exercise | null;
+  running: ExerciseId | null;
   output: string;
   outputTruncated: boolean;
   /** Behavioural runs the parent asked for after the steps (Job.askBehaviour), by exercise. */
-  asked: Partial<Record<Exercise, ExerciseObservation['behaviour']>>;
+  asked: Partial<Record<ExerciseId, ExerciseObservation['behaviour']>>;
 }
 
 const RANDOM_OPS = ['randomUniform', 'randomNormal', 'truncatedNormal', 'randomGamma', 'randomStandardNormal', 'multinomial', 'randomUniformInt'];
 
-function TODO(what: string): never {
-  // Same prefix as lib/notebook.ts's TODO, which the grader recognises as "not implemented".
-  throw new Error(`not implemented: ${what} — replace TODO('${what}') in the exercise cell with your code`);
-}
-
-async function main(jobFile: string, resultFile: string): Promise<void> {
-  const job = JSON.parse(fs.readFileSync(jobFile, 'utf8')) as Job;
-  // the parent's backend: its reference observations and these come from the same kernels
-  await initBackend(job.backend);
-
-  const result: ChildResult = { observations: {}, running: null, output: '', outputTruncated: false, asked: {} };
-  const save = () => fs.writeFileSync(resultFile, JSON.stringify(result));
-  let muted = false;
+/** The submission's console, captured into the result up to the job's cap (mutable: muted for asked runs). */
+function captureOutput(result: ChildResult, cap: number) {
+  const capture = { muted: false, print: (..._args: unknown[]) => undefined as void };
   const write = (text: string) => {
-    if (muted) return;
-    if (result.output.length >= job.outputCap) {
+    if (capture.muted) return;
+    if (result.output.length >= cap) {
       result.outputTruncated = true;
       return;
     }
-    result.output += text.slice(0, job.outputCap - result.output.length);
-    if (text.length > job.outputCap) result.outputTruncated = true;
+    result.output += text.slice(0, cap - result.output.length);
+    if (text.length > cap) result.outputTruncated = true;
   };
-  const print = (...args: unknown[]) => write(args.map((a) => (typeof a === 'string' ? a : safeString(a))).join(' ') + '\n');
+  capture.print = (...args: unknown[]) => write(args.map((a) => (typeof a === 'string' ? a : safeString(a))).join(' ') + '\n');
+  return capture;
+}
 
-  const gen = makeGenerator();
-  const disc = makeDiscriminator();
-  let randomCalls: string[] = [];
-  const noteRandom = (name: string) => {
-    if (randomCalls.length < 100) randomCalls.push(name);
-  };
-  const tfView: Record<string, unknown> = {};
-  for (const key of Object.keys(tf)) tfView[key] = (tf as unknown as Record<string, unknown>)[key];
+/** tf as the cells see it: every op, with the random ones noting that they were used. */
+function tfWithRandomNoted(noteRandom: (name: string) => void): Record<string, unknown> {
+  const view: Record<string, unknown> = {};
+  for (const key of Object.keys(tf)) view[key] = (tf as unknown as Record<string, unknown>)[key];
   for (const name of RANDOM_OPS) {
-    const op = tfView[name];
+    const op = view[name];
     if (typeof op === 'function') {
-      tfView[name] = (...args: unknown[]) => {
+      view[name] = (...args: unknown[]) => {
         noteRandom(`tf.${name}`);
         return (op as (...a: unknown[]) => unknown)(...args);
       };
     }
   }
-  const gan = {
-    IS_FAKE: data.IS_FAKE,
-    IS_REAL: data.IS_REAL,
-    sampleNoise: data.sampleNoise,
-    sampleRealData: data.sampleRealData,
-    sequential: nn.sequential,
-    linear: nn.linear,
-    elu: nn.elu,
-    TODO,
-  };
-  const globals = {
-    tf: tfView,
+  return view;
+}
+
+/** The vm context: the notebook's globals (lib/seminar/models.ts NOTEBOOK_GLOBALS) and nothing of the host. */
+function notebookContext(seminar: ReturnType<typeof createSeminar>, print: (...a: unknown[]) => void, noteRandom: (name: string) => void): vm.Context {
+  const gan = { IS_FAKE: data.IS_FAKE, IS_REAL: data.IS_REAL, sampleNoise: data.sampleNoise, sampleRealData: data.sampleRealData, sequential: nn.sequential, linear: nn.linear, elu: nn.elu, TODO };
+  const globals: Record<string, unknown> = {
+    ...Object.fromEntries(NOTEBOOK_GLOBALS.map((name) => [name, seminar[name]])),
+    tf: tfWithRandomNoted(noteRandom),
     gan,
-    gen,
-    disc,
-    genOpt: tf.train.sgd(GEN_LR),
-    discOpt: tf.train.sgd(DISC_LR),
-    sampleNoise: data.sampleNoise,
-    sampleRealData: data.sampleRealData,
-    IS_FAKE: data.IS_FAKE,
-    IS_REAL: data.IS_REAL,
     TODO,
     SOLUTIONS: false,
     exports: {},
@@ -118,77 +97,100 @@ async function main(jobFile: string, resultFile: string): Promise<void> {
     '(() => { const random = Math.random, note = __noteRandom; Math.random = function random_() { note("Math.random"); return random(); }; })(); delete globalThis.__noteRandom;',
     context,
   );
+  return context;
+}
 
-  let deadline = 0;
-  const run = (code: string): unknown => {
-    const left = Math.floor(deadline - Date.now());
+/** Runs code in the context within the current deadline (a loop that never returns is cut there). */
+class Runner {
+  deadline = 0;
+  constructor(private readonly context: vm.Context) {}
+  run(code: string): unknown {
+    const left = Math.floor(this.deadline - Date.now());
     if (left <= 0) throw Object.assign(new Error('time budget used up'), { code: 'ERR_SCRIPT_EXECUTION_TIMEOUT' });
-    return new vm.Script(code).runInContext(context, { timeout: left, displayErrors: false });
-  };
-  const classify = (err: unknown): Failure => {
-    const f = classifyError(err);
-    if (f.kind === 'runtime-error' && /\b(require|exports|process|module) is not defined/.test(f.message)) {
-      f.message += ' — graded cells run with the notebook\'s globals only (no imports, require or process)';
-    }
-    return f;
-  };
+    return new vm.Script(code).runInContext(this.context, { timeout: left, displayErrors: false });
+  }
+}
 
-  const runtime = (): Runtime => ({
-    gen,
-    disc,
-    call: (ex, batchSize) => run(`${FUNCTION_NAMES[ex]}(${Math.trunc(batchSize)})`),
+function classify(err: unknown): Failure {
+  const f = classifyError(err);
+  if (f.kind === 'runtime-error' && /\b(require|exports|process|module) is not defined/.test(f.message)) {
+    f.message += " — graded cells run with the notebook's globals only (no imports, require or process)";
+  }
+  return f;
+}
+
+const EMPTY = { steps: [], leak: { steps: 0, growth: 0 }, behaviour: { steps: 0, gen: {}, disc: {} } };
+
+/** One exercise's observation: its load failure, a missing function, or the protocol run on it. */
+function observeExercise(id: ExerciseId, job: Job, runner: Runner, runtime: Runtime, loadFailure: Failure | undefined): ExerciseObservation {
+  const name = exercise(id).functionName;
+  if (loadFailure) return { exercise: id, unavailable: loadFailure, ...EMPTY };
+  let defined = false;
+  try {
+    defined = runner.run(`typeof ${name} === 'function'`) === true;
+  } catch {
+    defined = false;
+  }
+  if (!defined) {
+    const message = `the ${id} cell does not define a function ${name}(batchSize) (keep the function's name from the notebook)`;
+    return { exercise: id, unavailable: { kind: 'runtime-error', message, diagnosis: 'missing-function' }, ...EMPTY };
+  }
+  return observe(id, job.plans[id], runtime, job.parts);
+}
+
+async function main(jobFile: string, resultFile: string): Promise<void> {
+  const job = JSON.parse(fs.readFileSync(jobFile, 'utf8')) as Job;
+  // the parent's backend: its reference observations and these come from the same kernels
+  await initBackend(job.backend);
+
+  const result: ChildResult = { observations: {}, running: null, output: '', outputTruncated: false, asked: {} };
+  const save = () => fs.writeFileSync(resultFile, JSON.stringify(result));
+  const output = captureOutput(result, job.outputCap);
+  let randomCalls: string[] = [];
+  const noteRandom = (name: string) => {
+    if (randomCalls.length < 100) randomCalls.push(name);
+  };
+  const seminar = createSeminar();
+  const runner = new Runner(notebookContext(seminar, output.print, noteRandom));
+  const runtime: Runtime = {
+    gen: seminar.gen,
+    disc: seminar.disc,
+    call: (id, batchSize) => runner.run(`${exercise(id).functionName}(${Math.trunc(batchSize)})`),
     takeRandomCalls: () => {
       const r = randomCalls;
       randomCalls = [];
       return r;
     },
     classify,
-  });
+  };
 
   // Load the cells in notebook order; a cell that fails to load takes its own exercise down only.
-  const loadFailures = new Map<Exercise, Failure>();
+  const loadFailures = new Map<ExerciseId, Failure>();
   for (const cell of job.cells) {
-    deadline = Date.now() + job.budgetMs;
+    runner.deadline = Date.now() + job.budgetMs;
     try {
-      run(cell.js);
+      runner.run(cell.js);
     } catch (err) {
       loadFailures.set(cell.exercise, classify(err));
     }
   }
 
-  for (const exercise of job.probe) {
-    result.running = exercise;
+  for (const id of job.probe) {
+    result.running = id;
     save();
-    deadline = Date.now() + job.budgetMs;
-    const name = FUNCTION_NAMES[exercise];
-    const plan = job.plans[exercise];
-    const empty = { steps: [], leak: { steps: 0, growth: 0 }, behaviour: { steps: 0, gen: {}, disc: {} } };
-    const loadFailure = loadFailures.get(exercise);
-    let defined = false;
-    try {
-      defined = run(`typeof ${name} === 'function'`) === true;
-    } catch {
-      defined = false;
-    }
-    if (loadFailure) {
-      result.observations[exercise] = { exercise, unavailable: loadFailure, ...empty };
-    } else if (!defined) {
-      const message = `the ${exercise} cell does not define a function ${name}(batchSize) (keep the function's name from the notebook)`;
-      result.observations[exercise] = { exercise, unavailable: { kind: 'runtime-error', message, diagnosis: 'missing-function' }, ...empty };
-    } else {
-      result.observations[exercise] = observe(exercise, plan, runtime(), job.parts);
-    }
+    runner.deadline = Date.now() + job.budgetMs;
+    result.observations[id] = observeExercise(id, job, runner, runtime, loadFailures.get(id));
     result.running = null;
     save();
   }
 
   if (job.askBehaviour) {
     process.stdout.write('steps done\n');
-    const wanted = JSON.parse((await firstLine(process.stdin)) || '[]') as Exercise[];
-    muted = true;
-    for (const exercise of job.probe.filter((ex) => wanted.includes(ex) && result.observations[ex])) {
-      deadline = Date.now() + job.budgetMs;
-      result.asked[exercise] = observe(exercise, job.plans[exercise], runtime(), { steps: false, behaviour: true }).behaviour;
+    const wanted = JSON.parse((await firstLine(process.stdin)) || '[]') as ExerciseId[];
+    output.muted = true;
+    for (const id of job.probe.filter((ex) => wanted.includes(ex) && result.observations[ex])) {
+      runner.deadline = Date.now() + job.budgetMs;
+      result.asked[id] = observe(id, job.plans[id], runtime, { steps: false, behaviour: true }).behaviour;
       save();
     }
   }

@@ -8,13 +8,14 @@
 //     a heap cap (--max-old-space-size) plus an RSS watchdog (tensors live outside the JS heap),
 //     and capped captured output.
 // A crash while observing one exercise is recorded for that exercise and the rest run in a new child.
-import { spawn, spawnSync } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { CompiledCell } from './compile';
-import { Exercise, ExerciseObservation, Failure, Parts, Plan } from './probe';
+import Ajv from 'ajv';
+import { ExerciseId, ExerciseObservation, Failure, Parts, Plan } from './observe';
 import type { ChildResult, Job } from './sandbox-child';
 
 export interface SandboxOptions {
@@ -29,31 +30,86 @@ export interface SandboxOptions {
 export const DEFAULT_SANDBOX: SandboxOptions = { timeoutMs: 60_000, memoryMb: 1024, outputCap: 20_000 };
 
 export interface SandboxResult {
-  observations: Partial<Record<Exercise, ExerciseObservation>>;
+  observations: Partial<Record<ExerciseId, ExerciseObservation>>;
   /** Exercises the child could not finish: crash, memory, time. */
-  crashes: Partial<Record<Exercise, Failure & { diagnosis: string }>>;
+  crashes: Partial<Record<ExerciseId, Failure & { diagnosis: string }>>;
   output: string;
   outputTruncated: boolean;
   /** How isolated the run was (for the report). */
   isolation: string[];
   /** Behavioural runs that `askBehaviour` asked for after the steps, by exercise; missing where none finished. */
-  asked: Partial<Record<Exercise, ExerciseObservation['behaviour']>>;
+  asked: Partial<Record<ExerciseId, ExerciseObservation['behaviour']>>;
 }
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const CHILD = path.join(__dirname, 'sandbox-child.js');
-/** Never readable from the child: the reference (and its loader). */
-const DENIED = new Set(['solutions.js', 'reference.js']);
+/** Never readable from the child: the reference and its loader (dist/lib/reference/). */
+const DENIED = path.join(ROOT, 'dist', 'lib', 'reference');
 
 /** The compiled lib's .js files the child may load (it needs a few; the list follows the lib as it grows). */
 function childFiles(): string[] {
   const walk = (dir: string): string[] =>
     fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
       const p = path.join(dir, e.name);
-      if (e.isDirectory()) return walk(p);
-      return e.name.endsWith('.js') && !DENIED.has(e.name) ? [p] : [];
+      if (e.isDirectory()) return p === DENIED ? [] : walk(p);
+      return e.name.endsWith('.js') ? [p] : [];
     });
   return walk(path.join(ROOT, 'dist', 'lib'));
+}
+
+/**
+ * The child's result file, checked before the parent trusts it: the shape the judge reads (numbers
+ * where numbers belong), so a result the child did not write as expected is "not observed".
+ */
+const weights = { type: 'object', additionalProperties: { type: 'object', required: ['shape', 'values'], properties: { shape: { type: 'array', items: { type: 'integer' } }, values: { type: 'array', items: { type: ['number', 'null'] } } } } };
+const failure = { type: 'object', required: ['kind', 'message'], properties: { kind: { enum: ['not-implemented', 'runtime-error', 'timeout'] }, message: { type: 'string' } } };
+const step = {
+  type: 'object',
+  required: ['state', 'batchSize', 'returnedType', 'returned', 'gen', 'disc', 'samplerCalls', 'randomCalls'],
+  properties: {
+    state: { type: 'string' },
+    batchSize: { type: 'integer' },
+    failure,
+    returnedType: { type: 'string' },
+    returned: { type: ['number', 'null'] },
+    gen: weights,
+    disc: weights,
+    samplerCalls: { type: 'object', required: ['noise', 'real'], properties: { noise: { type: 'array', items: { type: 'integer' } }, real: { type: 'array', items: { type: 'integer' } } } },
+    randomCalls: { type: 'array', items: { type: 'string' } },
+  },
+};
+const behaviourRun = { type: 'object', required: ['steps', 'gen', 'disc'], properties: { failure, steps: { type: 'integer' }, gen: weights, disc: weights } };
+const observation = {
+  type: 'object',
+  required: ['exercise', 'steps', 'leak', 'behaviour'],
+  properties: {
+    exercise: { type: 'string' },
+    unavailable: { type: 'object', required: ['kind', 'message'] },
+    steps: { type: 'array', items: step },
+    leak: { type: 'object', required: ['steps', 'growth'], properties: { failure, steps: { type: 'integer' }, growth: { type: 'integer' } } },
+    behaviour: behaviourRun,
+  },
+};
+const validResult = new Ajv().compile({
+  type: 'object',
+  required: ['observations', 'running', 'output', 'outputTruncated', 'asked'],
+  properties: {
+    observations: { type: 'object', additionalProperties: observation },
+    running: { type: ['string', 'null'] },
+    output: { type: 'string' },
+    outputTruncated: { type: 'boolean' },
+    asked: { type: 'object', additionalProperties: behaviourRun },
+  },
+});
+
+/** The child's result file, if it holds a valid result. */
+function readResult(file: string): ChildResult | undefined {
+  try {
+    const json: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
+    return validResult(json) ? (json as ChildResult) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Node 20 has --experimental-permission; newer Node calls it --permission. */
@@ -86,11 +142,8 @@ interface ChildRun {
   stderr: string;
 }
 
-function runChild(job: Job, options: SandboxOptions, scratch: string, askBehaviour?: (observations: ChildResult['observations']) => Exercise[]): Promise<ChildRun> {
-  const jobFile = path.join(scratch, 'job.json');
-  const resultFile = path.join(scratch, 'result.json');
-  fs.rmSync(resultFile, { force: true });
-  fs.writeFileSync(jobFile, JSON.stringify(job));
+/** The child's command line: Node's permission model, no string code generation, a heap cap; no network where possible. */
+function childCommand(options: SandboxOptions, scratch: string, jobFile: string, resultFile: string): [string, string[]] {
   const nodeArgs = [
     `--max-old-space-size=${options.memoryMb + 256}`,
     '--disallow-code-generation-from-strings',
@@ -104,55 +157,69 @@ function runChild(job: Job, options: SandboxOptions, scratch: string, askBehavio
     jobFile,
     resultFile,
   ];
-  const [cmd, args] = networkIsolationAvailable() ? ['unshare', ['-rn', process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
+  return networkIsolationAvailable() ? ['unshare', ['-rn', process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
+}
+
+/** The child's "steps done": judge what it observed and answer (once) which behavioural runs to do. */
+function answerWhenStepsDone(child: ChildProcess, resultFile: string, askBehaviour: (observations: ChildResult['observations']) => ExerciseId[]): void {
+  let heard = '';
+  let answered = false;
+  child.stdin!.on('error', () => undefined); // the child may be gone before the answer arrives
+  child.stdout!.on('data', (chunk: Buffer) => {
+    if (answered) return;
+    heard = (heard + chunk.toString('utf8')).slice(-64); // only the end matters: no rescanning of a flood
+    if (!heard.includes('steps done\n')) return;
+    answered = true;
+    const result = readResult(resultFile);
+    let wanted: ExerciseId[] = [];
+    try {
+      wanted = result ? askBehaviour(result.observations) : [];
+    } catch {
+      // nothing asked here; the grader judges again after the child and runs what it needs then
+    }
+    child.stdin!.end(JSON.stringify(wanted) + '\n');
+  });
+}
+
+/** Kills the child past the time budget or the memory cap; returns a function that stops watching. */
+function enforceLimits(child: ChildProcess, options: SandboxOptions, kill: (why: 'timeout' | 'memory') => void): () => void {
+  const timer = setTimeout(() => kill('timeout'), options.timeoutMs + 5_000);
+  const watch = setInterval(() => {
+    // The resident size crosses the cap before the heap limit (set higher) makes V8 thrash in GC
+    // for seconds, so a memory bomb is stopped here, promptly and the same way on every run.
+    if (child.pid && rssMb(child.pid) > options.memoryMb) kill('memory');
+  }, 100);
+  return () => {
+    clearTimeout(timer);
+    clearInterval(watch);
+  };
+}
+
+function runChild(job: Job, options: SandboxOptions, scratch: string, askBehaviour?: (observations: ChildResult['observations']) => ExerciseId[]): Promise<ChildRun> {
+  const jobFile = path.join(scratch, 'job.json');
+  const resultFile = path.join(scratch, 'result.json');
+  fs.rmSync(resultFile, { force: true });
+  fs.writeFileSync(jobFile, JSON.stringify(job));
+  const [cmd, args] = childCommand(options, scratch, jobFile, resultFile);
   return new Promise((resolve) => {
     const child = spawn(cmd, args, {
       cwd: scratch,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: scratch, TMPDIR: scratch },
       stdio: [askBehaviour ? 'pipe' : 'ignore', askBehaviour ? 'pipe' : 'ignore', 'pipe'],
     });
-    if (askBehaviour) {
-      // the child's "steps done": judge what it observed and answer which behavioural runs to do (once)
-      let heard = '';
-      let answered = false;
-      child.stdin!.on('error', () => undefined); // the child may be gone before the answer arrives
-      child.stdout!.on('data', (chunk: Buffer) => {
-        if (answered || (heard += chunk.toString('utf8')).indexOf('steps done\n') < 0) return;
-        answered = true;
-        let wanted: Exercise[] = [];
-        try {
-          wanted = askBehaviour((JSON.parse(fs.readFileSync(resultFile, 'utf8')) as ChildResult).observations);
-        } catch {
-          // nothing asked here; the grader judges again after the child and runs what it needs then
-        }
-        child.stdin!.end(JSON.stringify(wanted) + '\n');
-      });
-    }
+    if (askBehaviour) answerWhenStepsDone(child, resultFile, askBehaviour);
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => {
       if (stderr.length < 8000) stderr += chunk.toString('utf8').slice(0, 8000 - stderr.length);
     });
     let killedFor: ChildRun['killedFor'];
-    const kill = (why: 'timeout' | 'memory') => {
+    const stopWatching = enforceLimits(child, options, (why) => {
       killedFor ??= why;
       child.kill('SIGKILL');
-    };
-    const timer = setTimeout(() => kill('timeout'), options.timeoutMs + 5_000);
-    const watch = setInterval(() => {
-      // The resident size crosses the cap before the heap limit (set higher) makes V8 thrash in GC
-      // for seconds, so a memory bomb is stopped here, promptly and the same way on every run.
-      if (child.pid && rssMb(child.pid) > options.memoryMb) kill('memory');
-    }, 100);
+    });
     child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      clearInterval(watch);
-      let result: ChildResult | undefined;
-      try {
-        result = JSON.parse(fs.readFileSync(resultFile, 'utf8')) as ChildResult;
-      } catch {
-        result = undefined;
-      }
-      resolve({ result, killedFor, code, signal, stderr });
+      stopWatching();
+      resolve({ result: readResult(resultFile), killedFor, code, signal, stderr });
     });
   });
 }
@@ -171,11 +238,11 @@ function crashOf(run: ChildRun, options: SandboxOptions): Failure & { diagnosis:
 /** Runs the cells and observes `probe` exercises; never throws for anything the submission does. */
 export async function runInSandbox(
   cells: CompiledCell[],
-  probe: Exercise[],
-  plans: Record<Exercise, Plan>,
+  probe: ExerciseId[],
+  plans: Record<ExerciseId, Plan>,
   options: SandboxOptions = DEFAULT_SANDBOX,
   parts: Parts = { steps: true, behaviour: true },
-  askBehaviour?: (observations: Partial<Record<Exercise, ExerciseObservation>>) => Exercise[],
+  askBehaviour?: (observations: Partial<Record<ExerciseId, ExerciseObservation>>) => ExerciseId[],
 ): Promise<SandboxResult> {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'gan-grade-'));
   const out: SandboxResult = {

@@ -1,12 +1,14 @@
 // Step "fix the states": the weights and sampler seeds every subject starts from. Built from fixed
 // seeds (and, for the trained states, a few reference steps), so a submission scores the same on
-// every run. The reference's observations come from the same protocol (probe.ts) on the same states.
-import { overrideSamplers } from '../data';
-import { Module, Weights, getWeights, setWeights } from '../nn';
-import { Rng } from '../random';
+// every run. The reference's observations come from the same protocol (observe.ts) on the same states.
+import { EXERCISES, exercise } from '../exercises';
 import { referenceSteps } from '../reference';
-import { Seminar, seminarOf } from '../seminar';
-import { Exercise, Plan, Runtime, State, classifyError, fixedSamplers } from './probe';
+import { withSamplers } from '../seminar/data';
+import { Seminar, seminarOf } from '../seminar/models';
+import { Weights, getWeights, withWeights } from '../seminar/nn';
+import { Rng } from '../seminar/random';
+import type { Steps } from '../seminar/steps';
+import { ExerciseId, Plan, Runtime, State, classifyError, fixedSamplers } from './observe';
 
 /** Knobs of the protocol; small so a submission grades in seconds. */
 export const PROTOCOL = {
@@ -14,7 +16,6 @@ export const PROTOCOL = {
   behaviourSteps: 40,
   /** Reference generator steps the disc's behavioural run is judged by. */
   behaviourGenSteps: 40,
-  pretrainDiscSteps: 40,
   warmupIterations: 10,
 } as const;
 
@@ -32,37 +33,18 @@ export function initWeights(template: Weights, seed: number): Weights {
   return out;
 }
 
-function withWeights<T>(modules: [Module, Weights][], run: () => T): T {
-  const saved = modules.map(([m]) => getWeights(m));
-  try {
-    modules.forEach(([m, w]) => setWeights(m, w));
-    return run();
-  } finally {
-    modules.forEach(([m], i) => setWeights(m, saved[i]));
-  }
-}
-
-function withSamplers<T>(seed: number, run: () => T): T {
-  overrideSamplers(fixedSamplers(seed));
-  try {
-    return run();
-  } finally {
-    overrideSamplers(null);
-  }
-}
-
 /** Runs reference steps on `s` from `start` and returns the weights reached; `s` is left as it was. */
-export function referenceRun(s: Seminar, start: State, run: (steps: ReturnType<typeof referenceSteps>) => void): { gen: Weights; disc: Weights } {
+export function referenceRun(s: Seminar, start: State, run: (steps: Steps) => void): { gen: Weights; disc: Weights } {
   return withWeights([[s.gen, start.gen], [s.disc, start.disc]], () =>
-    withSamplers(start.seed, () => {
+    withSamplers(fixedSamplers(start.seed), () => {
       run(referenceSteps(s));
       return { gen: getWeights(s.gen), disc: getWeights(s.disc) };
     }),
   );
 }
 
-/** The plans for both exercises, built on `s`'s models (their weights are restored afterwards). */
-export function buildPlans(s: Seminar): Record<Exercise, Plan> {
+/** The plans for every exercise, built on `s`'s models (their weights are restored afterwards). */
+export function buildPlans(s: Seminar): Record<ExerciseId, Plan> {
   const genT = getWeights(s.gen);
   const discT = getWeights(s.disc);
   const fresh = (name: string, seed: number, batchSize: number): State => ({
@@ -84,18 +66,19 @@ export function buildPlans(s: Seminar): Record<Exercise, Plan> {
       }
     }),
   );
-  const discBehaviour = fresh('behaviour: discriminator from scratch', 404, 128);
-  const genBehaviour = fresh('behaviour: generator against a trained discriminator', 505, 128);
-  genBehaviour.disc = referenceRun(s, genBehaviour, (steps) => {
-    for (let i = 0; i < PROTOCOL.pretrainDiscSteps; i++) steps.trainDisc(128);
-  }).disc;
-  const plan = (behaviour: State): Plan => ({
-    states: [a, b, warm],
-    leakSteps: PROTOCOL.leakSteps,
-    behaviour,
-    behaviourSteps: PROTOCOL.behaviourSteps,
-  });
-  return { train_disc: plan(discBehaviour), train_gen: plan(genBehaviour) };
+  const behaviourState = (ex: (typeof EXERCISES)[number]): State => {
+    const { name, seed, pretrainDiscSteps } = ex.behaviour.start;
+    const state = fresh(name, seed, 128);
+    if (pretrainDiscSteps) {
+      state.disc = referenceRun(s, state, (steps) => {
+        for (let i = 0; i < pretrainDiscSteps; i++) steps.trainDisc(128);
+      }).disc;
+    }
+    return state;
+  };
+  return Object.fromEntries(
+    EXERCISES.map((ex) => [ex.id, { states: [a, b, warm], leakSteps: PROTOCOL.leakSteps, behaviour: behaviourState(ex), behaviourSteps: PROTOCOL.behaviourSteps }]),
+  );
 }
 
 /** The reference as a Runtime on `s`'s models — the "subject" the checks run against by default. */
@@ -104,7 +87,7 @@ export function referenceRuntime(s: Seminar): Runtime {
   return {
     gen: s.gen,
     disc: s.disc,
-    call: (exercise, batchSize) => (exercise === 'train_disc' ? steps.trainDisc(batchSize) : steps.trainGen(batchSize)),
+    call: (id, batchSize) => steps[exercise(id).functionName](batchSize),
     takeRandomCalls: () => [],
     classify: classifyError,
   };

@@ -21,7 +21,7 @@ export interface AutograderConfig {
 export const CONFIG_FILE = 'autograder-config.json';
 
 /** What goes into the zip from the instructor's repository. */
-const PROJECT_FILES = ['lib', 'test', 'notebooks', 'package.json', 'package-lock.json', 'tsconfig.json', '.mocharc.json'];
+const PROJECT_FILES = ['lib', 'notebooks', 'package.json', 'package-lock.json', 'tsconfig.json', '.mocharc.json'];
 
 export function setupScript(nodeVersion: string): string {
   return `#!/usr/bin/env bash

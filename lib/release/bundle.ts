@@ -37,8 +37,8 @@ export interface ReleaseReport {
 
 export const DEFAULT_ROOT = path.resolve(__dirname, '..', '..', '..');
 
-/** Bundle tests: test/release-student*.spec.ts in the instructor repo → test/*.test.ts in the bundle. */
-const STUDENT_SPEC = /^release-student(.*)\.spec\.ts$/;
+/** Bundle tests: test/release/student*.spec.ts in the instructor repo → test/student*.test.ts in the bundle. */
+const STUDENT_SPEC = /^student(.*)\.spec\.ts$/;
 
 interface Context {
   root: string;
@@ -66,10 +66,9 @@ const STEPS: Step[] = [
     'lib',
     (c) => {
       const { files } = selectLib(c.root);
-      // hidden checks: the grading specs' check() skips them where lib/expected-values.json lists them
-      const { CHECKS } = require('../grader/checks') as typeof import('../grader/checks');
-      const unknown = c.hidden.filter((id) => !CHECKS.some((ch) => ch.id === id));
-      if (unknown.length > 0) throw new Error(`release: unknown hidden check id(s) ${unknown.join(', ')}; known: ${CHECKS.map((ch) => ch.id).join(', ')}`);
+      // hidden checks: the grading specs skip them where lib/grader/expected-values.json lists them
+      const { parseCheckIds } = require('../grader/checks') as typeof import('../grader/checks');
+      parseCheckIds(c.hidden.join(','), 'release: hidden');
       for (const f of files) copy(c, f, f, f === 'lib/cli.ts' ? studentCli : undefined);
       c.report.lib = files.filter((f) => f.startsWith('lib/'));
       c.report.hiddenChecks = c.hidden;
@@ -100,9 +99,9 @@ const STEPS: Step[] = [
   [
     'tests',
     (c) => {
-      for (const f of fs.readdirSync(path.join(c.root, 'test'))) {
+      for (const f of fs.readdirSync(path.join(c.root, 'test', 'release'))) {
         const m = STUDENT_SPEC.exec(f);
-        if (m) copy(c, `test/${f}`, `test/student${m[1]}.test.ts`);
+        if (m) copy(c, `test/release/${f}`, `test/student${m[1]}.test.ts`, (text) => text.replace(/'\.\.\/\.\.\/lib/g, "'../lib"));
       }
     },
   ],
@@ -117,7 +116,7 @@ const STEPS: Step[] = [
       copy(c, 'tsconfig.json');
       copy(c, '.mocharc.json');
       fs.writeFileSync(path.join(c.staging, '.gitignore'), 'node_modules/\ndist/\n.ipynb_checkpoints/\n');
-      const hasCheck = c.report.lib.includes('lib/check-command.ts') || STUDENT_COMMANDS.some((cmd) => fs.existsSync(path.join(c.staging, `lib/${cmd}-command.ts`)));
+      const hasCheck = STUDENT_COMMANDS.some((cmd) => c.report.lib.includes(`lib/cli/${cmd}.ts`));
       fs.writeFileSync(path.join(c.staging, 'README.md'), studentReadme({ exercises: c.report.exercises, hasCheckCommand: hasCheck }));
     },
   ],
@@ -150,7 +149,7 @@ export function buildRelease(options: ReleaseOptions): ReleaseReport {
     const steps: Step[] = [...STEPS];
     if (options.build ?? true) steps.push(['build', (ctx) => buildProject(ctx.root, ctx.staging, 'release: the student bundle')]);
     if (options.beforeGuard) steps.push(['extra', (ctx) => options.beforeGuard!(ctx.staging)]);
-    steps.push(['leak guard', (ctx) => (ctx.report.guard = assertNoLeaks(ctx.staging, fs.readFileSync(path.join(root, 'lib/solutions.ts'), 'utf8')))]);
+    steps.push(['leak guard', (ctx) => (ctx.report.guard = assertNoLeaks(ctx.staging, fs.readFileSync(path.join(root, 'lib/reference/solutions.ts'), 'utf8')))]);
     for (const [name, run] of steps) {
       const t = Date.now();
       run(c);

@@ -1,12 +1,11 @@
 // Step "expected values": the reference's numbers on the grader's fixed states (its basis: plans and
-// reference observations), written into the bundle as lib/expected-values.json for the self-check.
+// reference observations), written into the bundle as lib/grader/expected-values.json for the self-check.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildBasis } from '../grader/session';
-import type { ExpectedValues } from '../release-expected';
-import { createSeminar, disposeSeminar } from '../seminar';
+import { buildBasis } from '../grader/basis';
+import { EXPECTED_IN_BUNDLE, ExpectedValues } from '../grader/expected';
+import { createSeminar, disposeSeminar } from '../seminar/models';
 
-export const EXPECTED_IN_BUNDLE = 'lib/expected-values.json';
 
 /** The reference run through the grader's protocol (lib/grader/session.ts buildBasis). */
 export function computeExpected(hiddenChecks: string[] = []): ExpectedValues {
@@ -29,7 +28,7 @@ export function computeExpected(hiddenChecks: string[] = []): ExpectedValues {
 // Deterministic (fixed states, fixed batches): one computation serves every release of a process.
 let cached: { hidden: string; json: string } | undefined;
 
-/** Writes <staging>/lib/expected-values.json; returns its bundle-relative path. */
+/** Writes <staging>/lib/grader/expected-values.json; returns its bundle-relative path. */
 export function writeExpected(staging: string, hiddenChecks: string[] = []): string {
   const hidden = JSON.stringify(hiddenChecks);
   if (!cached || cached.hidden !== hidden) cached = { hidden, json: JSON.stringify(computeExpected(hiddenChecks)) + '\n' };

@@ -6,22 +6,21 @@ import * as path from 'node:path';
 import * as ts from 'typescript';
 
 /** Modules the student bundle starts from: what the notebook and the student's CLI load. */
-export const ENTRY_POINTS = ['lib/index.ts', 'lib/cli.ts', 'lib/check.ts', 'lib/release-expected.ts'];
+export const ENTRY_POINTS = ['lib/index.ts', 'lib/cli.ts', 'lib/grader/self-check.ts', 'lib/grader/expected.ts', 'lib/exercises/checks.spec.ts'];
 
 /** CLI subcommands a student may run; the others are instructor tools and are cut from the table. */
 export const STUDENT_COMMANDS = ['check'];
 
 /** Never in the bundle, whoever imports them. */
 export const INSTRUCTOR_ONLY = [
-  /^lib\/solutions\.ts$/,
-  /^lib\/release(\/|-command\.ts$)/,
-  /^lib\/autograder-command\.ts$/,
-  /^lib\/grade-command\.ts$/,
-  /^lib\/train-command\.ts$/,
+  /^lib\/reference\/solutions\.ts$/,
+  /^lib\/release\//,
+  /^lib\/cli\/(release|autograder|grade|train)\.ts$/,
 ];
 
 /** The lazy loader is the one place allowed to name the reference (it says "not in this release" when absent). */
-const REFERENCE_LOADER = 'lib/reference.ts';
+const REFERENCE_LOADER = 'lib/reference/index.ts';
+const SOLUTIONS = 'lib/reference/solutions.ts';
 
 export function isInstructorOnly(rel: string): boolean {
   return INSTRUCTOR_ONLY.some((re) => re.test(rel));
@@ -60,7 +59,7 @@ function resolveLocal(root: string, fromRel: string, spec: string): string | und
 
 /** The cli.ts COMMANDS table with only the student commands left. */
 export function studentCli(source: string): string {
-  const entry = /^\s+(['"]?)([\w-]+)\1:\s*\(\)\s*=>\s*require\(['"]\.\/([\w-]+)['"]\)/;
+  const entry = /^\s+(['"]?)([\w-]+)\1:\s*\(\)\s*=>\s*require\(['"]\.\/cli\/([\w-]+)['"]\)/;
   const lines = source.split('\n');
   const kept = lines.filter((line) => {
     const m = entry.exec(line);
@@ -73,19 +72,10 @@ export function studentCli(source: string): string {
   return kept.join('\n').replace(/\[name = '([\w-]+)'/, (m, cmd: string) => (STUDENT_COMMANDS.includes(cmd) ? m : "[name = '--help'"));
 }
 
-/** The grader's public checks: the bundle's self-check and `npm test` run them (hidden ones skipped there). */
-export const GRADING_SPECS = 'test/grading';
 
 export interface LibSelection {
-  /** Repository-relative files to copy: lib/ (cli.ts is rewritten by studentCli) and the grading specs. */
+  /** Repository-relative files to copy from lib/ (cli.ts is rewritten by studentCli). */
   files: string[];
-}
-
-/** The grading specs (test/grading/*.ts), entry points of the bundle's self-check. */
-export function gradingSpecs(root: string): string[] {
-  const dir = path.join(root, GRADING_SPECS);
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir).filter((f) => f.endsWith('.ts')).sort().map((f) => `${GRADING_SPECS}/${f}`);
 }
 
 /**
@@ -95,7 +85,7 @@ export function gradingSpecs(root: string): string[] {
 export function selectLib(root: string): LibSelection {
   const cliSource = fs.readFileSync(path.join(root, 'lib/cli.ts'), 'utf8');
   const seen = new Set<string>();
-  const queue = [...ENTRY_POINTS.filter((e) => fs.existsSync(path.join(root, e))), ...gradingSpecs(root)];
+  const queue = ENTRY_POINTS.filter((e) => fs.existsSync(path.join(root, e)));
   while (queue.length > 0) {
     const rel = queue.shift()!;
     if (seen.has(rel)) continue;
@@ -109,13 +99,13 @@ export function selectLib(root: string): LibSelection {
         throw new Error(`release: ${rel} imports "${spec}", which does not exist`);
       }
       if (isInstructorOnly(target)) {
-        if (rel === REFERENCE_LOADER && target === 'lib/solutions.ts') continue;
+        if (rel === REFERENCE_LOADER && target === SOLUTIONS) continue;
         throw new Error(
           `release: ${rel} imports ${target}, which is instructor-only and cannot ship to students. ` +
-            (target === 'lib/solutions.ts' ? 'Get the reference through lib/reference.ts (referenceSteps / hasReference) instead.' : 'Move what the student side needs out of it.'),
+            (target === SOLUTIONS ? 'Get the reference through lib/reference/index.ts (referenceSteps / hasReference) instead.' : 'Move what the student side needs out of it.'),
         );
       }
-      if (!target.startsWith('lib/') && !target.startsWith(`${GRADING_SPECS}/`)) throw new Error(`release: ${rel} imports ${target}, outside lib/ and ${GRADING_SPECS}/`);
+      if (!target.startsWith('lib/')) throw new Error(`release: ${rel} imports ${target}, outside lib/`);
       queue.push(target);
     }
   }

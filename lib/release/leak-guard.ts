@@ -1,4 +1,4 @@
-// The leak guard: nothing of the reference (lib/solutions.ts) may reach the student bundle — not its
+// The leak guard: nothing of the reference (lib/reference/solutions.ts) may reach the student bundle — not its
 // file, not its function bodies, not its loss formulas, whether as TypeScript, compiled JS, .d.ts,
 // a source map's embedded sources or a notebook cell. It matches copies (whitespace, comments and
 // type annotations ignored), not paraphrases: a renamed rewrite is a new solution, not a leak.
@@ -85,7 +85,7 @@ export function referenceFingerprints(source: string, publicFragments: readonly 
     ts.forEachChild(node, (child) => visit(child, inside));
   };
   visit(file, undefined);
-  if (seen.size === 0) throw new Error('leak guard: found no code in the reference — is lib/solutions.ts empty?');
+  if (seen.size === 0) throw new Error('leak guard: found no code in the reference — is lib/reference/solutions.ts empty?');
   return [...seen.values()];
 }
 
@@ -175,7 +175,7 @@ export function scanForLeaks(dir: string, fingerprints: readonly Fingerprint[]):
 export class LeakError extends Error {
   constructor(readonly leaks: Leak[]) {
     super(
-      `release blocked: ${leaks.length} piece(s) of the reference (lib/solutions.ts) would reach the student bundle:\n` +
+      `release blocked: ${leaks.length} piece(s) of the reference (lib/reference/solutions.ts) would reach the student bundle:\n` +
         leaks
           .slice(0, 20)
           .map((l) => `  - ${l.file} (${l.where}): ${l.fingerprint.what}: ${l.fingerprint.text.slice(0, 120)}`)

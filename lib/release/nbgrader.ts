@@ -3,12 +3,14 @@
 // language's code stub — and replaces a `solution: true` cell WITHOUT such a region entirely by the
 // stub. So our placeholder notebook can't be nbgrader's "source" as it is (the seminar's scaffold would
 // be wiped). `release --nbgrader <dir>` writes a source notebook with the reference inlined between
-// `// BEGIN SOLUTION` / `// END SOLUTION` (generated from lib/solutions.ts, instructor-only, never in the
+// `// BEGIN SOLUTION` / `// END SOLUTION` (generated from lib/reference/solutions.ts, instructor-only, never in the
 // student bundle) and the nbgrader_config.py for TypeScript. nbgrader's stub is one string per
 // language, so its student version has one `return TODO(...)` per exercise where ours has the
 // seminar's four named placeholders.
 import * as ts from 'typescript';
 import { PUBLIC_FRAGMENTS, squash, stripTypes } from './leak-guard';
+import { EXERCISES } from '../exercises';
+import { gradeIdOf } from '../jupyter/notebook';
 import { Cell, Notebook, isExerciseCell, sourceText } from './notebook';
 
 export const BEGIN = '// BEGIN SOLUTION';
@@ -85,7 +87,7 @@ export function referenceRegion(solutions: string, fnName: string): string[] {
     ts.forEachChild(node, (c) => visit(c, here));
   };
   visit(file, false);
-  if (!closure) throw new Error(`nbgrader: found no optimizer.minimize(() => { ... }) in ${fnName} of lib/solutions.ts`);
+  if (!closure) throw new Error(`nbgrader: found no optimizer.minimize(() => { ... }) in ${fnName} of lib/reference/solutions.ts`);
   const given = PUBLIC_FRAGMENTS.map((f) => squash(stripTypes(f)).replace(/;$/, ''));
   const statements = (closure.body as ts.Block).statements.filter((st) => {
     const text = squash(stripTypes(st.getText(file))).replace(/;$/, '');
@@ -123,7 +125,6 @@ export function inlineReference(cellSource: string, region: string[]): string {
   return [...lines.slice(0, first), indent + BEGIN, ...region.map((l) => indent + l), indent + END, ...lines.slice(ret + 1)].join('\n');
 }
 
-const FUNCTIONS: Record<string, string> = { train_disc: 'trainDisc', train_gen: 'trainGen' };
 
 function asLines(text: string): string[] {
   return text.split(/(?<=\n)/);
@@ -133,9 +134,9 @@ function asLines(text: string): string[] {
 export function nbgraderSource(nb: Notebook, solutions: string): Notebook {
   const cells = nb.cells.map((cell): Cell => {
     if (!isExerciseCell(cell)) return cell;
-    const id = cell.metadata.nbgrader.grade_id as string;
-    const fn = FUNCTIONS[id];
-    if (!fn) throw new Error(`nbgrader: no reference function for exercise "${id}"`);
+    const id = gradeIdOf(cell);
+    const fn = EXERCISES.find((ex) => ex.id === id)?.functionName;
+    if (!fn) throw new Error(`nbgrader: no exercise "${id}" in the registry (lib/exercises/), so no reference function to inline`);
     return { ...cell, source: asLines(inlineReference(sourceText(cell), referenceRegion(solutions, fn))) };
   });
   return { ...nb, cells };

@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { parseArgs } from 'node:util';
-import { BACKENDS } from '../../lib/backend';
+import { BACKENDS } from '../../lib/tfjs/backend';
 
 const USAGE = `Usage: npm run bench -- [options]
 

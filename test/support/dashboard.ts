@@ -3,7 +3,7 @@
 import Ajv from 'ajv';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { DashboardData } from '../../lib/plots';
+import type { DashboardData } from '../../lib/dashboard/panels';
 import { Cell, NOTEBOOK, NotebookJson, Output, ROOT, executeNotebook, seminarCell } from './jupyter';
 
 export const ARTIFACTS = path.join(ROOT, 'test-artifacts');

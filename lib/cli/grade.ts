@@ -1,0 +1,98 @@
+// `gan-seminar grade <notebook-or-folder>... --out <dir>`: the auto-grader over a class's submissions
+// (lib/grader/index.ts does the work). Exit 0 when every submission got a row, 2 on misuse.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { UsageError, intOption } from './options';
+
+export const summary = 'auto-grade submitted notebooks into grades.csv, feedback.md and Gradescope results.json';
+
+export const usage = `Usage: gan-seminar grade <notebook-or-folder>... --out <dir> [options]
+
+Grades each submitted gan_1d.ipynb (folders: every .ipynb inside, recursively) against the reference
+and writes <dir>/grades.csv, <dir>/<student>/feedback.md and <dir>/<student>/results.json (Gradescope).
+The student is the file's base name.
+
+Options:
+  --out DIR         output folder (required)
+  --timeout S       wall-clock seconds per submission (default 60)
+  --memory MB       memory cap per submission (default 1024)
+  --parallel N      submissions graded at once (default: number of cores, ${os.availableParallelism()} here)
+  --points N        points per exercise (default 10)
+  --json            print the summary (one entry per submission) as JSON on stdout
+  -h, --help        show this help
+`;
+
+/** The .ipynb files named by the arguments, sorted and without duplicates. */
+export function collectNotebooks(inputs: string[]): string[] {
+  const found = new Set<string>();
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (e.name.startsWith('.')) continue; // .ipynb_checkpoints and friends
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.toLowerCase().endsWith('.ipynb')) found.add(path.resolve(p));
+    }
+  };
+  for (const input of inputs) {
+    if (!fs.existsSync(input)) throw new UsageError(`no such file or folder: ${input}`);
+    if (fs.statSync(input).isDirectory()) walk(input);
+    else found.add(path.resolve(input));
+  }
+  if (found.size === 0) throw new UsageError(`no .ipynb files in ${inputs.join(', ')}`);
+  return [...found].sort();
+}
+
+export async function run(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      out: { type: 'string' },
+      timeout: { type: 'string' },
+      memory: { type: 'string' },
+      parallel: { type: 'string' },
+      points: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  if (positionals.length === 0) throw new UsageError('give at least one notebook or folder to grade');
+  if (!values.out || values.out.trim() === '') throw new UsageError('--out <dir> is required');
+  const timeout = intOption(values.timeout, 'timeout', 60);
+  const memory = intOption(values.memory, 'memory', 1024);
+  const parallel = intOption(values.parallel, 'parallel', os.availableParallelism());
+  const points = intOption(values.points, 'points', 10);
+  if (timeout === 0 || memory < 64 || parallel === 0 || points === 0) {
+    throw new UsageError('--timeout, --parallel and --points must be positive, --memory at least 64');
+  }
+  const files = collectNotebooks(positionals);
+
+  const { gradeFiles, writeReports } = await import('../grader');
+  const started = Date.now();
+  const results = await gradeFiles(files, {
+    timeoutMs: timeout * 1000,
+    memoryMb: memory,
+    parallel,
+    checks: { pointsPerExercise: points },
+    onProgress: (done, total, r) =>
+      process.stderr.write(`[${done}/${total}] ${r.student}: ${r.score}/${r.maxScore} ${r.status}${r.diagnoses.length ? ` (${r.diagnoses.join(', ')})` : ''}\n`),
+  });
+  writeReports(results, values.out);
+  const isolation = results.find((r) => r.isolation.length > 0)?.isolation;
+  if (isolation) process.stderr.write(`sandbox: ${isolation.join(', ')}\n`);
+  const seconds = (Date.now() - started) / 1000;
+  process.stderr.write(
+    `graded ${results.length} submission(s) in ${seconds.toFixed(1)} s (${((results.length / seconds) * 60).toFixed(1)}/min) → ${path.join(values.out, 'grades.csv')}\n`,
+  );
+  if (values.json) {
+    const summaryJson = results.map((r) => ({ student: r.student, file: r.file, score: r.score, max_score: r.maxScore, status: r.status, diagnoses: r.diagnoses }));
+    process.stdout.write(JSON.stringify({ out: path.resolve(values.out), submissions: summaryJson }, null, 2) + '\n');
+  }
+  return 0;
+}

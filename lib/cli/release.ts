@@ -1,0 +1,83 @@
+// `gan-seminar release --out <dir>`: the student bundle (lib/release/bundle.ts).
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { describeBackend, initGraderBackend } from '../tfjs/backend';
+import { UsageError } from './options';
+
+export const summary = 'build the student bundle: notebook, lib without solutions, self-check (leak-guarded)';
+
+export const usage = `Usage: gan-seminar release --out <dir> [options]
+
+Builds a folder to hand to students: the notebook with outputs cleared and the exercises as placeholders,
+the lib without lib/reference/solutions.ts, the self-check with the reference's expected numbers, its own
+package.json and README. Fails (and writes nothing) if any piece of the reference would be in it.
+
+Options:
+  --out DIR        where to write the bundle (required; outside lib/, test/, notebooks/)
+  --force          replace DIR if it exists and is not empty
+  --hidden ID,ID   checks to keep out of the bundle's self-check (default: those marked hidden in
+                   lib/grader/checks.ts); the grader still runs them (see \`gan-seminar autograder\`)
+  --nbgrader DIR   also write an nbgrader course folder for instructors: DIR/nbgrader_config.py and
+                   DIR/source/gan_1d/gan_1d.ipynb with the reference between // BEGIN SOLUTION and
+                   // END SOLUTION (instructor-only: keep it away from students)
+  --no-build       skip compiling the bundle (and scanning the compiled output) — for quick looks only
+  -h, --help       show this help
+`;
+
+export async function run(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      out: { type: 'string' },
+      force: { type: 'boolean' },
+      hidden: { type: 'string' },
+      nbgrader: { type: 'string' },
+      'no-build': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  if (!values.out || values.out.trim() === '') throw new UsageError('--out <dir> is required');
+  const out = path.resolve(values.out);
+  const nbgrader = values.nbgrader === undefined ? undefined : path.resolve(values.nbgrader);
+  if (nbgrader && (nbgrader === out || !path.relative(out, nbgrader).startsWith('..'))) {
+    throw new UsageError('--nbgrader must be outside --out: its notebook holds the reference');
+  }
+  const { parseCheckIds } = await import('../grader/checks');
+  let hidden: string[] | undefined;
+  try {
+    hidden = values.hidden === undefined ? undefined : parseCheckIds(values.hidden);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  // the expected values come from the grader's kernels (the self-check compares with a tolerance)
+  await initGraderBackend();
+  const { buildRelease } = await import('../release/bundle');
+  console.log(`release: ${describeBackend()}`);
+  const report = buildRelease({
+    out,
+    force: values.force ?? false,
+    hidden,
+    build: !values['no-build'],
+    log: (line) => console.log(line),
+  });
+  console.log(
+    `release: wrote ${report.files.length} files to ${report.out}\n` +
+      `  exercises: ${report.exercises.join(', ')}; lib: ${report.lib.length} modules, no solutions; ` +
+      `leak guard: ${report.guard.fingerprints} reference fingerprints, ${report.guard.files} files clean` +
+      (report.hiddenChecks.length > 0 ? `\n  hidden checks kept out: ${report.hiddenChecks.join(', ')}` : ''),
+  );
+  if (nbgrader) {
+    const fs = await import('node:fs');
+    const { writeNbgraderCourse } = await import('../release/nbgrader');
+    const { readNotebook, studentNotebook } = await import('../release/notebook');
+    const { DEFAULT_ROOT } = await import('../release/bundle');
+    const nb = studentNotebook(readNotebook(path.join(DEFAULT_ROOT, 'notebooks', 'gan_1d.ipynb'))).notebook;
+    const files = writeNbgraderCourse(nb, fs.readFileSync(path.join(DEFAULT_ROOT, 'lib', 'reference', 'solutions.ts'), 'utf8'), nbgrader);
+    console.log(`release: nbgrader course files (instructor-only): ${files.join(', ')}`);
+  }
+  return 0;
+}

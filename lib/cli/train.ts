@@ -1,0 +1,141 @@
+// `gan-seminar train` (what `npm start` runs): the seminar headless on the default backend, with a
+// progress bar, final metrics, and the dashboard written as PNG + Vega-Lite JSON to an output folder.
+import { config } from '../config';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { describeBackend, initBackend } from '../tfjs/backend';
+import { UsageError, intOption } from './options';
+import { Dashboard } from '../dashboard/dashboard';
+import { renderPng } from '../dashboard/render';
+import { createSeminar } from '../seminar/models';
+import { Readout, SEMINAR, train } from '../seminar/loop';
+
+export const summary = "train the seminar's GAN with the reference solutions";
+
+export const DEFAULT_OUT = 'out';
+
+export const usage = `Usage: gan-seminar train [options]
+
+Trains the seminar's GAN with the reference solutions, shows progress, prints the final metrics and
+writes the dashboard (dashboard.png, dashboard.vl.json) and metrics.json to the output folder.
+
+Options:
+  --iterations N   training iterations (default ${SEMINAR.iterations}; GAN_ITERATIONS also sets it)
+  --seed N         random seed for weights and samples (default 42)
+  --out DIR        output folder (default ./${DEFAULT_OUT}; created if missing)
+  --backend NAME   tensorflow | wasm | cpu (default: fastest available; GAN_BACKEND also sets it)
+  -h, --help       show this help
+`;
+
+function duration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '?';
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : `${m}m${String(s % 60).padStart(2, '0')}s`;
+}
+
+/** One progress line: bar, iteration, losses, speed, ETA. */
+export function progressLine(r: Readout, width = 24): string {
+  const frac = r.iterations > 0 ? r.iteration / r.iterations : 1;
+  const filled = Math.round(frac * width);
+  const eta = (r.iterations - r.iteration) / r.itPerSec;
+  return (
+    `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(r.iteration).padStart(String(r.iterations).length)}/${r.iterations}` +
+    `  D loss ${r.discLoss.toFixed(3)}  G loss ${r.genLoss.toFixed(3)}  mean ${r.genMean.toFixed(2)} std ${r.genStd.toFixed(2)}` +
+    `  ${r.itPerSec.toFixed(0)} it/s  ETA ${duration(eta)}`
+  );
+}
+
+/** Redraws one line on a terminal; elsewhere (CI logs, pipes) prints a line every 10 %. */
+class Progress {
+  private lastTenth = -1;
+  constructor(private readonly out: NodeJS.WriteStream = process.stdout) {}
+  update(r: Readout): void {
+    if (this.out.isTTY) {
+      this.out.write(`\r${progressLine(r)}\x1b[K`);
+      return;
+    }
+    const tenth = Math.floor((10 * r.iteration) / Math.max(1, r.iterations));
+    if (tenth > this.lastTenth) this.out.write(`${progressLine(r)}\n`);
+    this.lastTenth = tenth;
+  }
+  end(): void {
+    if (this.out.isTTY) this.out.write('\n');
+  }
+}
+
+export async function run(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      iterations: { type: 'string' },
+      seed: { type: 'string' },
+      out: { type: 'string' },
+      backend: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  const iterations = values.iterations !== undefined ? intOption(values.iterations, 'iterations', SEMINAR.iterations) : (config.iterations() ?? SEMINAR.iterations);
+  const seed = intOption(values.seed, 'seed', 42);
+  if (values.backend !== undefined && values.backend.trim() === '') throw new UsageError('--backend needs a name');
+  if (values.out !== undefined && values.out.trim() === '') throw new UsageError('--out needs a folder');
+  const outDir = path.resolve(values.out ?? DEFAULT_OUT);
+  const backend = await initBackend(values.backend);
+  console.log(describeBackend());
+  console.log(`training ${iterations} iterations (seed ${seed}); the dashboard goes to ${outDir}`);
+
+  const s = createSeminar({ seed });
+  const dashboard = new Dashboard(s, { iterations, output: null });
+  const progress = new Progress();
+  const final = train(s, {
+    iterations,
+    onReadout: (r) => {
+      progress.update(r);
+      if (r.iteration < r.iterations) dashboard.record(r);
+    },
+  });
+  progress.end();
+
+  dashboard.read(final.iteration, final.discLoss, final.genLoss);
+  const spec = dashboard.spec();
+  const t = performance.now();
+  const png = await renderPng(spec);
+  const renderSeconds = (performance.now() - t) / 1000;
+  fs.mkdirSync(outDir, { recursive: true });
+  const files = {
+    png: path.join(outDir, 'dashboard.png'),
+    spec: path.join(outDir, 'dashboard.vl.json'),
+    metrics: path.join(outDir, 'metrics.json'),
+  };
+  fs.writeFileSync(files.png, png);
+  fs.writeFileSync(files.spec, `${JSON.stringify(spec, null, 1)}\n`);
+  const metrics = {
+    iterations,
+    seed,
+    backend,
+    itPerSec: final.itPerSec,
+    seconds: final.seconds,
+    genMean: final.genMean,
+    genStd: final.genStd,
+    w1: final.w1,
+    dReal: final.dReal,
+    dFake: final.dFake,
+    discLoss: final.discLoss,
+    genLoss: final.genLoss,
+  };
+  fs.writeFileSync(files.metrics, `${JSON.stringify(metrics, null, 1)}\n`);
+
+  console.log(
+    `done: generated mean ${final.genMean.toFixed(3)} (target 5), std ${final.genStd.toFixed(3)} (target 1.5), ` +
+      `W1 to N(5, 1.5²) ${final.w1.toFixed(3)}\n` +
+      `      backend ${backend}, ${final.itPerSec.toFixed(1)} it/s, ${duration(final.seconds)} of training`,
+  );
+  console.log(`wrote ${files.png} (${renderSeconds.toFixed(1)} s to render), ${files.spec}, ${files.metrics}`);
+  return 0;
+}

@@ -1,0 +1,161 @@
+// The live training dashboard: reads the seminar's models (lib/evaluate.ts), builds the panels
+// (lib/plots.ts) and keeps ONE notebook output up to date (lib/display.ts). The PNG fallback is drawn
+// in a worker thread (lib/render-worker.ts), so plotting costs the loop little more than the read-out.
+import type { TopLevelSpec } from 'vega-lite';
+import { LiveOutput, MimeBundle } from './live-output';
+import { generate, pReal, realSamples } from '../seminar/readout';
+import { summarize } from '../seminar/metrics';
+import { DashboardData, HistoryPoint, VEGA_LITE_MIME, dashboardSpec } from './panels';
+import { BackgroundRenderer, RenderedPng, sharedRenderer } from './render-worker';
+import type { PngOptions } from './render';
+import type { Seminar } from '../seminar/models';
+
+export interface DashboardOptions {
+  /** The loop's length, for the counter and to know the last update. */
+  iterations: number;
+  /** Samples per histogram on [0, 10] (the seminar's 1000) and per readout histogram (its 100). */
+  samples?: number;
+  readoutSamples?: number;
+  /** Where updates go; by default the running tslab cell's output (nothing outside a kernel). */
+  output?: LiveOutput | null;
+  png?: PngOptions;
+}
+
+export interface DashboardStats {
+  updates: number;
+  /** PNGs shown, and the worker's mean time per PNG. */
+  pngs: number;
+  renderMsPerPng: number;
+  /** Time the training thread spent in update() (read-out, specs, display), and the part of it spent
+   *  blocked on the render worker (the first and the last update wait for their PNG). */
+  updateMs: number;
+  waitMs: number;
+  /** Time since the dashboard was made (the loop's time, plotting included). */
+  elapsedMs: number;
+  /** updateMs / elapsedMs: the share of the loop spent plotting. */
+  overhead: number;
+}
+
+const GRID = Array.from({ length: 101 }, (_, i) => i / 10); // x in [0, 10] for P(real | x)
+
+export class Dashboard {
+  readonly history: HistoryPoint[] = [];
+  private last: DashboardData | undefined;
+  private readonly output: LiveOutput | null;
+  private renderer: BackgroundRenderer | null = null;
+  private png: RenderedPng | undefined;
+  private readonly start = performance.now();
+  private counts = { updates: 0, pngs: 0, renderMs: 0, updateMs: 0, waitMs: 0 };
+
+  constructor(
+    private readonly seminar: Seminar,
+    private readonly options: DashboardOptions,
+  ) {
+    const output = options.output !== undefined ? options.output : new LiveOutput();
+    this.output = output?.available() ? output : null;
+    if (this.output) this.renderer = sharedRenderer(); // starts loading Vega while the first steps run
+  }
+
+  /**
+   * The notebook's call after loop index `i`: reads the models, redraws the one output in place.
+   * The last iteration (i = iterations − 1) waits for its PNG so the saved notebook shows the end state.
+   */
+  update(i: number, discLoss: number, genLoss: number): void {
+    const t = performance.now();
+    const data = this.read(i + 1, discLoss, genLoss);
+    if (this.output) this.show(data);
+    this.counts.updates++;
+    this.counts.updateMs += performance.now() - t;
+  }
+
+  /** Adds a history point without reading the models (the CLI's read-outs already hold the numbers). */
+  record({ iteration, discLoss, genLoss, genMean, genStd }: HistoryPoint): void {
+    this.history.push({ iteration, discLoss, genLoss, genMean, genStd });
+  }
+
+  /** Reads the models now: samples, P(real | x), readouts; appends a history point. */
+  read(iteration: number, discLoss: number, genLoss: number): DashboardData {
+    const s = this.seminar;
+    const n = this.options.samples ?? 1000;
+    const m = this.options.readoutSamples ?? 100;
+    const generated = generate(s, n);
+    const { mean, std } = summarize(generated);
+    this.history.push({ iteration, discLoss, genLoss, genMean: mean, genStd: std });
+    this.last = {
+      iteration,
+      iterations: this.options.iterations,
+      generated,
+      real: realSamples(s, n),
+      grid: GRID,
+      pReal: pReal(s, GRID),
+      onGenerated: pReal(s, generated.subarray(0, m)),
+      onReal: pReal(s, realSamples(s, m)),
+      history: this.history,
+    };
+    return this.last;
+  }
+
+  /** The panels of the latest read-out. */
+  spec(): TopLevelSpec {
+    if (!this.last) throw new Error('the dashboard has no read-out yet: call update() or read() first');
+    return dashboardSpec(this.last);
+  }
+
+  stats(): DashboardStats {
+    const elapsedMs = performance.now() - this.start;
+    const { updates, pngs, renderMs, updateMs, waitMs } = this.counts;
+    return { updates, pngs, renderMsPerPng: pngs ? renderMs / pngs : NaN, updateMs, waitMs, elapsedMs, overhead: updateMs / elapsedMs };
+  }
+
+  /** Waits for a PNG still being drawn, and lets go of the (shared) render worker. */
+  close(): void {
+    this.renderer?.wait();
+    this.renderer = null;
+  }
+
+  private show(data: DashboardData): void {
+    const spec = dashboardSpec(data);
+    const final = data.iteration >= data.iterations;
+    const r = (this.renderer ??= sharedRenderer());
+    this.keep(r.take());
+    const wait = () => {
+      const t = performance.now();
+      this.keep(r.wait());
+      this.counts.waitMs += performance.now() - t;
+    };
+    if (final) wait(); // an older request; the final one follows
+    if (!r.busy) r.request(spec, this.options.png);
+    if (!this.png || final) wait(); // the first and the last update show their own PNG
+    this.output!.show(bundle(spec, this.png!, data));
+  }
+
+  private keep(p: RenderedPng | undefined): void {
+    if (!p) return;
+    this.png = p;
+    this.counts.pngs++;
+    this.counts.renderMs += p.ms;
+  }
+}
+
+/** The one-line summary a text-only front end shows. */
+export function summaryLine(d: DashboardData): string {
+  const h = d.history[d.history.length - 1];
+  const f = (x: number | undefined, digits: number) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits));
+  return (
+    `GAN training: iteration ${d.iteration} of ${d.iterations} · D loss ${f(h?.discLoss, 3)} · G loss ${f(h?.genLoss, 3)} · ` +
+    `generated mean ${f(h?.genMean, 2)} (target 5), std ${f(h?.genStd, 2)} (target 1.5)`
+  );
+}
+
+function bundle(spec: TopLevelSpec, png: RenderedPng, d: DashboardData): MimeBundle {
+  return {
+    [VEGA_LITE_MIME]: spec,
+    'image/png': png.png.toString('base64'),
+    'text/plain': summaryLine(d),
+  };
+}
+
+/** The notebook's one-liner: a dashboard for a loop of `iterations`. */
+export function dashboard(seminar: Seminar, iterations: number): Dashboard {
+  return new Dashboard(seminar, { iterations });
+}

@@ -1,0 +1,24 @@
+// The grading checks as mocha specs: one `it` per check of lib/exercises/checks.ts and exercise of the
+// registry, titled "<id>: <name>". The grader's runner (lib/grader/run-checks.ts) loads this file
+// through mocha's programmatic API against a submission's observations; without a submission (plain
+// `npm test`: test/exercises/checks.test.ts) the subject is the reference itself.
+import { EXERCISES } from '.';
+import { CheckContext } from '../grader/check-context';
+import { currentSession } from '../grader/basis';
+import { hiddenInRelease } from '../grader/expected';
+import { CHECK_DEFINITIONS, checkId } from './checks';
+
+for (const ex of EXERCISES) {
+  describe(`grading: ${ex.functionName} (${ex.id})`, function () {
+    for (const def of CHECK_DEFINITIONS) {
+      const id = checkId(ex, def);
+      if (hiddenInRelease(id)) continue; // student release: the instructor keeps this check hidden
+      it(`${id}: ${def.name(ex)}`, function () {
+        const session = currentSession();
+        const verdict = new CheckContext(session, ex).verdictOf(def.run);
+        session.verdicts.set(id, verdict);
+        if (!verdict.pass) throw new Error(`${verdict.diagnosis ?? 'failed'}: ${verdict.message}`);
+      });
+    }
+  });
+}

@@ -1,0 +1,109 @@
+// The grading checks, defined once: each runs for every exercise of the registry (lib/exercises/index.ts)
+// as one mocha `it` (checks.spec.ts), in the grader, the notebook's self-check, the student bundle and
+// `npm test` (against the reference). A check reads as: what it compares, against what, with which
+// tolerance, and which diagnosis a failure names. To add one: append a CheckDefinition here.
+import { expect } from 'chai';
+import { MODEL_TITLES } from './exercise';
+import type { Exercise } from './exercise';
+import type { CheckContext } from '../grader/check-context';
+import { expectWeightsClose } from '../grader/check-context';
+import { FROZEN_TOL, TOL, lossesMatch, samplerProblem } from '../grader/judge';
+import { PROTOCOL } from '../grader/states';
+
+export interface CheckDefinition {
+  /** The id after the exercise's ("train_disc.update"); stable: grades.csv and results.json use it. */
+  id: (ex: Exercise) => string;
+  /** What the gradebook and the self-check table call it. */
+  name: (ex: Exercise) => string;
+  /** Points of the default 10 per exercise. */
+  points: number;
+  /** Hidden from students until grades are published (Gradescope "after_published"); default false. */
+  hidden?: boolean;
+  /** Passes by returning; fails by a chai assertion (diagnosis: c.failureNames) or c.fail(diagnosis, why). */
+  run(c: CheckContext): void;
+}
+
+export const CHECK_DEFINITIONS: readonly CheckDefinition[] = [
+  {
+    id: () => 'runs',
+    name: (ex) => `${ex.functionName} runs and returns the loss as a number`,
+    points: 1,
+    run(c) {
+      const steps = c.steps();
+      c.failureNames('returns-non-number');
+      for (const st of steps) {
+        expect(st.returnedType, `what ${c.ex.functionName} returned from state "${st.state}" (a tensor? return loss.dataSync()[0])`).to.equal('number');
+        expect(st.returned, `the loss returned from state "${st.state}" (NaN or Infinity is no loss)`).to.be.a('number');
+      }
+      c.passes(`ran from ${steps.length} fixed states and returned numbers`);
+    },
+  },
+  {
+    id: () => 'update',
+    name: (ex) => `one step updates the ${MODEL_TITLES[ex.trains]} like the reference (3 fixed states)`,
+    points: 4,
+    run(c) {
+      const steps = c.steps();
+      const model = c.ex.trains;
+      c.unlessValidVariant(() => {
+        steps.forEach((st, i) => expectWeightsClose(st[model], c.reference(i)[model], TOL, `the ${MODEL_TITLES[model]}'s weights after one step from state "${st.state}"`));
+      });
+      c.passes(`matches the reference to ${TOL} from ${steps.length} states`);
+    },
+  },
+  {
+    id: (ex) => `${MODEL_TITLES[ex.frozen]}-untouched`,
+    name: (ex) => `the ${MODEL_TITLES[ex.frozen]} is left untouched`,
+    points: 2,
+    run(c) {
+      const model = c.ex.frozen;
+      c.failureNames(c.ex.frozenDiagnosis);
+      c.steps().forEach((st, i) => expectWeightsClose(st[model], c.start(i)[model], FROZEN_TOL, `the ${MODEL_TITLES[model]}'s weights after ${c.ex.functionName} from state "${st.state}"`));
+      c.passes(`the ${MODEL_TITLES[model]} kept its weights`);
+    },
+  },
+  {
+    id: () => 'loss',
+    name: () => 'the returned loss equals the reference loss',
+    points: 1,
+    run(c) {
+      const steps = c.steps();
+      c.failureNames('returns-non-number');
+      for (const st of steps) expect(st.returned, `the loss returned from state "${st.state}"`).to.be.a('number');
+      c.unlessValidVariant(
+        () => {
+          const shown = `returned ${steps[0].returned?.toFixed(5)}, the reference ${c.reference(0).returned?.toFixed(5)} (state "${steps[0].state}")`;
+          expect(lossesMatch(c.session, c.ex, steps), `${shown}: equal to ${TOL} (relative) from every state`).to.equal(true);
+        },
+        { ifUpdateMatches: 'wrong-loss-value' },
+      );
+      c.passes('equals the reference loss');
+    },
+  },
+  {
+    id: () => 'no-leak',
+    name: () => `no tensors leak over ${PROTOCOL.leakSteps} steps`,
+    points: 1,
+    run(c) {
+      const { leak } = c.observation();
+      if (leak.failure) c.fail(leak.failure.kind, `during ${leak.steps} steps: ${leak.failure.message}`);
+      c.failureNames('tensor-leak');
+      expect(leak.steps, 'steps the leak probe ran').to.be.at.least(PROTOCOL.leakSteps);
+      expect(leak.growth, `tensors gained over ${leak.steps} steps (tf.memory().numTensors)`).to.be.at.most(0);
+      c.passes(`tf.memory().numTensors unchanged over ${leak.steps} steps`);
+    },
+  },
+  {
+    id: () => 'samplers',
+    name: () => 'data comes from sampleRealData / sampleNoise with batchSize',
+    points: 1,
+    run(c) {
+      const problem = samplerProblem(c.ex, c.steps());
+      if (problem) c.fail(problem.diagnosis, problem.message);
+      c.passes("uses the seminar's samplers with batchSize");
+    },
+  },
+];
+
+/** A check's full id: "<exercise>.<id>". */
+export const checkId = (ex: Exercise, def: CheckDefinition): string => `${ex.id}.${def.id(ex)}`;

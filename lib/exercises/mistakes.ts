@@ -1,0 +1,26 @@
+// Loss mistakes any exercise can make, with the seminar's own advice ("what to expect"). Each exercise
+// names the ones it can detect, with its own detector (lossMistakes in train-disc.ts / train-gen.ts).
+import type { DiagnosisInfo } from './exercise';
+
+export const SHARED_MISTAKES = {
+  'sum-instead-of-mean': {
+    title: 'the loss sums over the batch instead of averaging',
+    advice: 'Seminar: "If the values collapse into two spikes at 0 (fake) and 1 (real), the discriminator has beaten the generator … Summing instead of averaging over the batch does this too."',
+    hint: 'Use tf.mean(...) over the batch, not tf.sum(...): the step size must not grow with the batch size.',
+  },
+  'wrong-sign': {
+    title: 'the loss has the wrong sign (it maximises what it should minimise)',
+    advice: 'Seminar: "If they settle at 0.5 while the samples still look wrong, the generator has beaten the discriminator: check the discriminator\'s loss."',
+    hint: 'optimizer.minimize minimises: the loss is the NEGATIVE mean log-probability, −mean(log p).',
+  },
+  'swapped-heads': {
+    title: 'IS_REAL and IS_FAKE are swapped',
+    advice: 'Seminar: "we define 0-th output of discriminator as is_fake output and 1-st as is_real".',
+    hint: 'Real data should be scored with column IS_REAL, generated data with IS_FAKE in trainDisc; trainGen wants IS_REAL on generated data.',
+  },
+  'probabilities-not-log': {
+    title: 'the loss uses probabilities instead of log-probabilities',
+    advice: 'Seminar: "Loss: −mean(log p(real | x) + log p(fake | G(z))), with log p = tf.logSoftmax of the logits."',
+    hint: 'Use tf.logSoftmax(logits), not tf.softmax(logits) (and no extra log of a softmax).',
+  },
+} as const satisfies Record<string, DiagnosisInfo>;

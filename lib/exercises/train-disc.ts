@@ -1,0 +1,35 @@
+// Exercise 1: trainDisc — one step of the discriminator on a real batch and a generated batch.
+import type { Exercise } from './exercise';
+
+export const trainDisc: Exercise = {
+  id: 'train_disc',
+  functionName: 'trainDisc',
+  checkCellId: 'check_train_disc',
+  trains: 'disc',
+  frozen: 'gen',
+  frozenDiagnosis: 'disc-step-updates-generator',
+  samplers: ['real', 'noise'],
+  lossMistakes: [
+    {
+      // real data scored as fake and generated data as real
+      diagnosis: 'swapped-heads',
+      loss: ({ tf, logpReal, logpGen, column, IS_FAKE, IS_REAL }) => tf.neg(tf.mean(tf.add(column(logpReal, IS_FAKE), column(logpGen, IS_REAL)))),
+    },
+    {
+      // tf.softmax where the loss wants tf.logSoftmax
+      diagnosis: 'probabilities-not-log',
+      loss: ({ tf, logpReal, logpGen, column, IS_FAKE, IS_REAL }) => tf.neg(tf.mean(tf.add(column(tf.exp(logpReal), IS_REAL), column(tf.exp(logpGen), IS_FAKE)))),
+    },
+  ],
+  behaviour: {
+    start: { name: 'behaviour: discriminator from scratch', seed: 404 },
+    judgedBy: 'generator-trained-against-it',
+  },
+  diagnoses: {
+    'disc-step-updates-generator': {
+      title: "the discriminator's step also changes the generator",
+      advice: 'Seminar: "The varList given to minimize holds only the discriminator\'s variables, so the generator stays put (PyTorch\'s detach)."',
+      hint: 'Pass disc.parameters() as the third argument (varList) of discOpt.minimize(f, true, varList).',
+    },
+  },
+};

@@ -1,0 +1,44 @@
+// Exercise 2: trainGen — one step of the generator against the (fixed) discriminator.
+import type { Exercise } from './exercise';
+
+export const trainGen: Exercise = {
+  id: 'train_gen',
+  functionName: 'trainGen',
+  checkCellId: 'check_train_gen',
+  trains: 'gen',
+  frozen: 'disc',
+  frozenDiagnosis: 'gen-step-updates-discriminator',
+  samplers: ['noise'],
+  lossMistakes: [
+    {
+      // generated data pushed towards "fake"
+      diagnosis: 'swapped-heads',
+      loss: ({ tf, logpGen, column, IS_FAKE }) => tf.neg(tf.mean(column(logpGen, IS_FAKE))),
+    },
+    {
+      // minimises log(1 − D(G(z))) = log p(fake | G(z))
+      diagnosis: 'saturating-generator-loss',
+      loss: ({ tf, logpGen, column, IS_FAKE }) => tf.mean(column(logpGen, IS_FAKE)),
+    },
+    {
+      diagnosis: 'probabilities-not-log',
+      loss: ({ tf, logpGen, column, IS_REAL }) => tf.neg(tf.mean(column(tf.exp(logpGen), IS_REAL))),
+    },
+  ],
+  behaviour: {
+    start: { name: 'behaviour: generator against a trained discriminator', seed: 505, pretrainDiscSteps: 40 },
+    judgedBy: 'own-generator',
+  },
+  diagnoses: {
+    'gen-step-updates-discriminator': {
+      title: "the generator's step also changes the discriminator",
+      advice: 'Seminar: "Only the generator\'s variables move."',
+      hint: 'Pass gen.parameters() as the varList of genOpt.minimize(f, true, varList).',
+    },
+    'saturating-generator-loss': {
+      title: 'the generator minimises log(1 − D(G(z))) — the saturating loss',
+      advice: 'Seminar: "minimise −mean(log p(real | G(z))) (the non-saturating loss; log(1 − D(G(z))) stops giving gradient early on)."',
+      hint: 'Take column IS_REAL of tf.logSoftmax(disc(genData)) and minimise its negative mean.',
+    },
+  },
+};

@@ -1,0 +1,70 @@
+// The student release's stand-in for the reference: what the reference does from the grader's fixed
+// states, as plain numbers, in lib/grader/expected-values.json (written by `gan-seminar release`, see
+// lib/release/expected.ts). Where lib/reference/solutions.ts is absent, the grader's basis (plans + reference
+// observations) comes from this file, so the self-check works without the reference's code.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Ajv from 'ajv';
+import { NOT_IN_RELEASE, hasReference } from '../reference';
+import type { ExerciseId, ExerciseObservation, Plan } from './observe';
+
+export interface ExpectedValues {
+  format: 'gan-seminar expected values';
+  version: 1;
+  /** For the student's eyes: where the numbers come from. */
+  note: string;
+  plans: Record<ExerciseId, Plan>;
+  reference: Record<ExerciseId, ExerciseObservation>;
+  /** Checks the instructor keeps hidden: not in this release's self-check. */
+  hiddenChecks: string[];
+}
+
+/** Where a release puts the file, relative to the bundle's root. */
+export const EXPECTED_IN_BUNDLE = 'lib/grader/expected-values.json';
+/** The file of the package this module belongs to (dist/lib/grader/… → lib/grader/…). */
+export const EXPECTED_FILE = path.resolve(__dirname, '..', '..', '..', EXPECTED_IN_BUNDLE);
+
+const weights = { type: 'object', additionalProperties: { type: 'object', required: ['shape', 'values'], properties: { shape: { type: 'array', items: { type: 'integer' } }, values: { type: 'array', items: { type: ['number', 'null'] } } } } };
+const state = { type: 'object', required: ['name', 'seed', 'batchSize', 'gen', 'disc'], properties: { name: { type: 'string' }, seed: { type: 'number' }, batchSize: { type: 'integer' }, gen: weights, disc: weights } };
+/** What the self-check relies on; a hand-edited or truncated file fails here, not deep inside a check. */
+const validate = new Ajv().compile({
+  type: 'object',
+  required: ['format', 'version', 'plans', 'reference', 'hiddenChecks'],
+  properties: {
+    format: { const: 'gan-seminar expected values' },
+    version: { const: 1 },
+    plans: { type: 'object', additionalProperties: { type: 'object', required: ['states', 'leakSteps', 'behaviour', 'behaviourSteps'], properties: { states: { type: 'array', items: state }, behaviour: state } } },
+    reference: { type: 'object', additionalProperties: { type: 'object', required: ['exercise', 'steps', 'leak', 'behaviour'], properties: { steps: { type: 'array', minItems: 1 } } } },
+    hiddenChecks: { type: 'array', items: { type: 'string' } },
+  },
+});
+
+let cache: ExpectedValues | undefined;
+
+export function readExpected(file = EXPECTED_FILE): ExpectedValues {
+  if (cache && file === EXPECTED_FILE) return cache;
+  let json: unknown;
+  try {
+    json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`${NOT_IN_RELEASE}, and the expected values that replace them are missing (${file}: ${(err as Error).message}); ask your instructor for the full release folder`);
+  }
+  if (!validate(json)) {
+    const e = validate.errors?.[0];
+    throw new Error(`${file} is not a gan-seminar expected-values file (version 1): ${e?.instancePath || '/'} ${e?.message ?? ''}; ask your instructor for the full release folder`);
+  }
+  const values = json as ExpectedValues;
+  if (file === EXPECTED_FILE) cache = values;
+  return values;
+}
+
+/** The self-check's check configuration: in a student release, the instructor's hidden checks stay hidden. */
+export function selfCheckConfig(): { hidden?: string[] } {
+  // reference present = instructor's repository: the checks' own `hidden` flags apply
+  return hasReference() ? {} : { hidden: readExpected().hiddenChecks };
+}
+
+/** True for a check the instructor keeps hidden, in a student release (the grading specs skip it there). */
+export function hiddenInRelease(id: string): boolean {
+  return !hasReference() && readExpected().hiddenChecks.includes(id);
+}

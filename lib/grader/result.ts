@@ -1,0 +1,26 @@
+// What grading one submission produces: the row of the gradebook and everything its feedback needs.
+import type { CompileError } from './compile';
+import type { DiagnosisId } from './diagnoses';
+import type { ExerciseId } from './observe';
+import type { CheckResult } from './run-checks';
+
+/** complete: every exercise ran; incomplete: some could not (missing, compile error, crash); unreadable: not a notebook. */
+export type GradeStatus = 'complete' | 'incomplete' | 'unreadable';
+
+export interface GradeResult {
+  /** The file's base name without .ipynb. */
+  student: string;
+  file: string;
+  score: number;
+  maxScore: number;
+  status: GradeStatus;
+  /** Distinct diagnosis ids of failed checks, in check order. */
+  diagnoses: DiagnosisId[];
+  checks: CheckResult[];
+  /** Per exercise: how the cell was found, and compile errors as tslab shows them. */
+  cells: Partial<Record<ExerciseId, { via: string; cellIndex: number; compileErrors: CompileError[] }>>;
+  /** The submission's console output (capped). */
+  output: string;
+  message?: string;
+  isolation: string[];
+}

@@ -1,0 +1,102 @@
+// The notebook's self-check: `await gan.selfCheck({ gen: gen, disc: disc, genOpt: genOpt, discOpt: discOpt }).trainDisc(trainDisc)`
+// runs the grader's own checks (the mocha checks of lib/exercises/checks.ts) in the kernel, on the notebook's
+// models from fixed states, and prints a small pass/fail table with the diagnosis and a hint. The
+// notebook's weights are restored afterwards. It never throws: an unfinished exercise shows
+// "not-implemented", a broken grader says so.
+import type * as tf from '@tensorflow/tfjs';
+import { config } from '../config';
+import { EXERCISES, Exercise, exercise } from '../exercises';
+import { referenceSteps } from '../reference';
+import { seminarOf } from '../seminar/models';
+import type { Module } from '../seminar/nn';
+import { getWeights, withWeights } from '../seminar/nn';
+import type { Step } from '../seminar/steps';
+import { buildBasis, newSession } from './basis';
+import { configureChecks } from './checks';
+import { DIAGNOSES } from './diagnoses';
+import { selfCheckConfig } from './expected';
+import type { Subject } from './judge';
+import { ExerciseId, Runtime, classifyError, observe } from './observe';
+import { CheckResult, runChecks } from './run-checks';
+
+export interface Models {
+  gen: Module;
+  disc: Module;
+  genOpt: tf.SGDOptimizer;
+  discOpt: tf.SGDOptimizer;
+}
+
+/** Runs the checks of one exercise on `step` (bound to `models`) and returns their results. */
+export async function runSelfCheck(id: ExerciseId, step: (batchSize: number) => unknown, models: Models): Promise<CheckResult[]> {
+  const s = seminarOf(models);
+  const ex = exercise(id);
+  // observing moves the notebook's models: their weights are put back before the checks run
+  const session = withWeights([[s.gen, getWeights(s.gen)], [s.disc, getWeights(s.disc)]], () => {
+    const basis = buildBasis(s, [id]);
+    const rt: Runtime = { gen: s.gen, disc: s.disc, call: (_, batchSize) => step(batchSize), takeRandomCalls: () => [], classify: classifyError };
+    const observation = observe(id, basis.plans[id], rt);
+    const other: Subject = { unavailable: { diagnosis: 'grader-error', message: 'not part of this self-check' } };
+    const subject: Record<ExerciseId, Subject> = Object.fromEntries(EXERCISES.map((e) => [e.id, e === ex ? { observation } : other]));
+    return newSession(basis, subject);
+  });
+  const checks = configureChecks(selfCheckConfig()).filter((c) => c.exercise === id && !c.hidden);
+  return runChecks(session, checks, `^grading: ${ex.functionName} `);
+}
+
+/** The pass/fail table the check cell prints. */
+export function formatSelfCheck(id: ExerciseId, results: CheckResult[]): string {
+  const got = results.reduce((a, r) => a + r.points, 0);
+  const max = results.reduce((a, r) => a + r.maxPoints, 0);
+  const width = Math.max(...results.map((r) => r.name.length));
+  const lines = [`${exercise(id).functionName} self-check: ${got}/${max} points`];
+  const explained = new Set<string>();
+  for (const r of results) {
+    lines.push(`  ${r.passed ? '✔' : '✘'} ${r.name.padEnd(width)}  ${r.points}/${r.maxPoints}${r.passed ? '' : `  ${r.diagnosis ?? ''}`}`);
+    if (r.note) lines.push(`      note: ${r.note}`);
+    if (!r.passed && r.diagnosis && !explained.has(r.diagnosis)) {
+      explained.add(r.diagnosis);
+      const d = DIAGNOSES[r.diagnosis];
+      lines.push(`      ${d?.title ?? r.diagnosis}`);
+      if (d?.showDetail) lines.push(`      ${r.message.split('\n')[0]}`);
+      if (d?.hint) lines.push(`      try: ${d.hint}`);
+    }
+  }
+  if (got === max) lines.push('All checks pass. The auto-grader runs these same checks.');
+  return lines.join('\n');
+}
+
+/** The notebook's check object: one method per exercise, named like its function (`check.trainDisc(trainDisc)`). */
+export type SelfCheck = Record<Exercise['functionName'], (step: Step) => Promise<void>>;
+
+/**
+ * The notebook's check object. With `solutions` (the notebook's SOLUTIONS flag) it checks the
+ * reference from lib/reference/solutions.ts instead of the cell, as the training loop would run it.
+ */
+export function selfCheck(models: Models, solutions = false): SelfCheck {
+  const run = async (ex: Exercise, step: Step): Promise<void> => {
+    let got = 0;
+    let max = 0;
+    try {
+      let subject = step;
+      if (solutions) {
+        subject = referenceSteps(seminarOf(models))[ex.functionName];
+        console.log(`Solution mode: checking the reference ${ex.functionName} from lib/reference/solutions.ts.`);
+      }
+      const results = await runSelfCheck(ex.id, subject, models);
+      console.log(formatSelfCheck(ex.id, results));
+      got = results.reduce((a, r) => a + r.points, 0);
+      max = results.reduce((a, r) => a + r.maxPoints, 0);
+    } catch (err) {
+      console.log(`${ex.functionName} self-check could not run: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    // nbgrader scores a grade cell (the check cells are, 10 points each) 0 when it shows an error or
+    // writes to stderr; its partial credit reads an execute_result, which tslab never sends. So under
+    // `GAN_NBGRADER=1 nbgrader autograde` an incomplete check writes one line to stderr. Not a throw:
+    // tslab aborts the requests arriving within 200 ms of a failed cell, so the next check cell would not
+    // run (and nbgrader would give it full points). Students never see this.
+    if (config.nbgrader() && (max === 0 || got < max)) {
+      console.error(`${ex.functionName}: ${got}/${max} points in the self-check`);
+    }
+  };
+  return Object.fromEntries(EXERCISES.map((ex) => [ex.functionName, (step: Step) => run(ex, step)])) as SelfCheck;
+}

@@ -1,0 +1,58 @@
+// The seminar's training loop as a function: 5 discriminator steps per generator step, batch 128,
+// a read-out every 250 iterations. The notebook writes the same loop out in full.
+import { Quality, quality } from './readout';
+import type { Seminar } from './models';
+import { Steps, referenceSteps } from '../reference';
+
+export interface TrainOptions {
+  iterations: number;
+  batchSize?: number;
+  discSteps?: number;
+  /** Read out every this many iterations (and after the last one). */
+  every?: number;
+  /** Samples per read-out. */
+  readoutSamples?: number;
+  /** The steps to run; the reference by default. */
+  steps?: Steps;
+  onReadout?: (r: Readout) => void;
+}
+
+export interface Readout extends Quality {
+  iteration: number;
+  iterations: number;
+  discLoss: number;
+  genLoss: number;
+  seconds: number;
+  itPerSec: number;
+}
+
+export const SEMINAR = { iterations: 100000, batchSize: 128, discSteps: 5, every: 250 } as const;
+
+/** Runs the loop synchronously; returns the last read-out. */
+export function train(s: Seminar, options: TrainOptions): Readout {
+  const {
+    iterations,
+    batchSize = SEMINAR.batchSize,
+    discSteps = SEMINAR.discSteps,
+    every = SEMINAR.every,
+    readoutSamples = 1000,
+    steps = referenceSteps(s),
+    onReadout,
+  } = options;
+  const start = performance.now();
+  let discLoss = NaN;
+  let genLoss = NaN;
+  let last: Readout | undefined;
+  const read = (iteration: number): Readout => {
+    const seconds = (performance.now() - start) / 1000;
+    last = { iteration, iterations, discLoss, genLoss, seconds, itPerSec: iteration / seconds, ...quality(s, readoutSamples) };
+    onReadout?.(last);
+    return last;
+  };
+  for (let i = 0; i < iterations; i++) {
+    for (let k = 0; k < discSteps; k++) discLoss = steps.trainDisc(batchSize);
+    genLoss = steps.trainGen(batchSize);
+    if ((i + 1) % every === 0 && i + 1 < iterations) read(i + 1);
+  }
+  return read(iterations);
+}

@@ -1,0 +1,222 @@
+// Small-tensor kernels for the wasm backend, put in place of wasm's own through tfjs's public kernel
+// registry. At the seminar's shapes ([128, 2] logits, [128, 1] columns, [64, 2] weights) a wasm
+// kernel spends 5–30 µs in JS glue — shape buffers, a ccall, an XNNPACK setup; Slice even makes a
+// subarray per row — around < 1 µs of arithmetic, and the student's loss (log-softmax, slice, mean,
+// their gradients, the SGD update) is ~200 such calls per iteration. These do the same float32
+// operations in a JS loop on the wasm heap: results are bit-identical (+ − × ÷ of two float32 values,
+// rounded once, and copies; test/kernels-small.test.ts compares them). wasm's Sum and Max were left
+// alone: their glue is already cheap (≈2 µs), a JS loop was not faster.
+// Anything else (other dtypes, larger tensors, other broadcasts or axes) goes to wasm's kernel.
+// Identity and same-dtype Cast share the input's buffer, as the cpu backend's do.
+import * as tf from '@tensorflow/tfjs';
+import { config } from '../config';
+
+type Info = tf.TensorInfo;
+type Args = Parameters<tf.KernelFunc>[0];
+
+/** The parts of tfjs-backend-wasm's BackendWasm these kernels use (the class is not exported as a type). */
+interface WasmBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): Info;
+  typedArrayFromHeap(info: Info): Float32Array | Int32Array | Uint8Array;
+  incRef(dataId: object): void;
+}
+
+/** Above this many output elements, leave it to wasm: its SIMD loop (plus 5–30 µs of glue) beats a JS loop (≈1–3 ns per element). */
+export const SMALL_KERNEL_MAX = 4096;
+
+const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** A float32 view of a tensor on the wasm heap; take views after makeOutput (it may grow the heap). */
+function f32(backend: WasmBackend, info: Info): Float32Array {
+  return backend.typedArrayFromHeap(info) as Float32Array;
+}
+
+type Small = (args: Args, backend: WasmBackend) => Info | null;
+
+function input(args: Args, name: string): Info {
+  const t = args.inputs[name];
+  if (!t) throw new Error(`kernel input "${name}" missing`);
+  return t;
+}
+
+// ---- elementwise a ∘ b with broadcasting (rank ≤ 2 after removing leading 1s)
+
+type BinaryOp = 'add' | 'sub' | 'mul' | 'div';
+
+/** [rows, cols] of a shape as seen against a rank-≤2 output, or null for anything higher. */
+function asMatrix(shape: readonly number[]): [number, number] | null {
+  const s = shape.slice();
+  while (s.length > 2 && s[0] === 1) s.shift();
+  if (s.length > 2) return null;
+  return s.length === 2 ? [s[0], s[1]] : s.length === 1 ? [1, s[0]] : [1, 1];
+}
+
+// Each Float32Array store rounds the double result once: exactly float32 arithmetic. One loop per
+// operation (not a callback per element), so V8 compiles each to tight code.
+function elementwise(op: BinaryOp, x: Float32Array, y: Float32Array, o: Float32Array): void {
+  const n = o.length;
+  if (op === 'add') for (let i = 0; i < n; i++) o[i] = x[i] + y[i];
+  else if (op === 'sub') for (let i = 0; i < n; i++) o[i] = x[i] - y[i];
+  else if (op === 'mul') for (let i = 0; i < n; i++) o[i] = x[i] * y[i];
+  else for (let i = 0; i < n; i++) o[i] = x[i] / y[i];
+}
+
+function broadcast(op: BinaryOp, x: Float32Array, xr: number, xc: number, y: Float32Array, yr: number, yc: number, o: Float32Array, rows: number, cols: number): void {
+  let k = 0;
+  for (let i = 0; i < rows; i++) {
+    let p = i * xr;
+    let q = i * yr;
+    if (op === 'add') for (let j = 0; j < cols; j++, p += xc, q += yc) o[k++] = x[p] + y[q];
+    else if (op === 'sub') for (let j = 0; j < cols; j++, p += xc, q += yc) o[k++] = x[p] - y[q];
+    else if (op === 'mul') for (let j = 0; j < cols; j++, p += xc, q += yc) o[k++] = x[p] * y[q];
+    else for (let j = 0; j < cols; j++, p += xc, q += yc) o[k++] = x[p] / y[q];
+  }
+}
+
+function binary(op: BinaryOp): Small {
+  return (args, wasm) => {
+    const a = input(args, 'a');
+    const b = input(args, 'b');
+    if (a.dtype !== 'float32' || b.dtype !== 'float32') return null;
+    const outShape = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
+    const n = size(outShape);
+    const om = asMatrix(outShape);
+    const am = asMatrix(a.shape);
+    const bm = asMatrix(b.shape);
+    if (n === 0 || n > SMALL_KERNEL_MAX || !om || !am || !bm) return null;
+    const out = wasm.makeOutput(outShape, 'float32');
+    const o = f32(wasm, out);
+    const x = f32(wasm, a);
+    const y = f32(wasm, b);
+    if (a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i])) {
+      elementwise(op, x, y, o);
+      return out;
+    }
+    const [rows, cols] = om;
+    // strides of a and b in the [rows, cols] output: 0 along a broadcast dimension
+    broadcast(op, x, am[0] === 1 ? 0 : am[1], am[1] === 1 ? 0 : 1, y, bm[0] === 1 ? 0 : bm[1], bm[1] === 1 ? 0 : 1, o, rows, cols);
+    return out;
+  };
+}
+
+// ---- copies
+
+const slice: Small = (args, wasm) => {
+  const x = input(args, 'x');
+  const attrs = args.attrs;
+  if (x.dtype !== 'float32' || x.shape.length < 1 || x.shape.length > 2) return null;
+  const { begin, size: sz } = attrs as unknown as tf.SliceAttrs;
+  const [b, s] = tf.slice_util.parseSliceParams(x as tf.Tensor, begin, sz);
+  const n = size(s);
+  if (n === 0 || n > SMALL_KERNEL_MAX) return null;
+  const out = wasm.makeOutput(s, 'float32');
+  const o = f32(wasm, out);
+  const v = f32(wasm, x);
+  if (s.length === 1) {
+    o.set(v.subarray(b[0], b[0] + s[0]));
+    return out;
+  }
+  const cols = x.shape[1];
+  let k = 0;
+  for (let i = 0; i < s[0]; i++) {
+    const off = (b[0] + i) * cols + b[1];
+    for (let j = 0; j < s[1]; j++) o[k++] = v[off + j];
+  }
+  return out;
+};
+
+const padV2: Small = (args, wasm) => {
+  const x = input(args, 'x');
+  const attrs = args.attrs;
+  const { paddings, constantValue } = attrs as unknown as tf.PadV2Attrs;
+  if (x.dtype !== 'float32' || x.shape.length < 1 || x.shape.length > 2 || size(x.shape) === 0) return null;
+  const outShape = paddings.map(([before, after], i) => before + x.shape[i] + after);
+  if (size(outShape) > SMALL_KERNEL_MAX) return null;
+  const out = wasm.makeOutput(outShape, 'float32');
+  const o = f32(wasm, out);
+  const v = f32(wasm, x);
+  o.fill(constantValue);
+  if (x.shape.length === 1) {
+    o.set(v, paddings[0][0]);
+    return out;
+  }
+  const [rows, cols] = x.shape;
+  const outCols = outShape[1];
+  for (let i = 0; i < rows; i++) {
+    const off = (i + paddings[0][0]) * outCols + paddings[1][0];
+    for (let j = 0; j < cols; j++) o[off + j] = v[i * cols + j];
+  }
+  return out;
+};
+
+function share(x: Info, wasm: WasmBackend): Info {
+  wasm.incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+}
+
+const identity: Small = (args, wasm) => {
+  const x = input(args, 'x');
+  return x.dtype === 'string' ? null : share(x, wasm);
+};
+
+const cast: Small = (args, wasm) => {
+  const x = input(args, 'x');
+  const attrs = args.attrs;
+  const { dtype } = attrs as unknown as tf.CastAttrs;
+  return dtype === x.dtype && dtype !== 'string' && dtype !== 'complex64' ? share(x, wasm) : null;
+};
+
+const SMALL_KERNELS: Readonly<Record<string, Small>> = {
+  Add: binary('add'),
+  Sub: binary('sub'),
+  Multiply: binary('mul'),
+  RealDiv: binary('div'),
+  Slice: slice,
+  PadV2: padV2,
+  Identity: identity,
+  Cast: cast,
+};
+
+/** wasm's own configs of the kernels replaced, while they are. */
+const originals = new Map<string, tf.KernelConfig>();
+
+/** Whether the small kernels are in place. */
+export function smallKernelsInstalled(): boolean {
+  return originals.size > 0;
+}
+
+/** wasm's own kernel for `name` while a small kernel replaces it (for tests and the bench). */
+export function originalKernel(name: string): tf.KernelConfig | undefined {
+  return originals.get(name);
+}
+
+/**
+ * Puts the small kernels in place of wasm's (on = true) or puts wasm's back. Needs the wasm backend
+ * registered; a no-op for other backends. Returns whether they are in place afterwards.
+ */
+export function setSmallKernels(on: boolean): boolean {
+  if (!on) {
+    for (const [name, config] of originals) {
+      tf.unregisterKernel(name, 'wasm');
+      tf.registerKernel(config);
+    }
+    originals.clear();
+    return false;
+  }
+  if (originals.size > 0) return true;
+  for (const [name, small] of Object.entries(SMALL_KERNELS)) {
+    const config = tf.getKernel(name, 'wasm');
+    if (!config) continue;
+    const fallback = config.kernelFunc;
+    const kernelFunc: tf.KernelFunc = (args) => small(args, args.backend as unknown as WasmBackend) ?? fallback(args);
+    originals.set(name, config);
+    tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel({ ...config, kernelFunc });
+  }
+  return originals.size > 0;
+}
+
+/** GAN_SMALL_KERNELS=0 keeps wasm's own kernels (for comparison: npm run bench). */
+export function smallKernelsWanted(): boolean {
+  return config.smallKernels();
+}

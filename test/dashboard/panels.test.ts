@@ -1,0 +1,149 @@
+// lib/plots.ts + lib/render.ts: every spec is valid Vega-Lite 5 and compiles without warnings; the
+// SVG and the PNG drawn headless hold the marks a student should see, with text.
+import { expect } from 'chai';
+import * as fs from 'node:fs';
+import type { TopLevelSpec } from 'vega-lite';
+import * as plots from '../../lib/dashboard/panels';
+import { compile, pngSize, rasterize, renderSvg, svgToPng } from '../../lib/dashboard/render';
+import { MarkGroup, artifact, marksInSvg, rectHeight, sampleDashboard, vegaLiteSchemaErrors } from '../support/dashboard';
+
+const data = sampleDashboard();
+const panels: Record<string, TopLevelSpec> = {
+  distributions: plots.standalone(plots.distributionsPanel(data)),
+  readout: plots.standalone(plots.readoutPanel(data)),
+  losses: plots.standalone(plots.lossPanel(data.history)),
+  moments: plots.standalone(plots.momentsPanel(data.history)),
+  dashboard: plots.dashboardSpec(data),
+};
+
+describe('plots: Vega-Lite dashboard specs', () => {
+  describe('histogram', () => {
+    it('bins on [min, max], leaves out what falls outside, and normalises to a density', () => {
+      const xs = [0, 0.1, 0.5, 0.99, 1, 2.5, -1, 11];
+      const counts = plots.histogram(xs, { min: 0, max: 1, bins: 2 });
+      expect(counts).to.deep.equal([
+        { x0: 0, x1: 0.5, value: 2 },
+        { x0: 0.5, x1: 1, value: 3 },
+      ]);
+      expect(plots.outside(xs, 0, 1)).to.equal(3);
+      const density = plots.histogram(data.real, { min: 0, max: 10, bins: 25, density: true });
+      const area = density.reduce((a, b) => a + b.value * (b.x1 - b.x0), 0);
+      const inside = 1 - plots.outside(data.real, 0, 10) / data.real.length;
+      expect(area).to.be.closeTo(inside, 1e-9);
+    });
+  });
+
+  describe('specs', () => {
+    it('the schema check rejects a broken spec (so the checks below can fail)', () => {
+      const broken = { ...panels.readout, mark: 'bars' } as unknown;
+      expect(vegaLiteSchemaErrors(broken)).to.not.be.empty;
+    });
+
+    for (const [name, spec] of Object.entries(panels)) {
+      it(`${name}: valid against the Vega-Lite 5 JSON schema, compiles to Vega without warnings`, () => {
+        expect(spec.$schema).to.equal('https://vega.github.io/schema/vega-lite/v5.json');
+        expect(vegaLiteSchemaErrors(spec)).to.deep.equal([]);
+        expect(JSON.parse(JSON.stringify(spec))).to.deep.equal(spec); // plain JSON: no NaN, functions, typed arrays
+        const { vega, warnings } = compile(spec);
+        expect(warnings).to.deep.equal([]);
+        expect(vega.marks).to.not.be.empty;
+      });
+    }
+
+    it('a dashboard whose losses are NaN (no step yet) is still plain, valid JSON', () => {
+      const early = { ...data, history: [{ ...data.history[0], discLoss: NaN, genLoss: Infinity }] };
+      const spec = plots.dashboardSpec(early);
+      expect(JSON.parse(JSON.stringify(spec))).to.deep.equal(spec); // NaN would come back as null
+      expect(vegaLiteSchemaErrors(spec)).to.deep.equal([]);
+    });
+
+    it('the dashboard: seminar panels side by side, losses and mean/std below, an iteration counter', () => {
+      const d = panels.dashboard as { title: { text: string }; vconcat: { hconcat: { title: { text: string } }[] }[] };
+      expect(d.title.text).to.equal('GAN training: iteration 3001 of 10000');
+      expect(d.vconcat.map((row) => row.hconcat.map((p) => p.title.text))).to.deep.equal([
+        ['Data distributions', 'Discriminator readout on real vs gen'],
+        ['Losses', 'Generated mean and std'],
+      ]);
+      const done = plots.dashboardSpec({ ...data, iteration: 10000 }) as { title: { text: string } };
+      expect(done.title.text).to.equal('GAN training: iteration 10000 of 10000 (done)');
+    });
+  });
+
+  describe('headless rendering', function () {
+    let svg = '';
+    let groups: MarkGroup[] = [];
+    const group = (name: string) => {
+      const g = groups.filter((x) => x.name === `${name}_marks`);
+      expect(g, `mark group ${name}`).to.not.be.empty;
+      return g;
+    };
+    const bars = (name: string, series: string) =>
+      group(name)[0].items.filter((i) => i.label.includes(`series: ${series}`) && rectHeight(i.d) > 0);
+
+    before(async () => {
+      const rendered = await renderSvg(panels.dashboard);
+      expect(rendered.warnings).to.deep.equal([]);
+      svg = rendered.svg;
+      groups = marksInSvg(svg);
+      fs.writeFileSync(artifact('dashboard.svg'), svg);
+    });
+
+    it('data distributions: bars of both histograms, and the P(real | x) curve with its points', () => {
+      expect(bars('distributions_bars', 'generated G(z)').length).to.be.greaterThan(5);
+      expect(bars('distributions_bars', 'real x').length).to.be.greaterThan(5);
+      const [line] = group('distributions_curve');
+      expect(line.items).to.have.length(1);
+      expect(line.items[0].stroke).to.equal(plots.COLORS.discriminator);
+      expect(line.items[0].d.split(/[ML]/).length).to.be.greaterThan(100);
+      const points = groups.find((g) => g.type === 'symbol' && g.items.some((i) => i.label.includes('discriminator P(real | x)')));
+      expect(points?.items).to.have.length(101);
+    });
+
+    it('discriminator readout: bars for D(G(z)) and D(x), in the generated/real colours', () => {
+      const fake = bars('readout_bars', 'D(G(z))');
+      const real = bars('readout_bars', 'D(x)');
+      expect(fake.length).to.be.greaterThan(3);
+      expect(real.length).to.be.greaterThan(3);
+      expect(new Set(fake.map((b) => b.fill))).to.deep.equal(new Set([plots.COLORS.generated]));
+      expect(new Set(real.map((b) => b.fill))).to.deep.equal(new Set([plots.COLORS.real]));
+    });
+
+    it('losses and mean/std: a curve per series and a dashed reference per series', () => {
+      for (const name of ['losses', 'moments']) {
+        expect(group(`${name}_curves`)).to.have.length(2);
+        expect(group(`${name}_targets`)[0].items).to.have.length(2);
+      }
+      expect(svg).to.contain('stroke-dasharray="6,4"');
+      for (const text of ['Data distributions', 'Losses', 'Generated mean and std', 'iteration 3001 of 10000', 'P(real | x)']) {
+        expect(svg).to.contain(text);
+      }
+    });
+
+    it('PNG: the size of the SVG at 1.5×, with the panels\' colours and dark text drawn', () => {
+      const png = svgToPng(svg);
+      fs.writeFileSync(artifact('dashboard.png'), png);
+      const [, w, h] = /<svg[^>]*width="([\d.]+)" height="([\d.]+)"/.exec(svg)!.map(Number);
+      const size = pngSize(png);
+      expect(size.width).to.be.closeTo(1.5 * w, 1);
+      expect(size.height).to.be.closeTo(1.5 * h, 1);
+
+      const image = rasterize(svg);
+      const px = image.pixels;
+      // Colours over white: bars at 50% opacity, lines opaque. Count pixels within a small distance.
+      const blend = (hex: string, a: number) => [1, 3, 5].map((i) => Math.round(a * parseInt(hex.slice(i, i + 2), 16) + (1 - a) * 255));
+      const count = ([r, g, b]: number[], tol = 12) => {
+        let n = 0;
+        for (let i = 0; i < px.length; i += 4) {
+          if (Math.abs(px[i] - r) <= tol && Math.abs(px[i + 1] - g) <= tol && Math.abs(px[i + 2] - b) <= tol) n++;
+        }
+        return n;
+      };
+      expect(count(blend(plots.COLORS.generated, 0.5)), 'generated bars').to.be.greaterThan(2000);
+      expect(count(blend(plots.COLORS.real, 0.5)), 'real bars').to.be.greaterThan(2000);
+      expect(count(blend(plots.COLORS.discriminator, 1)), 'P(real | x) curve').to.be.greaterThan(300);
+      expect(count(blend(plots.COLORS.discLoss, 1)), 'discriminator loss').to.be.greaterThan(200);
+      // Text: titles and labels are the only near-black pixels; without a font resvg draws none.
+      expect(count([0, 0, 0], 90), 'text').to.be.greaterThan(5000);
+    });
+  });
+});

@@ -1,0 +1,226 @@
+// The grader's steps one by one: read, extract, compile (tslab-style errors), the check table, the
+// self-check on the reference and on an unfinished step, and the behavioural path's sanity.
+import { EXERCISES } from '../../lib/exercises';
+import { expect } from 'chai';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { runSelfCheck, formatSelfCheck } from '../../lib/grader/self-check';
+import { getWeights } from '../../lib/seminar/nn';
+import { TODO } from '../../lib/seminar/notebook';
+import { referenceSteps } from '../../lib/reference';
+import { Seminar, createSeminar, disposeSeminar } from '../../lib/seminar/models';
+import { initBackend } from '../../lib/tfjs/backend';
+import { CHECKS, configureChecks } from '../../lib/grader/checks';
+import { compileCells, formatCompileError } from '../../lib/grader/compile';
+import { DIAGNOSES } from '../../lib/grader/diagnoses';
+import { Notebook, extractExercises, readSubmission } from '../../lib/grader/extract';
+import * as judge from '../../lib/grader/judge';
+import { runChecks } from '../../lib/grader/run-checks';
+import { currentSession } from '../../lib/grader/basis';
+import { csvOf } from '../../lib/grader/report';
+import type { GradeResult } from '../../lib/grader';
+import { NOTEBOOK, cellText, executeNotebook, requireJupyter, seminarCell } from '../support/jupyter';
+import { tempDir } from '../support/tmp';
+
+const FIXTURES = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'submissions');
+
+function notebook(cells: { source: string; metadata?: object }[]): Notebook {
+  return { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: cells.map((c) => ({ cell_type: 'code', source: c.source, metadata: c.metadata ?? {}, outputs: [], execution_count: null })) } as Notebook;
+}
+
+describe('grader steps', function () {
+  describe('read', () => {
+    it('turns a broken file into a clear message, not an exception', () => {
+      const dir = tempDir('gan-read-');
+      fs.writeFileSync(path.join(dir, 'a.ipynb'), '{"cells": [');
+      fs.writeFileSync(path.join(dir, 'b.ipynb'), '{"nbformat": 3, "cells": []}');
+      const a = readSubmission(path.join(dir, 'a.ipynb'));
+      const b = readSubmission(path.join(dir, 'b.ipynb'));
+      expect(a.ok).to.equal(false);
+      expect(!a.ok && a.message).to.match(/not valid JSON/);
+      expect(!b.ok && b.message).to.match(/format 3 \(need nbformat 4\)/);
+      expect(readSubmission(path.join(dir, 'missing.ipynb')).ok).to.equal(false);
+    });
+  });
+
+  describe('extract', () => {
+    it('finds cells by nbgrader grade_id, then tag, then function name', () => {
+      const nb = notebook([
+        { source: 'function trainDisc(b: number) { return 1; } // decoy: no metadata' },
+        { source: 'const x = 1;', metadata: { nbgrader: { grade_id: 'train_disc' } } },
+        { source: 'function trainGen(b: number) { return 2; }' },
+        { source: 'const y = 2;', metadata: { tags: ['train_gen'] } },
+      ]);
+      const e = extractExercises(nb);
+      expect(e.train_disc).to.include({ cellIndex: 1, via: 'nbgrader' });
+      expect(e.train_gen).to.include({ cellIndex: 3, via: 'tag' });
+      const byName = extractExercises(notebook([{ source: 'const trainGen = (b: number) => 0;' }]));
+      expect(byName.train_gen).to.include({ cellIndex: 0, via: 'function name' });
+      expect(byName.train_disc).to.equal(undefined);
+    });
+  });
+
+  describe('compile', () => {
+    it('accepts the notebook\'s globals and types (tf.Tensor2D, gen, discOpt, IS_REAL, TODO)', () => {
+      const nb = readSubmission(path.join(FIXTURES, 'reference.ipynb'));
+      if (!nb.ok) throw new Error(nb.message);
+      const e = extractExercises(nb.notebook);
+      const [d, g] = compileCells([e.train_disc!, e.train_gen!]);
+      expect(d.errors.map(formatCompileError)).to.deep.equal([]);
+      expect(g.errors.map(formatCompileError)).to.deep.equal([]);
+      expect(d.js).to.match(/function trainDisc\(batchSize\)/);
+      const unfilled = compileCells([{ exercise: 'train_gen', source: "function trainGen(b: number): number { const n: tf.Tensor2D = TODO('x'); return 0; }" }]);
+      expect(unfilled[0].errors).to.deep.equal([]);
+    });
+
+    it('reports type and syntax errors as tslab prints them: line:column within the cell', () => {
+      const [c] = compileCells([{ exercise: 'train_disc', source: 'function trainDisc(batchSize: number): number {\n  const noise = sampleNoise("7");\n  return nope;\n}\n' }]);
+      expect(c.errors.map(formatCompileError)).to.deep.equal([
+        "2:29 - Argument of type 'string' is not assignable to parameter of type 'number'.",
+        "3:10 - Cannot find name 'nope'.",
+      ]);
+      const [s] = compileCells([{ exercise: 'train_gen', source: 'function trainGen(b: number) {\n  return (1 + ;\n}' }]);
+      expect(s.errors[0]).to.include({ line: 2, column: 15 });
+      expect(s.errors[0].message).to.equal('Expression expected.');
+    });
+  });
+
+  describe('checks', () => {
+    it('are 10 points per exercise by default, with ids, names and a hidden flag; configurable', () => {
+      for (const ex of ['train_disc', 'train_gen']) {
+        expect(CHECKS.filter((c) => c.exercise === ex).reduce((a, c) => a + c.points, 0)).to.equal(10);
+      }
+      expect(new Set(CHECKS.map((c) => c.id)).size).to.equal(CHECKS.length);
+      CHECKS.forEach((c) => expect(c.hidden).to.be.a('boolean'));
+      const twice = configureChecks({ pointsPerExercise: 20, hidden: ['train_gen.no-leak'] });
+      expect(twice.reduce((a, c) => a + c.points, 0)).to.equal(40);
+      expect(twice.filter((c) => c.hidden).map((c) => c.id)).to.deep.equal(['train_gen.no-leak']);
+    });
+
+    it('every diagnosis has a title and the seminar\'s advice', () => {
+      for (const [id, d] of Object.entries(DIAGNOSES)) {
+        expect(id).to.match(/^[a-z-]+$/);
+        expect(d.title, id).to.not.equal('');
+        expect(d.advice, id).to.not.equal('');
+      }
+    });
+
+    it('the mocha specs, run programmatically against the reference, pass every check', async () => {
+      const results = await runChecks(currentSession(), configureChecks());
+      expect(results.map((r) => [r.id, r.passed])).to.deep.equal(CHECKS.map((c) => [c.id, true]));
+    });
+
+    it('the behavioural path is not degenerate: the reference moves the generator toward N(5, 1.5²)', () => {
+      for (const ex of EXERCISES) {
+        const b = judge.behaviour(currentSession(), ex);
+        expect(b.accepted, b.message).to.equal(true);
+        expect(b.reference).to.be.lessThan(b.before - 0.1);
+      }
+    });
+  });
+
+  describe('self-check (in-process, the notebook\'s check cells)', () => {
+    let s: Seminar;
+    let models: Pick<Seminar, 'gen' | 'disc' | 'genOpt' | 'discOpt'>;
+    before(async () => {
+      await initBackend(); // the notebook's backend, chosen before any tensor exists
+      s = createSeminar({ seed: 11 });
+      models = { gen: s.gen, disc: s.disc, genOpt: s.genOpt, discOpt: s.discOpt };
+    });
+    after(() => disposeSeminar(s));
+
+    it('passes the reference, restores the models\' weights and leaks no tensors', async () => {
+      const before = [getWeights(s.gen), getWeights(s.disc)];
+      const tensors = tf.memory().numTensors;
+      const ref = referenceSteps(s);
+      const disc = await runSelfCheck('train_disc', ref.trainDisc, models);
+      const gen = await runSelfCheck('train_gen', ref.trainGen, models);
+      expect([...disc, ...gen].filter((r) => !r.passed)).to.deep.equal([]);
+      expect([getWeights(s.gen), getWeights(s.disc)]).to.deep.equal(before);
+      expect(tf.memory().numTensors).to.equal(tensors);
+      expect(formatSelfCheck('train_disc', disc)).to.contain('trainDisc self-check: 10/10 points');
+    });
+
+    it('shows not-implemented for an unfilled step, without throwing', async () => {
+      const results = await runSelfCheck('train_gen', () => TODO('sample noise'), models);
+      expect(results.every((r) => !r.passed && r.diagnosis === 'not-implemented')).to.equal(true);
+      const table = formatSelfCheck('train_gen', results);
+      expect(table).to.contain('0/10 points').and.contain('not-implemented').and.contain("replace TODO('sample noise')");
+    });
+  });
+
+  describe('report', () => {
+    it('grades.csv is sorted by student and quotes fields that need it', () => {
+      const r = (student: string, score: number, diagnoses: string[]) =>
+        ({ student, score, maxScore: 20, status: 'complete', diagnoses } as unknown as GradeResult);
+      const csv = csvOf([r('zoe', 20, []), r('al, "x"', 7.5, ['wrong-sign', 'tensor-leak'])]);
+      expect(csv).to.equal('student,score,max_score,status,diagnoses\n"al, ""x""",7.5,20,complete,wrong-sign;tensor-leak\nzoe,20,20,complete,\n');
+    });
+  });
+
+  describe('self-check cells in the executed notebook', function () {
+    before(function () {
+      requireJupyter(this);
+    });
+
+    it('student mode: each check cell shows not-implemented and raises nothing; the loop still stops at the first call', () => {
+      const out = executeNotebook(NOTEBOOK, { env: { GAN_ITERATIONS: '1' }, allowErrors: true });
+      for (const [name, fn] of [['check_train_disc', 'trainDisc'], ['check_train_gen', 'trainGen']]) {
+        const cell = seminarCell(out, name);
+        expect(cell.metadata.nbgrader).to.deep.include({ grade_id: name, locked: true, solution: false });
+        expect((cell.outputs ?? []).filter((o) => o.output_type === 'error' || o.name === 'stderr')).to.deep.equal([]);
+        expect(cellText(cell)).to.contain(`${fn} self-check: 0/10 points`).and.contain('not-implemented');
+      }
+      expect(cellText(seminarCell(out, 'training_loop'))).to.contain('not implemented: sample noise');
+    });
+  });
+
+  describe('behavioural run', function () {
+    this.timeout(120_000);
+    const childProcess = require('node:child_process') as typeof import('node:child_process');
+    const spawn = childProcess.spawn;
+    let children = 0;
+    before(() => {
+      // count the sandbox's child processes (lib/grader/sandbox.ts looks spawn up at each call)
+      childProcess.spawn = ((...args: Parameters<typeof spawn>) => {
+        if (JSON.stringify(args[1]).includes('sandbox-child')) children++;
+        return spawn(...args);
+      }) as typeof spawn;
+    });
+    after(() => (childProcess.spawn = spawn));
+
+    /** fake-term-missing.ipynb (judged by behaviour) with `inject` as the first statement of trainDisc. */
+    function variant(inject: string): string {
+      const nb = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'fake-term-missing.ipynb'), 'utf8')) as Notebook;
+      const cell = nb.cells.find((c) => [c.source].flat().join('').includes('function trainDisc'))!;
+      const header = 'function trainDisc(batchSize: number): number {';
+      cell.source = [cell.source].flat().join('').replace(header, `let calls = 0;\nconst hoard: number[][] = [];\n${header}\n  ${inject}`);
+      const file = path.join(tempDir('gan-behaviour-'), 'student.ipynb');
+      fs.writeFileSync(file, JSON.stringify(nb));
+      return file;
+    }
+
+    it('is asked of the same child that ran the steps', async () => {
+      const { gradeNotebook } = await import('../../lib/grader');
+      children = 0;
+      const r = await gradeNotebook(path.join(FIXTURES, 'fake-term-missing.ipynb'));
+      expect(children).to.equal(1);
+      expect(r.score).to.equal(15);
+      expect(r.checks.find((c) => !c.passed)?.diagnosis).to.equal('wrong-update');
+    });
+
+    it('a child lost during it (memory) is replaced by a new one, and the steps already observed count', async () => {
+      const { gradeNotebook } = await import('../../lib/grader');
+      children = 0;
+      // 25 calls observe the steps (3 states, then 2 + 20 for leaks); the behavioural run makes 40 more
+      const r = await gradeNotebook(variant('if (++calls > 30) for (;;) hoard.push(new Array(1e6).fill(batchSize));'), { memoryMb: 256 });
+      expect(children).to.equal(2);
+      expect(r.checks.filter((c) => c.diagnosis === 'grader-error')).to.deep.equal([]);
+      const update = r.checks.find((c) => c.id === 'train_disc.update')!;
+      expect(update.passed).to.equal(false);
+      expect(update.message).to.match(/short training run failed.*memory/);
+      expect(r.checks.find((c) => c.id === 'train_disc.runs')!.passed, 'the observed steps still count').to.equal(true);
+    });
+  });
+});

@@ -1,0 +1,108 @@
+// `gan-seminar autograder --out <zip>`: Gradescope's layout, run for real against a temp folder laid out
+// like /autograder (AUTOGRADER_ROOT), with the zip's own run_autograder and compiled project.
+import { expect } from 'chai';
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { findSubmission } from '../../lib/release/autograder';
+import { ROOT } from '../support/jupyter';
+import { tempDir } from '../support/tmp';
+
+const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'submissions');
+const CLI = path.join(ROOT, 'dist', 'lib', 'cli.js');
+
+interface Results {
+  score: number;
+  output?: string;
+  tests: { name: string; number: string; score: number; max_score: number; status: string; visibility: string }[];
+}
+
+describe('release: Gradescope autograder', function () {
+  let zip: string;
+  let source: string;
+
+  before(function () {
+    const dir = tempDir('gan-autograder-test-');
+    zip = path.join(dir, 'autograder.zip');
+    const r = spawnSync(process.execPath, [CLI, 'autograder', '--out', zip, '--hidden', 'train_gen.loss,train_disc.no-leak'], { encoding: 'utf8' });
+    expect(r.status, r.stderr).to.equal(0);
+    // Gradescope unzips into /autograder/source; setup.sh's `npm ci` is stood in for by hard links to
+    // our node_modules (the grader's sandbox reads node_modules under the project's own path only)
+    source = path.join(dir, 'autograder', 'source');
+    fs.mkdirSync(source, { recursive: true });
+    execFileSync('unzip', ['-q', zip, '-d', source]);
+    execFileSync('cp', ['-al', path.join(ROOT, 'node_modules'), path.join(source, 'node_modules')]);
+  });
+
+  it('the zip has setup.sh and run_autograder at its root (executable), the project, its config', () => {
+    const names = execFileSync('zipinfo', ['-1', zip], { encoding: 'utf8' }).split('\n');
+    for (const f of ['setup.sh', 'run_autograder', 'autograder-config.json', 'package.json', 'package-lock.json', 'lib/reference/solutions.ts', 'dist/lib/cli.js']) {
+      expect(names, f).to.include(f);
+    }
+    expect(names.filter((n) => /^dist\/test\/grading\/.*\.test\.js$/.test(n)).length, 'compiled grading specs').to.be.greaterThan(0);
+    expect(names.some((n) => n.startsWith('node_modules/'))).to.equal(false);
+    for (const f of ['setup.sh', 'run_autograder']) expect(fs.statSync(path.join(source, f)).mode & 0o111, f).to.not.equal(0);
+    const setup = fs.readFileSync(path.join(source, 'setup.sh'), 'utf8');
+    expect(setup).to.match(/nodejs\.org\/dist\/v\$\{NODE_VERSION\}/).and.match(/npm ci/).and.contain(`NODE_VERSION=${process.versions.node}`);
+    for (const f of ['setup.sh', 'run_autograder']) {
+      const syntax = spawnSync('bash', ['-n', path.join(source, f)], { encoding: 'utf8' });
+      expect(syntax.status, syntax.stderr).to.equal(0);
+    }
+    expect(JSON.parse(fs.readFileSync(path.join(source, 'autograder-config.json'), 'utf8')).checks.hidden).to.deep.equal(['train_gen.loss', 'train_disc.no-leak']);
+  });
+
+  const runAutograder = (submissionFiles: Record<string, string>): Results => {
+    const root = path.dirname(source);
+    fs.rmSync(path.join(root, 'submission'), { recursive: true, force: true });
+    fs.rmSync(path.join(root, 'results'), { recursive: true, force: true });
+    fs.mkdirSync(path.join(root, 'submission'), { recursive: true });
+    for (const [name, from] of Object.entries(submissionFiles)) fs.copyFileSync(from, path.join(root, 'submission', name));
+    const r = spawnSync('bash', [path.join(source, 'run_autograder')], { encoding: 'utf8', env: { ...process.env, AUTOGRADER_ROOT: root } });
+    expect(r.status, r.stderr).to.equal(0);
+    return JSON.parse(fs.readFileSync(path.join(root, 'results', 'results.json'), 'utf8')) as Results;
+  };
+
+  it('run_autograder grades a correct submission: full marks, hidden checks "after_published"', () => {
+    const results = runAutograder({ 'gan_1d.ipynb': path.join(FIXTURES, 'reference.ipynb') });
+    const max = results.tests.reduce((a, t) => a + t.max_score, 0);
+    expect(results.score, JSON.stringify(results.tests.filter((t) => t.status !== 'passed'))).to.equal(max);
+    expect(max).to.equal(20);
+    const hidden = results.tests.filter((t) => t.visibility === 'after_published').map((t) => t.number);
+    expect(hidden).to.have.members(['train_gen.loss', 'train_disc.no-leak']);
+    expect(results.tests.filter((t) => t.visibility === 'visible')).to.have.length(results.tests.length - 2);
+  });
+
+  it('run_autograder on an unfilled notebook: zero, every test failed as not-implemented', () => {
+    const results = runAutograder({ 'my_work.ipynb': path.join(FIXTURES, 'unfilled.ipynb') });
+    expect(results.score).to.equal(0);
+    expect(results.tests.length).to.be.greaterThan(0);
+    for (const t of results.tests) expect(t.status).to.equal('failed');
+    expect(results.output).to.match(/not-implemented/);
+  });
+
+  it('run_autograder with no notebook still writes results.json with a clear message', () => {
+    const results = runAutograder({});
+    expect(results.score).to.equal(0);
+    expect(results.output).to.match(/no \.ipynb file in the submission/);
+  });
+
+  it('picks the course notebook among several; refuses to guess between others', () => {
+    const dir = tempDir('gan-sub-');
+    for (const f of ['gan_1d.ipynb', 'scratch.ipynb', '.ipynb_checkpoints/gan_1d-checkpoint.ipynb']) {
+      fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+      fs.writeFileSync(path.join(dir, f), '{}');
+    }
+    expect(findSubmission(dir, 'gan_1d.ipynb').file).to.equal(path.join(dir, 'gan_1d.ipynb'));
+    fs.rmSync(path.join(dir, 'gan_1d.ipynb'));
+    fs.writeFileSync(path.join(dir, 'other.ipynb'), '{}');
+    expect(findSubmission(dir, 'gan_1d.ipynb').problem).to.match(/2 notebooks.*upload only gan_1d\.ipynb/);
+  });
+
+  it('refuses unknown hidden check ids and a non-zip --out', () => {
+    const bad = spawnSync(process.execPath, [CLI, 'autograder', '--out', '/tmp/x.zip', '--hidden', 'nope'], { encoding: 'utf8' });
+    expect(bad.status).to.equal(2);
+    expect(bad.stderr).to.match(/unknown check id\(s\) nope/);
+    const notZip = spawnSync(process.execPath, [CLI, 'autograder', '--out', '/tmp/x.tar'], { encoding: 'utf8' });
+    expect(notZip.status).to.equal(2);
+  });
+});
