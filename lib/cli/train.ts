@@ -66,7 +66,15 @@ class Progress {
   }
 }
 
-export async function run(args: string[]): Promise<number> {
+interface TrainCliOptions {
+  iterations: number;
+  seed: number;
+  outDir: string;
+  backend?: string;
+}
+
+/** The command line, checked; undefined when --help was asked (and printed). */
+function parseOptions(args: string[]): TrainCliOptions | undefined {
   const { values } = parseArgs({
     args,
     options: {
@@ -79,14 +87,41 @@ export async function run(args: string[]): Promise<number> {
   });
   if (values.help) {
     process.stdout.write(usage);
-    return 0;
+    return undefined;
   }
-  const iterations = values.iterations !== undefined ? intOption(values.iterations, 'iterations', SEMINAR.iterations) : (config.iterations() ?? SEMINAR.iterations);
-  const seed = intOption(values.seed, 'seed', 42);
   if (values.backend !== undefined && values.backend.trim() === '') throw new UsageError('--backend needs a name');
   if (values.out !== undefined && values.out.trim() === '') throw new UsageError('--out needs a folder');
-  const outDir = path.resolve(values.out ?? DEFAULT_OUT);
-  const backend = await initBackend(values.backend);
+  return {
+    iterations: values.iterations !== undefined ? intOption(values.iterations, 'iterations', SEMINAR.iterations) : (config.iterations() ?? SEMINAR.iterations),
+    seed: intOption(values.seed, 'seed', 42),
+    outDir: path.resolve(values.out ?? DEFAULT_OUT),
+    backend: values.backend,
+  };
+}
+
+/** dashboard.png, dashboard.vl.json and metrics.json in the output folder; returns their paths and the render time. */
+async function writeOutputs(outDir: string, dashboard: Dashboard, metrics: Record<string, unknown>) {
+  const spec = dashboard.spec();
+  const t = performance.now();
+  const png = await renderPng(spec);
+  const renderSeconds = (performance.now() - t) / 1000;
+  fs.mkdirSync(outDir, { recursive: true });
+  const files = {
+    png: path.join(outDir, 'dashboard.png'),
+    spec: path.join(outDir, 'dashboard.vl.json'),
+    metrics: path.join(outDir, 'metrics.json'),
+  };
+  fs.writeFileSync(files.png, png);
+  fs.writeFileSync(files.spec, `${JSON.stringify(spec, null, 1)}\n`);
+  fs.writeFileSync(files.metrics, `${JSON.stringify(metrics, null, 1)}\n`);
+  return { files, renderSeconds };
+}
+
+export async function run(args: string[]): Promise<number> {
+  const options = parseOptions(args);
+  if (!options) return 0;
+  const { iterations, seed, outDir } = options;
+  const backend = await initBackend(options.backend);
   console.log(describeBackend());
   console.log(`training ${iterations} iterations (seed ${seed}); the dashboard goes to ${outDir}`);
 
@@ -101,40 +136,14 @@ export async function run(args: string[]): Promise<number> {
     },
   });
   progress.end();
-
   dashboard.read(final.iteration, final.discLoss, final.genLoss);
-  const spec = dashboard.spec();
-  const t = performance.now();
-  const png = await renderPng(spec);
-  const renderSeconds = (performance.now() - t) / 1000;
-  fs.mkdirSync(outDir, { recursive: true });
-  const files = {
-    png: path.join(outDir, 'dashboard.png'),
-    spec: path.join(outDir, 'dashboard.vl.json'),
-    metrics: path.join(outDir, 'metrics.json'),
-  };
-  fs.writeFileSync(files.png, png);
-  fs.writeFileSync(files.spec, `${JSON.stringify(spec, null, 1)}\n`);
-  const metrics = {
-    iterations,
-    seed,
-    backend,
-    itPerSec: final.itPerSec,
-    seconds: final.seconds,
-    genMean: final.genMean,
-    genStd: final.genStd,
-    w1: final.w1,
-    dReal: final.dReal,
-    dFake: final.dFake,
-    discLoss: final.discLoss,
-    genLoss: final.genLoss,
-  };
-  fs.writeFileSync(files.metrics, `${JSON.stringify(metrics, null, 1)}\n`);
 
+  const { itPerSec, seconds, genMean, genStd, w1, dReal, dFake, discLoss, genLoss } = final;
+  const { files, renderSeconds } = await writeOutputs(outDir, dashboard, { iterations, seed, backend, itPerSec, seconds, genMean, genStd, w1, dReal, dFake, discLoss, genLoss });
   console.log(
-    `done: generated mean ${final.genMean.toFixed(3)} (target 5), std ${final.genStd.toFixed(3)} (target 1.5), ` +
-      `W1 to N(5, 1.5²) ${final.w1.toFixed(3)}\n` +
-      `      backend ${backend}, ${final.itPerSec.toFixed(1)} it/s, ${duration(final.seconds)} of training`,
+    `done: generated mean ${genMean.toFixed(3)} (target 5), std ${genStd.toFixed(3)} (target 1.5), ` +
+      `W1 to N(5, 1.5²) ${w1.toFixed(3)}\n` +
+      `      backend ${backend}, ${itPerSec.toFixed(1)} it/s, ${duration(seconds)} of training`,
   );
   console.log(`wrote ${files.png} (${renderSeconds.toFixed(1)} s to render), ${files.spec}, ${files.metrics}`);
   return 0;

@@ -1,6 +1,6 @@
-// The live training dashboard: reads the seminar's models (lib/evaluate.ts), builds the panels
-// (lib/plots.ts) and keeps ONE notebook output up to date (lib/display.ts). The PNG fallback is drawn
-// in a worker thread (lib/render-worker.ts), so plotting costs the loop little more than the read-out.
+// The live training dashboard: reads the seminar's models (lib/seminar/readout.ts), builds the panels
+// (lib/dashboard/panels.ts) and keeps ONE notebook output up to date (lib/dashboard/live-output.ts). The PNG fallback is drawn
+// in a worker thread (lib/dashboard/render-worker.ts), so plotting costs the loop little more than the read-out.
 import type { TopLevelSpec } from 'vega-lite';
 import { LiveOutput, MimeBundle } from './live-output';
 import { generate, pReal, realSamples } from '../seminar/readout';

@@ -1,5 +1,5 @@
 // The training dashboard as Vega-Lite 5 specs: one typed builder per panel, plain JSON out.
-// Panels take numbers (lib/dashboard.ts reads them off the models), so they are easy to test.
+// Panels take numbers (lib/dashboard/dashboard.ts reads them off the models), so they are easy to test.
 import type { TopLevelSpec } from 'vega-lite';
 import type { NonNormalizedSpec } from 'vega-lite/build/src/spec';
 

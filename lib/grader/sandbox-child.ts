@@ -15,7 +15,7 @@ import { initBackend } from '../tfjs/backend';
 import { ExerciseId, ExerciseObservation, Failure, Parts, Plan, Runtime, classifyError, observe } from './observe';
 
 export interface Job {
-  /** The backend to compute on: the parent's (lib/backend.ts initGraderBackend). */
+  /** The backend to compute on: the parent's (lib/tfjs/backend.ts initGraderBackend). */
   backend: string;
   /** Transpiled exercise cells in notebook order. */
   cells: { exercise: ExerciseId; js: string }[];
@@ -138,8 +138,28 @@ function observeExercise(id: ExerciseId, job: Job, runner: Runner, runtime: Runt
   return observe(id, job.plans[id], runtime, job.parts);
 }
 
+/**
+ * The job file, written by the parent (sandbox.ts) before any submission code exists. Checked by hand:
+ * the child runs with --disallow-code-generation-from-strings, which rules out ajv's compiled validators.
+ */
+function readJob(file: string): Job {
+  const job = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<Job>;
+  const ok =
+    typeof job.backend === 'string' &&
+    Array.isArray(job.cells) &&
+    job.cells.every((c) => typeof c?.exercise === 'string' && typeof c.js === 'string') &&
+    Array.isArray(job.probe) &&
+    job.probe.every((id) => typeof id === 'string' && job.plans?.[id] !== undefined) &&
+    typeof job.parts?.steps === 'boolean' &&
+    typeof job.askBehaviour === 'boolean' &&
+    Number.isInteger(job.budgetMs) &&
+    Number.isInteger(job.outputCap);
+  if (!ok) throw new Error(`sandbox: malformed job file ${file}`);
+  return job as Job;
+}
+
 async function main(jobFile: string, resultFile: string): Promise<void> {
-  const job = JSON.parse(fs.readFileSync(jobFile, 'utf8')) as Job;
+  const job = readJob(jobFile);
   // the parent's backend: its reference observations and these come from the same kernels
   await initBackend(job.backend);
 

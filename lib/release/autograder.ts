@@ -5,6 +5,7 @@
 //                   /autograder/results/results.json (hidden checks: visibility "after_published")
 // AUTOGRADER_ROOT (default /autograder) moves that layout, for tests and local dry runs.
 import { execFileSync } from 'node:child_process';
+import Ajv from 'ajv';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -130,10 +131,33 @@ export function findSubmission(dir: string, preferred: string): { file?: string;
   return { problem: `${found.length} notebooks in the submission (${found.map((f) => path.relative(dir, f)).join(', ')}); upload only ${preferred}.` };
 }
 
+/** The shape `autograder --out` writes; a hand-edited file that breaks it fails with the field named. */
+const validConfig = new Ajv().compile({
+  type: 'object',
+  required: ['checks', 'notebook'],
+  properties: {
+    notebook: { type: 'string', minLength: 1 },
+    checks: {
+      type: 'object',
+      properties: {
+        pointsPerExercise: { type: 'number', exclusiveMinimum: 0 },
+        points: { type: 'object', additionalProperties: { type: 'number', minimum: 0 } },
+        hidden: { type: 'array', items: { type: 'string' } },
+      },
+      additionalProperties: false,
+    },
+  },
+});
+
 function readConfig(source: string): AutograderConfig {
   const file = path.join(source, CONFIG_FILE);
   if (!fs.existsSync(file)) return { checks: {}, notebook: 'gan_1d.ipynb' };
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as AutograderConfig;
+  const json: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
+  if (!validConfig(json)) {
+    const e = validConfig.errors?.[0];
+    throw new Error(`${CONFIG_FILE} is not a valid autograder configuration: ${e?.instancePath || '/'} ${e?.message ?? ''}; rebuild it with \`gan-seminar autograder\``);
+  }
+  return json as AutograderConfig;
 }
 
 /** Grades the submission under `root` (Gradescope's /autograder layout) into results/results.json. */

@@ -7,7 +7,7 @@ import { EXPECTED_IN_BUNDLE, ExpectedValues } from '../grader/expected';
 import { createSeminar, disposeSeminar } from '../seminar/models';
 
 
-/** The reference run through the grader's protocol (lib/grader/session.ts buildBasis). */
+/** The reference run through the grader's protocol (lib/grader/basis.ts buildBasis). */
 export function computeExpected(hiddenChecks: string[] = []): ExpectedValues {
   const s = createSeminar({ seed: 0 });
   try {

@@ -35,7 +35,7 @@ export const PUBLIC_FRAGMENTS = [
   // exercise text already says "log p = tf.logSoftmax of the logits" next to the given
   // tf.logSoftmax(disc(realData)) — the column and the loss around it stay secret
   'tf.logSoftmax(disc(genData))',
-  // the sampler's own declaration in lib/data.ts reads `function sampleNoise(batchSize)` once compiled
+  // the sampler's own declaration in lib/seminar/data.ts reads `function sampleNoise(batchSize)` once compiled
   'sampleNoise(batchSize)',
 ];
 

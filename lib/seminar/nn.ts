@@ -82,8 +82,8 @@ export function setFused(mode: FusedMode | boolean): FusedMode {
 }
 
 /**
- * How each backend runs the fused op by default (measured with npm run bench): see lib/kernels.ts and
- * lib/kernels-backend.ts. Other backends (native TensorFlow) keep the plain ops.
+ * How each backend runs the fused op by default (measured with npm run bench): see lib/tfjs/fused-op.ts and
+ * lib/tfjs/fused-backend.ts. Other backends (native TensorFlow) keep the plain ops.
  */
 const FUSED_BY_BACKEND: Readonly<Record<string, 'backend-kernels' | 'js'>> = { wasm: 'backend-kernels', cpu: 'js' };
 
@@ -118,7 +118,7 @@ function fusedChain(steps: readonly KernelStep[]): (x: tf.Tensor2D, params: tf.V
     };
     return { value, gradFunc };
   });
-  // The activations the gradient reads (lib/kernels-backend.ts backwardInfos): a Linear's input and an
+  // The activations the gradient reads (lib/tfjs/fused-backend.ts backwardInfos): a Linear's input and an
   // ELU's output. The others (pre-activations, the output) are freed at once.
   const kept = steps.map((_, k) => k > 0 && (steps[k].kind === 'linear' || steps[k - 1].kind === 'elu'));
   const backendOp = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
@@ -132,7 +132,7 @@ function fusedChain(steps: readonly KernelStep[]): (x: tf.Tensor2D, params: tf.V
     const value = engine.makeTensorFromTensorInfo(out);
     // save() keeps x and the kept activations while a gradient is being recorded (minimize tidies its
     // loss function, which would free them). Saving is a shared reference, not a copy (Identity in
-    // lib/kernels-small.ts); without a tape it does nothing and this op's tidy frees them.
+    // lib/tfjs/small-kernels.ts); without a tape it does nothing and this op's tidy frees them.
     save([x, ...hidden.filter((h): h is tf.Tensor => h !== null)]);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
       let next = 1;

@@ -72,7 +72,7 @@ export async function initBackend(requested: string | undefined = config.backend
     if (!chosen) throw new Error('no TensorFlow.js backend could be initialised');
   }
   quietCpuBanner();
-  // wasm: the lib's small-tensor kernels in place of some of wasm's own (lib/kernels-small.ts)
+  // wasm: the lib's small-tensor kernels in place of some of wasm's own (lib/tfjs/small-kernels.ts)
   setSmallKernels(tf.getBackend() === 'wasm' && smallKernelsWanted());
   return tf.getBackend() as BackendName;
 }

@@ -1,4 +1,4 @@
-// The same Linear/ELU chain as lib/kernels.ts, but computed by the active backend's OWN kernels
+// The same Linear/ELU chain as lib/tfjs/fused-op.ts, but computed by the active backend's OWN kernels
 // (looked up in tfjs's public kernel registry with tf.getKernel and called directly). On wasm these are
 // SIMD (XNNPACK) kernels, far faster than scalar JS for [128, 64] matrices; calling them directly skips
 // the engine's per-op bookkeeping (scopes, tape, saved clones), which is what costs at these shapes.
@@ -20,7 +20,7 @@ function rank3(i: Info): Info {
 }
 
 /**
- * Forward pass; returns every activation as in lib/kernels.ts (acts[0] = x, acts[k + 1] = output of
+ * Forward pass; returns every activation as in lib/tfjs/fused-op.ts (acts[0] = x, acts[k + 1] = output of
  * step k; a Linear is one fused matMul + bias kernel). The caller owns acts[1..] and frees them with
  * release().
  */

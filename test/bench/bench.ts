@@ -261,10 +261,10 @@ function markdown(results: Json, lines: string[]): string {
     `- it/s: median of ${results.options.runs} interleaved rounds of ${results.options.runIterations} iterations after ${results.options.warmup} warm-up iterations; (×) = ours / PyTorch.`,
     '- it per CPU-s: the same rounds divided by the process\'s CPU time (user + system, all threads) instead of wall time; other users of the machine inflate wall time, much less CPU time. Both sides are single-threaded.',
     `- to W1 < ${TARGET_W1}: loop seconds (read-outs off the clock) until the 1-Wasserstein distance of 10 000 generated samples to N(5, 1.5²) is below ${TARGET_W1}, checked every ${CHECK_EVERY} iterations up to the cap, seed ${SEED}; "best W1" is the lowest seen and when.`,
-    '- dashboard share: the notebook\'s training cell (lib/dashboard.ts updated every 250 iterations, PNG drawn in its worker, output discarded): time in dashboard.update / loop time.',
+    '- dashboard share: the notebook\'s training cell (lib/dashboard/dashboard.ts updated every 250 iterations, PNG drawn in its worker, output discarded): time in dashboard.update / loop time.',
     '- the long runs (convergence, loop it/s, memory) run one after another, not interleaved: their ratios also reflect how the machine\'s load changed in between; the interleaved it/s columns are the fair comparison.',
     `- peak RSS and RSS growth: the long run's process (${results.options.long} iterations); growth from iteration 10 000 to the end.`,
-    '- "plain tfjs ops": the same lib with GAN_FUSED=0 GAN_SMALL_KERNELS=0 — every layer as separate tfjs ops and wasm\'s own kernels throughout (the state before any speed-up). "fused models only": GAN_SMALL_KERNELS=0 — one op per model call (lib/nn.ts), but wasm\'s own kernels for the loss and the SGD update (lib/kernels-small.ts off).',
+    '- "plain tfjs ops": the same lib with GAN_FUSED=0 GAN_SMALL_KERNELS=0 — every layer as separate tfjs ops and wasm\'s own kernels throughout (the state before any speed-up). "fused models only": GAN_SMALL_KERNELS=0 — one op per model call (lib/seminar/nn.ts), but wasm\'s own kernels for the loss and the SGD update (lib/tfjs/small-kernels.ts off).',
     '',
     '## Grading throughput',
     '',
@@ -325,7 +325,7 @@ async function main(): Promise<number> {
   const children = await startAll([...entries, ...(pytorch && !pytorch.error ? [pytorch] : [])], options.warmup);
   const defaultEntry = entries.find((e) => !e.error);
   if (values.baseline && defaultEntry) {
-    // the "before" rows: no lib speed-up at all, then the fused model op alone (lib/nn.ts)
+    // the "before" rows: no lib speed-up at all, then the fused model op alone (lib/seminar/nn.ts)
     const befores: Entry[] = BASELINES.map(({ label, env }) => ({ label: `${defaultEntry.backend} (${label})`, backend: defaultEntry.backend, command: defaultEntry.command, env, runs: [], cpuRuns: [] }));
     entries.splice(entries.indexOf(defaultEntry) + 1, 0, ...befores);
     for (const [e, c] of await startAll(befores, options.warmup)) children.set(e, c);

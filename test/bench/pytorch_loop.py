@@ -27,7 +27,7 @@ def rss_mb():
 
 
 def w1_to_normal(xs, mean, std):
-    """Exact 1-Wasserstein distance of an empirical sample to N(mean, std²), as lib/metrics.ts computes it."""
+    """Exact 1-Wasserstein distance of an empirical sample to N(mean, std²), as lib/seminar/metrics.ts computes it."""
     s = torch.sort(xs.double().flatten()).values
     n = s.numel()
     if not torch.isfinite(s).all():

@@ -1,4 +1,4 @@
-// lib/display.ts rides on tslab internals: these tests pin them, so a tslab upgrade that changes the
+// lib/dashboard/live-output.ts rides on tslab internals: these tests pin them, so a tslab upgrade that changes the
 // writer's name, arguments or message shape fails here loudly instead of blanking students' plots.
 import { expect } from 'chai';
 import { DisplayMessage, LiveOutput, MimeBundle, TslabPublic, WriteDisplayData, inTslabKernel, tslabJupyter } from '../../lib/dashboard/live-output';

@@ -1,4 +1,4 @@
-// The live dashboard (lib/dashboard.ts) in a fake kernel, in the real notebook run headless, and in
+// The live dashboard (lib/dashboard/dashboard.ts) in a fake kernel, in the real notebook run headless, and in
 // `npm start` (gan-seminar train).
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';

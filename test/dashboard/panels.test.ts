@@ -1,4 +1,4 @@
-// lib/plots.ts + lib/render.ts: every spec is valid Vega-Lite 5 and compiles without warnings; the
+// lib/dashboard/panels.ts + lib/dashboard/render.ts: every spec is valid Vega-Lite 5 and compiles without warnings; the
 // SVG and the PNG drawn headless hold the marks a student should see, with text.
 import { expect } from 'chai';
 import * as fs from 'node:fs';

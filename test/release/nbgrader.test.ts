@@ -19,7 +19,7 @@ import { NOTEBOOK, ROOT, executeNotebook, requireJupyter } from '../support/jupy
 import { tempDir } from '../support/tmp';
 
 const SCHEMA_FILE = path.join(ROOT, 'test', 'data', 'nbgrader', 'v3.schema.json');
-const SOLUTIONS = fs.readFileSync(path.join(ROOT, 'lib', 'solutions.ts'), 'utf8');
+const SOLUTIONS = fs.readFileSync(path.join(ROOT, 'lib', 'reference', 'solutions.ts'), 'utf8');
 
 /**
  * nbgrader's v3 metadata rules beyond the JSON schema (MetadataValidatorV3.validate_cell/validate_nb):

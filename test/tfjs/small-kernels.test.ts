@@ -1,4 +1,4 @@
-// lib/kernels-small.ts against the wasm kernels it replaces: bit-identical outputs (special values
+// lib/tfjs/small-kernels.ts against the wasm kernels it replaces: bit-identical outputs (special values
 // included), the same training run, wasm's own kernel for what it does not cover, no leaks.
 import { read } from '../../lib/config';
 import { expect } from 'chai';
@@ -48,7 +48,7 @@ function expectSame(name: string, inputs: Record<string, tf.Tensor>, attrs: Attr
   expect(bits(mine.values), what).to.deep.equal(bits(theirs.values));
 }
 
-describe('small-tensor kernels on wasm (lib/kernels-small.ts)', () => {
+describe('small-tensor kernels on wasm (lib/tfjs/small-kernels.ts)', () => {
   before(async function () {
     // wasm ships with the project: unavailable is a failure, not a skip
     await initBackend('wasm');
