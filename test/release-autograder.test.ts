@@ -7,10 +7,10 @@ import * as path from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import * as yauzl from 'yauzl';
 import { findSubmission } from '../lib/release/autograder';
+import { fixtureFile } from './support/fixtures';
 import { ROOT } from './support/jupyter';
 import { tempDir } from './support/tmp';
 
-const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'submissions');
 const CLI = path.join(ROOT, 'dist', 'lib', 'cli.js');
 
 interface Results {
@@ -98,7 +98,7 @@ describe('release: Gradescope autograder', function () {
   };
 
   it('run_autograder grades a correct submission: full marks, hidden checks "after_published"', () => {
-    const results = runAutograder({ 'gan_1d.ipynb': path.join(FIXTURES, 'reference.ipynb') });
+    const results = runAutograder({ 'gan_1d.ipynb': fixtureFile('reference') });
     const max = results.tests.reduce((a, t) => a + t.max_score, 0);
     expect(results.score, JSON.stringify(results.tests.filter((t) => t.status !== 'passed'))).to.equal(max);
     expect(max).to.equal(20);
@@ -108,7 +108,7 @@ describe('release: Gradescope autograder', function () {
   });
 
   it('run_autograder on an unfilled notebook: zero, every test failed as not-implemented', () => {
-    const results = runAutograder({ 'my_work.ipynb': path.join(FIXTURES, 'unfilled.ipynb') });
+    const results = runAutograder({ 'my_work.ipynb': fixtureFile('unfilled') });
     expect(results.score).to.equal(0);
     expect(results.tests.length).to.be.greaterThan(0);
     for (const t of results.tests) expect(t.status).to.equal('failed');
