@@ -58,7 +58,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const perExercise = values['points-per-exercise'] === undefined ? undefined : intOption(values['points-per-exercise'], 'points-per-exercise', 10);
   const { DEFAULT_ROOT } = await import('../release/bundle');
-  const report = buildAutograder({
+  const report = await buildAutograder({
     root: DEFAULT_ROOT,
     out: path.resolve(values.out),
     checks: { ...(hidden ? { hidden } : {}), ...(perExercise !== undefined ? { pointsPerExercise: perExercise } : {}) },

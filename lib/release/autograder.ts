@@ -4,11 +4,11 @@
 //   run_autograder  run per submission: grades /autograder/submission/*.ipynb into
 //                   /autograder/results/results.json (hidden checks: visibility "after_published")
 // AUTOGRADER_ROOT (default /autograder) moves that layout, for tests and local dry runs.
-import { execFileSync } from 'node:child_process';
 import Ajv from 'ajv';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as yazl from 'yazl';
 import type { CheckConfig } from '../grader/checks';
 import { buildProject } from './build';
 
@@ -70,18 +70,42 @@ export interface BuildReport {
   bytes: number;
 }
 
-function zip(dir: string, out: string): void {
-  try {
-    execFileSync('zip', ['-q', '-r', '-X', '-y', out, '.'], { cwd: dir, stdio: 'pipe' });
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException & { stderr?: Buffer };
-    if (e.code === 'ENOENT') throw new Error('autograder: the `zip` command is missing; install it (Debian/Ubuntu: sudo apt-get install -y zip)');
-    throw new Error(`autograder: zip failed: ${e.stderr?.toString() ?? e.message}`);
+/** Files under `dir`, relative with '/' separators, sorted (so the zip lists them in a stable order). */
+function filesUnder(dir: string, rel = ''): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const child = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...filesUnder(dir, child));
+    else out.push(child); // files, and symlinks as the files they point to
   }
+  return out;
+}
+
+/**
+ * Zips every file under `dir` into `out` and returns how many it holds. Each entry keeps its file's
+ * mode (yazl stores stat's mode as Unix attributes): Gradescope runs setup.sh and run_autograder only
+ * if unzip restores their executable bit.
+ */
+async function zip(dir: string, out: string): Promise<number> {
+  const files = filesUnder(dir);
+  const archive = new yazl.ZipFile();
+  const written = new Promise<void>((resolve, reject) => {
+    archive.on('error', reject); // a file that can't be read
+    archive.outputStream.pipe(fs.createWriteStream(out)).on('error', reject).on('close', resolve);
+  });
+  for (const rel of files) archive.addFile(path.join(dir, rel), rel);
+  archive.end();
+  try {
+    await written;
+  } catch (err) {
+    fs.rmSync(out, { force: true });
+    throw new Error(`autograder: writing ${out} failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return files.length;
 }
 
 /** Builds the Gradescope autograder zip at `out`. */
-export function buildAutograder(options: BuildOptions): BuildReport {
+export async function buildAutograder(options: BuildOptions): Promise<BuildReport> {
   const root = path.resolve(options.root);
   const out = path.resolve(options.out);
   const log = options.log ?? (() => undefined);
@@ -101,9 +125,8 @@ export function buildAutograder(options: BuildOptions): BuildReport {
     fs.writeFileSync(path.join(staging, CONFIG_FILE), JSON.stringify(config, null, 2) + '\n');
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.rmSync(out, { force: true });
-    zip(staging, out);
+    const count = await zip(staging, out);
     log(`  zip              ok (${out})`);
-    const count = execFileSync('zipinfo', ['-1', out], { encoding: 'utf8' }).split('\n').filter(Boolean).length;
     return { out, files: count, bytes: fs.statSync(out).size };
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });

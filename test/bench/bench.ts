@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { parseArgs } from 'node:util';
 import { BACKENDS } from '../../lib/tfjs/backend';
+import { fixtureFile } from '../support/fixtures';
 
 const USAGE = `Usage: npm run bench -- [options]
 
@@ -169,14 +170,13 @@ async function longRun(e: Entry, py: string | null, n: number, cap: number): Pro
 /** Grading throughput: 50 copies of a correct submission and 50 of one the grader must judge by behaviour. */
 function grading(): Json {
   const cli = path.join(ROOT, 'dist/lib/cli.js');
-  const fixtures = path.join(ROOT, 'test/fixtures/submissions');
   // fake-term-missing: wrong in a way no diagnosis names, so the grader's behavioural run decides
-  const kinds = { correct: 'reference.ipynb', behavioural: 'fake-term-missing.ipynb' };
-  if (!fs.existsSync(cli) || !fs.existsSync(path.join(fixtures, kinds.correct))) return { error: 'gan-seminar grade or its fixtures are not available yet' };
+  const kinds = { correct: 'reference', behavioural: 'fake-term-missing' };
+  if (!fs.existsSync(cli)) return { error: 'gan-seminar grade is not available yet' };
   const out: Json = {};
   for (const [kind, file] of Object.entries(kinds)) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-grade-${kind}-`));
-    for (let i = 0; i < 50; i++) fs.copyFileSync(path.join(fixtures, file), path.join(dir, `student${String(i).padStart(2, '0')}.ipynb`));
+    for (let i = 0; i < 50; i++) fs.copyFileSync(fixtureFile(file), path.join(dir, `student${String(i).padStart(2, '0')}.ipynb`));
     const t = performance.now();
     const r = spawnSync(process.execPath, [cli, 'grade', dir, '--out', path.join(dir, 'out'), '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
     const seconds = (performance.now() - t) / 1000;
@@ -192,7 +192,7 @@ function grading(): Json {
     } catch {
       /* reported below */
     }
-    out[kind] = { file, submissions: 50, graded, exit: r.status, seconds, perMinute: (50 / seconds) * 60, scores: [...new Set(scores)], diagnoses: [...new Set(diagnoses)], stderr: r.status ? r.stderr.slice(-500) : undefined };
+    out[kind] = { file: `${file}.ipynb`, submissions: 50, graded, exit: r.status, seconds, perMinute: (50 / seconds) * 60, scores: [...new Set(scores)], diagnoses: [...new Set(diagnoses)], stderr: r.status ? r.stderr.slice(-500) : undefined };
     fs.rmSync(dir, { recursive: true, force: true });
     log(`  grading ${kind}: ${((50 / seconds) * 60).toFixed(1)} submissions/min (exit ${r.status})`);
   }

@@ -1,15 +1,18 @@
 // The grader end to end: `gan-seminar grade` on the folder of fixture submissions (correct, every known
-// mistake, valid variants, hostile cases) — the gradebook, feedback and results.json for every file,
-// and byte-identical grades.csv when the same folder is graded twice.
+// mistake, valid variants, hostile cases; generated from the reference by test/support/fixtures.ts) —
+// the gradebook, feedback and results.json for every file, and byte-identical grades.csv when the same
+// folder is graded twice. Also: every diagnosis a submission can cause has a fixture.
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { DIAGNOSES, DiagnosisId } from '../../lib/grader/diagnoses';
+import { sourceText } from '../../lib/release/notebook';
+import { FIXTURES, Mutation, MutationError, NOTEBOOK, SOLUTIONS, buildFixture, fixturesDir, referenceCell, replace, set } from '../support/fixtures';
 import { tempDir } from '../support/tmp';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const CLI = path.join(ROOT, 'dist', 'lib', 'cli.js');
-const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'submissions');
 
 interface Row {
   student: string;
@@ -43,38 +46,68 @@ function parseCsv(text: string): Row[] {
 /** Short limits keep the suite fast; the memory bomb must hit the memory cap well before the clock. */
 const LIMITS = ['--timeout', '20', '--memory', '512'];
 
-/** What each fixture must get: its diagnosis, and full marks or not. */
-const EXPECTED: Record<string, { diagnosis?: string; full?: boolean; score?: number; status?: string }> = {
-  reference: { full: true },
-  'by-function-name': { full: true },
-  'by-tag': { full: true },
-  'variant-half-loss': { full: true },
-  'variant-bce-one-head': { full: true },
-  'console-flood': { full: true },
-  'sum-instead-of-mean': { diagnosis: 'sum-instead-of-mean' },
-  'wrong-sign': { diagnosis: 'wrong-sign' },
-  'disc-step-updates-generator': { diagnosis: 'disc-step-updates-generator' },
-  'gen-step-updates-discriminator': { diagnosis: 'gen-step-updates-discriminator' },
-  'swapped-heads': { diagnosis: 'swapped-heads' },
-  'saturating-generator-loss': { diagnosis: 'saturating-generator-loss' },
-  'probabilities-not-log': { diagnosis: 'probabilities-not-log' },
-  'tensor-leak': { diagnosis: 'tensor-leak' },
-  'private-randomness': { diagnosis: 'private-randomness' },
-  'returns-non-number': { diagnosis: 'returns-non-number' },
-  'ignores-batch-size': { diagnosis: 'ignores-batch-size' },
-  'fake-term-missing': { diagnosis: 'wrong-update', score: 15 },
-  unfilled: { diagnosis: 'not-implemented', score: 0 },
-  'compile-error': { diagnosis: 'compile-error', score: 10, status: 'incomplete' },
-  'syntax-error': { diagnosis: 'compile-error', score: 10, status: 'incomplete' },
-  'missing-cells': { diagnosis: 'missing-cell', score: 0, status: 'incomplete' },
-  malformed: { diagnosis: 'malformed-notebook', score: 0, status: 'unreadable' },
-  'infinite-loop': { diagnosis: 'timeout', score: 10 },
-  'process-exit': { diagnosis: 'runtime-error', score: 10 },
-  'escape-exit': { diagnosis: 'runtime-error', score: 10, status: 'incomplete' },
-  'memory-bomb': { diagnosis: 'memory-limit', score: 10, status: 'incomplete' },
-  'imports-solutions': { diagnosis: 'runtime-error', score: 0 },
-  'overwrites-globals': { diagnosis: 'private-randomness' },
+/** What each fixture must get: its diagnosis, and full marks or not (the table in test/support/fixtures.ts). */
+const EXPECTED = Object.fromEntries(FIXTURES.map((f) => [f.name, f.expect]));
+
+/** Diagnoses no fixture submission can get from the instructor's grader, and why. */
+const NO_FIXTURE: Partial<Record<DiagnosisId, string>> = {
+  'grader-error': "the grader's own failure, not the submission's",
+  'unconfirmed-variant': "only the student bundle's self-check, which lacks the reference generator (release.test.ts: variant-half-loss)",
 };
+
+/** Line:column (1-based) of the first `piece` in `text`. */
+function positionOf(text: string, piece: string): string {
+  const before = text.slice(0, text.indexOf(piece)).split('\n');
+  return `${before.length}:${before[before.length - 1].length + 1}`;
+}
+
+describe('fixture submissions (generated from the reference)', () => {
+  it('every diagnosis a submission can cause is some fixture\'s expected diagnosis; the exempt ones are not', () => {
+    const expected = new Set(FIXTURES.map((f) => f.expect.diagnosis).filter(Boolean));
+    const uncovered = (Object.keys(DIAGNOSES) as DiagnosisId[]).filter((id) => !expected.has(id) && !(id in NO_FIXTURE));
+    expect(uncovered, 'add a fixture to FIXTURES in test/support/fixtures.ts').to.deep.equal([]);
+    for (const id of Object.keys(NO_FIXTURE)) expect(expected.has(id as DiagnosisId), `${id} is exempt but has a fixture`).to.equal(false);
+  });
+
+  it('names are unique; each fixture expects either full marks or a diagnosis', () => {
+    expect(new Set(FIXTURES.map((f) => f.name)).size).to.equal(FIXTURES.length);
+    for (const f of FIXTURES) expect(Boolean(f.expect.full) !== Boolean(f.expect.diagnosis), f.name).to.equal(true);
+  });
+
+  it('the reference fixture holds the reference\'s statements, taken from lib/solutions.ts', () => {
+    const nb = JSON.parse(buildFixture(FIXTURES.find((f) => f.name === 'reference')!));
+    const cells = nb.cells.filter((c: { metadata: { seminar?: { cell?: string } } }) => ['train_disc', 'train_gen'].includes(c.metadata.seminar?.cell ?? ''));
+    const text = cells.map(sourceText).join('\n');
+    const squash = (t: string) => t.replace(/\s+/g, '');
+    for (const piece of ['tf.mean(tf.neg(tf.add(logpRealIsReal, logpGenIsFake)))', 'tf.mean(tf.neg(logpGenIsReal))', 'tf.logSoftmax(disc(genData)).slice([0, IS_FAKE], [-1, 1])']) {
+      expect(fs.readFileSync(SOLUTIONS, 'utf8'), 'the reference still has it').to.contain(piece);
+      expect(squash(text)).to.contain(squash(piece));
+    }
+    expect(text).to.not.match(/TODO\(|BEGIN SOLUTION/);
+  });
+
+  it('every fixture with mutations differs from the reference in those cells', () => {
+    const reference = JSON.parse(buildFixture(FIXTURES.find((f) => f.name === 'reference')!));
+    const cellOf = (nb: { cells: { metadata: { seminar?: { cell?: string } }; source: string[] }[] }, ex: string) =>
+      sourceText(nb.cells.find((c) => c.metadata.seminar?.cell === ex) as never);
+    for (const f of FIXTURES.filter((x) => x.disc || x.gen)) {
+      const nb = JSON.parse(buildFixture(f));
+      if (f.disc) expect(cellOf(nb, 'train_disc'), `${f.name}: trainDisc`).to.not.equal(cellOf(reference, 'train_disc'));
+      if (f.gen) expect(cellOf(nb, 'train_gen'), `${f.name}: trainGen`).to.not.equal(cellOf(reference, 'train_gen'));
+    }
+  });
+
+  it('a mutation that does not apply fails loudly, naming the fixture', () => {
+    const base = JSON.parse(fs.readFileSync(NOTEBOOK, 'utf8'));
+    const broken = (m: Mutation) => () => buildFixture({ name: 'broken', expect: { full: true }, disc: [m] }, base);
+    expect(broken(replace('loss', 'tf.median(', 'tf.sum('))).to.throw(/fixture broken, trainDisc: .*"tf\.median\(" occurs 0 times in loss/);
+    expect(broken(replace('closure', 'tf.logSoftmax(', 'tf.softmax('))).to.throw(/occurs 2 times in closure/);
+    expect(broken(set('varList', ', disc.parameters()'))).to.throw(/left varList of trainDisc unchanged/);
+    const cell = sourceText(base.cells.find((c: { metadata: { seminar?: { cell?: string } } }) => c.metadata.seminar?.cell === 'train_gen'));
+    expect(() => set('varList', '').apply('const trainGen = 1;', 'trainGen')).to.throw(MutationError, /varList of trainGen: no function trainGen in the cell/);
+    expect(referenceCell(cell, fs.readFileSync(SOLUTIONS, 'utf8'), 'trainGen')).to.contain('gen.parameters()');
+  });
+});
 
 describe('grader: gan-seminar grade on the fixture submissions', function () {
   const out = tempDir('gan-grades-');
@@ -82,15 +115,15 @@ describe('grader: gan-seminar grade on the fixture submissions', function () {
   let rows: Row[];
 
   before(async function () {
-    first = await grade([FIXTURES, '--out', out, ...LIMITS, '--json']);
+    first = await grade([fixturesDir(), '--out', out, ...LIMITS, '--json']);
     if (first.code !== 0) throw new Error(`grade exited ${first.code}:\n${first.stderr.slice(-3000)}`);
     rows = parseCsv(fs.readFileSync(path.join(out, 'grades.csv'), 'utf8'));
-    const files = fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.ipynb')).length;
+    const files = fs.readdirSync(fixturesDir()).filter((f) => f.endsWith('.ipynb')).length;
     console.log(`      graded ${files} fixture submissions in ${first.seconds.toFixed(1)} s (${((files / first.seconds) * 60).toFixed(1)}/min)`);
   });
 
   it('writes a row for every submission, sorted by student, plus the --json summary', () => {
-    const students = fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.ipynb')).map((f) => f.replace(/\.ipynb$/, '')).sort();
+    const students = fs.readdirSync(fixturesDir()).filter((f) => f.endsWith('.ipynb')).map((f) => f.replace(/\.ipynb$/, '')).sort();
     expect(rows.map((r) => r.student)).to.deep.equal(students);
     expect(Object.keys(EXPECTED).sort()).to.deep.equal(students);
     const summary = JSON.parse(first.stdout) as { submissions: Row[] };
@@ -129,7 +162,10 @@ describe('grader: gan-seminar grade on the fixture submissions', function () {
     expect(feedback).to.contain('Summing instead of averaging');
     expect(feedback).to.contain('Try: Use tf.mean');
     const compile = fs.readFileSync(path.join(out, 'compile-error', 'feedback.md'), 'utf8');
-    expect(compile).to.match(/14:46 - Argument of type 'string' is not assignable to parameter of type 'number'\./);
+    // line:column within the cell, where the fixture put the string
+    const nb = JSON.parse(fs.readFileSync(path.join(fixturesDir(), 'compile-error.ipynb'), 'utf8'));
+    const cell = sourceText(nb.cells.find((c: { metadata: { seminar?: { cell?: string } } }) => c.metadata.seminar?.cell === 'train_disc'));
+    expect(compile).to.contain(`${positionOf(cell, '"128"')} - Argument of type 'string' is not assignable to parameter of type 'number'.`);
   });
 
   it('results.json follows Gradescope\'s schema', () => {
@@ -163,13 +199,13 @@ describe('grader: gan-seminar grade on the fixture submissions', function () {
 
   it('grading the same folder again gives a byte-identical grades.csv', async () => {
     const again = tempDir('gan-grades-');
-    const second = await grade([FIXTURES, '--out', again, ...LIMITS]);
+    const second = await grade([fixturesDir(), '--out', again, ...LIMITS]);
     expect(second.code).to.equal(0);
     expect(fs.readFileSync(path.join(again, 'grades.csv'))).to.deep.equal(fs.readFileSync(path.join(out, 'grades.csv')));
   });
 
   it('exits 2 on misuse, with the usage', async () => {
-    const noOut = await grade([FIXTURES]);
+    const noOut = await grade([fixturesDir()]);
     expect(noOut.code).to.equal(2);
     expect(noOut.stderr).to.contain('--out <dir> is required').and.contain('Usage: gan-seminar grade');
     const missing = await grade(['/nonexistent/folder', '--out', out]);

@@ -21,9 +21,8 @@ import { currentSession } from '../../lib/grader/basis';
 import { csvOf } from '../../lib/grader/report';
 import type { GradeResult } from '../../lib/grader';
 import { NOTEBOOK, cellText, executeNotebook, requireJupyter, seminarCell } from '../support/jupyter';
+import { fixtureFile } from '../support/fixtures';
 import { tempDir } from '../support/tmp';
-
-const FIXTURES = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'submissions');
 
 function notebook(cells: { source: string; metadata?: object }[]): Notebook {
   return { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: cells.map((c) => ({ cell_type: 'code', source: c.source, metadata: c.metadata ?? {}, outputs: [], execution_count: null })) } as Notebook;
@@ -63,7 +62,7 @@ describe('grader steps', function () {
 
   describe('compile', () => {
     it('accepts the notebook\'s globals and types (tf.Tensor2D, gen, discOpt, IS_REAL, TODO)', () => {
-      const nb = readSubmission(path.join(FIXTURES, 'reference.ipynb'));
+      const nb = readSubmission(fixtureFile('reference'));
       if (!nb.ok) throw new Error(nb.message);
       const e = extractExercises(nb.notebook);
       const [d, g] = compileCells([e.train_disc!, e.train_gen!]);
@@ -192,7 +191,7 @@ describe('grader steps', function () {
 
     /** fake-term-missing.ipynb (judged by behaviour) with `inject` as the first statement of trainDisc. */
     function variant(inject: string): string {
-      const nb = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'fake-term-missing.ipynb'), 'utf8')) as Notebook;
+      const nb = JSON.parse(fs.readFileSync(fixtureFile('fake-term-missing'), 'utf8')) as Notebook;
       const cell = nb.cells.find((c) => [c.source].flat().join('').includes('function trainDisc'))!;
       const header = 'function trainDisc(batchSize: number): number {';
       cell.source = [cell.source].flat().join('').replace(header, `let calls = 0;\nconst hoard: number[][] = [];\n${header}\n  ${inject}`);
@@ -204,7 +203,7 @@ describe('grader steps', function () {
     it('is asked of the same child that ran the steps', async () => {
       const { gradeNotebook } = await import('../../lib/grader');
       children = 0;
-      const r = await gradeNotebook(path.join(FIXTURES, 'fake-term-missing.ipynb'));
+      const r = await gradeNotebook(fixtureFile('fake-term-missing'));
       expect(children).to.equal(1);
       expect(r.score).to.equal(15);
       expect(r.checks.find((c) => !c.passed)?.diagnosis).to.equal('wrong-update');

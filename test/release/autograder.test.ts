@@ -4,11 +4,13 @@ import { expect } from 'chai';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { buffer } from 'node:stream/consumers';
+import * as yauzl from 'yauzl';
 import { findSubmission } from '../../lib/release/autograder';
+import { fixtureFile } from '../support/fixtures';
 import { ROOT } from '../support/jupyter';
 import { tempDir } from '../support/tmp';
 
-const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'submissions');
 const CLI = path.join(ROOT, 'dist', 'lib', 'cli.js');
 
 interface Results {
@@ -17,11 +19,40 @@ interface Results {
   tests: { name: string; number: string; score: number; max_score: number; status: string; visibility: string }[];
 }
 
+interface ZipEntry {
+  name: string;
+  /** Unix mode bits as stored in the entry (what unzip restores). */
+  mode: number;
+  data: Buffer;
+}
+
+/** Every entry of a zip file, read back with yauzl. */
+async function readZip(file: string): Promise<ZipEntry[]> {
+  const archive = await yauzl.openPromise(file);
+  const entries: ZipEntry[] = [];
+  for await (const entry of archive.eachEntry()) {
+    const data = await buffer(await archive.openReadStreamPromise(entry));
+    entries.push({ name: entry.fileName, mode: entry.externalFileAttributes >>> 16, data });
+  }
+  return entries;
+}
+
+/** What Gradescope's unzip does: each file written under `dir`, with the entry's permission bits. */
+function extract(entries: ZipEntry[], dir: string): void {
+  for (const e of entries) {
+    if (e.name.endsWith('/')) continue; // a directory entry
+    const file = path.join(dir, e.name);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, e.data, { mode: e.mode & 0o777 });
+  }
+}
+
 describe('release: Gradescope autograder', function () {
   let zip: string;
   let source: string;
+  let entries: ZipEntry[];
 
-  before(function () {
+  before(async function () {
     const dir = tempDir('gan-autograder-test-');
     zip = path.join(dir, 'autograder.zip');
     const r = spawnSync(process.execPath, [CLI, 'autograder', '--out', zip, '--hidden', 'train_gen.loss,train_disc.no-leak'], { encoding: 'utf8' });
@@ -30,18 +61,22 @@ describe('release: Gradescope autograder', function () {
     // our node_modules (the grader's sandbox reads node_modules under the project's own path only)
     source = path.join(dir, 'autograder', 'source');
     fs.mkdirSync(source, { recursive: true });
-    execFileSync('unzip', ['-q', zip, '-d', source]);
+    entries = await readZip(zip);
+    extract(entries, source);
     execFileSync('cp', ['-al', path.join(ROOT, 'node_modules'), path.join(source, 'node_modules')]);
   });
 
   it('the zip has setup.sh and run_autograder at its root (executable), the project, its config', () => {
-    const names = execFileSync('zipinfo', ['-1', zip], { encoding: 'utf8' }).split('\n');
+    const names = entries.map((e) => e.name);
     for (const f of ['setup.sh', 'run_autograder', 'autograder-config.json', 'package.json', 'package-lock.json', 'lib/reference/solutions.ts', 'dist/lib/cli.js']) {
       expect(names, f).to.include(f);
     }
     expect(names.filter((n) => /^dist\/test\/grading\/.*\.test\.js$/.test(n)).length, 'compiled grading specs').to.be.greaterThan(0);
     expect(names.some((n) => n.startsWith('node_modules/'))).to.equal(false);
-    for (const f of ['setup.sh', 'run_autograder']) expect(fs.statSync(path.join(source, f)).mode & 0o111, f).to.not.equal(0);
+    for (const f of ['setup.sh', 'run_autograder']) {
+      expect(entries.find((e) => e.name === f)!.mode & 0o111, `${f} in the zip`).to.not.equal(0);
+      expect(fs.statSync(path.join(source, f)).mode & 0o111, f).to.not.equal(0);
+    }
     const setup = fs.readFileSync(path.join(source, 'setup.sh'), 'utf8');
     expect(setup).to.match(/nodejs\.org\/dist\/v\$\{NODE_VERSION\}/).and.match(/npm ci/).and.contain(`NODE_VERSION=${process.versions.node}`);
     for (const f of ['setup.sh', 'run_autograder']) {
@@ -63,7 +98,7 @@ describe('release: Gradescope autograder', function () {
   };
 
   it('run_autograder grades a correct submission: full marks, hidden checks "after_published"', () => {
-    const results = runAutograder({ 'gan_1d.ipynb': path.join(FIXTURES, 'reference.ipynb') });
+    const results = runAutograder({ 'gan_1d.ipynb': fixtureFile('reference') });
     const max = results.tests.reduce((a, t) => a + t.max_score, 0);
     expect(results.score, JSON.stringify(results.tests.filter((t) => t.status !== 'passed'))).to.equal(max);
     expect(max).to.equal(20);
@@ -73,7 +108,7 @@ describe('release: Gradescope autograder', function () {
   });
 
   it('run_autograder on an unfilled notebook: zero, every test failed as not-implemented', () => {
-    const results = runAutograder({ 'my_work.ipynb': path.join(FIXTURES, 'unfilled.ipynb') });
+    const results = runAutograder({ 'my_work.ipynb': fixtureFile('unfilled') });
     expect(results.score).to.equal(0);
     expect(results.tests.length).to.be.greaterThan(0);
     for (const t of results.tests) expect(t.status).to.equal('failed');

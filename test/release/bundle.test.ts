@@ -9,6 +9,7 @@ import { initBackend, initGraderBackend } from '../../lib/tfjs/backend';
 import { buildRelease, ReleaseReport } from '../../lib/release/bundle';
 import { selectLib, studentCli } from '../../lib/release/files';
 import { Cell, ROOT, cellText, executeNotebook, readNotebook, requireJupyter, seminarCell, sourceOf } from '../support/jupyter';
+import { fixtureFile } from '../support/fixtures';
 import { tempDir } from '../support/tmp';
 
 const SOLUTIONS = fs.readFileSync(path.join(ROOT, 'lib', 'reference', 'solutions.ts'), 'utf8');
@@ -54,7 +55,7 @@ describe('release: student bundle', function () {
       }
       expect(report.files.filter((f) => /solutions|lib\/release\/|cli\/(release|autograder|grade|train)\./.test(f))).to.deep.equal([]);
       expect(report.files.filter((f) => f.startsWith('test/')).length, 'student tests').to.be.greaterThan(0);
-      expect(report.files.some((f) => f.startsWith('test/fixtures')), 'fixture submissions (they hold solutions)').to.equal(false);
+      expect(report.files.some((f) => /^test\/(fixtures|support)\//.test(f)), 'fixture submissions and their generator (made from the reference)').to.equal(false);
       expect(report.files, 'the public grading checks').to.include.members(['lib/exercises/checks.ts', 'lib/exercises/checks.spec.ts']);
       expect(report.exercises).to.deep.equal(['train_disc', 'train_gen']);
     });
@@ -133,7 +134,7 @@ describe('release: student bundle', function () {
     });
 
     it('self-check of a valid variant: trainGen is credited, trainDisc is left to the grader, not a grader error', () => {
-      const fixture = path.join(ROOT, 'test', 'fixtures', 'submissions', 'variant-half-loss.ipynb');
+      const fixture = fixtureFile('variant-half-loss');
       const r = spawnSync(process.execPath, ['dist/lib/cli.js', 'check', fixture], { cwd: copy, encoding: 'utf8' });
       expect(r.stdout, r.stderr).to.match(/unconfirmed-variant/);
       expect(r.stdout).to.not.match(/grader-error/);

@@ -1,0 +1,461 @@
+// The grader's fixture submissions, generated at test time: the student notebook (notebooks/gan_1d.ipynb)
+// with its exercise cells filled in with the reference from lib/reference/solutions.ts — read from its source with
+// the TypeScript compiler, as the nbgrader source notebook is — and then changed by each fixture's
+// mutations (a known mistake, a valid variant, a hostile cell). No committed file holds a copy of the
+// reference: if the reference changes, the fixtures follow, and a mutation that no longer applies fails
+// loudly instead of leaving a fixture that silently tests nothing.
+//
+// A new diagnosis needs one entry in FIXTURES: its mutations and the row grading must give
+// (test/grader-fixtures.test.ts grades them all and checks every diagnosis has one). To look at the
+// files: `node dist/test/support/fixtures.js DIR` writes them to DIR.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as ts from 'typescript';
+import type { DiagnosisId } from '../../lib/grader/diagnoses';
+import { EXERCISES, exercise } from '../../lib/exercises';
+import { seminarCellOf } from '../../lib/jupyter/notebook';
+import type { ExerciseId } from '../../lib/grader/observe';
+import { BEGIN, END, inlineReference, referenceRegion } from '../../lib/release/nbgrader';
+import { Cell, Notebook, readNotebook, sourceText } from '../../lib/release/notebook';
+import { tempDir } from './tmp';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+export const NOTEBOOK = path.join(ROOT, 'notebooks', 'gan_1d.ipynb');
+export const SOLUTIONS = path.join(ROOT, 'lib', 'reference', 'solutions.ts');
+
+// ---------------------------------------------------------------------------------------------------
+// Mutations: edits of one exercise cell, located with the TypeScript AST of the cell's source
+
+/**
+ * Where in the exercise function an edit applies:
+ * - `function`  the whole `function trainDisc(...) { ... }` declaration
+ * - `closure`   the body of the callback given to `optimizer.minimize(() => { ... })`
+ * - `loss`      the expression of the loss the callback returns (`tf.mean(...)`)
+ * - `varList`   minimize's third argument with its comma (`, disc.parameters()`)
+ * - `result`    the statement returning the number (`return discLoss!.dataSync()[0];`)
+ */
+export type Place = 'function' | 'closure' | 'loss' | 'varList' | 'result';
+
+interface Span {
+  start: number;
+  end: number;
+}
+
+export interface Mutation {
+  /** For messages: what the edit does. */
+  what: string;
+  /** The cell's new source; `fn` is the exercise's function name. Throws when it does not apply. */
+  apply(source: string, fn: string): string;
+}
+
+/** A mutation that did not apply: the reference or the notebook changed under it. */
+export class MutationError extends Error {
+  constructor(what: string, why: string) {
+    super(`fixture mutation "${what}" does not apply: ${why}`);
+    this.name = 'MutationError';
+  }
+}
+
+function findFunction(file: ts.SourceFile, fn: string): ts.FunctionDeclaration {
+  const decl = file.statements.find((s): s is ts.FunctionDeclaration => ts.isFunctionDeclaration(s) && s.name?.text === fn);
+  if (!decl?.body) throw new Error(`no function ${fn} in the cell`);
+  return decl;
+}
+
+function findMinimize(decl: ts.FunctionDeclaration): ts.CallExpression {
+  let found: ts.CallExpression | undefined;
+  const visit = (node: ts.Node) => {
+    if (!found && ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'minimize') found = node;
+    ts.forEachChild(node, visit);
+  };
+  visit(decl);
+  if (!found) throw new Error('no optimizer.minimize(...) call');
+  return found;
+}
+
+function closureOf(minimize: ts.CallExpression): ts.Block {
+  const f = minimize.arguments[0];
+  if (!f || !(ts.isArrowFunction(f) || ts.isFunctionExpression(f)) || !ts.isBlock(f.body)) throw new Error('minimize has no () => { ... } callback');
+  return f.body;
+}
+
+/** The span of `place` in the cell `source`, for the exercise function `fn`. */
+export function locate(source: string, fn: string, place: Place): Span {
+  const file = ts.createSourceFile('cell.ts', source, ts.ScriptTarget.ES2022, true);
+  const span = (n: ts.Node): Span => ({ start: n.getStart(file), end: n.end });
+  const decl = findFunction(file, fn);
+  if (place === 'function') return span(decl);
+  const minimize = findMinimize(decl);
+  const closure = closureOf(minimize);
+  switch (place) {
+    case 'closure':
+      return span(closure);
+    case 'varList': {
+      const [, second, third] = minimize.arguments;
+      if (!third) throw new Error('minimize has no varList argument');
+      return { start: second.end, end: third.end };
+    }
+    case 'loss': {
+      const ret = [...closure.statements].reverse().find(ts.isReturnStatement);
+      if (!ret?.expression || !ts.isIdentifier(ret.expression)) throw new Error('the minimize callback does not end with `return <loss>;`');
+      const name = ret.expression.text;
+      for (const st of closure.statements) {
+        if (!ts.isVariableStatement(st)) continue;
+        const d = st.declarationList.declarations.find((v) => ts.isIdentifier(v.name) && v.name.text === name);
+        if (d?.initializer) return span(d.initializer);
+      }
+      throw new Error(`no \`const ${name} = ...\` in the minimize callback`);
+    }
+    case 'result': {
+      // the statement after the one that calls minimize, in the same block
+      let node: ts.Node = minimize;
+      while (!ts.isBlock(node.parent)) node = node.parent;
+      const block = node.parent as ts.Block;
+      const next = block.statements[block.statements.indexOf(node as ts.Statement) + 1];
+      if (!next || !ts.isReturnStatement(next)) throw new Error('no `return ...;` after the minimize call');
+      return span(next);
+    }
+  }
+}
+
+/** A mutation from an edit of one place's text; it must change the cell. */
+export function edit(place: Place, what: string, change: (text: string) => string): Mutation {
+  return {
+    what,
+    apply(source, fn) {
+      let at: Span;
+      try {
+        at = locate(source, fn, place);
+      } catch (err) {
+        throw new MutationError(what, `${place} of ${fn}: ${(err as Error).message}`);
+      }
+      const text = source.slice(at.start, at.end);
+      const next = source.slice(0, at.start) + change(text) + source.slice(at.end);
+      if (next === source) throw new MutationError(what, `it left ${place} of ${fn} unchanged`);
+      return next;
+    },
+  };
+}
+
+function count(text: string, piece: string): number {
+  return text.split(piece).length - 1;
+}
+
+/** `from` → `to` in `place`: `from` must occur exactly once there (every occurrence, with `all`). */
+export function replace(place: Place, from: string, to: string, options: { all?: boolean } = {}): Mutation {
+  const what = `${from} → ${to} in ${place}`;
+  return edit(place, what, (text) => {
+    const n = count(text, from);
+    if (n === 0 || (n > 1 && !options.all)) throw new MutationError(what, `"${from}" occurs ${n} times in ${place}:\n${text}`);
+    return text.split(from).join(to);
+  });
+}
+
+/** Every `a` ↔ `b` (whole identifiers) in `place`. */
+export function swap(place: Place, a: string, b: string): Mutation {
+  const what = `${a} ↔ ${b} in ${place}`;
+  return edit(place, what, (text) => {
+    if (!new RegExp(`\\b${a}\\b`).test(text) || !new RegExp(`\\b${b}\\b`).test(text)) throw new MutationError(what, `${place} does not use both`);
+    return text.replace(new RegExp(`\\b(${a}|${b})\\b`, 'g'), (m) => (m === a ? b : a));
+  });
+}
+
+/** The first call of `callee` in `place` replaced by its argument number `arg`: `tf.neg(x)` → `x`. */
+export function unwrap(place: Place, callee: string, arg = 0): Mutation {
+  const what = `${callee}(…) → its argument ${arg} in ${place}`;
+  return edit(place, what, (text) => {
+    const expr = ts.createSourceFile('x.ts', `(${text})`, ts.ScriptTarget.ES2022, true);
+    let call: ts.CallExpression | undefined;
+    const visit = (n: ts.Node) => {
+      if (!call && ts.isCallExpression(n) && n.expression.getText(expr) === callee) call = n;
+      ts.forEachChild(n, visit);
+    };
+    visit(expr);
+    if (!call || !call.arguments[arg]) throw new MutationError(what, `no ${callee}(…) with argument ${arg} in ${place}: ${text}`);
+    const inner = call.arguments[arg].getText(expr);
+    // positions in `expr` are shifted by the opening parenthesis
+    return text.slice(0, call.getStart(expr) - 1) + inner + text.slice(call.end - 1);
+  });
+}
+
+/** `place`'s text `x` replaced by `around(x)`, e.g. x → tf.mul(0.5, x). */
+export function wrap(place: Place, around: (x: string) => string): Mutation {
+  return edit(place, `${place} → ${around('…')}`, around);
+}
+
+/** `place`'s text replaced by `text` (use an empty string to drop it). */
+export function set(place: Place, text: string): Mutation {
+  return edit(place, `${place} → ${JSON.stringify(text)}`, () => text);
+}
+
+/** Lines put in front of the exercise function (after the cell's own lines before it). */
+export function beforeFunction(lines: string): Mutation {
+  return edit('function', `before the function: ${lines}`, (text) => `${lines}\n${text}`);
+}
+
+/** A statement put first in the exercise function's body, outside tf.tidy. */
+export function atFunctionStart(statement: string): Mutation {
+  return edit('function', `first in the function: ${statement}`, (text) => {
+    const open = text.indexOf('{');
+    return `${text.slice(0, open + 1)}\n  ${statement}${text.slice(open + 1)}`;
+  });
+}
+
+/** A statement put right before the function's `return <number>;`. */
+export function beforeResult(statement: string): Mutation {
+  return edit('result', `before the result: ${statement}`, (text) => `${statement}\n    ${text}`);
+}
+
+/** The whole cell replaced: a submission written independently of the reference. */
+export function wholeCell(source: string): Mutation {
+  return {
+    what: 'the whole cell',
+    apply(cell) {
+      if (cell === source) throw new MutationError('the whole cell', 'the new cell equals the old one');
+      return source;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The fixtures
+
+/** The grades.csv row a fixture must get. */
+export interface Expected {
+  /** 20/20 and no diagnoses. */
+  full?: true;
+  /** A diagnosis the row must list (then the score is below 20). */
+  diagnosis?: DiagnosisId;
+  score?: number;
+  /** Default 'complete'. */
+  status?: 'complete' | 'incomplete' | 'unreadable';
+}
+
+export interface Fixture {
+  /** The file name without .ipynb: the student in grades.csv. */
+  name: string;
+  expect: Expected;
+  /** Mutations of the reference trainDisc / trainGen cells, applied in order. */
+  disc?: Mutation[];
+  gen?: Mutation[];
+  /** The exercise cells as the notebook has them (TODO placeholders), not the reference. */
+  unfilled?: true;
+  /** A change to the whole notebook after the cells are filled (metadata, cells dropped). */
+  notebook?: (nb: Notebook) => void;
+  /** The file's content as it is, for a fixture whose point is its shape. */
+  raw?: string;
+}
+
+const isExercise = (cell: Cell): ExerciseId | undefined => {
+  const which = seminarCellOf(cell);
+  return EXERCISES.some((ex) => ex.id === which) ? which : undefined;
+};
+
+/** BCE on the "real" logit alone: a valid GAN, written independently of the reference. */
+const BCE_DISC = `const { IS_FAKE, IS_REAL } = gan;
+
+// BCE on the "real" logit alone: a valid discriminator, parametrised differently from the reference
+function trainDisc(batchSize: number): number {
+  return tf.tidy(() => {
+    const discLoss = discOpt.minimize(() => {
+      const realLogit = disc(sampleRealData(batchSize)).slice([0, IS_REAL], [-1, 1]);
+      const fakeLogit = disc(gen(sampleNoise(batchSize))).slice([0, IS_REAL], [-1, 1]);
+      // −log σ(x) = softplus(−x), −log(1 − σ(x)) = softplus(x)   (tf.logSigmoid's gradient fails inside minimize in tfjs 4.22)
+      const loss: tf.Scalar = tf.mean(tf.add(tf.softplus(tf.neg(realLogit)), tf.softplus(fakeLogit)));
+      return loss;
+    }, true, disc.parameters());
+    return discLoss!.dataSync()[0];
+  });
+}
+`;
+const BCE_GEN = `function trainGen(batchSize: number): number {
+  return tf.tidy(() => {
+    const genLoss = genOpt.minimize(() => {
+      const fakeLogit = disc(gen(sampleNoise(batchSize))).slice([0, IS_REAL], [-1, 1]);
+      const loss: tf.Scalar = tf.mean(tf.softplus(tf.neg(fakeLogit)));
+      return loss;
+    }, true, gen.parameters());
+    return genLoss!.dataSync()[0];
+  });
+}
+`;
+
+/** Reaching the reference through the host's globals and the file system (the sandbox must refuse). */
+const PEEK = `// tries to reach the reference through the host's globals and the file system
+function peek(): string {
+  const host: any = (tf as any).env().global;
+  const file: string = host.process.mainModule.filename;
+  const solutions = file.replace(/dist\\/lib\\/grader\\/.*$/, 'lib/reference/solutions.ts');
+  return host.process.mainModule.require('fs').readFileSync(solutions, 'utf8');
+}`;
+
+/** The loss `tf.mean(...)` of the reference, halved: same minimum, half the gradient. */
+const halved = wrap('loss', (x) => `tf.mul(0.5, ${x})`);
+
+export const FIXTURES: readonly Fixture[] = [
+  // correct
+  { name: 'reference', expect: { full: true } },
+  { name: 'by-function-name', expect: { full: true }, notebook: (nb) => forExerciseCells(nb, (c) => (c.metadata = {})) },
+  {
+    name: 'by-tag',
+    expect: { full: true },
+    notebook: (nb) =>
+      forExerciseCells(nb, (c) => {
+        delete c.metadata.nbgrader;
+        delete c.metadata.seminar;
+      }),
+  },
+  // known mistakes (the other exercise is correct)
+  { name: 'sum-instead-of-mean', expect: { diagnosis: 'sum-instead-of-mean' }, disc: [replace('loss', 'tf.mean(', 'tf.sum(')] },
+  { name: 'wrong-sign', expect: { diagnosis: 'wrong-sign' }, disc: [unwrap('loss', 'tf.neg')] },
+  { name: 'disc-step-updates-generator', expect: { diagnosis: 'disc-step-updates-generator' }, disc: [set('varList', '')] },
+  { name: 'gen-step-updates-discriminator', expect: { diagnosis: 'gen-step-updates-discriminator' }, gen: [set('varList', '')] },
+  { name: 'swapped-heads', expect: { diagnosis: 'swapped-heads' }, disc: [swap('closure', 'IS_REAL', 'IS_FAKE')] },
+  // log(1 − D(G(z))) minimised: the fake head, no minus sign
+  { name: 'saturating-generator-loss', expect: { diagnosis: 'saturating-generator-loss' }, gen: [replace('closure', 'IS_REAL', 'IS_FAKE'), unwrap('loss', 'tf.neg')] },
+  { name: 'probabilities-not-log', expect: { diagnosis: 'probabilities-not-log' }, disc: [replace('closure', 'tf.logSoftmax(', 'tf.softmax(', { all: true })] },
+  { name: 'tensor-leak', expect: { diagnosis: 'tensor-leak' }, disc: [atFunctionStart('const extra = sampleRealData(batchSize); // made outside tf.tidy, never disposed')] },
+  { name: 'private-randomness', expect: { diagnosis: 'private-randomness' }, disc: [replace('closure', 'sampleNoise(batchSize)', 'tf.randomUniform([batchSize, 1]) as tf.Tensor2D')] },
+  { name: 'returns-non-number', expect: { diagnosis: 'returns-non-number' }, gen: [replace('result', '!.dataSync()[0]', ' as any')] },
+  { name: 'ignores-batch-size', expect: { diagnosis: 'ignores-batch-size' }, gen: [replace('closure', 'sampleNoise(batchSize)', 'sampleNoise(128)')] },
+  // the update is the reference's, the number returned is not the loss
+  { name: 'wrong-loss-value', expect: { diagnosis: 'wrong-loss-value', score: 19 }, gen: [replace('result', '.dataSync()[0]', '.dataSync()[0] / 2')] },
+  // found by its nbgrader id, but the function has another name
+  { name: 'missing-function', expect: { diagnosis: 'missing-function', score: 10 }, gen: [replace('function', 'function trainGen(', 'function trainGenerator(')] },
+  // wrong in a way no diagnosis names: the behavioural run decides (and rejects it)
+  { name: 'fake-term-missing', expect: { diagnosis: 'wrong-update', score: 15 }, disc: [unwrap('loss', 'tf.add', 0)] },
+  // valid variants: credit with a note
+  { name: 'variant-half-loss', expect: { full: true }, disc: [halved], gen: [halved] },
+  { name: 'variant-bce-one-head', expect: { full: true }, disc: [wholeCell(BCE_DISC)], gen: [wholeCell(BCE_GEN)] },
+  // not a submission the grader can run
+  { name: 'unfilled', expect: { diagnosis: 'not-implemented', score: 0 }, unfilled: true },
+  { name: 'compile-error', expect: { diagnosis: 'compile-error', score: 10, status: 'incomplete' }, disc: [replace('closure', 'sampleNoise(batchSize)', 'sampleNoise("128")')] },
+  { name: 'syntax-error', expect: { diagnosis: 'compile-error', score: 10, status: 'incomplete' }, disc: [edit('loss', 'one closing parenthesis dropped', (loss) => loss.replace(/\)$/, ''))] },
+  {
+    name: 'missing-cells',
+    expect: { diagnosis: 'missing-cell', score: 0, status: 'incomplete' },
+    notebook: (nb) => (nb.cells = nb.cells.filter((c) => !isExercise(c))),
+  },
+  // a truncated upload
+  { name: 'malformed', expect: { diagnosis: 'malformed-notebook', score: 0, status: 'unreadable' }, raw: '{"cells": [ {"cell_type": "code", "source": "function trainDisc(' },
+  // hostile
+  { name: 'infinite-loop', expect: { diagnosis: 'timeout', score: 10 }, disc: [atFunctionStart('while (true) { /* never returns */ }')] },
+  { name: 'process-exit', expect: { diagnosis: 'runtime-error', score: 10 }, disc: [atFunctionStart('(process as any).exit(0);')] },
+  { name: 'escape-exit', expect: { diagnosis: 'runtime-error', score: 10, status: 'incomplete' }, disc: [atFunctionStart('((tf as any).env().global.process).exit(0);')] },
+  {
+    name: 'memory-bomb',
+    expect: { diagnosis: 'memory-limit', score: 10, status: 'incomplete' },
+    gen: [beforeFunction('const hoard: number[][] = [];'), set('result', 'for (;;) hoard.push(new Array(1e6).fill(batchSize));')],
+  },
+  {
+    name: 'imports-solutions',
+    expect: { diagnosis: 'runtime-error', score: 0 },
+    disc: [
+      beforeFunction("import { referenceSteps } from '../dist/lib/solutions';"),
+      atFunctionStart('return referenceSteps(gan.seminarOf({ gen: gen, disc: disc, genOpt: genOpt, discOpt: discOpt })).trainDisc(batchSize);'),
+    ],
+    gen: [beforeFunction(PEEK), beforeResult('peek();')],
+  },
+  {
+    name: 'overwrites-globals',
+    expect: { diagnosis: 'private-randomness' },
+    disc: [beforeFunction('Math.random = () => 0.5;\n(globalThis as any).sampleNoise = () => tf.zeros([1, 1]);\nObject.assign(tf, { mean: tf.sum });')],
+  },
+  { name: 'console-flood', expect: { full: true }, disc: [beforeFunction("console.log('x'.repeat(10 * 1024 * 1024));")] },
+];
+
+function forExerciseCells(nb: Notebook, change: (cell: Cell) => void): void {
+  const cells = nb.cells.filter((c) => isExercise(c));
+  if (cells.length !== 2) throw new Error(`expected the notebook's 2 exercise cells, found ${cells.length}`);
+  cells.forEach(change);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Generation
+
+/**
+ * The notebook's exercise cell with its TODO placeholders replaced by the reference's statements — as a
+ * student would fill them in: no BEGIN/END SOLUTION markers, no instructor comments.
+ */
+export function referenceCell(cellSource: string, solutions: string, fn: string): string {
+  const region = referenceRegion(solutions, fn).filter((line) => !line.trim().startsWith('//'));
+  const inlined = inlineReference(cellSource, region);
+  return inlined
+    .split('\n')
+    .filter((line) => line.trim() !== BEGIN && line.trim() !== END)
+    .join('\n');
+}
+
+const referenceCells = new Map<string, string>();
+
+/** referenceCell, once per cell and reference (it transpiles every statement: ~0.1 s a cell). */
+function cachedReferenceCell(cellSource: string, solutions: string, fn: string): string {
+  const key = JSON.stringify([cellSource, solutions, fn]);
+  if (!referenceCells.has(key)) referenceCells.set(key, referenceCell(cellSource, solutions, fn));
+  return referenceCells.get(key)!;
+}
+
+/** One fixture's file content. */
+export function buildFixture(fixture: Fixture, base: Notebook = readNotebook(NOTEBOOK), solutions = fs.readFileSync(SOLUTIONS, 'utf8')): string {
+  if (fixture.raw !== undefined) return fixture.raw;
+  const nb = JSON.parse(JSON.stringify(base)) as Notebook;
+  for (const cell of nb.cells) {
+    if (cell.cell_type === 'code') {
+      cell.outputs = [];
+      cell.execution_count = null;
+    }
+    const id = isExercise(cell);
+    if (!id || fixture.unfilled) continue;
+    const fn = exercise(id).functionName;
+    let source = cachedReferenceCell(sourceText(cell), solutions, fn);
+    for (const m of (id === 'train_disc' ? fixture.disc : fixture.gen) ?? []) {
+      try {
+        source = m.apply(source, fn);
+      } catch (err) {
+        throw new Error(`fixture ${fixture.name}, ${fn}: ${(err as Error).message}`);
+      }
+    }
+    cell.source = source.split(/(?<=\n)/);
+  }
+  fixture.notebook?.(nb);
+  return JSON.stringify(nb, null, 1) + '\n';
+}
+
+let written: string | undefined;
+
+/** A temp folder holding every fixture as <name>.ipynb, written once per process. */
+export function fixturesDir(): string {
+  if (written) return written;
+  const dir = tempDir('gan-fixtures-');
+  writeFixtures(dir);
+  written = dir;
+  return dir;
+}
+
+/** Writes every fixture into `dir` (made if missing); returns the files. */
+export function writeFixtures(dir: string): string[] {
+  fs.mkdirSync(dir, { recursive: true });
+  const base = readNotebook(NOTEBOOK);
+  const solutions = fs.readFileSync(SOLUTIONS, 'utf8');
+  return FIXTURES.map((f) => {
+    const file = path.join(dir, `${f.name}.ipynb`);
+    fs.writeFileSync(file, buildFixture(f, base, solutions));
+    return file;
+  });
+}
+
+/** The path of one generated fixture. */
+export function fixtureFile(name: string): string {
+  if (!FIXTURES.some((f) => f.name === name)) throw new Error(`no fixture named ${name}; known: ${FIXTURES.map((f) => f.name).join(', ')}`);
+  return path.join(fixturesDir(), `${name}.ipynb`);
+}
+
+if (require.main === module) {
+  const dir = process.argv[2];
+  if (!dir) {
+    process.stderr.write('Usage: node dist/test/support/fixtures.js DIR   (writes the fixture submissions to DIR)\n');
+    process.exit(2);
+  }
+  const files = writeFixtures(path.resolve(dir));
+  process.stdout.write(`${files.length} fixture submissions written to ${path.resolve(dir)}\n`);
+}
