@@ -53,6 +53,7 @@ const EXPECTED = Object.fromEntries(FIXTURES.map((f) => [f.name, f.expect]));
 const NO_FIXTURE: Partial<Record<DiagnosisId, string>> = {
   'grader-error': "the grader's own failure, not the submission's",
   'unconfirmed-variant': "only the student bundle's self-check, which lacks the reference generator (release.test.ts: variant-half-loss)",
+  'incomplete-observation': 'only a result with fewer observed states than the checks need, which no submission can hand the parent (the channel is authenticated); grader.test.ts feeds one to the checks directly',
 };
 
 /** Line:column (1-based) of the first `piece` in `text`. */

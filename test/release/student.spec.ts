@@ -77,3 +77,8 @@ describe('student bundle', () => {
     for (const c of exercises) expect([].concat(c.source).join('')).to.contain("TODO('");
   });
 });
+
+describe('the grading checks on the shipped expected values (the self-check\'s own)', () => {
+  // with no submission set, the subject is the reference's shipped observations: every public check passes
+  require('../../lib/exercises/checks.spec');
+});

@@ -351,7 +351,7 @@ export const FIXTURES: readonly Fixture[] = [
     name: 'imports-solutions',
     expect: { diagnosis: 'runtime-error', score: 0 },
     disc: [
-      beforeFunction("import { referenceSteps } from '../dist/lib/solutions';"),
+      beforeFunction("import { referenceSteps } from '../dist/lib/reference/solutions';"),
       atFunctionStart('return referenceSteps(gan.seminarOf({ gen: gen, disc: disc, genOpt: genOpt, discOpt: discOpt })).trainDisc(batchSize);'),
     ],
     gen: [beforeFunction(PEEK), beforeResult('peek();')],
