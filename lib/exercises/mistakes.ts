@@ -23,4 +23,14 @@ export const SHARED_MISTAKES = {
     advice: 'Seminar: "Loss: −mean(log p(real | x) + log p(fake | G(z))), with log p = tf.logSoftmax of the logits."',
     hint: 'Use tf.logSoftmax(logits), not tf.softmax(logits) (and no extra log of a softmax).',
   },
+  'extra-optimizer-steps': {
+    title: 'one call makes more than one optimizer step',
+    advice: 'Seminar: "trains discriminator for one step" — the loop calls trainDisc 5 times per generator step; a call that steps twice changes that balance.',
+    hint: 'Call optimizer.minimize(...) exactly once per call of the function.',
+  },
+  'changes-optimizer': {
+    title: "the step changes an optimizer's learning rate",
+    advice: 'The seminar fixes the learning rates (generator 1e-3, discriminator 1e-2) in the models cell; the exercise is the step, not the optimizer.',
+    hint: 'Leave genOpt and discOpt as the models cell made them; do not call setLearningRate or assign learningRate.',
+  },
 } as const satisfies Record<string, DiagnosisInfo>;

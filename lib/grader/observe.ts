@@ -3,7 +3,7 @@
 // It records what a step did (weights after, returned value, sampler calls, tensors) as plain data;
 // judging happens elsewhere. This file must never import the reference: the sandbox child loads it.
 import * as tf from '@tensorflow/tfjs';
-import type { ExerciseId } from '../exercises';
+import type { ExerciseId, ModelName } from '../exercises';
 import { REAL_MEAN, REAL_STD, SamplerOverride, withSamplers } from '../seminar/data';
 import { Module, Weights, getWeights, setWeights } from '../seminar/nn';
 import { Rng } from '../seminar/random';
@@ -52,6 +52,8 @@ export interface StepObservation {
   samplerCalls: { noise: number[]; real: number[] };
   /** Random sources other than the samplers (tf.random*, Math.random); only the sandbox sees these. */
   randomCalls: string[];
+  /** Per model's optimizer: updates applied during the call, and its learning rate after it (where the runtime has the optimizers). */
+  optimizers?: Record<ModelName, { steps: number; learningRate: number }>;
 }
 
 export interface ExerciseObservation {
@@ -73,6 +75,15 @@ export interface Runtime {
   takeRandomCalls(): string[];
   /** Turns a thrown value into a Failure. */
   classify(err: unknown): Failure;
+  /** The models' optimizers, when the runtime can see them: a step that applies more than one update, or changes the learning rate, shows. */
+  optimizers?: Record<ModelName, tf.Optimizer>;
+}
+
+/** Each optimizer's update count and learning rate. */
+function optimizerState(rt: Runtime): Record<ModelName, { steps: number; learningRate: number }> | undefined {
+  if (!rt.optimizers) return undefined;
+  const read = (o: tf.Optimizer) => ({ steps: o.iterations, learningRate: (o as unknown as { learningRate: number }).learningRate });
+  return { gen: read(rt.optimizers.gen), disc: read(rt.optimizers.disc) };
 }
 
 /** Deterministic batches for a state: one stream per sampler, so the order of calls does not matter. */
@@ -89,6 +100,12 @@ export function fixedSamplers(seed: number, calls?: { noise: number[]; real: num
       return tf.tensor2d(realRng.fill(n, () => realRng.normal() * REAL_STD + REAL_MEAN), [n, 1]);
     },
   };
+}
+
+function optimizerDelta(before: ReturnType<typeof optimizerState>, after: ReturnType<typeof optimizerState>): StepObservation['optimizers'] {
+  if (!before || !after) return undefined;
+  const delta = (m: ModelName) => ({ steps: after[m].steps - before[m].steps, learningRate: after[m].learningRate });
+  return { gen: delta('gen'), disc: delta('disc') };
 }
 
 /** The default classification: the notebook's TODO message means "not implemented". */
@@ -129,6 +146,7 @@ export function observe(exercise: ExerciseId, plan: Plan, rt: Runtime, parts: Pa
     place(rt, state);
     const samplerCalls = { noise: [] as number[], real: [] as number[] };
     rt.takeRandomCalls();
+    const before = optimizerState(rt);
     let returned: unknown;
     const failure = withSamplers(fixedSamplers(state.seed, samplerCalls), () =>
       attempt(rt, () => {
@@ -145,6 +163,7 @@ export function observe(exercise: ExerciseId, plan: Plan, rt: Runtime, parts: Pa
       disc: getWeights(rt.disc),
       samplerCalls,
       randomCalls: rt.takeRandomCalls(),
+      optimizers: optimizerDelta(before, optimizerState(rt)),
     };
   });
 

@@ -1,8 +1,11 @@
 // The sandbox's child process: runs one submission's cells in a vm context that holds only the
 // notebook's globals, observes the exercises (observe.ts) and writes plain observations to the
 // result file. The parent (sandbox.ts) starts it under Node's permission model, and judges.
-// It never loads the reference (lib/reference/): a submission that escapes the
-// context finds no reference and can only fake observations it would have to compute correctly.
+// It never loads the reference (lib/reference/). Before any submission code runs it locks its own realm
+// down (lib/grader/harden.ts): frozen intrinsics and TF.js classes, a `tf` without the ways into this
+// process, frozen models; and it signs its result with a key only the parent and this module know, so
+// a submission can neither patch what the observer reads nor write a result the parent accepts.
+import { createHmac } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as vm from 'node:vm';
 import * as tf from '@tensorflow/tfjs';
@@ -12,6 +15,7 @@ import { NOTEBOOK_GLOBALS, createSeminar } from '../seminar/models';
 import * as nn from '../seminar/nn';
 import { TODO } from '../seminar/todo';
 import { initBackend } from '../tfjs/backend';
+import { hardenRealm, submissionTf } from './harden';
 import { ExerciseId, ExerciseObservation, Failure, Parts, Plan, Runtime, classifyError, observe } from './observe';
 
 export interface Job {
@@ -45,8 +49,6 @@ export interface ChildResult {
   asked: Partial<Record<ExerciseId, ExerciseObservation['behaviour']>>;
 }
 
-const RANDOM_OPS = ['randomUniform', 'randomNormal', 'truncatedNormal', 'randomGamma', 'randomStandardNormal', 'multinomial', 'randomUniformInt'];
-
 /** The submission's console, captured into the result up to the job's cap (mutable: muted for asked runs). */
 function captureOutput(result: ChildResult, cap: number) {
   const capture = { muted: false, print: (..._args: unknown[]) => undefined as void };
@@ -63,28 +65,12 @@ function captureOutput(result: ChildResult, cap: number) {
   return capture;
 }
 
-/** tf as the cells see it: every op, with the random ones noting that they were used. */
-function tfWithRandomNoted(noteRandom: (name: string) => void): Record<string, unknown> {
-  const view: Record<string, unknown> = {};
-  for (const key of Object.keys(tf)) view[key] = (tf as unknown as Record<string, unknown>)[key];
-  for (const name of RANDOM_OPS) {
-    const op = view[name];
-    if (typeof op === 'function') {
-      view[name] = (...args: unknown[]) => {
-        noteRandom(`tf.${name}`);
-        return (op as (...a: unknown[]) => unknown)(...args);
-      };
-    }
-  }
-  return view;
-}
-
 /** The vm context: the notebook's globals (lib/seminar/models.ts NOTEBOOK_GLOBALS) and nothing of the host. */
 function notebookContext(seminar: ReturnType<typeof createSeminar>, print: (...a: unknown[]) => void, noteRandom: (name: string) => void): vm.Context {
-  const gan = { IS_FAKE: data.IS_FAKE, IS_REAL: data.IS_REAL, sampleNoise: data.sampleNoise, sampleRealData: data.sampleRealData, sequential: nn.sequential, linear: nn.linear, elu: nn.elu, TODO };
+  const gan = Object.freeze({ IS_FAKE: data.IS_FAKE, IS_REAL: data.IS_REAL, sampleNoise: data.sampleNoise, sampleRealData: data.sampleRealData, sequential: nn.sequential, linear: nn.linear, elu: nn.elu, TODO });
   const globals: Record<string, unknown> = {
     ...Object.fromEntries(NOTEBOOK_GLOBALS.map((name) => [name, seminar[name]])),
-    tf: tfWithRandomNoted(noteRandom),
+    tf: submissionTf(noteRandom),
     gan,
     TODO,
     SOLUTIONS: false,
@@ -92,9 +78,14 @@ function notebookContext(seminar: ReturnType<typeof createSeminar>, print: (...a
     console: { log: print, info: print, warn: print, error: print, debug: print },
     __noteRandom: noteRandom,
   };
-  const context = vm.createContext(globals, { codeGeneration: { strings: false, wasm: false } });
+  // microtasks of the cells run inside each evaluation, under its time limit, not later in ours
+  const context = vm.createContext(globals, { codeGeneration: { strings: false, wasm: false }, microtaskMode: 'afterEvaluate' });
   vm.runInContext(
-    '(() => { const random = Math.random, note = __noteRandom; Math.random = function random_() { note("Math.random"); return random(); }; })(); delete globalThis.__noteRandom;',
+    '(() => { const random = Math.random, note = __noteRandom; Math.random = function random_() { note("Math.random"); return random(); }; })(); delete globalThis.__noteRandom;' +
+      // no stack-trace hook in the cells' realm (the classic way to call sites of the host's frames)
+      "Object.defineProperty(Error, 'prepareStackTrace', { value: undefined, writable: false, configurable: false });" +
+      // the noting Math.random stays in place
+      "Object.defineProperty(Math, 'random', { writable: false, configurable: false });",
     context,
   );
   return context;
@@ -159,18 +150,26 @@ function readJob(file: string): Job {
 }
 
 async function main(jobFile: string, resultFile: string): Promise<void> {
+  const input = lines(process.stdin);
+  // the signing key: the parent's first line on stdin, kept in this closure only
+  const key = await input.next();
   const job = readJob(jobFile);
   // the parent's backend: its reference observations and these come from the same kernels
   await initBackend(job.backend);
 
   const result: ChildResult = { observations: {}, running: null, output: '', outputTruncated: false, asked: {} };
-  const save = () => fs.writeFileSync(resultFile, JSON.stringify(result));
+  const { writeFileSync } = fs;
+  const save = () => {
+    const json = JSON.stringify(result);
+    writeFileSync(resultFile, `${createHmac('sha256', key).update(json).digest('hex')}\n${json}`);
+  };
   const output = captureOutput(result, job.outputCap);
   let randomCalls: string[] = [];
   const noteRandom = (name: string) => {
     if (randomCalls.length < 100) randomCalls.push(name);
   };
   const seminar = createSeminar();
+  hardenRealm(seminar, noteRandom);
   const runner = new Runner(notebookContext(seminar, output.print, noteRandom));
   const runtime: Runtime = {
     gen: seminar.gen,
@@ -182,6 +181,7 @@ async function main(jobFile: string, resultFile: string): Promise<void> {
       return r;
     },
     classify,
+    optimizers: { gen: seminar.genOpt, disc: seminar.discOpt },
   };
 
   // Load the cells in notebook order; a cell that fails to load takes its own exercise down only.
@@ -206,7 +206,7 @@ async function main(jobFile: string, resultFile: string): Promise<void> {
 
   if (job.askBehaviour) {
     process.stdout.write('steps done\n');
-    const wanted = JSON.parse((await firstLine(process.stdin)) || '[]') as ExerciseId[];
+    const wanted = JSON.parse((await input.next()) || '[]') as ExerciseId[];
     output.muted = true;
     for (const id of job.probe.filter((ex) => wanted.includes(ex) && result.observations[ex])) {
       runner.deadline = Date.now() + job.budgetMs;
@@ -217,22 +217,29 @@ async function main(jobFile: string, resultFile: string): Promise<void> {
   save();
 }
 
-/** The first line of a stream ('' if it ends first). */
-function firstLine(stream: NodeJS.ReadableStream): Promise<string> {
-  return new Promise((resolve) => {
-    let text = '';
-    const done = () => {
-      stream.removeListener('data', onData);
-      stream.removeListener('end', done);
-      resolve(text.split('\n')[0]);
-    };
-    const onData = (chunk: Buffer | string) => {
-      text += chunk.toString();
-      if (text.includes('\n')) done();
-    };
-    stream.on('data', onData);
-    stream.on('end', done);
+/** The lines of a stream, one per next() ('' once it has ended). */
+function lines(stream: NodeJS.ReadableStream): { next(): Promise<string> } {
+  let buffered = '';
+  let ended = false;
+  let waiting: (() => void) | undefined;
+  stream.on('data', (chunk: Buffer | string) => {
+    buffered += chunk.toString();
+    waiting?.();
   });
+  stream.on('end', () => {
+    ended = true;
+    waiting?.();
+  });
+  return {
+    async next() {
+      while (!buffered.includes('\n') && !ended) await new Promise<void>((resolve) => (waiting = resolve));
+      waiting = undefined;
+      const i = buffered.indexOf('\n');
+      const line = i < 0 ? buffered : buffered.slice(0, i);
+      buffered = i < 0 ? '' : buffered.slice(i + 1);
+      return line;
+    },
+  };
 }
 
 function safeString(value: unknown): string {
@@ -247,7 +254,7 @@ if (require.main === module) {
   main(process.argv[2], process.argv[3]).then(
     () => process.exit(0),
     (err: unknown) => {
-      process.stderr.write(`sandbox: ${err instanceof Error ? err.stack : String(err)}\n`);
+      process.stderr.write(`sandbox: ${err instanceof Error ? `${err.name}: ${err.message}\n${err.stack}` : String(err)}\n`);
       process.exit(70);
     },
   );

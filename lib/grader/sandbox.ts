@@ -9,12 +9,14 @@
 //     and capped captured output.
 // A crash while observing one exercise is recorded for that exercise and the rest run in a new child.
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { CompiledCell } from './compile';
 import Ajv from 'ajv';
+import { config } from '../config';
 import { ExerciseId, ExerciseObservation, Failure, Parts, Plan } from './observe';
 import type { ChildResult, Job } from './sandbox-child';
 
@@ -102,11 +104,17 @@ const validResult = new Ajv().compile({
   },
 });
 
-/** The child's result file, if it holds a valid result. */
-function readResult(file: string): ChildResult | undefined {
+/** The child's result file, if the child signed it with this run's key and it holds a valid result. */
+function readResult(file: string, key: string): ChildResult | undefined {
   try {
-    const json: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
-    return validResult(json) ? (json as ChildResult) : undefined;
+    const text = fs.readFileSync(file, 'utf8');
+    const cut = text.indexOf('\n');
+    const mac = Buffer.from(text.slice(0, cut), 'hex');
+    const json = text.slice(cut + 1);
+    const expected = createHmac('sha256', key).update(json).digest();
+    if (cut < 0 || mac.length !== expected.length || !timingSafeEqual(mac, expected)) return undefined;
+    const result: unknown = JSON.parse(json);
+    return validResult(result) ? (result as ChildResult) : undefined;
   } catch {
     return undefined;
   }
@@ -161,16 +169,15 @@ function childCommand(options: SandboxOptions, scratch: string, jobFile: string,
 }
 
 /** The child's "steps done": judge what it observed and answer (once) which behavioural runs to do. */
-function answerWhenStepsDone(child: ChildProcess, resultFile: string, askBehaviour: (observations: ChildResult['observations']) => ExerciseId[]): void {
+function answerWhenStepsDone(child: ChildProcess, resultFile: string, key: string, askBehaviour: (observations: ChildResult['observations']) => ExerciseId[]): void {
   let heard = '';
   let answered = false;
-  child.stdin!.on('error', () => undefined); // the child may be gone before the answer arrives
   child.stdout!.on('data', (chunk: Buffer) => {
     if (answered) return;
     heard = (heard + chunk.toString('utf8')).slice(-64); // only the end matters: no rescanning of a flood
     if (!heard.includes('steps done\n')) return;
     answered = true;
-    const result = readResult(resultFile);
+    const result = readResult(resultFile, key);
     let wanted: ExerciseId[] = [];
     try {
       wanted = result ? askBehaviour(result.observations) : [];
@@ -201,13 +208,21 @@ function runChild(job: Job, options: SandboxOptions, scratch: string, askBehavio
   fs.rmSync(resultFile, { force: true });
   fs.writeFileSync(jobFile, JSON.stringify(job));
   const [cmd, args] = childCommand(options, scratch, jobFile, resultFile);
+  // the child signs its result with this key, read from stdin before any submission code runs
+  const key = randomBytes(32).toString('hex');
   return new Promise((resolve) => {
     const child = spawn(cmd, args, {
       cwd: scratch,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: scratch, TMPDIR: scratch },
-      stdio: [askBehaviour ? 'pipe' : 'ignore', askBehaviour ? 'pipe' : 'ignore', 'pipe'],
+      stdio: ['pipe', askBehaviour ? 'pipe' : 'ignore', 'pipe'],
     });
-    if (askBehaviour) answerWhenStepsDone(child, resultFile, askBehaviour);
+    child.stdin!.on('error', () => undefined); // the child may be gone before a line arrives
+    if (askBehaviour) {
+      child.stdin!.write(`${key}\n`);
+      answerWhenStepsDone(child, resultFile, key, askBehaviour);
+    } else {
+      child.stdin!.end(`${key}\n`);
+    }
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => {
       if (stderr.length < 8000) stderr += chunk.toString('utf8').slice(0, 8000 - stderr.length);
@@ -219,12 +234,13 @@ function runChild(job: Job, options: SandboxOptions, scratch: string, askBehavio
     });
     child.on('close', (code, signal) => {
       stopWatching();
-      resolve({ result: readResult(resultFile), killedFor, code, signal, stderr });
+      resolve({ result: readResult(resultFile, key), killedFor, code, signal, stderr });
     });
   });
 }
 
 function crashOf(run: ChildRun, options: SandboxOptions): Failure & { diagnosis: string } {
+  if (config.graderDebug()) process.stderr.write(`sandbox child (${run.signal ?? run.code}):\n${run.stderr}\n`);
   if (run.killedFor === 'timeout') return { kind: 'timeout', diagnosis: 'timeout', message: `stopped after ${options.timeoutMs / 1000} s` };
   const heap = /heap out of memory|Allocation failed|Array buffer allocation failed/i.test(run.stderr);
   if (run.killedFor === 'memory' || heap) {

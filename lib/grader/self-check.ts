@@ -33,7 +33,7 @@ export async function runSelfCheck(id: ExerciseId, step: (batchSize: number) => 
   // observing moves the notebook's models: their weights are put back before the checks run
   const session = withWeights([[s.gen, getWeights(s.gen)], [s.disc, getWeights(s.disc)]], () => {
     const basis = buildBasis(s, [id]);
-    const rt: Runtime = { gen: s.gen, disc: s.disc, call: (_, batchSize) => step(batchSize), takeRandomCalls: () => [], classify: classifyError };
+    const rt: Runtime = { gen: s.gen, disc: s.disc, call: (_, batchSize) => step(batchSize), takeRandomCalls: () => [], classify: classifyError, optimizers: { gen: s.genOpt, disc: s.discOpt } };
     const observation = observe(id, basis.plans[id], rt);
     const other: Subject = { unavailable: { diagnosis: 'grader-error', message: 'not part of this self-check' } };
     const subject: Record<ExerciseId, Subject> = Object.fromEntries(EXERCISES.map((e) => [e.id, e === ex ? { observation } : other]));

@@ -90,5 +90,6 @@ export function referenceRuntime(s: Seminar): Runtime {
     call: (id, batchSize) => steps[exercise(id).functionName](batchSize),
     takeRandomCalls: () => [],
     classify: classifyError,
+    optimizers: { gen: s.genOpt, disc: s.discOpt },
   };
 }

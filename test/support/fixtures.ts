@@ -321,6 +321,13 @@ export const FIXTURES: readonly Fixture[] = [
   // the update is the reference's, the number returned is not the loss
   { name: 'wrong-loss-value', expect: { diagnosis: 'wrong-loss-value', score: 19 }, gen: [replace('result', '.dataSync()[0]', '.dataSync()[0] / 2')] },
   // found by its nbgrader id, but the function has another name
+  {
+    // a second optimizer step in the same call: trains faster in a short run, but is not one step
+    name: 'two-steps-per-call',
+    expect: { diagnosis: 'extra-optimizer-steps', score: 16 },
+    disc: [beforeResult('discOpt.minimize(() => tf.mean(tf.neg(tf.logSoftmax(disc(sampleRealData(batchSize))).slice([0, IS_REAL], [-1, 1]))) as tf.Scalar, false, disc.parameters());')],
+  },
+  { name: 'changes-learning-rate', expect: { diagnosis: 'changes-optimizer', score: 16 }, gen: [atFunctionStart('genOpt.setLearningRate(1e-2);')] },
   { name: 'missing-function', expect: { diagnosis: 'missing-function', score: 10 }, gen: [replace('function', 'function trainGen(', 'function trainGenerator(')] },
   // wrong in a way no diagnosis names: the behavioural run decides (and rejects it)
   { name: 'fake-term-missing', expect: { diagnosis: 'wrong-update', score: 15 }, disc: [unwrap('loss', 'tf.add', 0)] },
@@ -341,7 +348,7 @@ export const FIXTURES: readonly Fixture[] = [
   // hostile
   { name: 'infinite-loop', expect: { diagnosis: 'timeout', score: 10 }, disc: [atFunctionStart('while (true) { /* never returns */ }')] },
   { name: 'process-exit', expect: { diagnosis: 'runtime-error', score: 10 }, disc: [atFunctionStart('(process as any).exit(0);')] },
-  { name: 'escape-exit', expect: { diagnosis: 'runtime-error', score: 10, status: 'incomplete' }, disc: [atFunctionStart('((tf as any).env().global.process).exit(0);')] },
+  { name: 'escape-exit', expect: { diagnosis: 'runtime-error', score: 10 }, disc: [atFunctionStart('((tf as any).env().global.process).exit(0);')] },
   {
     name: 'memory-bomb',
     expect: { diagnosis: 'memory-limit', score: 10, status: 'incomplete' },
