@@ -78,6 +78,13 @@ export const SWITCHES = {
     parse: yesNo,
     accepts: '1 or 0',
   },
+  gradingSecret: {
+    name: 'GAN_GRADING_SECRET',
+    description: "the course's grading secret, from which the grader's private states are derived (default: .gan-grading-secret, made on first use)",
+    fallback: undefined as string | undefined,
+    parse: (raw: string) => raw.trim(),
+    accepts: 'any text',
+  },
   autograderRoot: {
     name: 'AUTOGRADER_ROOT',
     description: "where Gradescope's layout is (source/, submission/, results/); default /autograder — for dry runs and tests",
@@ -115,5 +122,6 @@ export const config = {
   fused: () => read('fused'),
   smallKernels: () => read('smallKernels'),
   graderDebug: () => read('graderDebug'),
+  gradingSecret: () => read('gradingSecret'),
   autograderRoot: () => read('autograderRoot'),
 };

@@ -73,7 +73,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const files = collectNotebooks(positionals);
 
-  const { gradeFiles, writeReports } = await import('../grader');
+  const { gradeFiles, gradingSecret, writeReports } = await import('../grader');
   const started = Date.now();
   const results = await gradeFiles(files, {
     timeoutMs: timeout * 1000,
@@ -86,6 +86,7 @@ export async function run(args: string[]): Promise<number> {
   writeReports(results, values.out);
   const isolation = results.find((r) => r.isolation.length > 0)?.isolation;
   if (isolation) process.stderr.write(`sandbox: ${isolation.join(', ')}\n`);
+  process.stderr.write(`states: ${gradingSecret().source}\n`);
   const seconds = (Date.now() - started) / 1000;
   process.stderr.write(
     `graded ${results.length} submission(s) in ${seconds.toFixed(1)} s (${((results.length / seconds) * 60).toFixed(1)}/min) → ${path.join(values.out, 'grades.csv')}\n`,

@@ -48,8 +48,8 @@ export const CHECK_DEFINITIONS: readonly CheckDefinition[] = [
       steps.forEach((st, i) => {
         const [mine, ref] = [st.optimizers, c.reference(i).optimizers];
         if (!mine || !ref) return; // a runtime that cannot see the optimizers
-        c.failureNames('extra-optimizer-steps');
-        expect(mine[model].steps, `updates the ${MODEL_TITLES[model]}'s optimizer applied in one call from state "${st.state}"`).to.equal(ref[model].steps);
+        c.failureNames('extra-optimizer-steps'); // fewer updates than the reference's show as a wrong update below
+        expect(mine[model].steps, `updates the ${MODEL_TITLES[model]}'s optimizer applied in one call from state "${st.state}"`).to.be.at.most(ref[model].steps);
         c.failureNames('changes-optimizer');
         for (const m of ['gen', 'disc'] as const) expect(mine[m].learningRate, `the ${MODEL_TITLES[m]}'s learning rate after the call`).to.equal(ref[m].learningRate);
       });

@@ -18,12 +18,15 @@ export interface Basis {
   reference: Record<ExerciseId, ExerciseObservation>;
 }
 
-/** Plans and the reference's observations on `s`'s models (weights are restored afterwards). */
-export function buildBasis(s: Seminar, exercises: readonly ExerciseId[] = EXERCISES.map((ex) => ex.id)): Basis {
+/**
+ * Plans and the reference's observations on `s`'s models (weights are restored afterwards). With the
+ * course's grading secret the states are private (lib/grader/states.ts stateSeed); without, public.
+ */
+export function buildBasis(s: Seminar, exercises: readonly ExerciseId[] = EXERCISES.map((ex) => ex.id), secret?: string): Basis {
   // student release (no lib/reference/solutions.ts): the reference's numbers shipped by `gan-seminar release`
   if (!hasReference()) return { evaluator: s, ...pickBasis(readExpected()) };
   return withWeights([[s.gen, getWeights(s.gen)], [s.disc, getWeights(s.disc)]], () => {
-    const plans = buildPlans(s);
+    const plans = buildPlans(s, secret);
     const rt = referenceRuntime(s);
     const reference = Object.fromEntries(exercises.map((ex) => [ex, observe(ex, plans[ex], rt)]));
     return { evaluator: s, plans, reference };
@@ -31,12 +34,12 @@ export function buildBasis(s: Seminar, exercises: readonly ExerciseId[] = EXERCI
 }
 
 const bases = new Map<string, Basis>();
-/** One basis per backend per process: the grader's states and reference observations. */
-export function defaultBasis(): Basis {
-  const key = tf.getBackend();
+/** One basis per backend and secret per process: the grader's states and reference observations. */
+export function defaultBasis(secret?: string): Basis {
+  const key = `${tf.getBackend()}\n${secret ?? ''}`;
   let b = bases.get(key);
   if (!b) {
-    b = buildBasis(createSeminar());
+    b = buildBasis(createSeminar(), undefined, secret);
     bases.set(key, b);
   }
   return b;

@@ -22,6 +22,7 @@ import type { ExerciseId, ExerciseObservation } from './observe';
 import type { GradeResult } from './result';
 import { CheckResult, runChecks } from './run-checks';
 import { DEFAULT_SANDBOX, SandboxOptions, SandboxResult, runInSandbox } from './sandbox';
+import { gradingSecret } from './secret';
 
 export { CHECKS, configureChecks, parseCheckIds } from './checks';
 export type { CheckConfig, CheckInfo } from './checks';
@@ -30,9 +31,17 @@ export type { DiagnosisId } from './diagnoses';
 export type { CheckResult } from './run-checks';
 export type { GradeResult, GradeStatus } from './result';
 export { writeReports, csvOf, feedbackOf, gradescopeOf } from './report';
+export { gradingSecret } from './secret';
 
 export interface GradeOptions extends Partial<SandboxOptions> {
   checks?: CheckConfig;
+  /** The course's grading secret (default: lib/grader/secret.ts gradingSecret()). */
+  secret?: string;
+}
+
+/** The secret to grade with: the option's, else the course's. */
+function secretOf(options: GradeOptions): string | undefined {
+  return options.secret ?? gradingSecret().secret;
 }
 
 export function studentOf(file: string): string {
@@ -86,7 +95,7 @@ async function grade(file: string, options: GradeOptions, checks: CheckInfo[]): 
   const read = readSubmission(file);
   if (!read.ok) return finish(file, checks, allFailed(checks, 'malformed-notebook', read.message), { status: 'unreadable', message: read.message });
   const { subject, cells, compiled } = compileExercises(extractExercises(read.notebook));
-  const basis = defaultBasis();
+  const basis = defaultBasis(secretOf(options));
   const run = await observeIsolated(compiled, subject, basis, sandbox);
   const results = await runChecks(newSession(basis, subject), checks);
   const incomplete = EXERCISES.some((ex) => subject[ex.id].unavailable);
@@ -156,7 +165,7 @@ async function observeIsolated(compiled: CompiledCell[], subject: Record<Exercis
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([k, v]) => v !== undefined && k !== 'checks')) as Partial<T>;
+  return Object.fromEntries(Object.entries(o).filter(([k, v]) => v !== undefined && k !== 'checks' && k !== 'secret')) as Partial<T>;
 }
 
 export interface BatchOptions extends GradeOptions {
@@ -168,7 +177,7 @@ export interface BatchOptions extends GradeOptions {
 /** Grades many notebooks in parallel; results come back in the order of `files`. */
 export async function gradeFiles(files: string[], options: BatchOptions = {}): Promise<GradeResult[]> {
   await ensureBackend();
-  defaultBasis();
+  defaultBasis(secretOf(options));
   const parallel = Math.max(1, options.parallel ?? require('node:os').availableParallelism?.() ?? 2);
   const results: GradeResult[] = new Array(files.length);
   let next = 0;

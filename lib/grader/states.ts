@@ -1,6 +1,7 @@
 // Step "fix the states": the weights and sampler seeds every subject starts from. Built from fixed
 // seeds (and, for the trained states, a few reference steps), so a submission scores the same on
 // every run. The reference's observations come from the same protocol (observe.ts) on the same states.
+import { createHash } from 'node:crypto';
 import { EXERCISES, exercise } from '../exercises';
 import { referenceSteps } from '../reference';
 import { withSamplers } from '../seminar/data';
@@ -43,17 +44,25 @@ export function referenceRun(s: Seminar, start: State, run: (steps: Steps) => vo
   );
 }
 
-/** The plans for every exercise, built on `s`'s models (their weights are restored afterwards). */
-export function buildPlans(s: Seminar): Record<ExerciseId, Plan> {
+/**
+ * A state's seed: the public one (what a student release's self-check uses, shipped as numbers), or —
+ * given the course's grading secret — one derived from it, so the grade never rests on numbers a
+ * student has seen.
+ */
+export function stateSeed(publicSeed: number, secret: string | undefined, label: string): number {
+  if (secret === undefined) return publicSeed;
+  const digest = createHash('sha256').update(`${secret}\n${label}`).digest();
+  return digest.readUInt32BE(0) % 1_000_000_007;
+}
+
+/** The plans for every exercise, built on `s`'s models (their weights are restored afterwards); `secret`: see stateSeed. */
+export function buildPlans(s: Seminar, secret?: string): Record<ExerciseId, Plan> {
   const genT = getWeights(s.gen);
   const discT = getWeights(s.disc);
-  const fresh = (name: string, seed: number, batchSize: number): State => ({
-    name,
-    seed,
-    batchSize,
-    gen: initWeights(genT, seed * 7 + 1),
-    disc: initWeights(discT, seed * 7 + 2),
-  });
+  const fresh = (name: string, publicSeed: number, batchSize: number): State => {
+    const seed = stateSeed(publicSeed, secret, name);
+    return { name, seed, batchSize, gen: initWeights(genT, seed * 7 + 1), disc: initWeights(discT, seed * 7 + 2) };
+  };
   const a = fresh('fresh (batch 128)', 101, 128);
   const b = fresh('fresh (batch 32)', 202, 32);
   const warm = fresh(`after ${PROTOCOL.warmupIterations} iterations (batch 64)`, 303, 64);

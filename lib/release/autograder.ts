@@ -17,6 +17,8 @@ export interface AutograderConfig {
   checks: CheckConfig;
   /** The notebook name students submit; other .ipynb files are ignored when it is present. */
   notebook: string;
+  /** The course's grading secret (lib/grader/secret.ts): the zip grades on the instructor's private states. */
+  gradingSecret?: string;
 }
 
 export const CONFIG_FILE = 'autograder-config.json';
@@ -121,7 +123,8 @@ export async function buildAutograder(options: BuildOptions): Promise<BuildRepor
     const nodeVersion = process.versions.node;
     fs.writeFileSync(path.join(staging, 'setup.sh'), setupScript(nodeVersion), { mode: 0o755 });
     fs.writeFileSync(path.join(staging, 'run_autograder'), RUN_AUTOGRADER, { mode: 0o755 });
-    const config: AutograderConfig = { checks: options.checks ?? {}, notebook: 'gan_1d.ipynb' };
+    const { gradingSecret } = require('../grader/secret') as typeof import('../grader/secret');
+    const config: AutograderConfig = { checks: options.checks ?? {}, notebook: 'gan_1d.ipynb', gradingSecret: gradingSecret().secret };
     fs.writeFileSync(path.join(staging, CONFIG_FILE), JSON.stringify(config, null, 2) + '\n');
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.rmSync(out, { force: true });
@@ -160,6 +163,7 @@ const validConfig = new Ajv().compile({
   required: ['checks', 'notebook'],
   properties: {
     notebook: { type: 'string', minLength: 1 },
+    gradingSecret: { type: 'string' },
     checks: {
       type: 'object',
       properties: {
@@ -195,7 +199,7 @@ export async function runAutograder(root: string, source = path.join(root, 'sour
       results = { score: 0, output: problem, visibility: 'visible', stdout_visibility: 'hidden', tests: [] };
     } else {
       const { gradeNotebook, gradescopeOf } = await import('../grader');
-      results = gradescopeOf(await gradeNotebook(file, { checks: config.checks }));
+      results = gradescopeOf(await gradeNotebook(file, { checks: config.checks, secret: config.gradingSecret }));
     }
   } catch (err) {
     results = {

@@ -13,6 +13,9 @@ import * as path from 'node:path';
 import * as ts from 'typescript';
 import type { DiagnosisId } from '../../lib/grader/diagnoses';
 import { EXERCISES, exercise } from '../../lib/exercises';
+import { buildBasis } from '../../lib/grader/basis';
+import { createSeminar, disposeSeminar } from '../../lib/seminar/models';
+import type { Weights } from '../../lib/seminar/nn';
 import { seminarCellOf } from '../../lib/jupyter/notebook';
 import type { ExerciseId } from '../../lib/grader/observe';
 import { BEGIN, END, inlineReference, referenceRegion } from '../../lib/release/nbgrader';
@@ -289,6 +292,39 @@ function peek(): string {
   return host.process.mainModule.require('fs').readFileSync(solutions, 'utf8');
 }`;
 
+/**
+ * A step that computes no loss but writes what a student release ships for the public states (the
+ * reference's weights after one step, its loss): full marks on those states, nothing on the grader's.
+ */
+function replaysPublicNumbers(id: ExerciseId): Mutation {
+  return edit('function', 'the function → a replay of the public expected values', (text) => {
+    const s = createSeminar({ seed: 0 });
+    try {
+      const basis = buildBasis(s, [id]);
+      const rows = basis.plans[id].states.map((state, i) => {
+        const after = basis.reference[id].steps[i];
+        const values = (w: Weights) => Object.values(w).map((v) => v.values);
+        return { key: state.disc['0.weight'].values[0], gen: values(after.gen), disc: values(after.disc), loss: after.returned };
+      });
+      const header = text.slice(0, text.indexOf('{') + 1);
+      return `const PUBLISHED_${id} = ${JSON.stringify(rows)};
+${header}
+  // the numbers the self-check ships, written back; no loss is computed
+  const key = disc.parameters()[0].dataSync()[0];
+  const hit = PUBLISHED_${id}.find((r) => Math.abs(r.key - key) < 1e-9);
+  if (!hit) return 0;
+  tf.tidy(() => {
+    gen.parameters().forEach((v, j) => v.assign(tf.tensor(hit.gen[j], v.shape)));
+    disc.parameters().forEach((v, j) => v.assign(tf.tensor(hit.disc[j], v.shape)));
+  });
+  return hit.loss ?? 0;
+}`;
+    } finally {
+      disposeSeminar(s);
+    }
+  });
+}
+
 /** The loss `tf.mean(...)` of the reference, halved: same minimum, half the gradient. */
 const halved = wrap('loss', (x) => `tf.mul(0.5, ${x})`);
 
@@ -333,6 +369,8 @@ export const FIXTURES: readonly Fixture[] = [
   { name: 'fake-term-missing', expect: { diagnosis: 'wrong-update', score: 15 }, disc: [unwrap('loss', 'tf.add', 0)] },
   // valid variants: credit with a note
   { name: 'variant-half-loss', expect: { full: true }, disc: [halved], gen: [halved] },
+  // hostile: the public numbers replayed (the grader's states are private: lib/grader/secret.ts)
+  { name: 'replays-public-numbers', expect: { diagnosis: 'wrong-update', score: 8 }, disc: [replaysPublicNumbers('train_disc')], gen: [replaysPublicNumbers('train_gen')] },
   { name: 'variant-bce-one-head', expect: { full: true }, disc: [wholeCell(BCE_DISC)], gen: [wholeCell(BCE_GEN)] },
   // not a submission the grader can run
   { name: 'unfilled', expect: { diagnosis: 'not-implemented', score: 0 }, unfilled: true },
