@@ -2,6 +2,7 @@
 // The same model code runs on all three; only the speed differs.
 import * as tf from '@tensorflow/tfjs';
 import { setSmallKernels, smallKernelsWanted } from './kernels-small';
+import { registerWasmFallbacks } from './tfjs/kernel-fallback';
 
 export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -73,6 +74,8 @@ export async function initBackend(requested: string | undefined = process.env.GA
   quietCpuBanner();
   // wasm: the lib's small-tensor kernels in place of some of wasm's own (lib/kernels-small.ts)
   setSmallKernels(tf.getBackend() === 'wasm' && smallKernelsWanted());
+  // wasm: the kernels it lacks (tf.gather's gradient, …) run cpu's (lib/tfjs/kernel-fallback.ts)
+  if (tf.getBackend() === 'wasm') registerWasmFallbacks();
   return tf.getBackend() as BackendName;
 }
 

@@ -1,0 +1,196 @@
+// Kernels the cpu backend has and the wasm backend lacks, registered for wasm as "copy the inputs off
+// the wasm heap, run the cpu kernel on a private cpu backend, copy the outputs back". Valid student
+// tfjs must not crash on the default backend: tf.gather's gradient needs UnsortedSegmentSum, which
+// @tensorflow/tfjs-backend-wasm 4.22 does not register. Only kernels wasm lacks are registered, so
+// no kernel wasm already runs (none of the reference loop's) is slowed; a fallback call costs two
+// copies of its tensors plus the cpu kernel (measured in test/tfjs/kernel-fallback.test.ts and
+// `npm run bench`).
+//
+// Which gaps the generic fallback is right for (reviewed for tfjs 4.22; test/tfjs/kernel-fallback
+// .test.ts fails on any gap in neither list below, so a tfjs upgrade's new gaps get reviewed too):
+// - a cpu kernel qualifies when it is a pure function of its inputs' values and its attrs: it reads
+//   data through its backend argument, and its outputs are new tensors or its inputs. That holds
+//   for every FALLBACK_KERNELS entry (gradients of conv2d / depthwiseConv2d, einsum, segment sums,
+//   ragged ops, string regex replace, and Draw — its canvas attr is a DOM object, not a backend's).
+// - it does not serve complex numbers (UNSUPPORTED_KERNELS): wasm could hold a complex64 tensor
+//   (8 bytes an element), but its own kernels reject that dtype ("Add … failed. Unknown dtype
+//   complex64", likewise Multiply, Cast, Concat), so a tf.complex result could reach only the
+//   fallbacks, and wasm's copy kernels (Slice, Transpose, …) were never reviewed for it. Supporting
+//   it would mean wrapping wasm's own kernels, i.e. the hot path. Those six kernels get one that
+//   fails at once, saying to use the cpu backend.
+// - it would not qualify for stateful or random kernels (an RNG state lives in one backend) or for
+//   kernels whose attrs hold a backend's resources (textures, buffers): none is a gap today; a
+//   future one shows up in the test, unhandled, until someone decides.
+import * as tf from '@tensorflow/tfjs';
+
+type Info = tf.TensorInfo;
+type DataId = Info['dataId'];
+
+/** Gaps handled by running the cpu kernel (see the review above). */
+export const FALLBACK_KERNELS: readonly string[] = [
+  'UnsortedSegmentSum', // tf.gather's gradient; tf.unsortedSegmentSum
+  'Conv2DBackpropFilter', // conv1d / conv2d gradient w.r.t. the filter
+  'DepthwiseConv2dNativeBackpropFilter', // depthwiseConv2d / separableConv2d gradients
+  'DepthwiseConv2dNativeBackpropInput',
+  'Einsum',
+  'RaggedGather',
+  'RaggedRange',
+  'RaggedTensorToTensor',
+  'StaticRegexReplace', // string tensors: wasm keeps their bytes in JS, as cpu does
+  'Draw', // tf.browser.draw: writes the image's values to a canvas (browsers only)
+];
+
+/** Gaps that cannot run this way, each with the reason the student is told. */
+export const UNSUPPORTED_KERNELS: Readonly<Record<string, string>> = Object.fromEntries(
+  ['Complex', 'ComplexAbs', 'Real', 'Imag', 'FFT', 'IFFT'].map((name) => [
+    name,
+    "complex numbers (tf.complex, tf.spectral.fft/rfft, tf.real/imag) are not supported on the wasm backend — its kernels do not read complex64 tensors. Use tf.setBackend('cpu') (or GAN_BACKEND=cpu) for code that needs them",
+  ]),
+);
+
+/** What the fallback uses of tfjs-backend-wasm's BackendWasm (the class is not exported as a type). */
+interface WasmBackend {
+  readSync(dataId: DataId): tf.backend_util.BackendValues;
+  write(values: tf.backend_util.BackendValues | null, shape: number[], dtype: tf.DataType): DataId;
+  incRef(dataId: DataId): void;
+}
+
+/** What it uses of tfjs-backend-cpu's MathBackendCPU; `data` is public there (its kernels read it). */
+interface CpuBackend extends tf.KernelBackend {
+  data: { get(dataId: DataId): { values: tf.backend_util.BackendValues } };
+  firstUse?: boolean;
+}
+
+let privateCpu: CpuBackend | undefined;
+
+/**
+ * A cpu backend of our own, not the engine's: nothing else writes to it, so after each call it must
+ * hold no data (tests check this) and after a failed call it can be thrown away whole.
+ */
+function cpuBackend(): CpuBackend {
+  if (privateCpu) return privateCpu;
+  const factory = tf.findBackendFactory('cpu');
+  if (!factory) throw new Error('the wasm kernel fallback needs the cpu backend (part of @tensorflow/tfjs), and it is not registered');
+  const backend = factory() as CpuBackend;
+  // it would greet its first write with "install tfjs-node" on stderr; we use it on purpose
+  backend.firstUse = false;
+  privateCpu = backend;
+  return backend;
+}
+
+/** Data the private cpu backend still holds (0 between calls; for tests). */
+export function fallbackCpuDataIds(): number {
+  return privateCpu ? privateCpu.numDataIds() : 0;
+}
+
+const ARRAY_OF: Partial<Record<tf.DataType, Float32ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor>> = {
+  float32: Float32Array,
+  int32: Int32Array,
+  bool: Uint8Array,
+};
+
+/** The values as the typed array wasm copies byte-wise for `dtype` (cpu kernels may return others). */
+function forWasm(values: tf.backend_util.BackendValues, dtype: tf.DataType): tf.backend_util.BackendValues {
+  const ctor = ARRAY_OF[dtype];
+  if (!ctor || values instanceof ctor) return values;
+  return ctor.from(values as ArrayLike<number>);
+}
+
+type Inputs = tf.NamedTensorInfoMap | Info[];
+
+/** Runs the cpu kernel `cpuKernel` on wasm tensors; returns wasm tensors. */
+function runOnCpu(cpuKernel: tf.KernelFunc, args: Parameters<tf.KernelFunc>[0]): Info | Info[] {
+  const wasm = args.backend as unknown as WasmBackend;
+  const cpu = cpuBackend();
+  const written: DataId[] = [];
+  const wasmInputOf = new Map<DataId, Info>();
+  const toCpu = (t: Info): Info => {
+    const dataId = cpu.write(wasm.readSync(t.dataId), t.shape, t.dtype);
+    written.push(dataId);
+    wasmInputOf.set(dataId, t);
+    return { dataId, shape: t.shape, dtype: t.dtype };
+  };
+  // kernels such as Einsum take an array of tensors, RaggedGather an array under one name
+  const mapInputs = (inputs: Inputs): Inputs => {
+    if (Array.isArray(inputs)) return inputs.map(toCpu);
+    const out: Record<string, Info | Info[]> = {};
+    for (const [name, t] of Object.entries(inputs as Record<string, Info | Info[] | undefined>)) {
+      if (t) out[name] = Array.isArray(t) ? t.map(toCpu) : toCpu(t);
+    }
+    return out as tf.NamedTensorInfoMap;
+  };
+  try {
+    const cpuInputs = mapInputs(args.inputs as Inputs);
+    const result = cpuKernel({ inputs: cpuInputs as tf.NamedTensorInfoMap, attrs: args.attrs, backend: cpu });
+    const outputs = (Array.isArray(result) ? result : [result]).map((o): Info => {
+      written.push(o.dataId);
+      const input = wasmInputOf.get(o.dataId);
+      if (input) {
+        // the kernel returned an input (Draw does): share its wasm data as wasm's Identity does
+        wasm.incRef(input.dataId);
+        return { dataId: input.dataId, shape: o.shape, dtype: o.dtype };
+      }
+      // strings: the stored bytes (readSync would decode them); complex never gets here
+      const values = o.dtype === 'string' ? cpu.data.get(o.dataId).values : cpu.readSync(o.dataId);
+      return { dataId: wasm.write(forWasm(values, o.dtype), o.shape, o.dtype), shape: o.shape, dtype: o.dtype };
+    });
+    return Array.isArray(result) ? outputs : outputs[0];
+  } catch (err) {
+    // a kernel that threw may have left intermediates we cannot name: drop the whole backend
+    privateCpu = undefined;
+    throw err;
+  } finally {
+    for (const id of new Set(written)) cpu.disposeData(id, true);
+  }
+}
+
+/** What registerWasmFallbacks registered, by kernel name (for tests and the bench). */
+const registered = new Map<string, 'cpu' | 'unsupported'>();
+
+export function registeredFallbacks(): ReadonlyMap<string, 'cpu' | 'unsupported'> {
+  return registered;
+}
+
+/**
+ * Registers, for the wasm backend, each FALLBACK_KERNELS entry wasm lacks (running cpu's kernel) and
+ * each UNSUPPORTED_KERNELS entry it lacks (failing with its reason). Idempotent; kernels wasm itself
+ * registers are never touched. Returns the names registered by this call.
+ */
+export function registerWasmFallbacks(): string[] {
+  const added: string[] = [];
+  for (const name of FALLBACK_KERNELS) {
+    if (registered.has(name) || tf.getKernel(name, 'wasm')) continue;
+    const cpuKernel = tf.getKernel(name, 'cpu');
+    if (!cpuKernel) continue; // cpu lacks it too: no gap (the coverage test reports stale entries)
+    const cpuFunc = cpuKernel.kernelFunc;
+    tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: (args) => runOnCpu(cpuFunc, args) });
+    registered.set(name, 'cpu');
+    added.push(name);
+  }
+  for (const [name, reason] of Object.entries(UNSUPPORTED_KERNELS)) {
+    if (registered.has(name) || tf.getKernel(name, 'wasm')) continue;
+    tf.registerKernel({
+      kernelName: name,
+      backendName: 'wasm',
+      kernelFunc: () => {
+        throw new Error(`${name}: ${reason}`);
+      },
+    });
+    registered.set(name, 'unsupported');
+    added.push(name);
+  }
+  return added;
+}
+
+/**
+ * Kernels the cpu backend registers that wasm does not register itself (ours excluded): the gaps
+ * the lists above must cover.
+ */
+export function wasmGaps(): string[] {
+  const wasm = new Set(tf.getKernelsForBackend('wasm').map((k) => k.kernelName).filter((name) => !registered.has(name)));
+  return tf
+    .getKernelsForBackend('cpu')
+    .map((k) => k.kernelName)
+    .filter((name) => !wasm.has(name))
+    .sort();
+}
