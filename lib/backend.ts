@@ -72,10 +72,11 @@ export async function initBackend(requested: string | undefined = process.env.GA
     if (!chosen) throw new Error('no TensorFlow.js backend could be initialised');
   }
   quietCpuBanner();
+  // wasm: the kernels it lacks (tf.gather's gradient, …) and the inputs it gets wrong run cpu's
+  // kernel (lib/tfjs/kernel-fallback.ts); first, so that the small kernels fall back to those
+  if (tf.getBackend() === 'wasm') registerWasmFallbacks();
   // wasm: the lib's small-tensor kernels in place of some of wasm's own (lib/kernels-small.ts)
   setSmallKernels(tf.getBackend() === 'wasm' && smallKernelsWanted());
-  // wasm: the kernels it lacks (tf.gather's gradient, …) run cpu's (lib/tfjs/kernel-fallback.ts)
-  if (tf.getBackend() === 'wasm') registerWasmFallbacks();
   return tf.getBackend() as BackendName;
 }
 

@@ -1,10 +1,8 @@
 // Kernels the cpu backend has and the wasm backend lacks, registered for wasm as "copy the inputs off
 // the wasm heap, run the cpu kernel on a private cpu backend, copy the outputs back". Valid student
 // tfjs must not crash on the default backend: tf.gather's gradient needs UnsortedSegmentSum, which
-// @tensorflow/tfjs-backend-wasm 4.22 does not register. Only kernels wasm lacks are registered, so
-// no kernel wasm already runs (none of the reference loop's) is slowed; a fallback call costs two
-// copies of its tensors plus the cpu kernel (measured in test/tfjs/kernel-fallback.test.ts and
-// `npm run bench`).
+// @tensorflow/tfjs-backend-wasm 4.22 does not register. A fallback call costs two copies of its
+// tensors plus the cpu kernel (measured: test/bench/kernel-fallback.ts).
 //
 // Which gaps the generic fallback is right for (reviewed for tfjs 4.22; test/tfjs/kernel-fallback
 // .test.ts fails on any gap in neither list below, so a tfjs upgrade's new gaps get reviewed too):
@@ -21,7 +19,13 @@
 // - it would not qualify for stateful or random kernels (an RNG state lives in one backend) or for
 //   kernels whose attrs hold a backend's resources (textures, buffers): none is a gap today; a
 //   future one shows up in the test, unhandled, until someone decides.
+//
+// Besides the gaps, a few kernels wasm HAS give wrong numbers, silently, for some inputs (found by
+// comparing ~160 ops with cpu; WRONG_ON_WASM): those inputs — and only those — go to cpu's kernel.
+// The check is a comparison of attrs or dtypes; the reference loop never meets a true one (its
+// Casts are float32 → float32, which the small-kernel Cast answers before this check).
 import * as tf from '@tensorflow/tfjs';
+import { setSmallKernels, smallKernelsInstalled } from '../kernels-small';
 
 type Info = tf.TensorInfo;
 type DataId = Info['dataId'];
@@ -47,6 +51,39 @@ export const UNSUPPORTED_KERNELS: Readonly<Record<string, string>> = Object.from
     "complex numbers (tf.complex, tf.spectral.fft/rfft, tf.real/imag) are not supported on the wasm backend — its kernels do not read complex64 tensors. Use tf.setBackend('cpu') (or GAN_BACKEND=cpu) for code that needs them",
   ]),
 );
+
+type Args = Parameters<tf.KernelFunc>[0];
+const attr = (args: Args, name: string): unknown => (args.attrs as Record<string, unknown> | undefined)?.[name];
+const dtypeOf = (args: Args, name: string): tf.DataType | undefined => (args.inputs as Record<string, Info | undefined>)[name]?.dtype;
+
+/** wasm kernels that are wrong for some inputs: when `wrong` holds, cpu's kernel runs instead. */
+export const WRONG_ON_WASM: Readonly<Record<string, { wrong: (args: Args) => boolean; what: string }>> = {
+  GatherV2: {
+    // tf.gather(x, indices, axis, batchDims > 0): wasm reads outside the tensor (garbage values)
+    wrong: (args) => ((attr(args, 'batchDims') as number | undefined) ?? 0) !== 0,
+    what: 'tf.gather with batchDims > 0',
+  },
+  OneHot: {
+    // wasm writes int32 bit patterns whatever the dtype: a float32 oneHot of 1s reads 1.4e-45
+    wrong: (args) => attr(args, 'dtype') !== 'int32',
+    what: "tf.oneHot(…, dtype 'float32')",
+  },
+  ClipByValue: {
+    // wasm clips as float32 whatever the dtype: int32 values come back as garbage
+    wrong: (args) => dtypeOf(args, 'x') !== 'float32',
+    what: 'tf.clipByValue on int32',
+  },
+  Cast: {
+    // wasm copies the values into bytes: 0.5 → false, 256 → false, 2 stays 2
+    wrong: (args) => attr(args, 'dtype') === 'bool' && dtypeOf(args, 'x') !== 'bool',
+    what: "tf.cast(x, 'bool') from numbers",
+  },
+  BatchMatMul: {
+    // wasm throws "BatchMatMul for non non-float32 tensors not yet supported"; cpu computes it
+    wrong: (args) => dtypeOf(args, 'a') !== 'float32' || dtypeOf(args, 'b') !== 'float32',
+    what: 'tf.matMul on int32',
+  },
+};
 
 /** What the fallback uses of tfjs-backend-wasm's BackendWasm (the class is not exported as a type). */
 interface WasmBackend {
@@ -98,8 +135,16 @@ function forWasm(values: tf.backend_util.BackendValues, dtype: tf.DataType): tf.
 
 type Inputs = tf.NamedTensorInfoMap | Info[];
 
+/** How many times each kernel ran on cpu (for tests: the reference loop must never). */
+const runs = new Map<string, number>();
+
+export function fallbackRuns(name: string): number {
+  return runs.get(name) ?? 0;
+}
+
 /** Runs the cpu kernel `cpuKernel` on wasm tensors; returns wasm tensors. */
-function runOnCpu(cpuKernel: tf.KernelFunc, args: Parameters<tf.KernelFunc>[0]): Info | Info[] {
+function runOnCpu(name: string, cpuKernel: tf.KernelFunc, args: Args): Info | Info[] {
+  runs.set(name, (runs.get(name) ?? 0) + 1);
   const wasm = args.backend as unknown as WasmBackend;
   const cpu = cpuBackend();
   const written: DataId[] = [];
@@ -144,26 +189,33 @@ function runOnCpu(cpuKernel: tf.KernelFunc, args: Parameters<tf.KernelFunc>[0]):
   }
 }
 
-/** What registerWasmFallbacks registered, by kernel name (for tests and the bench). */
-const registered = new Map<string, 'cpu' | 'unsupported'>();
+export type FallbackKind = 'cpu' | 'unsupported' | 'patched';
 
-export function registeredFallbacks(): ReadonlyMap<string, 'cpu' | 'unsupported'> {
+/** What registerWasmFallbacks registered, by kernel name (for tests and the bench). */
+const registered = new Map<string, FallbackKind>();
+
+export function registeredFallbacks(): ReadonlyMap<string, FallbackKind> {
   return registered;
 }
 
+/** wasm's own configs of the WRONG_ON_WASM kernels, while they are patched. */
+const patchedOriginals = new Map<string, tf.KernelConfig>();
+
 /**
- * Registers, for the wasm backend, each FALLBACK_KERNELS entry wasm lacks (running cpu's kernel) and
- * each UNSUPPORTED_KERNELS entry it lacks (failing with its reason). Idempotent; kernels wasm itself
- * registers are never touched. Returns the names registered by this call.
+ * Registers, for the wasm backend: each FALLBACK_KERNELS entry wasm lacks (running cpu's kernel),
+ * each UNSUPPORTED_KERNELS entry it lacks (failing with its reason), and the WRONG_ON_WASM patches.
+ * Idempotent. Call it before setSmallKernels(true) (lib/kernels-small.ts), so that a small kernel's
+ * "wasm's own" is the patched one; with small kernels already in place it takes them out and back.
+ * Returns the names registered by this call.
  */
 export function registerWasmFallbacks(): string[] {
   const added: string[] = [];
+  const cpuFunc = (name: string): tf.KernelFunc | undefined => tf.getKernel(name, 'cpu')?.kernelFunc;
   for (const name of FALLBACK_KERNELS) {
-    if (registered.has(name) || tf.getKernel(name, 'wasm')) continue;
-    const cpuKernel = tf.getKernel(name, 'cpu');
-    if (!cpuKernel) continue; // cpu lacks it too: no gap (the coverage test reports stale entries)
-    const cpuFunc = cpuKernel.kernelFunc;
-    tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: (args) => runOnCpu(cpuFunc, args) });
+    const cpu = cpuFunc(name);
+    // cpu lacks it too, or wasm has it: no gap (the coverage test reports stale entries)
+    if (registered.has(name) || tf.getKernel(name, 'wasm') || !cpu) continue;
+    tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: (args) => runOnCpu(name, cpu, args) });
     registered.set(name, 'cpu');
     added.push(name);
   }
@@ -179,7 +231,28 @@ export function registerWasmFallbacks(): string[] {
     registered.set(name, 'unsupported');
     added.push(name);
   }
+  const toPatch = Object.keys(WRONG_ON_WASM).filter((name) => !registered.has(name) && tf.getKernel(name, 'wasm') && cpuFunc(name));
+  if (toPatch.length === 0) return added;
+  const small = smallKernelsInstalled();
+  if (small) setSmallKernels(false);
+  for (const name of toPatch) {
+    const own = tf.getKernel(name, 'wasm')!;
+    const cpu = cpuFunc(name)!;
+    const { wrong } = WRONG_ON_WASM[name];
+    const ownFunc = own.kernelFunc;
+    patchedOriginals.set(name, own);
+    tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel({ ...own, kernelFunc: (args) => (wrong(args) ? runOnCpu(name, cpu, args) : ownFunc(args)) });
+    registered.set(name, 'patched');
+    added.push(name);
+  }
+  if (small) setSmallKernels(true);
   return added;
+}
+
+/** wasm's own kernel for a patched `name` (for tests: it shows the wrong numbers the patch avoids). */
+export function wasmOwnKernel(name: string): tf.KernelConfig | undefined {
+  return patchedOriginals.get(name);
 }
 
 /**
@@ -187,7 +260,8 @@ export function registerWasmFallbacks(): string[] {
  * the lists above must cover.
  */
 export function wasmGaps(): string[] {
-  const wasm = new Set(tf.getKernelsForBackend('wasm').map((k) => k.kernelName).filter((name) => !registered.has(name)));
+  const ours = (name: string) => registered.has(name) && registered.get(name) !== 'patched';
+  const wasm = new Set(tf.getKernelsForBackend('wasm').map((k) => k.kernelName).filter((name) => !ours(name)));
   return tf
     .getKernelsForBackend('cpu')
     .map((k) => k.kernelName)
