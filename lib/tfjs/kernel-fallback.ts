@@ -250,6 +250,19 @@ export function registerWasmFallbacks(): string[] {
   return added;
 }
 
+/** Undoes registerWasmFallbacks: wasm's own kernels only (for the bench's before/after rounds). */
+export function unregisterWasmFallbacks(): void {
+  const small = smallKernelsInstalled();
+  if (small) setSmallKernels(false);
+  for (const [name, kind] of registered) {
+    tf.unregisterKernel(name, 'wasm');
+    if (kind === 'patched') tf.registerKernel(patchedOriginals.get(name)!);
+  }
+  registered.clear();
+  patchedOriginals.clear();
+  if (small) setSmallKernels(true);
+}
+
 /** wasm's own kernel for a patched `name` (for tests: it shows the wrong numbers the patch avoids). */
 export function wasmOwnKernel(name: string): tf.KernelConfig | undefined {
   return patchedOriginals.get(name);

@@ -2,6 +2,8 @@
 // upgrade's new gaps fail here); fallback kernels give cpu's numbers, leak nothing and stay off the
 // reference loop; a trainDisc written with tf.gather trains on wasm like the reference.
 import { expect } from 'chai';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { Seminar, createSeminar, disposeSeminar, getWeights, initBackend, quietCpuBanner, referenceSteps } from '../../lib';
 import {
@@ -16,6 +18,7 @@ import {
   wasmOwnKernel,
 } from '../../lib/tfjs/kernel-fallback';
 import { maxWeightDiff } from '../helpers';
+import { tempDir } from '../support/tmp';
 
 interface Out {
   shape: number[];
@@ -355,5 +358,19 @@ describe('wasm kernel fallback (lib/tfjs/kernel-fallback.ts)', () => {
     expect(tf.backend().numDataIds() - wasmData, 'wasm data left by 20 steps').to.equal(0);
     expect(fallbackCpuDataIds(), "the fallback's cpu data").to.equal(0);
     disposeSeminar(s);
+  });
+
+  it('the grader gives full credit to both steps written with tf.gather (issue 11: it gave 0/20)', async () => {
+    const { gradeNotebook } = await import('../../lib/grader');
+    const reference = fs.readFileSync(path.resolve(__dirname, '../../../test/fixtures/submissions/reference.ipynb'), 'utf8');
+    // `.slice([0, IS_REAL], [-1, 1])` → `tf.gather(…, IS_REAL, 1)`, in trainDisc (twice) and trainGen
+    const gathered = reference.replace(/tf\.logSoftmax\((disc\((?:realData|genData)\))\)\.slice\(\[0, (IS_REAL|IS_FAKE)\], \[-1, 1\]\)/g, 'tf.gather(tf.logSoftmax($1), $2, 1)');
+    expect(gathered.match(/tf\.gather\(/g), 'three columns taken with tf.gather').to.have.length(3);
+    const file = path.join(tempDir('gan-gather-'), 'gather.ipynb');
+    fs.writeFileSync(file, gathered);
+    const result = await gradeNotebook(file);
+    expect(result.diagnoses, result.checks.filter((c) => !c.passed).map((c) => `${c.id}: ${c.message}`).join('\n')).to.deep.equal([]);
+    expect([result.score, result.status]).to.deep.equal([result.maxScore, 'complete']);
+    expect(tf.getBackend(), "the grader's backend").to.equal('wasm');
   });
 });
