@@ -23,7 +23,9 @@
 // Besides the gaps, a few kernels wasm HAS give wrong numbers, silently, for some inputs (found by
 // comparing ~160 ops with cpu; WRONG_ON_WASM): those inputs — and only those — go to cpu's kernel.
 // The check is a comparison of attrs or dtypes; the reference loop never meets a true one (its
-// Casts are float32 → float32, which the small-kernel Cast answers before this check).
+// Casts are float32 → float32, which the small-kernel Cast answers before this check). Left alone:
+// wasm's ClipByValue turns NaN into the lower bound (cpu keeps NaN) — telling would take a pass over
+// the data on every call; a max-pool gradient may pick another of tied maxima (both are right).
 import * as tf from '@tensorflow/tfjs';
 import { setSmallKernels, smallKernelsInstalled } from '../kernels-small';
 
@@ -90,6 +92,7 @@ interface WasmBackend {
   readSync(dataId: DataId): tf.backend_util.BackendValues;
   write(values: tf.backend_util.BackendValues | null, shape: number[], dtype: tf.DataType): DataId;
   incRef(dataId: DataId): void;
+  disposeData(dataId: DataId, force?: boolean): boolean;
 }
 
 /** What it uses of tfjs-backend-cpu's MathBackendCPU; `data` is public there (its kernels read it). */
@@ -148,6 +151,7 @@ function runOnCpu(name: string, cpuKernel: tf.KernelFunc, args: Args): Info | In
   const wasm = args.backend as unknown as WasmBackend;
   const cpu = cpuBackend();
   const written: DataId[] = [];
+  const made: DataId[] = []; // wasm outputs, freed if a later one fails
   const wasmInputOf = new Map<DataId, Info>();
   const toCpu = (t: Info): Info => {
     const dataId = cpu.write(wasm.readSync(t.dataId), t.shape, t.dtype);
@@ -177,10 +181,13 @@ function runOnCpu(name: string, cpuKernel: tf.KernelFunc, args: Args): Info | In
       }
       // strings: the stored bytes (readSync would decode them); complex never gets here
       const values = o.dtype === 'string' ? cpu.data.get(o.dataId).values : cpu.readSync(o.dataId);
-      return { dataId: wasm.write(forWasm(values, o.dtype), o.shape, o.dtype), shape: o.shape, dtype: o.dtype };
+      const dataId = wasm.write(forWasm(values, o.dtype), o.shape, o.dtype);
+      made.push(dataId);
+      return { dataId, shape: o.shape, dtype: o.dtype };
     });
     return Array.isArray(result) ? outputs : outputs[0];
   } catch (err) {
+    for (const id of made) wasm.disposeData(id, true);
     // a kernel that threw may have left intermediates we cannot name: drop the whole backend
     privateCpu = undefined;
     throw err;
@@ -210,6 +217,7 @@ const patchedOriginals = new Map<string, tf.KernelConfig>();
  */
 export function registerWasmFallbacks(): string[] {
   const added: string[] = [];
+  cpuBackend(); // made now, before any student code runs, not on the first fallback call
   const cpuFunc = (name: string): tf.KernelFunc | undefined => tf.getKernel(name, 'cpu')?.kernelFunc;
   for (const name of FALLBACK_KERNELS) {
     const cpu = cpuFunc(name);
