@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   const without: number[] = [];
   const withFallbacks: number[] = [];
   let registerMs = 0;
-  for (let r = 0; r < 7; r++) {
+  for (let r = 0; r < 11; r++) {
     without.push(...time(step, 200, 1));
     const t0 = process.hrtime.bigint();
     registerWasmFallbacks();
@@ -72,21 +72,26 @@ async function main(): Promise<void> {
 
   const gatherDisc = gatherTrainDisc(s);
   for (let i = 0; i < 100; i++) gatherDisc(128);
-  const sliceUs = median(time(() => ref.trainDisc(128), 200));
-  const gatherUs = median(time(() => gatherDisc(128), 200));
+  const slice: number[] = [];
+  const gather: number[] = [];
+  for (let r = 0; r < 11; r++) {
+    slice.push(...time(() => ref.trainDisc(128), 200, 1));
+    gather.push(...time(() => gatherDisc(128), 200, 1));
+  }
+  const [sliceUs, gatherUs] = [median(slice), median(gather)];
   disposeSeminar(s);
 
   // the gradient's call: dy [1, 128] rows summed into 2 segments (gather(logp, 1, 1)'s backward)
   const segment = () => tf.tidy(() => tf.unsortedSegmentSum(tf.ones([1, 128]), tf.tensor1d([1], 'int32'), 2).dataSync());
   for (let i = 0; i < 200; i++) segment();
-  const onWasm = median(time(segment, 500));
+  const onWasm = median(time(segment, 500, 11));
   await tf.setBackend('cpu');
   quietCpuBanner();
   for (let i = 0; i < 200; i++) segment();
-  const onCpu = median(time(segment, 500));
+  const onCpu = median(time(segment, 500, 11));
 
   const rows: [string, string][] = [
-    ['registerWasmFallbacks (once per process; the last of 7)', `${registerMs.toFixed(2)} ms`],
+    ['registerWasmFallbacks (once per process; the last of 11)', `${registerMs.toFixed(2)} ms`],
     ['reference step (trainDisc + trainGen), before registering', `${median(without).toFixed(0)} µs CPU (rounds ${without.map((x) => x.toFixed(0)).join(', ')})`],
     ['reference step, after registering', `${median(withFallbacks).toFixed(0)} µs CPU (rounds ${withFallbacks.map((x) => x.toFixed(0)).join(', ')})`],
     ["trainDisc with slice (the reference's)", `${sliceUs.toFixed(0)} µs CPU`],

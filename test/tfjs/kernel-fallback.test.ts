@@ -11,6 +11,7 @@ import {
   UNSUPPORTED_KERNELS,
   WRONG_ON_WASM,
   fallbackCpuDataIds,
+  fallbackCpuRuns,
   fallbackRuns,
   registerWasmFallbacks,
   registeredFallbacks,
@@ -146,7 +147,16 @@ describe('wasm kernel fallback (lib/tfjs/kernel-fallback.ts)', () => {
     await expectIdentical('1-d', () => tf.unsortedSegmentSum(tf.tensor1d(values(7, 1)), tf.tensor1d([0, 2, 2, 1, 0, 4, 2], 'int32'), 5));
     await expectIdentical('2-d rows', () => tf.unsortedSegmentSum(tf.tensor2d(values(12, 2), [4, 3]), tf.tensor1d([1, 0, 1, 1], 'int32'), 3));
     await expectIdentical('3-d', () => tf.unsortedSegmentSum(tf.tensor3d(values(24, 3), [3, 2, 4]), tf.tensor1d([2, 0, 2], 'int32'), 3));
+    await expectIdentical('ids out of range are dropped', () => tf.unsortedSegmentSum(tf.tensor2d(values(8, 4), [4, 2]), tf.tensor1d([0, -1, 3, 1], 'int32'), 2));
+    // float32 values with 1-d ids (tf.gather's gradient) are summed on the wasm heap; others by cpu's kernel
+    const cpuRuns = fallbackCpuRuns('UnsortedSegmentSum');
+    await on('wasm', () => tf.unsortedSegmentSum(tf.tensor2d(values(256, 5), [128, 2]), tf.tensor1d(Array.from({ length: 128 }, (_, i) => i % 3), 'int32'), 3));
+    expect(fallbackCpuRuns('UnsortedSegmentSum') - cpuRuns, 'float32, 1-d ids: on the heap').to.equal(0);
     await expectIdentical('int32 values', () => tf.unsortedSegmentSum(tf.tensor1d([1, 2, 3, 4], 'int32'), tf.tensor1d([1, 1, 0, 1], 'int32'), 2));
+    expect(fallbackCpuRuns('UnsortedSegmentSum') - cpuRuns, "int32: cpu's kernel").to.equal(1);
+    // non-finite values stay in their segment (TensorFlow's answer; cpu's mask × value spreads NaN)
+    const [nonFinite] = await on('wasm', () => tf.unsortedSegmentSum(tf.tensor1d([1, Infinity, 2, NaN, 3]), tf.tensor1d([0, 1, 0, 2, 0], 'int32'), 4));
+    expect(nonFinite.values).to.deep.equal([6, Infinity, NaN, 0]);
   });
 
   it("tf.gather's gradient (UnsortedSegmentSum) on wasm: cpu's, for a column, rows and repeated indices", async () => {
