@@ -2,6 +2,7 @@
 // The same model code runs on all three; only the speed differs.
 import * as tf from '@tensorflow/tfjs';
 import { config } from '../config';
+import { registerWasmFallbacks } from './kernel-fallback';
 import { setSmallKernels, smallKernelsWanted } from './small-kernels';
 
 export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
@@ -72,6 +73,9 @@ export async function initBackend(requested: string | undefined = config.backend
     if (!chosen) throw new Error('no TensorFlow.js backend could be initialised');
   }
   quietCpuBanner();
+  // wasm: the kernels it lacks (tf.gather's gradient, …) and the inputs it gets wrong run cpu's
+  // kernel (lib/tfjs/kernel-fallback.ts); first, so that the small kernels fall back to those
+  if (tf.getBackend() === 'wasm') registerWasmFallbacks();
   // wasm: the lib's small-tensor kernels in place of some of wasm's own (lib/tfjs/small-kernels.ts)
   setSmallKernels(tf.getBackend() === 'wasm' && smallKernelsWanted());
   return tf.getBackend() as BackendName;

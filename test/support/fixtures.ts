@@ -370,7 +370,14 @@ export const FIXTURES: readonly Fixture[] = [
   // valid variants: credit with a note
   { name: 'variant-half-loss', expect: { full: true }, disc: [halved], gen: [halved] },
   // hostile: the public numbers replayed (the grader's states are private: lib/grader/secret.ts)
-  { name: 'replays-public-numbers', expect: { diagnosis: 'wrong-update', score: 8 }, disc: [replaysPublicNumbers('train_disc')], gen: [replaysPublicNumbers('train_gen')] },
+  { name: 'replays-public-numbers', expect: { diagnosis: 'private-randomness', score: 8 }, disc: [replaysPublicNumbers('train_disc')], gen: [replaysPublicNumbers('train_gen')] },
+  // valid tfjs the reference does not use: columns taken with tf.gather (its gradient needs a kernel wasm lacks)
+  {
+    name: 'gather-columns',
+    expect: { full: true },
+    disc: [edit('closure', 'columns with tf.gather', (t) => t.replace(/\.slice\(\[0, (IS_REAL|IS_FAKE)\], \[-1, 1\]\)/g, (_, col: string) => `.gather([${col}], 1)`))],
+    gen: [edit('closure', 'columns with tf.gather', (t) => t.replace(/\.slice\(\[0, (IS_REAL|IS_FAKE)\], \[-1, 1\]\)/g, (_, col: string) => `.gather([${col}], 1)`))],
+  },
   { name: 'variant-bce-one-head', expect: { full: true }, disc: [wholeCell(BCE_DISC)], gen: [wholeCell(BCE_GEN)] },
   // not a submission the grader can run
   { name: 'unfilled', expect: { diagnosis: 'not-implemented', score: 0 }, unfilled: true },
