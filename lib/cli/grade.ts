@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { Submission } from '../grader';
 import { UsageError, intOption } from './options';
 
 export const summary = 'auto-grade submitted notebooks into grades.csv, feedback.md and Gradescope results.json';
@@ -12,7 +13,8 @@ export const usage = `Usage: gan-seminar grade <notebook-or-folder>... --out <di
 
 Grades each submitted gan_1d.ipynb (folders: every .ipynb inside, recursively) against the reference
 and writes <dir>/grades.csv, <dir>/<student>/feedback.md and <dir>/<student>/results.json (Gradescope).
-The student is the file's base name.
+The student is the file's path relative to the folder given, without .ipynb (a file given by itself:
+its base name); Unicode names are kept.
 
 Options:
   --out DIR         output folder (required)
@@ -24,24 +26,33 @@ Options:
   -h, --help        show this help
 `;
 
-/** The .ipynb files named by the arguments, sorted and without duplicates. */
-export function collectNotebooks(inputs: string[]): string[] {
-  const found = new Set<string>();
-  const walk = (dir: string) => {
+/**
+ * The .ipynb files named by the arguments, each with its student: the path relative to the folder
+ * given (subfolders kept: "sec1/anna"), or a lone file's base name; Unicode in NFC. Two inputs that
+ * give the same student are told apart by the path from the working folder. Sorted by student.
+ */
+export function collectNotebooks(inputs: string[]): Submission[] {
+  const found = new Map<string, string>(); // file → student
+  const key = (rel: string) => rel.split(path.sep).join('/').replace(/\.ipynb$/i, '').normalize('NFC');
+  const walk = (root: string, dir: string) => {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      if (e.name.startsWith('.')) continue; // .ipynb_checkpoints and friends
+      if (e.name.startsWith('.') || e.name === '__MACOSX') continue; // .ipynb_checkpoints, macOS zip debris
       const p = path.join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.toLowerCase().endsWith('.ipynb')) found.add(path.resolve(p));
+      if (e.isDirectory()) walk(root, p);
+      else if (e.name.toLowerCase().endsWith('.ipynb') && !found.has(path.resolve(p))) found.set(path.resolve(p), key(path.relative(root, p)));
     }
   };
   for (const input of inputs) {
     if (!fs.existsSync(input)) throw new UsageError(`no such file or folder: ${input}`);
-    if (fs.statSync(input).isDirectory()) walk(input);
-    else found.add(path.resolve(input));
+    if (fs.statSync(input).isDirectory()) walk(input, input);
+    else if (!found.has(path.resolve(input))) found.set(path.resolve(input), key(path.basename(input)));
   }
   if (found.size === 0) throw new UsageError(`no .ipynb files in ${inputs.join(', ')}`);
-  return [...found].sort();
+  const count = new Map<string, number>();
+  for (const student of found.values()) count.set(student, (count.get(student) ?? 0) + 1);
+  return [...found]
+    .map(([file, student]) => ({ file, student: count.get(student)! > 1 ? key(path.relative(process.cwd(), file)) : student }))
+    .sort((a, b) => (a.student < b.student ? -1 : a.student > b.student ? 1 : 0));
 }
 
 export async function run(args: string[]): Promise<number> {

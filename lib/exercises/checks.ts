@@ -23,6 +23,19 @@ export interface CheckDefinition {
   run(c: CheckContext): void;
 }
 
+/** A step this many times slower than the reference's gets a note (timings are never scored: they vary). */
+const SLOW = 20;
+
+/** Median time of the subject's calls over the reference's (0 where either was not timed). */
+function slowdown(mine: (number | undefined)[], ref: (number | undefined)[]): number {
+  const median = (xs: (number | undefined)[]) => {
+    const v = xs.filter((x): x is number => x !== undefined).sort((a, b) => a - b);
+    return v.length === 0 ? NaN : v[Math.floor(v.length / 2)];
+  };
+  const r = median(mine) / Math.max(median(ref), 0.05);
+  return Number.isFinite(r) ? r : 0;
+}
+
 export const CHECK_DEFINITIONS: readonly CheckDefinition[] = [
   {
     id: () => 'runs',
@@ -36,6 +49,8 @@ export const CHECK_DEFINITIONS: readonly CheckDefinition[] = [
         expect(st.returned, `the loss returned from state "${st.state}" (NaN or Infinity is no loss)`).to.be.a('number');
       }
       c.passes(`ran from ${steps.length} fixed states and returned numbers`);
+      const slow = slowdown(steps.map((st) => st.ms), steps.map((_, i) => c.reference(i).ms));
+      if (slow > SLOW) c.note(`one call takes about ${slow.toFixed(0)}× as long as the reference's: the seminar's 100000 iterations would take hours`);
     },
   },
   {

@@ -54,6 +54,11 @@ export class CheckContext {
     throw new CheckFailure(diagnosis, message);
   }
 
+  /** A note for the feedback, whatever the outcome (it changes no score). */
+  note(text: string): void {
+    this.noteText = this.noteText ? `${this.noteText}; ${text}` : text;
+  }
+
   /** What the report says when the check passes. */
   passes(message: string): void {
     this.passMessage = message;
@@ -94,8 +99,8 @@ export class CheckContext {
       body(this);
       return { pass: true, message: this.passMessage, note: this.noteText };
     } catch (err) {
-      if (err instanceof CheckFailure) return { pass: false, diagnosis: err.diagnosis, message: err.message };
-      if (err instanceof AssertionError) return { pass: false, diagnosis: this.diagnosis ?? 'grader-error', message: err.message };
+      if (err instanceof CheckFailure) return { pass: false, diagnosis: err.diagnosis, message: err.message, note: this.noteText };
+      if (err instanceof AssertionError) return { pass: false, diagnosis: this.diagnosis ?? 'grader-error', message: err.message, note: this.noteText };
       return { pass: false, diagnosis: 'grader-error', message: `the check itself failed: ${err instanceof Error ? err.message : String(err)}` };
     }
   }

@@ -14,9 +14,9 @@ import { EXERCISES } from '../exercises';
 import { initGraderBackend } from '../tfjs/backend';
 import { Basis, defaultBasis, newSession } from './basis';
 import { CheckConfig, CheckInfo, configureChecks } from './checks';
-import { CompiledCell, compileCells, formatCompileError } from './compile';
+import { CompiledCell, ProgramCell, compileCells, formatCompileError } from './compile';
 import { DiagnosisId } from './diagnoses';
-import { extractExercises, readSubmission } from './extract';
+import { Extraction, extractExercises, programCells, readSubmission } from './extract';
 import { Subject, needsBehaviour } from './judge';
 import type { ExerciseId, ExerciseObservation } from './observe';
 import type { GradeResult } from './result';
@@ -32,6 +32,12 @@ export type { CheckResult } from './run-checks';
 export type { GradeResult, GradeStatus } from './result';
 export { writeReports, csvOf, feedbackOf, gradescopeOf } from './report';
 export { gradingSecret } from './secret';
+
+/** A file to grade and the student it belongs to (grades.csv's key). */
+export interface Submission {
+  file: string;
+  student: string;
+}
 
 export interface GradeOptions extends Partial<SandboxOptions> {
   checks?: CheckConfig;
@@ -78,36 +84,47 @@ function allFailed(checks: CheckInfo[], diagnosis: DiagnosisId, message: string)
   return checks.map((c) => ({ id: c.id, name: c.name, points: 0, maxPoints: c.points, hidden: c.hidden, passed: false, diagnosis, message }));
 }
 
-/** Grades one submitted notebook. A failure of the grader itself becomes a "grader-error" row. */
-export async function gradeNotebook(file: string, options: GradeOptions = {}): Promise<GradeResult> {
+/** Grades one submitted notebook (its student: the file's base name, or as given). A failure of the grader itself becomes a "grader-error" row. */
+export async function gradeNotebook(submission: string | Submission, options: GradeOptions = {}): Promise<GradeResult> {
   await ensureBackend();
+  const { file, student } = typeof submission === 'string' ? { file: submission, student: studentOf(submission) } : submission;
   const checks = configureChecks(options.checks);
+  let result: GradeResult;
   try {
-    return await grade(file, options, checks);
+    result = await grade(file, options, checks);
   } catch (err) {
     const message = `grader error: ${err instanceof Error ? err.message : String(err)}`;
-    return finish(file, checks, allFailed(checks, 'grader-error', message), { status: 'incomplete', message });
+    result = finish(file, checks, allFailed(checks, 'grader-error', message), { status: 'incomplete', message });
   }
+  return { ...result, student };
 }
 
 async function grade(file: string, options: GradeOptions, checks: CheckInfo[]): Promise<GradeResult> {
   const sandbox: SandboxOptions = { ...DEFAULT_SANDBOX, ...stripUndefined(options) };
   const read = readSubmission(file);
   if (!read.ok) return finish(file, checks, allFailed(checks, 'malformed-notebook', read.message), { status: 'unreadable', message: read.message });
-  const { subject, cells, compiled } = compileExercises(extractExercises(read.notebook));
+  const extraction = extractExercises(read.notebook);
+  const { subject, cells, compiled, otherCells } = compileExercises(programCells(read.notebook, extraction), extraction);
   const basis = defaultBasis(secretOf(options));
   const run = await observeIsolated(compiled, subject, basis, sandbox);
   const results = await runChecks(newSession(basis, subject), checks);
   const incomplete = EXERCISES.some((ex) => subject[ex.id].unavailable);
-  return finish(file, checks, results, { status: incomplete ? 'incomplete' : 'complete', cells, output: run.output, isolation: run.isolation });
+  return finish(file, checks, results, { status: incomplete ? 'incomplete' : 'complete', cells, otherCells: [...otherCells, ...run.otherCells], output: run.output, isolation: run.isolation });
 }
 
-/** Steps "extract" and "compile": each exercise's cell, type-checked as tslab would; what's missing or broken is its subject. */
-function compileExercises(extraction: ReturnType<typeof extractExercises>) {
-  const found = EXERCISES.map((ex) => ex.id).filter((id) => extraction[id]).sort((a, b) => extraction[a]!.cellIndex - extraction[b]!.cellIndex);
-  const compiled = compileCells(found.map((id) => ({ exercise: id, source: extraction[id]!.source })));
+/**
+ * Steps "extract" and "compile": the notebook's code up to the training loop, type-checked as tslab
+ * would; an exercise whose cell is missing or broken has that as its subject. The other cells' compile
+ * errors are reported (tslab would not run such a cell: neither does the grader).
+ */
+function compileExercises(program: ProgramCell[], extraction: Extraction) {
+  const compiled = compileCells(program);
   const cells: GradeResult['cells'] = {};
   const subject: Record<ExerciseId, Subject> = {};
+  const otherCells: string[] = [];
+  for (const c of compiled.filter((x) => x.exercise === undefined && x.errors.length > 0)) {
+    otherCells.push(`cell #${c.index + 1} does not compile, so it was not run:\n${c.errors.slice(0, 5).map(formatCompileError).join('\n')}`);
+  }
   for (const { id } of EXERCISES) {
     const c = compiled.find((x) => x.exercise === id);
     if (!c) {
@@ -120,7 +137,7 @@ function compileExercises(extraction: ReturnType<typeof extractExercises>) {
       subject[id] = { unavailable: { diagnosis: 'compile-error', message: `the ${id} cell does not compile:\n${shown}`, errors: c.errors } };
     }
   }
-  return { subject, cells, compiled: compiled.filter((c) => c.errors.length === 0) };
+  return { subject, cells, otherCells, compiled: compiled.filter((c) => c.errors.length === 0) };
 }
 
 /**
@@ -128,9 +145,9 @@ function compileExercises(extraction: ReturnType<typeof extractExercises>) {
  * observed. The behavioural run (a short training) only for steps that match neither the reference nor
  * a known mistake: asked of the same child once its steps are observed, else (it crashed) of a new one.
  */
-async function observeIsolated(compiled: CompiledCell[], subject: Record<ExerciseId, Subject>, basis: Basis, sandbox: SandboxOptions): Promise<{ output: string; isolation: string[] }> {
+async function observeIsolated(compiled: CompiledCell[], subject: Record<ExerciseId, Subject>, basis: Basis, sandbox: SandboxOptions): Promise<{ output: string; isolation: string[]; otherCells: string[] }> {
   const runnable = EXERCISES.map((ex) => ex.id).filter((id) => !subject[id]);
-  if (runnable.length === 0) return { output: '', isolation: [] };
+  if (runnable.length === 0) return { output: '', isolation: [], otherCells: [] };
   const subjectOf = (observations: Partial<Record<ExerciseId, ExerciseObservation>>, crashes: SandboxResult['crashes'] = {}) => {
     const out = { ...subject };
     for (const id of runnable) {
@@ -161,7 +178,7 @@ async function observeIsolated(compiled: CompiledCell[], subject: Record<Exercis
     }
   }
   const output = run.output + (run.outputTruncated ? `\n… output truncated at ${sandbox.outputCap} characters\n` : '');
-  return { output, isolation: run.isolation };
+  return { output, isolation: run.isolation, otherCells: run.cellFailures };
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
@@ -175,7 +192,7 @@ export interface BatchOptions extends GradeOptions {
 }
 
 /** Grades many notebooks in parallel; results come back in the order of `files`. */
-export async function gradeFiles(files: string[], options: BatchOptions = {}): Promise<GradeResult[]> {
+export async function gradeFiles(files: readonly (string | Submission)[], options: BatchOptions = {}): Promise<GradeResult[]> {
   await ensureBackend();
   defaultBasis(secretOf(options));
   const parallel = Math.max(1, options.parallel ?? require('node:os').availableParallelism?.() ?? 2);

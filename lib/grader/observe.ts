@@ -52,6 +52,8 @@ export interface StepObservation {
   samplerCalls: { noise: number[]; real: number[] };
   /** Random sources other than the samplers (tf.random*, Math.random); only the sandbox sees these. */
   randomCalls: string[];
+  /** Wall-clock milliseconds the call took (only ever a note: timings vary between runs). */
+  ms?: number;
   /** Per model's optimizer: updates applied during the call, and its learning rate after it (where the runtime has the optimizers). */
   optimizers?: Record<ModelName, { steps: number; learningRate: number }>;
 }
@@ -148,11 +150,13 @@ export function observe(exercise: ExerciseId, plan: Plan, rt: Runtime, parts: Pa
     rt.takeRandomCalls();
     const before = optimizerState(rt);
     let returned: unknown;
+    const started = performance.now();
     const failure = withSamplers(fixedSamplers(state.seed, samplerCalls), () =>
       attempt(rt, () => {
         returned = rt.call(exercise, state.batchSize);
       }),
     );
+    const ms = performance.now() - started;
     return {
       state: state.name,
       batchSize: state.batchSize,
@@ -164,6 +168,7 @@ export function observe(exercise: ExerciseId, plan: Plan, rt: Runtime, parts: Pa
       samplerCalls,
       randomCalls: rt.takeRandomCalls(),
       optimizers: optimizerDelta(before, optimizerState(rt)),
+      ms,
     };
   });
 

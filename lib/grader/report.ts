@@ -1,6 +1,7 @@
 // Step "report": the gradebook (grades.csv), a student's feedback.md, and Gradescope's results.json.
 // Everything here is a pure function of the grade results, so the same submissions give the same bytes.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { formatCompileError } from './compile';
 import { DIAGNOSES } from './diagnoses';
@@ -11,15 +12,28 @@ import type { CheckResult } from './run-checks';
 const num = (x: number) => String(Math.round(x * 100) / 100);
 
 function csvField(s: string): string {
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  // a name a spreadsheet would run as a formula (=, +, -, @) is kept as text
+  const text = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  return /[",\n\r']/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** grades.csv: one row per submission, sorted by student. */
+/** grades.csv: one row per submission, sorted by student; UTF-8 with a byte-order mark, so spreadsheets read Unicode names right. */
 export function csvOf(results: GradeResult[]): string {
   const rows = [...results]
     .sort((a, b) => (a.student < b.student ? -1 : a.student > b.student ? 1 : 0))
     .map((r) => [r.student, num(r.score), num(r.maxScore), r.status, r.diagnoses.join(';')].map(csvField).join(','));
-  return ['student,score,max_score,status,diagnoses', ...rows].join('\n') + '\n';
+  return '\uFEFF' + ['student,score,max_score,status,diagnoses', ...rows].join('\n') + '\n';
+}
+
+const GRADER_ROOT = path.resolve(__dirname, '..', '..', '..');
+/** The grader's own paths (its checkout, its scratch folders) as placeholders: a student sees none of them. */
+export function redactPaths(text: string): string {
+  const scratch = new RegExp(`${escapeRegExp(os.tmpdir())}/gan-[\\w.-]+`, 'g');
+  return text.split(GRADER_ROOT).join('<grader>').replace(scratch, '<scratch>');
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** One entry per distinct diagnosis: the checks it cost, what happened, the seminar's advice, what to try. */
@@ -39,6 +53,10 @@ function explain(failed: CheckResult[]): string[] {
 
 /** feedback.md: what passed, what failed, why, what to try. */
 export function feedbackOf(r: GradeResult): string {
+  return redactPaths(feedbackText(r));
+}
+
+function feedbackText(r: GradeResult): string {
   const out = [`# Feedback for ${r.student}`, '', `**Score: ${num(r.score)} / ${num(r.maxScore)}** (${r.status})`, ''];
   if (r.message) out.push(`> ${r.message}`, '');
   for (const { id: ex, functionName } of EXERCISES) {
@@ -60,12 +78,17 @@ export function feedbackOf(r: GradeResult): string {
       out.push('Compile errors, as tslab shows them (line:column within the cell):', '', '```', ...cell.compileErrors.map(formatCompileError), '```', '');
     }
   }
+  if (r.otherCells && r.otherCells.length > 0) out.push('## Your other cells', '', ...r.otherCells.map((n) => `- ${n.replace(/\n/g, '\n  ')}`), '');
   if (r.output.trim()) out.push('## Your code printed', '', '```', r.output.slice(0, 4000).trimEnd(), '```', '');
   return out.join('\n');
 }
 
 /** Gradescope's results.json (score, tests[] with name/score/max_score/status/output/visibility). */
 export function gradescopeOf(r: GradeResult): object {
+  return JSON.parse(redactPaths(JSON.stringify(gradescopeObject(r)))) as object;
+}
+
+function gradescopeObject(r: GradeResult): object {
   return {
     score: r.score,
     output: [
@@ -93,29 +116,38 @@ export function gradescopeOf(r: GradeResult): object {
   };
 }
 
-/** Distinct folder names for students whose files share a base name. */
-function folders(results: GradeResult[]): Map<GradeResult, string> {
+/** One path segment safe on every file system: no separators, reserved characters, control characters, dot names. */
+function safeSegment(segment: string): string {
+  const s = segment.replace(/[<>:"|?*\\\u0000-\u001f]/g, '_').replace(/[. ]+$/, '');
+  return s === '' || /^\.+$/.test(s) ? '_' : s;
+}
+
+/**
+ * The feedback folder of each student: their key (Unicode kept, subfolders as folders), made safe;
+ * keys that become the same folder (also when case is ignored, as macOS and Windows do) get -2, -3, ….
+ */
+export function feedbackFolders(results: GradeResult[]): Map<GradeResult, string> {
   const used = new Map<string, number>();
   const out = new Map<GradeResult, string>();
-  for (const r of [...results].sort((a, b) => (a.file < b.file ? -1 : 1))) {
-    const safe = r.student.replace(/[^\w.\-@+ ]/g, '_') || 'submission';
-    const n = (used.get(safe) ?? 0) + 1;
-    used.set(safe, n);
+  for (const r of [...results].sort((a, b) => (a.student < b.student ? -1 : a.student > b.student ? 1 : a.file < b.file ? -1 : 1))) {
+    const safe = r.student.split('/').map(safeSegment).join('/') || '_';
+    const n = (used.get(safe.toLowerCase()) ?? 0) + 1;
+    used.set(safe.toLowerCase(), n);
     out.set(r, n === 1 ? safe : `${safe}-${n}`);
   }
   return out;
 }
 
-/** Writes grades.csv and, per student, feedback.md and results.json under `outDir`. */
+/** Writes grades.csv and, per student, feedback.md and results.json under `outDir`/<student>/. */
 export function writeReports(results: GradeResult[], outDir: string): void {
   fs.mkdirSync(outDir, { recursive: true });
-  const names = folders(results);
-  const renamed = results.map((r) => ({ ...r, student: names.get(r)! }));
-  for (const r of renamed) {
-    const dir = path.join(outDir, r.student);
+  const root = path.resolve(outDir);
+  for (const [r, folder] of feedbackFolders(results)) {
+    const dir = path.resolve(root, folder);
+    if (!dir.startsWith(root + path.sep)) throw new Error(`feedback folder ${folder} would leave ${root}`); // never: segments are made safe
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, 'feedback.md'), feedbackOf(r));
     fs.writeFileSync(path.join(dir, 'results.json'), JSON.stringify(gradescopeOf(r), null, 2) + '\n');
   }
-  fs.writeFileSync(path.join(outDir, 'grades.csv'), csvOf(renamed));
+  fs.writeFileSync(path.join(outDir, 'grades.csv'), csvOf(results));
 }

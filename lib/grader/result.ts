@@ -19,6 +19,8 @@ export interface GradeResult {
   checks: CheckResult[];
   /** Per exercise: how the cell was found, and compile errors as tslab shows them. */
   cells: Partial<Record<ExerciseId, { via: string; cellIndex: number; compileErrors: CompileError[] }>>;
+  /** About the notebook's other cells (helpers, scratch): compile errors, cells that threw. */
+  otherCells?: string[];
   /** The submission's console output (capped). */
   output: string;
   message?: string;

@@ -21,8 +21,8 @@ import { ExerciseId, ExerciseObservation, Failure, Parts, Plan, Runtime, classif
 export interface Job {
   /** The backend to compute on: the parent's (lib/tfjs/backend.ts initGraderBackend). */
   backend: string;
-  /** Transpiled exercise cells in notebook order. */
-  cells: { exercise: ExerciseId; js: string }[];
+  /** The notebook's code cells the grader runs (lib/grader/compile.ts), transpiled, in notebook order. */
+  cells: { index: number; exercise?: ExerciseId; js: string; async: boolean }[];
   /** Exercises to observe, in order. */
   probe: ExerciseId[];
   plans: Record<ExerciseId, Plan>;
@@ -45,6 +45,8 @@ export interface ChildResult {
   running: ExerciseId | null;
   output: string;
   outputTruncated: boolean;
+  /** The notebook's other cells that threw when they ran. */
+  cellFailures: string[];
   /** Behavioural runs the parent asked for after the steps (Job.askBehaviour), by exercise. */
   asked: Partial<Record<ExerciseId, ExerciseObservation['behaviour']>>;
 }
@@ -100,6 +102,29 @@ class Runner {
     if (left <= 0) throw Object.assign(new Error('time budget used up'), { code: 'ERR_SCRIPT_EXECUTION_TIMEOUT' });
     return new vm.Script(code).runInContext(this.context, { timeout: left, displayErrors: false });
   }
+
+  /** Waits for a cell's top-level await (its async function's promise), within the same deadline. */
+  async settle(value: unknown): Promise<void> {
+    const left = Math.max(0, Math.floor(this.deadline - Date.now()));
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(Object.assign(new Error('time budget used up'), { code: 'ERR_SCRIPT_EXECUTION_TIMEOUT' })), left);
+    });
+    try {
+      await Promise.race([Promise.resolve(value), late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** A thrown value as a Failure, worded for the student (a timeout states the real budget). */
+function classifier(budgetMs: number): (err: unknown) => Failure {
+  return (err) => {
+    const f = classify(err);
+    if (f.kind === 'timeout') f.message = `did not finish within this exercise's ${budgetMs / 1000} s budget (loading the cell and all its calls)`;
+    return f;
+  };
 }
 
 function classify(err: unknown): Failure {
@@ -138,7 +163,7 @@ function readJob(file: string): Job {
   const ok =
     typeof job.backend === 'string' &&
     Array.isArray(job.cells) &&
-    job.cells.every((c) => typeof c?.exercise === 'string' && typeof c.js === 'string') &&
+    job.cells.every((c) => Number.isInteger(c?.index) && (c.exercise === undefined || typeof c.exercise === 'string') && typeof c.js === 'string' && typeof c.async === 'boolean') &&
     Array.isArray(job.probe) &&
     job.probe.every((id) => typeof id === 'string' && job.plans?.[id] !== undefined) &&
     typeof job.parts?.steps === 'boolean' &&
@@ -157,7 +182,7 @@ async function main(jobFile: string, resultFile: string): Promise<void> {
   // the parent's backend: its reference observations and these come from the same kernels
   await initBackend(job.backend);
 
-  const result: ChildResult = { observations: {}, running: null, output: '', outputTruncated: false, asked: {} };
+  const result: ChildResult = { observations: {}, running: null, output: '', outputTruncated: false, asked: {}, cellFailures: [] };
   const { writeFileSync } = fs;
   const save = () => {
     const json = JSON.stringify(result);
@@ -169,6 +194,7 @@ async function main(jobFile: string, resultFile: string): Promise<void> {
     if (randomCalls.length < 100) randomCalls.push(name);
   };
   const seminar = createSeminar();
+  const classifyWithBudget = classifier(job.budgetMs);
   hardenRealm(seminar, noteRandom);
   const runner = new Runner(notebookContext(seminar, output.print, noteRandom));
   const runtime: Runtime = {
@@ -180,18 +206,22 @@ async function main(jobFile: string, resultFile: string): Promise<void> {
       randomCalls = [];
       return r;
     },
-    classify,
+    classify: classifyWithBudget,
     optimizers: { gen: seminar.genOpt, disc: seminar.discOpt },
   };
 
-  // Load the cells in notebook order; a cell that fails to load takes its own exercise down only.
+  // Run the cells in notebook order, as tslab would; a cell that throws takes its own exercise down only
+  // (another cell's failure is reported, and an exercise that needed it fails on its own).
   const loadFailures = new Map<ExerciseId, Failure>();
   for (const cell of job.cells) {
     runner.deadline = Date.now() + job.budgetMs;
     try {
-      runner.run(cell.js);
+      const value = runner.run(cell.js);
+      if (cell.async) await runner.settle(value);
     } catch (err) {
-      loadFailures.set(cell.exercise, classify(err));
+      const failure = classifyWithBudget(err);
+      if (cell.exercise !== undefined) loadFailures.set(cell.exercise, failure);
+      else result.cellFailures.push(`cell #${cell.index + 1} threw when it ran: ${failure.message}`);
     }
   }
 

@@ -39,6 +39,8 @@ export interface SandboxResult {
   outputTruncated: boolean;
   /** How isolated the run was (for the report). */
   isolation: string[];
+  /** The notebook's other cells that threw when they ran (they take no exercise down). */
+  cellFailures: string[];
   /** Behavioural runs that `askBehaviour` asked for after the steps, by exercise; missing where none finished. */
   asked: Partial<Record<ExerciseId, ExerciseObservation['behaviour']>>;
 }
@@ -94,13 +96,14 @@ const observation = {
 };
 const validResult = new Ajv().compile({
   type: 'object',
-  required: ['observations', 'running', 'output', 'outputTruncated', 'asked'],
+  required: ['observations', 'running', 'output', 'outputTruncated', 'asked', 'cellFailures'],
   properties: {
     observations: { type: 'object', additionalProperties: observation },
     running: { type: ['string', 'null'] },
     output: { type: 'string' },
     outputTruncated: { type: 'boolean' },
     asked: { type: 'object', additionalProperties: behaviourRun },
+    cellFailures: { type: 'array', items: { type: 'string' } },
   },
 });
 
@@ -267,6 +270,7 @@ export async function runInSandbox(
     output: '',
     outputTruncated: false,
     asked: {},
+    cellFailures: [],
     isolation: [
       'permission model (writes: scratch only; reads: node_modules and the lib without the reference; no subprocesses)',
       networkIsolationAvailable() ? 'no network (netns)' : 'network NOT isolated (unshare unavailable)',
@@ -279,7 +283,7 @@ export async function runInSandbox(
     while (remaining.length > 0) {
       const job: Job = {
         backend: tf.getBackend(),
-        cells: cells.map((c) => ({ exercise: c.exercise, js: c.js })),
+        cells: cells.map((c) => ({ index: c.index, exercise: c.exercise, js: c.js, async: c.async })),
         probe: remaining,
         plans,
         parts,
@@ -293,6 +297,7 @@ export async function runInSandbox(
       if (r) {
         Object.assign(out.observations, r.observations);
         Object.assign(out.asked, r.asked);
+        for (const f of r.cellFailures) if (!out.cellFailures.includes(f)) out.cellFailures.push(f);
         if (out.output.length < options.outputCap) out.output += r.output.slice(0, options.outputCap - out.output.length);
         out.outputTruncated ||= r.outputTruncated;
       }

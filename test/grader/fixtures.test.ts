@@ -36,7 +36,8 @@ function grade(args: string[]): Promise<{ code: number | null; stdout: string; s
 }
 
 function parseCsv(text: string): Row[] {
-  const [header, ...lines] = text.trimEnd().split('\n');
+  expect(text.startsWith('\uFEFF'), 'UTF-8 byte-order mark (spreadsheets read Unicode names right)').to.equal(true);
+  const [header, ...lines] = text.slice(1).trimEnd().split('\n');
   expect(header).to.equal('student,score,max_score,status,diagnoses');
   return lines.map((line) => {
     const [student, score, max, status, diagnoses] = line.split(',');
@@ -189,8 +190,19 @@ describe('grader: gan-seminar grade on the fixture submissions', function () {
 
   it('keeps the reference out of reach: no require/import in the cell, no file reads through an escape', () => {
     const feedback = fs.readFileSync(path.join(out, 'imports-solutions', 'feedback.md'), 'utf8');
-    expect(feedback).to.contain('require is not defined');
-    expect(feedback).to.contain('Access to this API has been restricted');
+    expect(feedback).to.contain("graded cells can import only @tensorflow/tfjs and the seminar's lib");
+    expect(feedback).to.contain('tf.env is not available to graded code');
+  });
+
+  it('runs a notebook the way tslab does: helper cells, top-level await, the last definition, a scratch cell that throws', () => {
+    const scratch = fs.readFileSync(path.join(out, 'scratch-cell-throws', 'feedback.md'), 'utf8');
+    expect(scratch).to.match(/## Your other cells/).and.match(/threw when it ran: Error: just looking/);
+    const redefined = fs.readFileSync(path.join(out, 'redefined-later', 'feedback.md'), 'utf8');
+    expect(redefined).to.contain('`wrong-sign`');
+  });
+
+  it('notes a step far slower than the reference without taking points', () => {
+    expect(fs.readFileSync(path.join(out, 'slow-step', 'feedback.md'), 'utf8')).to.match(/as long as the reference's/);
   });
 
   it('caps captured output (10 MB printed → a few KB kept)', () => {
@@ -213,5 +225,36 @@ describe('grader: gan-seminar grade on the fixture submissions', function () {
     const missing = await grade(['/nonexistent/folder', '--out', out]);
     expect(missing.code).to.equal(2);
     expect(missing.stderr).to.contain('no such file or folder');
+  });
+});
+
+describe('grader: whose grade is whose (subfolders, Unicode names, odd files)', function () {
+  it('one row per file, keyed by its path in the folder graded, feedback in a folder of the same name', async () => {
+    const dir = tempDir('gan-class-');
+    const put = (rel: string, fixture: string) => {
+      fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+      fs.copyFileSync(path.join(fixturesDir(), `${fixture}.ipynb`), path.join(dir, rel));
+    };
+    put('sec1/anna.ipynb', 'reference');
+    put('sec2/anna.ipynb', 'wrong-sign');
+    put('Иванов Пётр.ipynb', 'reference');
+    put('sec1/bom.ipynb', 'byte-order-mark');
+    put('empty.ipynb', 'empty-file');
+    put('broken.ipynb', 'malformed');
+    const out = tempDir('gan-class-grades-');
+    const r = await grade([dir, '--out', out, ...LIMITS]);
+    expect(r.code, r.stderr).to.equal(0);
+    const rows = parseCsv(fs.readFileSync(path.join(out, 'grades.csv'), 'utf8'));
+    expect(rows.map((x) => [x.student, x.score, x.status, x.diagnoses.join(';')])).to.deep.equal([
+      ['broken', 0, 'unreadable', 'malformed-notebook'],
+      ['empty', 0, 'unreadable', 'malformed-notebook'],
+      ['sec1/anna', 20, 'complete', ''],
+      ['sec1/bom', 20, 'complete', ''],
+      ['sec2/anna', 15, 'complete', 'wrong-sign'],
+      ['Иванов Пётр', 20, 'complete', ''],
+    ]);
+    for (const student of ['sec1/anna', 'sec2/anna', 'Иванов Пётр']) {
+      expect(fs.readFileSync(path.join(out, student, 'feedback.md'), 'utf8'), student).to.contain(`# Feedback for ${student}`);
+    }
   });
 });

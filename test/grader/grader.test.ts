@@ -3,6 +3,7 @@
 import { EXERCISES } from '../../lib/exercises';
 import { expect } from 'chai';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { runSelfCheck, formatSelfCheck } from '../../lib/grader/self-check';
@@ -14,11 +15,11 @@ import { initBackend } from '../../lib/tfjs/backend';
 import { CHECKS, configureChecks } from '../../lib/grader/checks';
 import { compileCells, formatCompileError } from '../../lib/grader/compile';
 import { DIAGNOSES } from '../../lib/grader/diagnoses';
-import { Notebook, extractExercises, readSubmission } from '../../lib/grader/extract';
+import { Notebook, extractExercises, programCells, readSubmission } from '../../lib/grader/extract';
 import * as judge from '../../lib/grader/judge';
 import { runChecks } from '../../lib/grader/run-checks';
 import { currentSession } from '../../lib/grader/basis';
-import { csvOf } from '../../lib/grader/report';
+import { csvOf, feedbackFolders, feedbackOf, gradescopeOf } from '../../lib/grader/report';
 import type { GradeResult } from '../../lib/grader';
 import { NOTEBOOK, cellText, executeNotebook, requireJupyter, seminarCell } from '../support/jupyter';
 import { fixtureFile } from '../support/fixtures';
@@ -65,23 +66,49 @@ describe('grader steps', function () {
       const nb = readSubmission(fixtureFile('reference'));
       if (!nb.ok) throw new Error(nb.message);
       const e = extractExercises(nb.notebook);
-      const [d, g] = compileCells([e.train_disc!, e.train_gen!]);
+      const [d, g] = compileCells([e.train_disc!, e.train_gen!].map((c) => ({ index: c.cellIndex, source: c.source, exercise: c.exercise })));
       expect(d.errors.map(formatCompileError)).to.deep.equal([]);
       expect(g.errors.map(formatCompileError)).to.deep.equal([]);
       expect(d.js).to.match(/function trainDisc\(batchSize\)/);
-      const unfilled = compileCells([{ exercise: 'train_gen', source: "function trainGen(b: number): number { const n: tf.Tensor2D = TODO('x'); return 0; }" }]);
+      const unfilled = compileCells([{ index: 0, exercise: 'train_gen', source: "function trainGen(b: number): number { const n: tf.Tensor2D = TODO('x'); return 0; }" }]);
       expect(unfilled[0].errors).to.deep.equal([]);
     });
 
     it('reports type and syntax errors as tslab prints them: line:column within the cell', () => {
-      const [c] = compileCells([{ exercise: 'train_disc', source: 'function trainDisc(batchSize: number): number {\n  const noise = sampleNoise("7");\n  return nope;\n}\n' }]);
+      const [c] = compileCells([{ index: 0, exercise: 'train_disc', source: 'function trainDisc(batchSize: number): number {\n  const noise = sampleNoise("7");\n  return nope;\n}\n' }]);
       expect(c.errors.map(formatCompileError)).to.deep.equal([
         "2:29 - Argument of type 'string' is not assignable to parameter of type 'number'.",
         "3:10 - Cannot find name 'nope'.",
       ]);
-      const [s] = compileCells([{ exercise: 'train_gen', source: 'function trainGen(b: number) {\n  return (1 + ;\n}' }]);
+      const [s] = compileCells([{ index: 1, exercise: 'train_gen', source: 'function trainGen(b: number) {\n  return (1 + ;\n}' }]);
       expect(s.errors[0]).to.include({ line: 2, column: 15 });
       expect(s.errors[0].message).to.equal('Expression expected.');
+    });
+
+    it("sees the cells above as tslab does: helpers in their own cell, a name declared again, a top-level await", () => {
+      const cells = [
+        { index: 3, source: 'function col(t: tf.Tensor2D, j: number): tf.Tensor2D {\n  return t.slice([0, j], [-1, 1]);\n}\nlet scale = 1;' },
+        { index: 4, source: 'const ready = await tf.ready();\nlet scale = 2;\nfunction trainDisc(batchSize: number): number {\n  return col(disc(sampleNoise(batchSize)), IS_REAL).dataSync()[0] * scale;\n}', exercise: 'train_disc' },
+        { index: 5, source: "import * as tfjs from '@tensorflow/tfjs';\nfunction trainGen(batchSize: number): number {\n  return tfjs.mean(col(disc(gen(sampleNoise(batchSize))), IS_FAKE)).dataSync()[0];\n}", exercise: 'train_gen' },
+      ];
+      const compiled = compileCells(cells);
+      for (const c of compiled) expect(c.errors.map(formatCompileError), `cell ${c.index}`).to.deep.equal([]);
+      expect(compiled.map((c) => c.async)).to.deep.equal([false, true, false]);
+      // the top-level await's cell still declares its function and variables as globals
+      expect(compiled[1].js).to.match(/^var ready, scale;/).and.match(/function trainDisc\(batchSize\)/).and.match(/\(async \(\) => \{/);
+      expect(compiled[2].js).to.match(/var tfjs = tf;/);
+      const [bad] = compileCells([{ index: 2, source: "import { referenceSteps } from '../dist/lib/reference/solutions';" }]);
+      expect(bad.js).to.contain('graded cells can import only @tensorflow/tfjs and the seminar\'s lib');
+    });
+
+    it('runs the cells above the training loop, without the given cells and the self-checks, in order', () => {
+      const nb = readSubmission(fixtureFile('reference'));
+      if (!nb.ok) throw new Error(nb.message);
+      const cells = [...nb.notebook.cells];
+      const scratch = { cell_type: 'code', source: 'const helper = 1;', metadata: {}, outputs: [], execution_count: null } as Notebook['cells'][number];
+      cells.splice(4, 0, scratch);
+      const program = programCells({ ...nb.notebook, cells }, extractExercises({ ...nb.notebook, cells }));
+      expect(program.map((c) => [c.index, c.exercise ?? 'other'])).to.deep.equal([[4, 'other'], [6, 'train_disc'], [9, 'train_gen']]);
     });
   });
 
@@ -154,7 +181,31 @@ describe('grader steps', function () {
       const r = (student: string, score: number, diagnoses: string[]) =>
         ({ student, score, maxScore: 20, status: 'complete', diagnoses } as unknown as GradeResult);
       const csv = csvOf([r('zoe', 20, []), r('al, "x"', 7.5, ['wrong-sign', 'tensor-leak'])]);
-      expect(csv).to.equal('student,score,max_score,status,diagnoses\n"al, ""x""",7.5,20,complete,wrong-sign;tensor-leak\nzoe,20,20,complete,\n');
+      expect(csv).to.equal('\uFEFFstudent,score,max_score,status,diagnoses\n"al, ""x""",7.5,20,complete,wrong-sign;tensor-leak\nzoe,20,20,complete,\n');
+    });
+    it('keeps Unicode names, keeps a spreadsheet from running a name as a formula', () => {
+      const r = (student: string) => ({ student, score: 1, maxScore: 20, status: 'complete', diagnoses: [] } as unknown as GradeResult);
+      const csv = csvOf([r('Иванов Пётр'), r('=HYPERLINK("x")'), r('sec1/anna')]);
+      expect(csv.split('\n').slice(1, 4)).to.deep.equal([`"'=HYPERLINK(""x"")",1,20,complete,`, 'sec1/anna,1,20,complete,', 'Иванов Пётр,1,20,complete,']);
+    });
+
+    it('feedback folders: Unicode kept, subfolders kept, unsafe names made safe, no two students in one folder', () => {
+      const r = (student: string, file: string) => ({ student, file } as unknown as GradeResult);
+      const results = [r('Иванов Пётр', 'a'), r('sec1/anna', 'b'), r('sec2/anna', 'c'), r('../../etc/x', 'd'), r('a:b?', 'e'), r('a_b_', 'f'), r('Anna', 'g'), r('anna', 'h')];
+      const folders = feedbackFolders(results);
+      expect(results.map((x) => folders.get(x))).to.deep.equal(['Иванов Пётр', 'sec1/anna', 'sec2/anna', '_/_/etc/x', 'a_b_', 'a_b_-2', 'Anna', 'anna-2']);
+    });
+
+    it("student feedback shows none of the grader's paths", () => {
+      const root = path.resolve(__dirname, '..', '..', '..');
+      const scratch = path.join(os.tmpdir(), 'gan-grade-abc123');
+      const message = `Error: Access to this API has been restricted: ${scratch}/result.json (${root}/dist/lib/grader/sandbox-child.js)`;
+      const check = { id: 'train_disc.runs', name: 'runs', points: 0, maxPoints: 1, hidden: false, passed: false, diagnosis: 'runtime-error', message };
+      const result = { student: 'x', file: 'x.ipynb', score: 0, maxScore: 1, status: 'complete', diagnoses: ['runtime-error'], cells: {}, output: message, isolation: [], checks: [check] } as GradeResult;
+      for (const text of [feedbackOf(result), JSON.stringify(gradescopeOf(result))]) {
+        expect(text).to.not.contain(root).and.not.contain(scratch);
+        expect(text).to.contain('<scratch>/result.json').and.contain('<grader>/dist/lib/grader/sandbox-child.js');
+      }
     });
   });
 

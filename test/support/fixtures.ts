@@ -247,6 +247,8 @@ export interface Fixture {
   notebook?: (nb: Notebook) => void;
   /** The file's content as it is, for a fixture whose point is its shape. */
   raw?: string;
+  /** Saved with a UTF-8 byte-order mark (as some editors do). */
+  bom?: true;
 }
 
 const isExercise = (cell: Cell): ExerciseId | undefined => {
@@ -332,6 +334,8 @@ export const FIXTURES: readonly Fixture[] = [
   // correct
   { name: 'reference', expect: { full: true } },
   { name: 'by-function-name', expect: { full: true }, notebook: (nb) => forExerciseCells(nb, (c) => (c.metadata = {})) },
+  // saved by an editor that drops all cell metadata: given cells, checks and the loop are told by their code
+  { name: 'no-metadata', expect: { full: true }, notebook: (nb) => nb.cells.forEach((c) => (c.metadata = {})) },
   {
     name: 'by-tag',
     expect: { full: true },
@@ -388,7 +392,36 @@ export const FIXTURES: readonly Fixture[] = [
     expect: { diagnosis: 'missing-cell', score: 0, status: 'incomplete' },
     notebook: (nb) => (nb.cells = nb.cells.filter((c) => !isExercise(c))),
   },
+  // valid notebooks tslab runs: the grader runs the cells above the training loop as tslab would
+  {
+    name: 'helper-cell',
+    expect: { full: true },
+    disc: [replace('closure', '.slice([0, IS_REAL], [-1, 1])', '.slice([0, column(IS_REAL)], [-1, 1])')],
+    gen: [replace('closure', '.slice([0, IS_REAL], [-1, 1])', '.slice([0, column(IS_REAL)], [-1, 1])')],
+    notebook: (nb) => insertCellBefore(nb, 'train_disc', '// a helper of my own, in its own cell\nfunction column(j: number): number {\n  return j;\n}'),
+  },
+  // correct, but far slower than it needs to be: credited, with a note
+  { name: 'slow-step', expect: { full: true }, gen: [beforeResult('for (let i = 0; i < 3000; i++) tf.tidy(() => tf.matMul(tf.ones([64, 64]), tf.ones([64, 64])));')] },
+  { name: 'top-level-await', expect: { full: true }, disc: [beforeFunction('await tf.ready();')] },
+  {
+    name: 'scratch-cell-throws',
+    expect: { full: true },
+    notebook: (nb) => insertCellBefore(nb, 'train_gen', "// trying things out\nconst probe = sampleNoise(4);\nprobe.print();\nthrow new Error('just looking');"),
+  },
+  {
+    // the loop runs the last definition above it: here a second trainGen, with the sign flipped
+    name: 'redefined-later',
+    expect: { diagnosis: 'wrong-sign', score: 15 },
+    notebook: (nb) => {
+      const gen = nb.cells.find((c) => isExercise(c) === 'train_gen')!;
+      const flipped = sourceText(gen).replace('tf.mean(tf.neg(logpGenIsReal))', 'tf.mean(logpGenIsReal)');
+      if (flipped === sourceText(gen)) throw new MutationError('redefined-later', 'the reference trainGen has no tf.mean(tf.neg(logpGenIsReal))');
+      insertCellBefore(nb, 'training_loop', `// a second go at it\n${flipped}`);
+    },
+  },
   // a truncated upload
+  { name: 'byte-order-mark', expect: { full: true }, bom: true },
+  { name: 'empty-file', expect: { diagnosis: 'malformed-notebook', score: 0, status: 'unreadable' }, raw: '' },
   { name: 'malformed', expect: { diagnosis: 'malformed-notebook', score: 0, status: 'unreadable' }, raw: '{"cells": [ {"cell_type": "code", "source": "function trainDisc(' },
   // hostile
   { name: 'infinite-loop', expect: { diagnosis: 'timeout', score: 10 }, disc: [atFunctionStart('while (true) { /* never returns */ }')] },
@@ -415,6 +448,13 @@ export const FIXTURES: readonly Fixture[] = [
   },
   { name: 'console-flood', expect: { full: true }, disc: [beforeFunction("console.log('x'.repeat(10 * 1024 * 1024));")] },
 ];
+
+/** A new code cell (no metadata, as Jupyter makes one) right before the seminar's cell `name`. */
+function insertCellBefore(nb: Notebook, name: string, source: string): void {
+  const at = nb.cells.findIndex((c) => seminarCellOf(c) === name);
+  if (at < 0) throw new MutationError(`a cell before ${name}`, `the notebook has no cell ${name}`);
+  nb.cells.splice(at, 0, { cell_type: 'code', source: source.split(/(?<=\n)/), metadata: {}, outputs: [], execution_count: null } as unknown as Cell);
+}
 
 function forExerciseCells(nb: Notebook, change: (cell: Cell) => void): void {
   const cells = nb.cells.filter((c) => isExercise(c));
@@ -470,7 +510,7 @@ export function buildFixture(fixture: Fixture, base: Notebook = readNotebook(NOT
     cell.source = source.split(/(?<=\n)/);
   }
   fixture.notebook?.(nb);
-  return JSON.stringify(nb, null, 1) + '\n';
+  return (fixture.bom ? '\uFEFF' : '') + JSON.stringify(nb, null, 1) + '\n';
 }
 
 let written: string | undefined;
