@@ -133,7 +133,9 @@ function fusedChain(steps: readonly KernelStep[]): (x: tf.Tensor2D, params: tf.V
     const acts = forwardInfos(steps, x, params);
     const out = acts.pop()!;
     const hidden = acts.map((a, k) => (kept[k] ? engine.makeTensorFromTensorInfo(a) : null));
-    release(acts.filter((a, k) => !kept[k] && a.dataId !== out.dataId));
+    // (a Linear + ELU in one kernel gives its pre-activation and output as one buffer: kept as the output)
+    const keptIds = new Set(acts.filter((_, k) => kept[k]).map((a) => a.dataId));
+    release(acts.filter((a, k) => !kept[k] && a.dataId !== out.dataId && !keptIds.has(a.dataId)));
     const value = engine.makeTensorFromTensorInfo(out);
     // save() keeps x and the kept activations while a gradient is being recorded (minimize tidies its
     // loss function, which would free them). Saving is a shared reference, not a copy (Identity in
