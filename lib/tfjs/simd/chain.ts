@@ -5,7 +5,7 @@
 // keep their own path for everything not covered here (null): other backends, no wasm SIMD, a chain
 // whose layers have neither width a multiple of 4, an ELU not right after a Linear or at the end.
 // GAN_SIMD=0 (or setSimdKernels(false)) switches them off, for the bench's baseline and the tests.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core'; // not the @tensorflow/tfjs re-export: its getters cost ≈3 % on the hot path
 import type { KernelStep } from '../../kernels';
 import { KERNELS_WASM_BASE64 } from './kernels-wasm';
 

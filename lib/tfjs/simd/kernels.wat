@@ -269,7 +269,9 @@
     (param $a i32) (param $wT i32) (param $g i32) (param $dwT i32) (param $db i32) (param $da i32)
     (param $batch i32) (param $inF i32) (param $outF i32) (param $eluIn i32)
     (local $n i32) (local $j i32) (local $i i32) (local $rowA i32) (local $p i32) (local $q i32)
-    (local $gs v128) (local $acc v128) (local $gj f32)
+    (local $gs v128) (local $acc v128) (local $gj f32) (local $h v128)
+    (local $one v128) (local $zero v128) ;; a v128 local starts as 0
+    (local.set $one (v128.const f32x4 1 1 1 1))
     (local.set $rowA (i32.shl (local.get $inF) (i32.const 2)))
     (memory.fill (local.get $dwT) (i32.const 0) (i32.mul (local.get $outF) (local.get $rowA)))
     (memory.fill (local.get $db) (i32.const 0) (i32.shl (local.get $outF) (i32.const 2)))
@@ -310,7 +312,14 @@
               (local.set $j (i32.add (local.get $j) (i32.const 1)))
               (br_if $jl2 (i32.lt_u (local.get $j) (local.get $outF))))
             (if (local.get $eluIn)
-              (then (local.set $acc (call $eluGrad4 (local.get $acc) (v128.load (i32.add (local.get $a) (local.get $i)))))))
+              (then
+                ;; = (call $eluGrad4 acc h), inline (V8 does not inline wasm calls)
+                (local.set $h (v128.load (i32.add (local.get $a) (local.get $i))))
+                (local.set $acc
+                  (v128.bitselect
+                    (local.get $acc)
+                    (f32x4.mul (local.get $acc) (f32x4.add (local.get $h) (local.get $one)))
+                    (f32x4.ge (local.get $h) (local.get $zero))))))
             (v128.store (i32.add (local.get $da) (local.get $i)) (local.get $acc))
             (local.set $i (i32.add (local.get $i) (i32.const 16)))
             (br_if $il2 (i32.lt_u (local.get $i) (local.get $rowA))))
