@@ -126,6 +126,8 @@ function fusedChain(steps: readonly KernelStep[]): (x: tf.Tensor2D, params: tf.V
   // The activations the gradient reads (lib/kernels-backend.ts backwardInfos): a Linear's input and an
   // ELU's output. The others (pre-activations, the output) are freed at once.
   const kept = steps.map((_, k) => k > 0 && (steps[k].kind === 'linear' || steps[k - 1].kind === 'elu'));
+  // an ELU last: its gradient reads the op's output, which is saved too
+  const eluLast = steps[steps.length - 1]?.kind === 'elu';
   const backendOp = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;
     const [x, ...params] = args.slice(0, -1) as tf.Tensor[];
@@ -140,10 +142,11 @@ function fusedChain(steps: readonly KernelStep[]): (x: tf.Tensor2D, params: tf.V
     // save() keeps x and the kept activations while a gradient is being recorded (minimize tidies its
     // loss function, which would free them). Saving is a shared reference, not a copy (Identity in
     // lib/kernels-small.ts); without a tape it does nothing and this op's tidy frees them.
-    save([x, ...hidden.filter((h): h is tf.Tensor => h !== null)]);
+    save([x, ...hidden.filter((h): h is tf.Tensor => h !== null), ...(eluLast ? [value] : [])]);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
       let next = 1;
       const again = kept.map((keep, k) => (k === 0 ? saved[0] : keep ? saved[next++] : undefined));
+      if (eluLast) again.push(saved[next]);
       const { dx, dParams } = backwardInfos(steps, again, params, dy);
       return [dx, ...dParams].map((info) => engine.makeTensorFromTensorInfo(info));
     };
