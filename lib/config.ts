@@ -71,6 +71,13 @@ export const SWITCHES = {
     parse: yesNo,
     accepts: '1 or 0',
   },
+  simd: {
+    name: 'GAN_SIMD',
+    description: "wasm: the model op's forward and gradient as the lib's 128-bit SIMD kernels (0 keeps the fused op on wasm's own kernels, for comparison)",
+    fallback: true,
+    parse: yesNo,
+    accepts: '1 or 0',
+  },
   graderDebug: {
     name: 'GAN_GRADER_DEBUG',
     description: "the grader prints the full stack of every error a submission's step throws (for whoever debugs the grader)",
@@ -121,6 +128,7 @@ export const config = {
   nbgrader: () => read('nbgrader'),
   fused: () => read('fused'),
   smallKernels: () => read('smallKernels'),
+  simd: () => read('simd'),
   graderDebug: () => read('graderDebug'),
   gradingSecret: () => read('gradingSecret'),
   autograderRoot: () => read('autograderRoot'),

@@ -1,6 +1,6 @@
 // A PyTorch-flavoured nn in a few lines: layers, `sequential`, and modules you call like functions
 // (`gen(noise)`), so the notebook reads like the seminar. tf.LayersModel.apply would need casts.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core'; // not the @tensorflow/tfjs re-export: its getters cost ≈3 % on the hot path
 import { FusedMode, config } from '../config';
 import { KernelStep, backward, forward as fusedForward } from '../tfjs/fused-op';
 import { backwardInfos, forwardInfos, release } from '../tfjs/fused-backend';
@@ -121,6 +121,8 @@ function fusedChain(steps: readonly KernelStep[]): (x: tf.Tensor2D, params: tf.V
   // The activations the gradient reads (lib/tfjs/fused-backend.ts backwardInfos): a Linear's input and an
   // ELU's output. The others (pre-activations, the output) are freed at once.
   const kept = steps.map((_, k) => k > 0 && (steps[k].kind === 'linear' || steps[k - 1].kind === 'elu'));
+  // an ELU last: its gradient reads the op's output, which is saved too
+  const eluLast = steps[steps.length - 1]?.kind === 'elu';
   const backendOp = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;
     const [x, ...params] = args.slice(0, -1) as tf.Tensor[];
@@ -128,15 +130,18 @@ function fusedChain(steps: readonly KernelStep[]): (x: tf.Tensor2D, params: tf.V
     const acts = forwardInfos(steps, x, params);
     const out = acts.pop()!;
     const hidden = acts.map((a, k) => (kept[k] ? engine.makeTensorFromTensorInfo(a) : null));
-    release(acts.filter((a, k) => !kept[k] && a.dataId !== out.dataId));
+    // (a Linear + ELU in one kernel gives its pre-activation and output as one buffer: kept as the output)
+    const keptIds = new Set(acts.filter((_, k) => kept[k]).map((a) => a.dataId));
+    release(acts.filter((a, k) => !kept[k] && a.dataId !== out.dataId && !keptIds.has(a.dataId)));
     const value = engine.makeTensorFromTensorInfo(out);
     // save() keeps x and the kept activations while a gradient is being recorded (minimize tidies its
     // loss function, which would free them). Saving is a shared reference, not a copy (Identity in
     // lib/tfjs/small-kernels.ts); without a tape it does nothing and this op's tidy frees them.
-    save([x, ...hidden.filter((h): h is tf.Tensor => h !== null)]);
+    save([x, ...hidden.filter((h): h is tf.Tensor => h !== null), ...(eluLast ? [value] : [])]);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
       let next = 1;
       const again = kept.map((keep, k) => (k === 0 ? saved[0] : keep ? saved[next++] : undefined));
+      if (eluLast) again.push(saved[next]);
       const { dx, dParams } = backwardInfos(steps, again, params, dy);
       return [dx, ...dParams].map((info) => engine.makeTensorFromTensorInfo(info));
     };

@@ -3,8 +3,9 @@
 // SIMD (XNNPACK) kernels, far faster than scalar JS for [128, 64] matrices; calling them directly skips
 // the engine's per-op bookkeeping (scopes, tape, saved clones), which is what costs at these shapes.
 // Intermediate results are backend TensorInfos, freed here with backend.disposeData.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core'; // not the @tensorflow/tfjs re-export: its getters cost ≈3 % on the hot path
 import type { KernelStep } from './fused-op';
+import { simdBackward, simdForward } from './simd/chain';
 
 type Info = tf.TensorInfo;
 
@@ -25,6 +26,9 @@ function rank3(i: Info): Info {
  * release().
  */
 export function forwardInfos(steps: readonly KernelStep[], x: Info, params: readonly Info[]): Info[] {
+  // wasm with SIMD: our own kernels (lib/tfjs/simd), one call per layer; the backend's kernels otherwise
+  const simd = simdForward(steps, x, params);
+  if (simd) return simd;
   const fusedMatMul = kernel('_FusedMatMul');
   const elu = kernel('Elu');
   const acts: Info[] = [x];
@@ -84,6 +88,8 @@ function ones(n: number): Info {
  * be an XNNPACK `b` under two shapes. Here that `b` is only ever a fresh transposed copy of W.
  */
 export function backwardInfos(steps: readonly KernelStep[], acts: readonly (Info | undefined)[], params: readonly Info[], dy: Info): { dx: Info; dParams: Info[] } {
+  const simd = simdBackward(steps, acts, params, dy);
+  if (simd) return simd;
   const act = (k: number): Info => {
     const a = acts[k];
     if (!a) throw new Error(`internal: activation ${k} was not kept for the gradient`);

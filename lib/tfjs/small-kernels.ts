@@ -8,7 +8,7 @@
 // alone: their glue is already cheap (≈2 µs), a JS loop was not faster.
 // Anything else (other dtypes, larger tensors, other broadcasts or axes) goes to wasm's kernel.
 // Identity and same-dtype Cast share the input's buffer, as the cpu backend's do.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core'; // not the @tensorflow/tfjs re-export: its getters cost ≈3 % on the hot path
 import { config } from '../config';
 
 type Info = tf.TensorInfo;
@@ -61,6 +61,18 @@ function elementwise(op: BinaryOp, x: Float32Array, y: Float32Array, o: Float32A
   else for (let i = 0; i < n; i++) o[i] = x[i] / y[i];
 }
 
+/** o = x ∘ s, or s ∘ x when `scalarFirst` (the order matters for − and ÷). */
+function withScalar(op: BinaryOp, x: Float32Array, s: number, o: Float32Array, scalarFirst: boolean): void {
+  const n = o.length;
+  if (op === 'add') for (let i = 0; i < n; i++) o[i] = x[i] + s;
+  else if (op === 'mul') for (let i = 0; i < n; i++) o[i] = x[i] * s;
+  else if (op === 'sub') {
+    if (scalarFirst) for (let i = 0; i < n; i++) o[i] = s - x[i];
+    else for (let i = 0; i < n; i++) o[i] = x[i] - s;
+  } else if (scalarFirst) for (let i = 0; i < n; i++) o[i] = s / x[i];
+  else for (let i = 0; i < n; i++) o[i] = x[i] / s;
+}
+
 function broadcast(op: BinaryOp, x: Float32Array, xr: number, xc: number, y: Float32Array, yr: number, yc: number, o: Float32Array, rows: number, cols: number): void {
   let k = 0;
   for (let i = 0; i < rows; i++) {
@@ -90,6 +102,15 @@ function binary(op: BinaryOp): Small {
     const y = f32(wasm, b);
     if (a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i])) {
       elementwise(op, x, y, o);
+      return out;
+    }
+    // one operand a single number (the optimizer's learning rate, a loss's 1/n): no strides to follow
+    if (y.length === 1 && x.length === n) {
+      withScalar(op, x, y[0], o, false);
+      return out;
+    }
+    if (x.length === 1 && y.length === n) {
+      withScalar(op, y, x[0], o, true);
       return out;
     }
     const [rows, cols] = om;

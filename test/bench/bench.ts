@@ -36,8 +36,9 @@ const PYTORCH = path.join(ROOT, 'test/bench/pytorch_loop.py');
 const TARGET_W1 = 0.1;
 /** --baseline rows: the default backend with the lib's speed-ups switched off (see the README's Backends). */
 const BASELINES = [
-  { label: 'plain tfjs ops', env: { GAN_FUSED: '0', GAN_SMALL_KERNELS: '0' } },
-  { label: 'fused models only', env: { GAN_SMALL_KERNELS: '0' } },
+  { label: 'plain tfjs ops', env: { GAN_FUSED: '0', GAN_SMALL_KERNELS: '0', GAN_SIMD: '0' } },
+  { label: 'fused models only', env: { GAN_SMALL_KERNELS: '0', GAN_SIMD: '0' } },
+  { label: 'no SIMD kernels', env: { GAN_SIMD: '0' } },
 ];
 const CHECK_EVERY = 500;
 const SEED = 42;
@@ -264,7 +265,7 @@ function markdown(results: Json, lines: string[]): string {
     '- dashboard share: the notebook\'s training cell (lib/dashboard/dashboard.ts updated every 250 iterations, PNG drawn in its worker, output discarded): time in dashboard.update / loop time.',
     '- the long runs (convergence, loop it/s, memory) run one after another, not interleaved: their ratios also reflect how the machine\'s load changed in between; the interleaved it/s columns are the fair comparison.',
     `- peak RSS and RSS growth: the long run's process (${results.options.long} iterations); growth from iteration 10 000 to the end.`,
-    '- "plain tfjs ops": the same lib with GAN_FUSED=0 GAN_SMALL_KERNELS=0 — every layer as separate tfjs ops and wasm\'s own kernels throughout (the state before any speed-up). "fused models only": GAN_SMALL_KERNELS=0 — one op per model call (lib/seminar/nn.ts), but wasm\'s own kernels for the loss and the SGD update (lib/tfjs/small-kernels.ts off).',
+    '- "plain tfjs ops": the same lib with GAN_FUSED=0 GAN_SMALL_KERNELS=0 — every layer as separate tfjs ops and wasm\'s own kernels throughout (the state before any speed-up). "fused models only": GAN_SMALL_KERNELS=0 — one op per model call (lib/seminar/nn.ts), but wasm\'s own kernels for the loss and the SGD update (lib/tfjs/small-kernels.ts off). "no SIMD kernels": GAN_SIMD=0 — everything but lib/tfjs/simd (the fused op on wasm\'s own kernels: the state before #14).',
     '',
     '## Grading throughput',
     '',
@@ -325,7 +326,7 @@ async function main(): Promise<number> {
   const children = await startAll([...entries, ...(pytorch && !pytorch.error ? [pytorch] : [])], options.warmup);
   const defaultEntry = entries.find((e) => !e.error);
   if (values.baseline && defaultEntry) {
-    // the "before" rows: no lib speed-up at all, then the fused model op alone (lib/seminar/nn.ts)
+    // the "before" rows: no lib speed-up at all, the fused model op alone (lib/seminar/nn.ts), all but the SIMD kernels
     const befores: Entry[] = BASELINES.map(({ label, env }) => ({ label: `${defaultEntry.backend} (${label})`, backend: defaultEntry.backend, command: defaultEntry.command, env, runs: [], cpuRuns: [] }));
     entries.splice(entries.indexOf(defaultEntry) + 1, 0, ...befores);
     for (const [e, c] of await startAll(befores, options.warmup)) children.set(e, c);

@@ -1,0 +1,338 @@
+;; 128-bit SIMD kernels for a Linear/ELU chain (lib/tfjs/simd/chain.ts drives them), working in place
+;; on the tfjs wasm backend's own heap: the memory is imported from the backend's module, and every
+;; pointer is a byte offset of a tensor there (BackendWasm.getMemoryOffset) or of the chain's scratch.
+;; Assembled by wabt (npm) into lib/tfjs/simd/kernels-wasm.ts: `node dist/lib/tfjs/simd/assemble.js`.
+;;
+;; Why these are faster than what they replace (tfjs-wasm's matMul / Elu / EluGrad kernels):
+;; - one call per layer and direction instead of 3–6 kernel calls, each with 5–30 µs of JS glue;
+;; - no XNNPACK operator set-up (≈25 µs per fresh right-hand operand: the weights change every step);
+;; - the thin gradients dW = aᵀ·g, which tfjs-wasm runs in a scalar transposed loop (≈2.3 ns per
+;;   multiply-add), are 4-wide here with the contiguous dimension innermost;
+;; - bias, ELU and the ELU gradient are folded into the matrix loops: no extra pass over memory.
+;; Layout: row-major like tfjs. Each layer is vectorised along whichever of its widths is a multiple
+;; of 4 (the chain checks): "out" kernels along outF (W as is), "in" kernels along inF (W transposed
+;; into scratch, so that the dot products run over contiguous memory).
+(module
+  (import "env" "memory" (memory 1))
+
+  ;; ELU of 4 lanes: x ≥ 0 ? x : eˣ − 1 (NaN stays NaN). eˣ is Cephes' expf: x = k·ln2 + r with
+  ;; |r| ≤ ln2/2, eʳ by a degree-7 polynomial, 2ᵏ built in the exponent bits; ≈1 ulp. Lanes are
+  ;; clamped to [−87, 0] first, so 2ᵏ stays a normal float (eˣ − 1 there is −1 in float32 anyway).
+  ;; k = round(x·log2 e) by adding 1.5·2²³, which leaves k in the low mantissa bits (cheaper in V8 than
+  ;; f32x4.nearest + i32x4.trunc_sat). The body is repeated inline in lin_fwd_out, its hot loop
+  ;; (V8 does not inline wasm calls): keep the two copies the same. pmin/pmax are plain minps/maxps on
+  ;; x64 (min/max cost extra instructions for NaN rules; a NaN lane is taken from x by the last select).
+  (func $elu4 (param $x v128) (result v128)
+    (local $t v128) (local $k v128) (local $r v128) (local $p v128)
+    ;;ELU4-BEGIN
+    (local.set $t
+      (f32x4.pmax
+        (f32x4.pmin (local.get $x) (v128.const f32x4 0 0 0 0))
+        (v128.const f32x4 -87 -87 -87 -87)))
+    ;; k + 1.5·2²³ (bits: 0x4B400000 + k)
+    (local.set $k
+      (f32x4.add (f32x4.mul (local.get $t) (v128.const f32x4 1.44269504088896341 1.44269504088896341 1.44269504088896341 1.44269504088896341))
+        (v128.const f32x4 12582912 12582912 12582912 12582912)))
+    ;; r = t − k·ln2, ln2 split in two (C1 + C2) so that k·C1 is exact; $p holds k as a float first
+    (local.set $p (f32x4.sub (local.get $k) (v128.const f32x4 12582912 12582912 12582912 12582912)))
+    (local.set $r
+      (f32x4.sub
+        (f32x4.sub (local.get $t) (f32x4.mul (local.get $p) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375)))
+        (f32x4.mul (local.get $p) (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))))
+    (local.set $p (v128.const f32x4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1)))
+    ;; eʳ = p·r² + r + 1
+    (local.set $p
+      (f32x4.add
+        (f32x4.add (f32x4.mul (local.get $p) (f32x4.mul (local.get $r) (local.get $r))) (local.get $r))
+        (v128.const f32x4 1 1 1 1)))
+    ;; eˣ = eʳ · 2ᵏ: the low 9 bits of (k's bits + 127), shifted into the exponent
+    (local.set $p
+      (f32x4.mul (local.get $p) (i32x4.shl (i32x4.add (local.get $k) (v128.const i32x4 127 127 127 127)) (i32.const 23))))
+    (local.set $x
+      (v128.bitselect
+        (f32x4.sub (local.get $p) (v128.const f32x4 1 1 1 1))
+        (local.get $x)
+        (f32x4.lt (local.get $x) (v128.const f32x4 0 0 0 0))))
+    ;;ELU4-END
+    (local.get $x))
+
+  ;; ELU's gradient through its output h, 4 lanes: h ≥ 0 ? d : d·(h + 1) (as tfjs's EluGrad)
+  (func $eluGrad4 (param $d v128) (param $h v128) (result v128)
+    (v128.bitselect
+      (local.get $d)
+      (f32x4.mul (local.get $d) (f32x4.add (local.get $h) (v128.const f32x4 1 1 1 1)))
+      (f32x4.ge (local.get $h) (v128.const f32x4 0 0 0 0))))
+
+  (func $hsum (param $v v128) (result f32)
+    (f32.add
+      (f32.add (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v)))
+      (f32.add (f32x4.extract_lane 2 (local.get $v)) (f32x4.extract_lane 3 (local.get $v)))))
+
+  ;; dst[c, r] = src[r, c] (float32, rows × cols)
+  (func (export "transpose") (param $src i32) (param $dst i32) (param $rows i32) (param $cols i32)
+    (local $r i32) (local $c i32)
+    (if (i32.or (i32.eqz (local.get $rows)) (i32.eqz (local.get $cols))) (then (return)))
+    (loop $rl
+      (local.set $c (i32.const 0))
+      (loop $cl
+        (f32.store
+          (i32.add (local.get $dst) (i32.shl (i32.add (i32.mul (local.get $c) (local.get $rows)) (local.get $r)) (i32.const 2)))
+          (f32.load (i32.add (local.get $src) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $cols)) (local.get $c)) (i32.const 2)))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br_if $cl (i32.lt_u (local.get $c) (local.get $cols))))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br_if $rl (i32.lt_u (local.get $r) (local.get $rows)))))
+
+  ;; y = a·W + b, then ELU when $elu. a [batch, inF], W [inF, outF], b [outF], y [batch, outF];
+  ;; outF a multiple of 4, inF ≥ 1. Per output row, 4 columns at a time: acc += a[n, i] · W[i, j..j+3].
+  ;; Faster: replaces _FusedMatMul + Elu (two kernel calls, an XNNPACK operator built per fresh W, and a
+  ;; second pass over y for the ELU); here bias and ELU are applied while the 4 sums are in registers.
+  (func (export "lin_fwd_out")
+    (param $a i32) (param $w i32) (param $b i32) (param $y i32)
+    (param $batch i32) (param $inF i32) (param $outF i32) (param $elu i32)
+    (local $n i32) (local $j i32) (local $i i32) (local $rowB i32) (local $ap i32) (local $wp i32) (local $acc v128)
+    (local $et v128) (local $ek v128) (local $er v128) (local $ep v128)
+    ;; the ELU's constants, hoisted out of the loop (V8 re-materialises a v128.const at each use)
+    (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $c4 v128) (local $c5 v128) (local $c6 v128)
+    (local $c7 v128) (local $c8 v128) (local $c9 v128) (local $c10 v128) (local $c11 v128) (local $c12 v128) (local $c13 v128)
+    (if (i32.eqz (local.get $batch)) (then (return)))
+    (local.set $c0 (v128.const f32x4 0 0 0 0))
+    (local.set $c1 (v128.const f32x4 -87 -87 -87 -87))
+    (local.set $c2 (v128.const f32x4 1.44269504088896341 1.44269504088896341 1.44269504088896341 1.44269504088896341))
+    (local.set $c3 (v128.const f32x4 12582912 12582912 12582912 12582912))
+    (local.set $c4 (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375))
+    (local.set $c5 (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))
+    (local.set $c6 (v128.const f32x4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4))
+    (local.set $c7 (v128.const f32x4 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3))
+    (local.set $c8 (v128.const f32x4 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3))
+    (local.set $c9 (v128.const f32x4 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2))
+    (local.set $c10 (v128.const f32x4 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1))
+    (local.set $c11 (v128.const f32x4 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1))
+    (local.set $c12 (v128.const f32x4 1 1 1 1))
+    (local.set $c13 (v128.const i32x4 127 127 127 127))
+    (local.set $rowB (i32.shl (local.get $outF) (i32.const 2)))
+    (loop $nl
+      (local.set $j (i32.const 0))
+      (loop $jl
+        (local.set $acc (v128.load (i32.add (local.get $b) (local.get $j))))
+        (local.set $ap (local.get $a))
+        (local.set $wp (i32.add (local.get $w) (local.get $j)))
+        (local.set $i (i32.const 0))
+        (loop $il
+          (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (f32x4.splat (f32.load (local.get $ap))) (v128.load (local.get $wp)))))
+          (local.set $ap (i32.add (local.get $ap) (i32.const 4)))
+          (local.set $wp (i32.add (local.get $wp) (local.get $rowB)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $il (i32.lt_u (local.get $i) (local.get $inF))))
+        (if (local.get $elu)
+          (then
+            ;; = (call $elu4), inline
+            (local.set $et
+              (f32x4.pmax
+                (f32x4.pmin (local.get $acc) (local.get $c0))
+                (local.get $c1)))
+            ;; k + 1.5·2²³ (bits: 0x4B400000 + k)
+            (local.set $ek
+              (f32x4.add (f32x4.mul (local.get $et) (local.get $c2))
+                (local.get $c3)))
+            ;; r = t − k·ln2, ln2 split in two (C1 + C2) so that k·C1 is exact; $ep holds k as a float first
+            (local.set $ep (f32x4.sub (local.get $ek) (local.get $c3)))
+            (local.set $er
+              (f32x4.sub
+                (f32x4.sub (local.get $et) (f32x4.mul (local.get $ep) (local.get $c4)))
+                (f32x4.mul (local.get $ep) (local.get $c5))))
+            (local.set $ep (local.get $c6))
+            (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er)) (local.get $c7)))
+            (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er)) (local.get $c8)))
+            (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er)) (local.get $c9)))
+            (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er)) (local.get $c10)))
+            (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er)) (local.get $c11)))
+            ;; eʳ = p·r² + r + 1
+            (local.set $ep
+              (f32x4.add
+                (f32x4.add (f32x4.mul (local.get $ep) (f32x4.mul (local.get $er) (local.get $er))) (local.get $er))
+                (local.get $c12)))
+            ;; eˣ = eʳ · 2ᵏ: the low 9 bits of (k's bits + 127), shifted into the exponent
+            (local.set $ep
+              (f32x4.mul (local.get $ep) (i32x4.shl (i32x4.add (local.get $ek) (local.get $c13)) (i32.const 23))))
+            (local.set $acc
+              (v128.bitselect
+                (f32x4.sub (local.get $ep) (local.get $c12))
+                (local.get $acc)
+                (f32x4.lt (local.get $acc) (local.get $c0))))))
+        (v128.store (i32.add (local.get $y) (local.get $j)) (local.get $acc))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br_if $jl (i32.lt_u (local.get $j) (local.get $rowB))))
+      (local.set $a (i32.add (local.get $a) (i32.shl (local.get $inF) (i32.const 2))))
+      (local.set $y (i32.add (local.get $y) (local.get $rowB)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br_if $nl (i32.lt_u (local.get $n) (local.get $batch)))))
+
+  ;; The same with inF a multiple of 4 and Wᵀ [outF, inF] given (the chain transposes W into
+  ;; scratch): y[n, j] = Σᵢ a[n, i..i+3] · Wᵀ[j, i..i+3], both contiguous, summed across lanes at the end.
+  ;; Faster: for a thin output (64 → 2) each output is one 4-wide dot product; no XNNPACK set-up.
+  (func (export "lin_fwd_in")
+    (param $a i32) (param $wT i32) (param $b i32) (param $y i32)
+    (param $batch i32) (param $inF i32) (param $outF i32) (param $elu i32)
+    (local $n i32) (local $j i32) (local $i i32) (local $rowA i32) (local $wp i32) (local $acc v128) (local $s f32)
+    (if (i32.or (i32.eqz (local.get $batch)) (i32.eqz (local.get $outF))) (then (return)))
+    (local.set $rowA (i32.shl (local.get $inF) (i32.const 2)))
+    (loop $nl
+      (local.set $j (i32.const 0))
+      (loop $jl
+        (local.set $acc (v128.const f32x4 0 0 0 0))
+        (local.set $wp (i32.add (local.get $wT) (i32.mul (local.get $j) (local.get $rowA))))
+        (local.set $i (i32.const 0))
+        (loop $il
+          (local.set $acc
+            (f32x4.add (local.get $acc)
+              (f32x4.mul (v128.load (i32.add (local.get $a) (local.get $i))) (v128.load (i32.add (local.get $wp) (local.get $i))))))
+          (local.set $i (i32.add (local.get $i) (i32.const 16)))
+          (br_if $il (i32.lt_u (local.get $i) (local.get $rowA))))
+        (local.set $s (f32.add (call $hsum (local.get $acc)) (f32.load (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))))))
+        (if (local.get $elu) (then (local.set $s (f32x4.extract_lane 0 (call $elu4 (f32x4.splat (local.get $s)))))))
+        (f32.store (local.get $y) (local.get $s))
+        (local.set $y (i32.add (local.get $y) (i32.const 4)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br_if $jl (i32.lt_u (local.get $j) (local.get $outF))))
+      (local.set $a (i32.add (local.get $a) (local.get $rowA)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br_if $nl (i32.lt_u (local.get $n) (local.get $batch)))))
+
+  ;; Gradients of y = a·W + b for outF a multiple of 4, from g = dL/dy [batch, outF], in one pass over
+  ;; the rows: db += g[n], dW[i] += a[n, i] · g[n] (4 columns at a time), and — when $da ≠ 0 —
+  ;; da[n, i] = g[n] · W[i] (a contiguous dot product), taken through the ELU whose output a is when $eluIn.
+  ;; Faster: one pass over the rows instead of three matMuls (tfjs-wasm's transposed dW = aᵀ·g is a scalar
+  ;; loop, ≈2.3 ns per multiply-add), a transpose of W, and EluGrad, each with its own JS glue.
+  (func (export "lin_bwd_out")
+    (param $a i32) (param $w i32) (param $g i32) (param $dw i32) (param $db i32) (param $da i32)
+    (param $batch i32) (param $inF i32) (param $outF i32) (param $eluIn i32)
+    (local $n i32) (local $j i32) (local $i i32) (local $rowB i32) (local $ap i32) (local $p i32) (local $wp i32)
+    (local $gv v128) (local $acc v128) (local $h f32) (local $s f32)
+    (local.set $rowB (i32.shl (local.get $outF) (i32.const 2)))
+    (memory.fill (local.get $dw) (i32.const 0) (i32.mul (local.get $inF) (local.get $rowB)))
+    (memory.fill (local.get $db) (i32.const 0) (local.get $rowB))
+    (if (i32.eqz (local.get $batch)) (then (return)))
+    (loop $nl
+      ;; db and dW
+      (local.set $j (i32.const 0))
+      (loop $jl
+        (local.set $gv (v128.load (i32.add (local.get $g) (local.get $j))))
+        (local.set $p (i32.add (local.get $db) (local.get $j)))
+        (v128.store (local.get $p) (f32x4.add (v128.load (local.get $p)) (local.get $gv)))
+        (local.set $ap (local.get $a))
+        (local.set $p (i32.add (local.get $dw) (local.get $j)))
+        (local.set $i (i32.const 0))
+        (loop $il
+          (v128.store (local.get $p)
+            (f32x4.add (v128.load (local.get $p)) (f32x4.mul (f32x4.splat (f32.load (local.get $ap))) (local.get $gv))))
+          (local.set $ap (i32.add (local.get $ap) (i32.const 4)))
+          (local.set $p (i32.add (local.get $p) (local.get $rowB)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $il (i32.lt_u (local.get $i) (local.get $inF))))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br_if $jl (i32.lt_u (local.get $j) (local.get $rowB))))
+      ;; da
+      (if (local.get $da)
+        (then
+          (local.set $i (i32.const 0))
+          (local.set $wp (local.get $w))
+          (loop $il2
+            (local.set $acc (v128.const f32x4 0 0 0 0))
+            (local.set $j (i32.const 0))
+            (loop $jl2
+              (local.set $acc
+                (f32x4.add (local.get $acc)
+                  (f32x4.mul (v128.load (i32.add (local.get $g) (local.get $j))) (v128.load (i32.add (local.get $wp) (local.get $j))))))
+              (local.set $j (i32.add (local.get $j) (i32.const 16)))
+              (br_if $jl2 (i32.lt_u (local.get $j) (local.get $rowB))))
+            (local.set $s (call $hsum (local.get $acc)))
+            (if (local.get $eluIn)
+              (then
+                (local.set $h (f32.load (i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 2)))))
+                (if (i32.eqz (f32.ge (local.get $h) (f32.const 0)))
+                  (then (local.set $s (f32.mul (local.get $s) (f32.add (local.get $h) (f32.const 1))))))))
+            (f32.store (local.get $da) (local.get $s))
+            (local.set $da (i32.add (local.get $da) (i32.const 4)))
+            (local.set $wp (i32.add (local.get $wp) (local.get $rowB)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br_if $il2 (i32.lt_u (local.get $i) (local.get $inF))))))
+      (local.set $a (i32.add (local.get $a) (i32.shl (local.get $inF) (i32.const 2))))
+      (local.set $g (i32.add (local.get $g) (local.get $rowB)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br_if $nl (i32.lt_u (local.get $n) (local.get $batch)))))
+
+  ;; The same for inF a multiple of 4, with Wᵀ [outF, inF] given: dWᵀ[j] += g[n, j] · a[n] and
+  ;; da[n] = Σⱼ g[n, j] · Wᵀ[j], 4 input features at a time over contiguous rows (ELU gradient folded in).
+  ;; Writes dWᵀ [outF, inF]: the chain transposes it into dW.
+  ;; Faster: as lin_bwd_out; for 64 → 2 the rows of dWᵀ are contiguous 64-wide accumulations, where
+  ;; tfjs-wasm's dW = aᵀ·g walks a column at a time in its scalar loop.
+  (func (export "lin_bwd_in")
+    (param $a i32) (param $wT i32) (param $g i32) (param $dwT i32) (param $db i32) (param $da i32)
+    (param $batch i32) (param $inF i32) (param $outF i32) (param $eluIn i32)
+    (local $n i32) (local $j i32) (local $i i32) (local $rowA i32) (local $p i32) (local $q i32)
+    (local $gs v128) (local $acc v128) (local $gj f32) (local $h v128)
+    (local $one v128) (local $zero v128) ;; a v128 local starts as 0
+    (local.set $one (v128.const f32x4 1 1 1 1))
+    (local.set $rowA (i32.shl (local.get $inF) (i32.const 2)))
+    (memory.fill (local.get $dwT) (i32.const 0) (i32.mul (local.get $outF) (local.get $rowA)))
+    (memory.fill (local.get $db) (i32.const 0) (i32.shl (local.get $outF) (i32.const 2)))
+    (if (i32.or (i32.eqz (local.get $batch)) (i32.eqz (local.get $outF))) (then (return)))
+    (loop $nl
+      ;; db and dWᵀ
+      (local.set $j (i32.const 0))
+      (loop $jl
+        (local.set $gj (f32.load (i32.add (local.get $g) (i32.shl (local.get $j) (i32.const 2)))))
+        (local.set $p (i32.add (local.get $db) (i32.shl (local.get $j) (i32.const 2))))
+        (f32.store (local.get $p) (f32.add (f32.load (local.get $p)) (local.get $gj)))
+        (local.set $gs (f32x4.splat (local.get $gj)))
+        (local.set $p (i32.add (local.get $dwT) (i32.mul (local.get $j) (local.get $rowA))))
+        (local.set $i (i32.const 0))
+        (loop $il
+          (local.set $q (i32.add (local.get $p) (local.get $i)))
+          (v128.store (local.get $q)
+            (f32x4.add (v128.load (local.get $q)) (f32x4.mul (local.get $gs) (v128.load (i32.add (local.get $a) (local.get $i))))))
+          (local.set $i (i32.add (local.get $i) (i32.const 16)))
+          (br_if $il (i32.lt_u (local.get $i) (local.get $rowA))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br_if $jl (i32.lt_u (local.get $j) (local.get $outF))))
+      ;; da
+      (if (local.get $da)
+        (then
+          (local.set $i (i32.const 0))
+          (loop $il2
+            (local.set $acc (v128.const f32x4 0 0 0 0))
+            (local.set $p (i32.add (local.get $wT) (local.get $i)))
+            (local.set $j (i32.const 0))
+            (loop $jl2
+              (local.set $acc
+                (f32x4.add (local.get $acc)
+                  (f32x4.mul
+                    (f32x4.splat (f32.load (i32.add (local.get $g) (i32.shl (local.get $j) (i32.const 2)))))
+                    (v128.load (local.get $p)))))
+              (local.set $p (i32.add (local.get $p) (local.get $rowA)))
+              (local.set $j (i32.add (local.get $j) (i32.const 1)))
+              (br_if $jl2 (i32.lt_u (local.get $j) (local.get $outF))))
+            (if (local.get $eluIn)
+              (then
+                ;; = (call $eluGrad4 acc h), inline (V8 does not inline wasm calls)
+                (local.set $h (v128.load (i32.add (local.get $a) (local.get $i))))
+                (local.set $acc
+                  (v128.bitselect
+                    (local.get $acc)
+                    (f32x4.mul (local.get $acc) (f32x4.add (local.get $h) (local.get $one)))
+                    (f32x4.ge (local.get $h) (local.get $zero))))))
+            (v128.store (i32.add (local.get $da) (local.get $i)) (local.get $acc))
+            (local.set $i (i32.add (local.get $i) (i32.const 16)))
+            (br_if $il2 (i32.lt_u (local.get $i) (local.get $rowA))))
+          (local.set $da (i32.add (local.get $da) (local.get $rowA)))))
+      (local.set $a (i32.add (local.get $a) (local.get $rowA)))
+      (local.set $g (i32.add (local.get $g) (i32.shl (local.get $outF) (i32.const 2))))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br_if $nl (i32.lt_u (local.get $n) (local.get $batch)))))
+)
