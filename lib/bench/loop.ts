@@ -1,15 +1,15 @@
 // One backend's side of `npm run bench`, run as a child process so each backend (and PyTorch, in
-// test/bench/pytorch_loop.py, which speaks the same protocol) gets its own heap and its own peak RSS.
+// lib/bench/pytorch_loop.py, which speaks the same protocol) gets its own heap and its own peak RSS.
 //
-//   node dist/test/bench/loop.js serve <backend>   reads commands on stdin, one JSON line per answer:
+//   node dist/lib/bench/loop.js serve <backend>   reads commands on stdin, one JSON line per answer:
 //       warmup N | run N (timed loop) | readout N (the notebook's loop with its live dashboard) | quit
-//   node dist/test/bench/loop.js long <backend> <longIterations> <convergeCap> <checkEvery> <targetW1> <seed>
+//   node dist/lib/bench/loop.js long <backend> <longIterations> <convergeCap> <checkEvery> <targetW1> <seed>
 //       time to converge (read-outs off the clock) and RSS growth; prints one JSON line.
 //
 // The loop is the seminar's: 5 × trainDisc(128) + 1 × trainGen(128) with the reference steps.
 import * as readline from 'node:readline';
 import * as tf from '@tensorflow/tfjs';
-import { Dashboard, LiveOutput, REAL_MEAN, REAL_STD, Seminar, createSeminar, generate, initBackend, referenceSteps, wasserstein1ToNormal } from '../../lib';
+import { Dashboard, LiveOutput, REAL_MEAN, REAL_STD, Seminar, createSeminar, generate, initBackend, referenceSteps, wasserstein1ToNormal } from '..';
 
 const BATCH = 128;
 const DISC_STEPS = 5;

@@ -1,4 +1,4 @@
-// `npx tsc -p . && node dist/test/bench/kernel-fallback.js`: what lib/tfjs/kernel-fallback.ts costs.
+// `npx tsc -p . && node dist/lib/bench/kernel-fallback.js`: what lib/tfjs/kernel-fallback.ts costs.
 // A benchmark, not a test: it asserts nothing and CI does not run it. Measures, on wasm:
 //  - registering the fallbacks (once per process);
 //  - the reference loop's step with and without them registered (rounds alternate; medians): the
@@ -8,9 +8,9 @@
 //  - one fallback UnsortedSegmentSum at the seminar's shape against the same kernel on the cpu backend.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { createSeminar, disposeSeminar, quietCpuBanner, referenceSteps, Seminar } from '../../lib';
-import { setSmallKernels } from '../../lib/tfjs/small-kernels';
-import { registerWasmFallbacks, unregisterWasmFallbacks } from '../../lib/tfjs/kernel-fallback';
+import { createSeminar, disposeSeminar, quietCpuBanner, referenceSteps, Seminar } from '..';
+import { setSmallKernels } from '../tfjs/small-kernels';
+import { registerWasmFallbacks, unregisterWasmFallbacks } from '../tfjs/kernel-fallback';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
