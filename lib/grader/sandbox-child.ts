@@ -80,8 +80,8 @@ function notebookContext(seminar: ReturnType<typeof createSeminar>, print: (...a
     console: { log: print, info: print, warn: print, error: print, debug: print },
     __noteRandom: noteRandom,
   };
-  // microtasks of the cells run inside each evaluation, under its time limit, not later in ours
-  const context = vm.createContext(globals, { codeGeneration: { strings: false, wasm: false }, microtaskMode: 'afterEvaluate' });
+  // (microtasks stay on the process's queue: a cell's top-level await on TF.js's promises must resume)
+  const context = vm.createContext(globals, { codeGeneration: { strings: false, wasm: false } });
   vm.runInContext(
     '(() => { const random = Math.random, note = __noteRandom; Math.random = function random_() { note("Math.random"); return random(); }; })(); delete globalThis.__noteRandom;' +
       // no stack-trace hook in the cells' realm (the classic way to call sites of the host's frames)
@@ -110,8 +110,13 @@ class Runner {
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(Object.assign(new Error('time budget used up'), { code: 'ERR_SCRIPT_EXECUTION_TIMEOUT' })), left);
     });
+    // the cell's own then (its promise is of the cells' realm), attached at once: its rejection is handled
+    const done = new Promise<void>((resolve, reject) => {
+      if (value && typeof (value as PromiseLike<unknown>).then === 'function') (value as PromiseLike<unknown>).then(() => resolve(), reject);
+      else resolve();
+    });
     try {
-      await Promise.race([Promise.resolve(value), late]);
+      await Promise.race([done, late]);
     } finally {
       clearTimeout(timer);
     }
@@ -193,6 +198,10 @@ async function main(jobFile: string, resultFile: string): Promise<void> {
   const noteRandom = (name: string) => {
     if (randomCalls.length < 100) randomCalls.push(name);
   };
+  // a cell's promise nobody awaited that rejects is the cell's failure, not the end of this process
+  process.on('unhandledRejection', (reason) => {
+    if (result.cellFailures.length < 20) result.cellFailures.push(`a promise rejected and nothing awaited it: ${classify(reason).message}`);
+  });
   const seminar = createSeminar();
   const classifyWithBudget = classifier(job.budgetMs);
   hardenRealm(seminar, noteRandom);
