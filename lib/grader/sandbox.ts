@@ -161,6 +161,8 @@ function childCommand(options: SandboxOptions, scratch: string, jobFile: string,
     PERMISSION_FLAG,
     '--no-warnings',
     `--allow-fs-read=${path.join(ROOT, 'node_modules')}/`,
+    // node_modules may be a link (pnpm, a copied project): the permission model checks the real path
+    `--allow-fs-read=${fs.realpathSync(path.join(ROOT, 'node_modules'))}/`,
     ...childFiles().map((f) => `--allow-fs-read=${f}`),
     `--allow-fs-read=${scratch}/`,
     `--allow-fs-write=${scratch}/`,
