@@ -9,6 +9,7 @@ import type { CheckContext } from '../grader/check-context';
 import { expectWeightsClose } from '../grader/check-context';
 import { FROZEN_TOL, TOL, lossesMatch, samplerProblem } from '../grader/judge';
 import { PROTOCOL } from '../grader/states';
+import { SEMINAR } from '../seminar/loop';
 
 export interface CheckDefinition {
   /** The id after the exercise's ("train_disc.update"); stable: grades.csv and results.json use it. */
@@ -23,18 +24,9 @@ export interface CheckDefinition {
   run(c: CheckContext): void;
 }
 
-/** A step this many times slower than the reference's gets a note (timings are never scored: they vary). */
-const SLOW = 20;
-
-/** Median time of the subject's calls over the reference's (0 where either was not timed). */
-function slowdown(mine: (number | undefined)[], ref: (number | undefined)[]): number {
-  const median = (xs: (number | undefined)[]) => {
-    const v = xs.filter((x): x is number => x !== undefined).sort((a, b) => a - b);
-    return v.length === 0 ? NaN : v[Math.floor(v.length / 2)];
-  };
-  const r = median(mine) / Math.max(median(ref), 0.05);
-  return Number.isFinite(r) ? r : 0;
-}
+/** A step whose calls would take the seminar's full run over an hour, and this many times the reference's time, gets a note (never points: timings vary). */
+const SLOW_HOURS = 1;
+const SLOW_RATIO = 5;
 
 export const CHECK_DEFINITIONS: readonly CheckDefinition[] = [
   {
@@ -49,8 +41,14 @@ export const CHECK_DEFINITIONS: readonly CheckDefinition[] = [
         expect(st.returned, `the loss returned from state "${st.state}" (NaN or Infinity is no loss)`).to.be.a('number');
       }
       c.passes(`ran from ${steps.length} fixed states and returned numbers`);
-      const slow = slowdown(steps.map((st) => st.ms), steps.map((_, i) => c.reference(i).ms));
-      if (slow > SLOW) c.note(`one call takes about ${slow.toFixed(0)}× as long as the reference's: the seminar's 100000 iterations would take hours`);
+      const mine = c.observation().leak.msPerCall;
+      const ref = c.session.reference[c.ex.id].leak.msPerCall;
+      if (mine !== undefined && ref !== undefined) {
+        const hours = (mine * c.ex.callsPerIteration * SEMINAR.iterations) / 3.6e6;
+        if (hours > SLOW_HOURS && mine > SLOW_RATIO * ref) {
+          c.note(`one call takes about ${mine.toFixed(1)} ms, ${(mine / ref).toFixed(0)}× the reference's: the seminar's ${SEMINAR.iterations} iterations would spend about ${hours.toFixed(1)} h in ${c.ex.functionName}`);
+        }
+      }
     },
   },
   {

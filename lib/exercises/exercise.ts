@@ -44,6 +44,8 @@ export interface Exercise {
   id: string;
   /** The function the cell defines and the training loop calls. */
   functionName: keyof Steps;
+  /** Calls per iteration of the seminar's training loop (trainDisc: 5, trainGen: 1). */
+  callsPerIteration: number;
   /** nbgrader grade_id of the locked self-check cell after it. */
   checkCellId: string;
   /** The model the step trains, and the one it must leave untouched (PyTorch's detach). */

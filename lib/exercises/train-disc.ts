@@ -1,10 +1,12 @@
 // Exercise 1: trainDisc — one step of the discriminator on a real batch and a generated batch.
+import { SEMINAR } from '../seminar/loop';
 import type { Exercise } from './exercise';
 
 export const trainDisc: Exercise = {
   id: 'train_disc',
   functionName: 'trainDisc',
   checkCellId: 'check_train_disc',
+  callsPerIteration: SEMINAR.discSteps,
   trains: 'disc',
   frozen: 'gen',
   frozenDiagnosis: 'disc-step-updates-generator',

@@ -5,6 +5,7 @@ export const trainGen: Exercise = {
   id: 'train_gen',
   functionName: 'trainGen',
   checkCellId: 'check_train_gen',
+  callsPerIteration: 1,
   trains: 'gen',
   frozen: 'disc',
   frozenDiagnosis: 'gen-step-updates-discriminator',

@@ -52,8 +52,6 @@ export interface StepObservation {
   samplerCalls: { noise: number[]; real: number[] };
   /** Random sources other than the samplers (tf.random*, Math.random); only the sandbox sees these. */
   randomCalls: string[];
-  /** Wall-clock milliseconds the call took (only ever a note: timings vary between runs). */
-  ms?: number;
   /** Per model's optimizer: updates applied during the call, and its learning rate after it (where the runtime has the optimizers). */
   optimizers?: Record<ModelName, { steps: number; learningRate: number }>;
 }
@@ -63,7 +61,8 @@ export interface ExerciseObservation {
   /** Set when the exercise could not be run at all (no function, cell failed to compile or load). */
   unavailable?: Failure & { diagnosis?: string };
   steps: StepObservation[];
-  leak: { failure?: Failure; steps: number; growth: number };
+  /** msPerCall: the leak probe's warm calls, timed (only ever a note: timings vary between runs). */
+  leak: { failure?: Failure; steps: number; growth: number; msPerCall?: number };
   behaviour: { failure?: Failure; steps: number; gen: Weights; disc: Weights };
 }
 
@@ -150,13 +149,11 @@ export function observe(exercise: ExerciseId, plan: Plan, rt: Runtime, parts: Pa
     rt.takeRandomCalls();
     const before = optimizerState(rt);
     let returned: unknown;
-    const started = performance.now();
     const failure = withSamplers(fixedSamplers(state.seed, samplerCalls), () =>
       attempt(rt, () => {
         returned = rt.call(exercise, state.batchSize);
       }),
     );
-    const ms = performance.now() - started;
     return {
       state: state.name,
       batchSize: state.batchSize,
@@ -168,12 +165,12 @@ export function observe(exercise: ExerciseId, plan: Plan, rt: Runtime, parts: Pa
       samplerCalls,
       randomCalls: rt.takeRandomCalls(),
       optimizers: optimizerDelta(before, optimizerState(rt)),
-      ms,
     };
   });
 
   const first = plan.states[0];
   let growth = 0;
+  let msPerCall: number | undefined;
   let leakFailure: Failure | undefined = NOT_RUN;
   if (parts.steps) {
     place(rt, first);
@@ -181,7 +178,9 @@ export function observe(exercise: ExerciseId, plan: Plan, rt: Runtime, parts: Pa
       attempt(rt, () => {
         for (let i = 0; i < 2; i++) rt.call(exercise, first.batchSize);
         const before = tf.memory().numTensors;
+        const started = performance.now();
         for (let i = 0; i < plan.leakSteps; i++) rt.call(exercise, first.batchSize);
+        msPerCall = (performance.now() - started) / plan.leakSteps;
         growth = tf.memory().numTensors - before;
       }),
     );
@@ -200,7 +199,7 @@ export function observe(exercise: ExerciseId, plan: Plan, rt: Runtime, parts: Pa
   return {
     exercise,
     steps,
-    leak: { failure: leakFailure, steps: plan.leakSteps, growth },
+    leak: { failure: leakFailure, steps: plan.leakSteps, growth, msPerCall },
     behaviour: { failure: behaviourFailure, steps: plan.behaviourSteps, gen: getWeights(rt.gen), disc: getWeights(rt.disc) },
   };
 }
