@@ -1,12 +1,11 @@
 // Exercise 1: trainDisc — one step of the discriminator on a real batch and a generated batch.
-import { SEMINAR } from '../seminar/loop';
 import type { Exercise } from './exercise';
 
 export const trainDisc: Exercise = {
   id: 'train_disc',
   functionName: 'trainDisc',
   checkCellId: 'check_train_disc',
-  callsPerIteration: SEMINAR.discSteps,
+  callsPerIteration: 5, // the loop's SEMINAR.discSteps (lib/seminar/loop.ts, which this module must not load: the sandbox child loads it)
   trains: 'disc',
   frozen: 'gen',
   frozenDiagnosis: 'disc-step-updates-generator',
