@@ -61,8 +61,11 @@ export interface ExerciseObservation {
   /** Set when the exercise could not be run at all (no function, cell failed to compile or load). */
   unavailable?: Failure & { diagnosis?: string };
   steps: StepObservation[];
-  /** msPerCall: the leak probe's warm calls, timed (only ever a note: timings vary between runs). */
-  leak: { failure?: Failure; steps: number; growth: number; msPerCall?: number };
+  /**
+   * msPerCall: the leak probe's warm calls, timed; baselineMs: a fixed workload on the same models right
+   * after, so calls timed in different processes under different load compare (only ever a note).
+   */
+  leak: { failure?: Failure; steps: number; growth: number; msPerCall?: number; baselineMs?: number };
   behaviour: { failure?: Failure; steps: number; gen: Weights; disc: Weights };
 }
 
@@ -101,6 +104,20 @@ export function fixedSamplers(seed: number, calls?: { noise: number[]; real: num
       return tf.tensor2d(realRng.fill(n, () => realRng.normal() * REAL_STD + REAL_MEAN), [n, 1]);
     },
   };
+}
+
+/** Milliseconds per gradient of both models on a batch (weights untouched): the machine's pace, right now. */
+function baseline(rt: Runtime, batchSize: number): number {
+  const x = tf.ones([batchSize, 1]) as tf.Tensor2D;
+  const once = () => tf.tidy(() => tf.variableGrads(() => tf.mean(rt.disc(rt.gen(x))) as tf.Scalar, [...rt.gen.parameters(), ...rt.disc.parameters()]));
+  try {
+    for (let i = 0; i < 2; i++) once();
+    const started = performance.now();
+    for (let i = 0; i < 10; i++) once();
+    return (performance.now() - started) / 10;
+  } finally {
+    x.dispose();
+  }
 }
 
 function optimizerDelta(before: ReturnType<typeof optimizerState>, after: ReturnType<typeof optimizerState>): StepObservation['optimizers'] {
@@ -171,6 +188,7 @@ export function observe(exercise: ExerciseId, plan: Plan, rt: Runtime, parts: Pa
   const first = plan.states[0];
   let growth = 0;
   let msPerCall: number | undefined;
+  let baselineMs: number | undefined;
   let leakFailure: Failure | undefined = NOT_RUN;
   if (parts.steps) {
     place(rt, first);
@@ -182,6 +200,7 @@ export function observe(exercise: ExerciseId, plan: Plan, rt: Runtime, parts: Pa
         for (let i = 0; i < plan.leakSteps; i++) rt.call(exercise, first.batchSize);
         msPerCall = (performance.now() - started) / plan.leakSteps;
         growth = tf.memory().numTensors - before;
+        baselineMs = baseline(rt, first.batchSize);
       }),
     );
   }
@@ -199,7 +218,7 @@ export function observe(exercise: ExerciseId, plan: Plan, rt: Runtime, parts: Pa
   return {
     exercise,
     steps,
-    leak: { failure: leakFailure, steps: plan.leakSteps, growth, msPerCall },
+    leak: { failure: leakFailure, steps: plan.leakSteps, growth, msPerCall, baselineMs },
     behaviour: { failure: behaviourFailure, steps: plan.behaviourSteps, gen: getWeights(rt.gen), disc: getWeights(rt.disc) },
   };
 }

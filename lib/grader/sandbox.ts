@@ -90,7 +90,7 @@ const observation = {
     exercise: { type: 'string' },
     unavailable: { type: 'object', required: ['kind', 'message'] },
     steps: { type: 'array', items: step },
-    leak: { type: 'object', required: ['steps', 'growth'], properties: { failure, steps: { type: 'integer' }, growth: { type: 'integer' }, msPerCall: { type: 'number' } } },
+    leak: { type: 'object', required: ['steps', 'growth'], properties: { failure, steps: { type: 'integer' }, growth: { type: 'integer' }, msPerCall: { type: 'number' }, baselineMs: { type: 'number' } } },
     behaviour: behaviourRun,
   },
 };
