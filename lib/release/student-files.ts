@@ -22,6 +22,7 @@ export function studentPackageJson(project: PackageJson): PackageJson {
     name: `${project.name}-student`,
     version: project.version,
     private: true,
+    type: 'commonjs', // Deno reads dist/ as ES modules without it
     description: `${project.description ?? project.name} — student edition (no reference solutions)`,
     license: project.license,
     main: 'dist/lib/index.js',
