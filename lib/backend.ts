@@ -1,6 +1,7 @@
 // Backend choice: tfjs-node (native TensorFlow) where it loads, else WebAssembly, else plain JS.
 // The same model code runs on all three; only the speed differs.
 import * as tf from '@tensorflow/tfjs';
+import { announceDenoKernel } from './jupyter/deno';
 import { setSmallKernels, smallKernelsWanted } from './kernels-small';
 
 export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
@@ -73,6 +74,7 @@ export async function initBackend(requested: string | undefined = process.env.GA
   quietCpuBanner();
   // wasm: the lib's small-tensor kernels in place of some of wasm's own (lib/kernels-small.ts)
   setSmallKernels(tf.getBackend() === 'wasm' && smallKernelsWanted());
+  await announceDenoKernel(); // in Deno's kernel only: see lib/jupyter/deno.ts
   return tf.getBackend() as BackendName;
 }
 

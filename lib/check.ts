@@ -5,6 +5,7 @@
 // "not-implemented", a broken grader says so.
 import type * as tf from '@tensorflow/tfjs';
 import { configureChecks } from './grader/checks';
+import { CompileError, formatCompileError } from './grader/compile';
 import { selfCheckConfig } from './release-expected';
 import { DIAGNOSES, DiagnosisId } from './grader/diagnoses';
 import type { Subject } from './grader/judge';
@@ -12,6 +13,8 @@ import { Exercise, FUNCTION_NAMES, Runtime, classifyError, observe } from './gra
 import { CheckResult, runChecks } from './grader/run-checks';
 import { buildBasis, newSession } from './grader/session';
 import type { Module } from './nn';
+import { denoJupyter } from './display';
+import { typeErrorsOfLatest } from './jupyter/deno';
 import { getWeights, setWeights } from './nn';
 import { referenceSteps } from './reference';
 import { seminarOf } from './seminar';
@@ -24,18 +27,25 @@ export interface Models {
 }
 
 /** Diagnoses whose detail is the student's own (their error, their calls), safe and useful to show. */
-const SHOW_DETAIL = new Set<DiagnosisId>(['not-implemented', 'runtime-error', 'timeout', 'returns-non-number', 'tensor-leak', 'private-randomness', 'ignores-batch-size', 'missing-function']);
+const SHOW_DETAIL = new Set<DiagnosisId>(['compile-error', 'not-implemented', 'runtime-error', 'timeout', 'returns-non-number', 'tensor-leak', 'private-randomness', 'ignores-batch-size', 'missing-function']);
 
-/** Runs the checks of one exercise on `step` (bound to `models`) and returns their results. */
-export async function runSelfCheck(exercise: Exercise, step: (batchSize: number) => unknown, models: Models): Promise<CheckResult[]> {
+/**
+ * Runs the checks of one exercise on `step` (bound to `models`) and returns their results. With
+ * `typeErrors` (the cell's, found where the kernel does not type-check: Deno) the step is not run and
+ * every check fails as "compile-error", as the grader scores a cell tslab would refuse.
+ */
+export async function runSelfCheck(exercise: Exercise, step: (batchSize: number) => unknown, models: Models, typeErrors: CompileError[] = []): Promise<CheckResult[]> {
   const s = seminarOf(models);
   const saved = [getWeights(s.gen), getWeights(s.disc)];
   try {
     const basis = buildBasis(s, [exercise]);
     const rt: Runtime = { gen: s.gen, disc: s.disc, call: (_, batchSize) => step(batchSize), takeRandomCalls: () => [], classify: classifyError };
-    const observation = observe(exercise, basis.plans[exercise], rt);
+    const mine: Subject =
+      typeErrors.length > 0
+        ? { unavailable: { diagnosis: 'compile-error', message: `Deno ran the ${exercise} cell without type-checking; tslab would refuse it:\n${typeErrors.slice(0, 5).map(formatCompileError).join('\n')}`, errors: typeErrors } }
+        : { observation: observe(exercise, basis.plans[exercise], rt) };
     const other: Subject = { unavailable: { diagnosis: 'grader-error', message: 'not part of this self-check' } };
-    const subject = { train_disc: other, train_gen: other, [exercise]: { observation } } as Record<Exercise, Subject>;
+    const subject = { train_disc: other, train_gen: other, [exercise]: mine } as Record<Exercise, Subject>;
     const checks = configureChecks(selfCheckConfig()).filter((c) => c.exercise === exercise && !c.hidden);
     return await runChecks(newSession(basis, subject), checks, `${exercise}\\.`);
   } finally {
@@ -58,7 +68,10 @@ export function formatSelfCheck(exercise: Exercise, results: CheckResult[]): str
       explained.add(r.diagnosis);
       const d = DIAGNOSES[r.diagnosis];
       lines.push(`      ${d.title}`);
-      if (SHOW_DETAIL.has(r.diagnosis)) lines.push(`      ${r.message.split('\n')[0]}`);
+      if (SHOW_DETAIL.has(r.diagnosis)) {
+        const detail = r.message.split('\n');
+        for (const l of r.diagnosis === 'compile-error' ? detail : detail.slice(0, 1)) lines.push(`      ${l}`);
+      }
       if (d.hint) lines.push(`      try: ${d.hint}`);
     }
   }
@@ -86,7 +99,14 @@ export function selfCheck(models: Models, solutions = false): SelfCheck {
         subject = exercise === 'train_disc' ? reference.trainDisc : reference.trainGen;
         console.log(`Solution mode: checking the reference ${FUNCTION_NAMES[exercise]} from lib/solutions.ts.`);
       }
-      const results = await runSelfCheck(exercise, subject, models);
+      // Deno runs cells without type-checking them: check the exercise cell here, as tslab would have.
+      let typeErrors: CompileError[] = [];
+      if (!solutions && denoJupyter()) {
+        const typed = await typeErrorsOfLatest(exercise);
+        if ('errors' in typed) typeErrors = typed.errors;
+        else console.log(`(type check skipped: ${typed.note})`);
+      }
+      const results = await runSelfCheck(exercise, subject, models, typeErrors);
       console.log(formatSelfCheck(exercise, results));
       got = results.reduce((a, r) => a + r.points, 0);
       max = results.reduce((a, r) => a + r.maxPoints, 0);
