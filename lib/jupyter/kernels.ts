@@ -62,6 +62,9 @@ export function denoKernelSpec(deno: string): Record<string, unknown> {
     argv: [deno, 'jupyter', '--kernel', '--conn', '{connection_file}'],
     display_name: 'Deno',
     language: 'typescript',
+    // Deno stops a running cell on the control channel's interrupt_request (V8 terminate_execution,
+    // deno#32359) and ignores SIGINT, Jupyter's default; `deno jupyter --install` leaves this out.
+    interrupt_mode: 'message',
     metadata: { 'gan-seminar': 'written by npm run kernel:install (lib/jupyter/kernels.ts)' },
   };
 }
