@@ -2,7 +2,8 @@
 // changes): "tslab" (node_modules/.bin/tslab) and "deno" (Deno's own kernel, `deno jupyter`, from the
 // pinned `deno` npm package). Jupyter finds them with JUPYTER_PATH=<project>/.jupyter/share/jupyter.
 //
-//   npm run kernel:install        (node dist/lib/jupyter/kernels.js install [python])
+//   npm run kernel:install              (node dist/lib/jupyter/kernels.js install [python])
+//   npm run kernel:install -- --user    for the user instead (JupyterLab without JUPYTER_PATH, VS Code)
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -28,13 +29,21 @@ export function jupyterPython(): string {
   return m ? m[1] : 'python3';
 }
 
-/** Registers the project's tslab (node_modules/.bin/tslab) as kernel "tslab" under .jupyter/. */
-export function installTslabKernel(python = jupyterPython()): string {
+/** The user's Jupyter data folder (`jupyter --data-dir`), where `--user` installs go (VS Code looks there). */
+export function userDataDir(): string {
+  const r = spawnSync('jupyter', ['--data-dir'], { encoding: 'utf8' });
+  if (r.status !== 0 || !r.stdout.trim()) throw new Error('`jupyter --data-dir` failed: is Jupyter installed?');
+  return r.stdout.trim();
+}
+
+/** Registers the project's tslab (node_modules/.bin/tslab) as kernel "tslab" under .jupyter/ (or for the user: `dataDir`). */
+export function installTslabKernel(python = jupyterPython(), dataDir?: string): string {
   const tslab = path.join(ROOT, 'node_modules', '.bin', 'tslab');
-  const spec = kernelSpecFile('tslab');
+  const spec = dataDir ? path.join(dataDir, 'kernels', 'tslab', 'kernel.json') : kernelSpecFile('tslab');
   if (fs.existsSync(spec) && fs.readFileSync(spec, 'utf8').includes(tslab)) return spec;
   if (!fs.existsSync(tslab)) throw new Error(`${tslab} is missing: run \`npm install\` in ${ROOT} first`);
-  execFileSync(tslab, ['install', '--python', python, '--binary', tslab, '--prefix', PREFIX], { stdio: 'pipe' });
+  const where = dataDir ? ['--user'] : ['--prefix', PREFIX];
+  execFileSync(tslab, ['install', '--python', python, '--binary', tslab, ...where], { stdio: 'pipe' });
   return spec;
 }
 
@@ -69,9 +78,9 @@ export function denoKernelSpec(deno: string): Record<string, unknown> {
   };
 }
 
-/** Registers the project's Deno as kernel "deno" under .jupyter/. */
-export function installDenoKernel(deno = denoBinary()): string {
-  const spec = kernelSpecFile('deno');
+/** Registers the project's Deno as kernel "deno" under .jupyter/ (or for the user: `dataDir`). */
+export function installDenoKernel(deno = denoBinary(), dataDir?: string): string {
+  const spec = dataDir ? path.join(dataDir, 'kernels', 'deno', 'kernel.json') : kernelSpecFile('deno');
   const text = `${JSON.stringify(denoKernelSpec(deno), null, 2)}\n`;
   if (fs.existsSync(spec) && fs.readFileSync(spec, 'utf8') === text) return spec;
   fs.mkdirSync(path.dirname(spec), { recursive: true });
@@ -79,21 +88,24 @@ export function installDenoKernel(deno = denoBinary()): string {
   return spec;
 }
 
-/** Both kernels; returns their kernel.json files. */
-export function installKernels(python = jupyterPython()): Record<KernelName, string> {
-  return { tslab: installTslabKernel(python), deno: installDenoKernel() };
+/** Both kernels (project-local, or for the user with `user`); returns their kernel.json files. */
+export function installKernels(python = jupyterPython(), user = false): Record<KernelName, string> {
+  const dataDir = user ? userDataDir() : undefined;
+  return { tslab: installTslabKernel(python, dataDir), deno: installDenoKernel(denoBinary(), dataDir) };
 }
 
 if (require.main === module) {
-  const [command, python] = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  const user = args.includes('--user');
+  const [command, python] = args.filter((a) => a !== '--user');
   if (command !== 'install') {
-    console.error('usage: node dist/lib/jupyter/kernels.js install [python]');
+    console.error('usage: node dist/lib/jupyter/kernels.js install [--user] [python]');
     process.exit(2);
   }
   try {
-    const specs = installKernels(python);
+    const specs = installKernels(python, user);
     for (const name of KERNEL_NAMES) console.log(`${name} kernel registered: ${specs[name]}`);
-    console.log(`Use them with JUPYTER_PATH=${KERNELS} (e.g. JUPYTER_PATH=${KERNELS} jupyter lab)`);
+    if (!user) console.log(`Use them with JUPYTER_PATH=${KERNELS} (e.g. JUPYTER_PATH=${KERNELS} jupyter lab)`);
   } catch (err) {
     console.error(err instanceof Error ? err.message : String(err));
     process.exit(1);

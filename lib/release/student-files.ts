@@ -91,8 +91,8 @@ jupyter lab notebooks/gan_1d.ipynb
 \`\`\`
 
 Deno's kernel runs the same notebook: \`npx deno jupyter --install\`, then *Kernel → Change Kernel… → Deno*
-(in VS Code: *Select Kernel*). Deno does not type-check cells; the check cells show the type errors tslab
-would.
+(in VS Code: *Select Kernel*); for the stop button to work, add \`"interrupt_mode": "message"\` to the
+kernel.json it writes. Deno does not type-check cells; the check cells show the type errors tslab would.
 
 Run the cells from the top. Until you fill in an exercise, the training loop stops with
 \`not implemented: … — replace TODO('…') in the exercise cell with your code\`: that is expected.
