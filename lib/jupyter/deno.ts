@@ -10,6 +10,7 @@
 // - Type errors: Deno runs cells without type-checking them (tslab refuses a cell that does not
 //   type-check). The same iopub listener keeps the code of every cell the student ran (execute_input),
 //   and the self-check type-checks the latest exercise cells the way the grader does (grader/compile.ts).
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { DenoJupyter, denoJupyter } from '../display';
 import type { CompileError } from '../grader/compile';
@@ -22,14 +23,23 @@ interface Connection {
   transport: string;
 }
 
-/** The kernel's connection file, from its command line (`deno jupyter --kernel --conn FILE`); Linux only. */
+/**
+ * The kernel's connection file, from its command line (`deno jupyter --kernel --conn FILE`): /proc on
+ * Linux, else `ps` (macOS); null where neither answers (Windows).
+ */
 export function connectionFile(cmdline = '/proc/self/cmdline'): string | null {
   try {
     const args = fs.readFileSync(cmdline, 'utf8').split('\0');
     const i = args.indexOf('--conn');
     return i >= 0 && args[i + 1] ? args[i + 1] : null;
   } catch {
-    return null;
+    try {
+      const line = execFileSync('ps', ['-o', 'args=', '-p', String(process.pid)], { encoding: 'utf8', timeout: 2000 }).trim();
+      const m = / --conn (.+)$/.exec(line); // the kernelspec puts the file last
+      return m ? m[1] : null;
+    } catch {
+      return null;
+    }
   }
 }
 
@@ -87,7 +97,7 @@ async function connect(jupyter: DenoJupyter, timeoutMs: number): Promise<{ liste
 
 /**
  * Prints `line` and, inside Deno's kernel, returns once it was seen leaving on iopub (so the kernel's
- * output path is up). Elsewhere, or where it cannot listen (not Linux), it only prints.
+ * output path is up). Elsewhere, or where it cannot listen (no connection file found), it only prints.
  */
 export async function printDelivered(line: string, timeoutMs = 5000): Promise<OutputCheck> {
   const jupyter = denoJupyter();
@@ -136,7 +146,7 @@ export async function announceDenoKernel(): Promise<OutputCheck | null> {
 
 /**
  * The newest code run in this kernel that defines `function name(`, or null when it is not known
- * (no listener: not Deno, not Linux). Waits (≤ timeoutMs) until the code of the cell now running, which
+ * (no listener: not Deno, or no connection file). Waits (≤ timeoutMs) until the code of the cell now running, which
  * contains `marker`, has arrived, so every earlier cell has too (iopub keeps order).
  */
 export async function latestDefinition(name: string, marker: string, timeoutMs = 2000): Promise<string | null | undefined> {
@@ -154,7 +164,7 @@ export async function latestDefinition(name: string, marker: string, timeoutMs =
  * why there is no answer (outside Deno's kernel, no listener, the cell not seen).
  */
 export async function typeErrorsOfLatest(exercise: Exercise): Promise<{ errors: CompileError[] } | { note: string }> {
-  if (!listener) return { note: 'the kernel\'s iopub listener is not running (Linux only)' };
+  if (!listener) return { note: 'the kernel\'s iopub listener is not running (its connection file was not found)' };
   const upTo = EXERCISES.slice(0, EXERCISES.indexOf(exercise) + 1);
   const cells: { exercise: Exercise; source: string }[] = [];
   for (const ex of upTo) {
