@@ -4,8 +4,11 @@
 // Vega-Lite and classic Notebook / nbconvert / GitHub want a PNG in the same output. tslab's public
 // display is a thin wrapper over an internal writer, `require('tslab/dist/jupyter').lastWriteDisplayData
 // (message, update)`, which takes a whole bundle; we call that writer the same way public.js does.
-// test/display.test.ts pins this, so a tslab upgrade that changes it fails loudly. Without the
+// test/dashboard/live-output.test.ts pins this, so a tslab upgrade that changes it fails loudly. Without the
 // internals we fall back to the official API with the PNG alone.
+//
+// Under Deno's kernel (`deno jupyter`) the same bundle goes out through Deno.jupyter.broadcast, which
+// sends any iopub message with the running cell as parent.
 import { randomBytes } from 'node:crypto';
 
 export type MimeBundle = Record<string, unknown> & { 'text/plain': string };
@@ -52,13 +55,44 @@ function tslabPublic(): TslabPublic | null {
   }
 }
 
+/** The part of Deno's kernel API (`Deno.jupyter`, see `deno types`) used here. */
+export interface DenoJupyter {
+  broadcast(msgType: string, content: Record<string, unknown>): Promise<void> | void;
+}
+
+/** `Deno.jupyter` inside `deno jupyter`; null elsewhere (Node, plain `deno run`, where reading it throws). */
+export function denoJupyter(): DenoJupyter | null {
+  const deno = (globalThis as { Deno?: { jupyter?: unknown } }).Deno;
+  if (!deno) return null;
+  try {
+    const j = deno.jupyter as Partial<DenoJupyter> | undefined;
+    return typeof j?.broadcast === 'function' ? (j as DenoJupyter) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A bundle writer over Deno.jupyter.broadcast. Not awaited: the training loop is synchronous, and
+ * broadcasts queue in order and leave while it runs (measured: updates arrive live, as with tslab).
+ */
+export function denoWriter(jupyter = denoJupyter()): WriteDisplayData | null {
+  if (!jupyter) return null;
+  const failed = (err: unknown) => console.error(`dashboard output not sent: ${err instanceof Error ? err.message : String(err)}`);
+  return (message, update) => {
+    // Typed as a Promise, but Deno 2.9 returns undefined (sent synchronously): handle both.
+    const sent: unknown = jupyter.broadcast(update ? 'update_display_data' : 'display_data', { ...message });
+    if (sent instanceof Promise) sent.catch(failed);
+  };
+}
+
 /** True inside a running tslab cell. */
 export function inTslabKernel(): boolean {
   return typeof tslabJupyter()?.lastWriteDisplayData === 'function';
 }
 
 export interface LiveOutputSources {
-  /** The bundle writer (tslab's internal one by default); null outside a running cell. */
+  /** The bundle writer (tslab's internal one, else Deno's, by default); null outside a running cell. */
   writer?: () => WriteDisplayData | null;
   /** tslab's public module, for the fallback. */
   official?: () => TslabPublic | null;
@@ -76,11 +110,11 @@ export class LiveOutput {
   private readonly official: () => TslabPublic | null;
 
   constructor(sources: LiveOutputSources = {}) {
-    this.writer = sources.writer ?? (() => tslabJupyter()?.lastWriteDisplayData ?? null);
-    this.official = sources.official ?? (() => (tslabJupyter() ? null : tslabPublic()));
+    this.writer = sources.writer ?? (() => tslabJupyter()?.lastWriteDisplayData ?? denoWriter());
+    this.official = sources.official ?? (() => (tslabJupyter() || denoJupyter() ? null : tslabPublic()));
   }
 
-  /** Whether show() reaches a front end now: in a running tslab cell (by either route). */
+  /** Whether show() reaches a front end now: in a running tslab cell (by either route) or in Deno's kernel. */
   available(): boolean {
     if (this.writer()) return true;
     // Fallback route: public.js cannot be asked, so look for tslab's kernel process (`tslab kernel ...`).
@@ -89,7 +123,7 @@ export class LiveOutput {
 
   /**
    * Shows `bundle`, replacing what this output showed before. Returns how: 'bundle' (all MIME types),
-   * 'official' (tslab's public API, the PNG alone) or 'none' (not in a running tslab cell).
+   * 'official' (tslab's public API, the PNG alone) or 'none' (not in a running tslab cell or Deno kernel).
    */
   show(bundle: MimeBundle): DisplayMode {
     const write = this.writer();

@@ -11,6 +11,7 @@ const PIPELINE = {
     hint: 'Replace every TODO(\'…\') in the cell with your code.',
   },
   'compile-error': {
+    showDetail: true,
     title: 'the cell does not compile',
     advice: 'tslab type-checks each cell before running it; the errors below are the ones it would show.',
     hint: 'Fix the first error (line:column within the cell) and re-run the cell.',

@@ -11,7 +11,10 @@ import { seminarOf } from '../seminar/models';
 import type { Module } from '../seminar/nn';
 import { getWeights, withWeights } from '../seminar/nn';
 import type { Step } from '../seminar/steps';
+import { denoJupyter } from '../dashboard/live-output';
+import { typeErrorsOfLatest } from '../jupyter/deno';
 import { buildBasis, newSession } from './basis';
+import { CompileError, formatCompileError } from './compile';
 import { configureChecks } from './checks';
 import { DIAGNOSES } from './diagnoses';
 import { selfCheckConfig } from './expected';
@@ -26,17 +29,24 @@ export interface Models {
   discOpt: tf.SGDOptimizer;
 }
 
-/** Runs the checks of one exercise on `step` (bound to `models`) and returns their results. */
-export async function runSelfCheck(id: ExerciseId, step: (batchSize: number) => unknown, models: Models): Promise<CheckResult[]> {
+/**
+ * Runs the checks of one exercise on `step` (bound to `models`) and returns their results. With
+ * `typeErrors` (the cell's, found where the kernel does not type-check: Deno) the step is not run and
+ * every check fails as "compile-error", as the grader scores a cell tslab would refuse.
+ */
+export async function runSelfCheck(id: ExerciseId, step: (batchSize: number) => unknown, models: Models, typeErrors: CompileError[] = []): Promise<CheckResult[]> {
   const s = seminarOf(models);
   const ex = exercise(id);
   // observing moves the notebook's models: their weights are put back before the checks run
   const session = withWeights([[s.gen, getWeights(s.gen)], [s.disc, getWeights(s.disc)]], () => {
     const basis = buildBasis(s, [id]);
     const rt: Runtime = { gen: s.gen, disc: s.disc, call: (_, batchSize) => step(batchSize), takeRandomCalls: () => [], classify: classifyError, optimizers: { gen: s.genOpt, disc: s.discOpt } };
-    const observation = observe(id, basis.plans[id], rt);
+    const mine: Subject =
+      typeErrors.length > 0
+        ? { unavailable: { diagnosis: 'compile-error', message: `Deno ran the ${id} cell without type-checking; tslab would refuse it:\n${typeErrors.slice(0, 5).map(formatCompileError).join('\n')}`, errors: typeErrors } }
+        : { observation: observe(id, basis.plans[id], rt) };
     const other: Subject = { unavailable: { diagnosis: 'grader-error', message: 'not part of this self-check' } };
-    const subject: Record<ExerciseId, Subject> = Object.fromEntries(EXERCISES.map((e) => [e.id, e === ex ? { observation } : other]));
+    const subject: Record<ExerciseId, Subject> = Object.fromEntries(EXERCISES.map((e) => [e.id, e === ex ? mine : other]));
     return newSession(basis, subject);
   });
   const checks = configureChecks(selfCheckConfig()).filter((c) => c.exercise === id && !c.hidden);
@@ -57,7 +67,10 @@ export function formatSelfCheck(id: ExerciseId, results: CheckResult[]): string 
       explained.add(r.diagnosis);
       const d = DIAGNOSES[r.diagnosis];
       lines.push(`      ${d?.title ?? r.diagnosis}`);
-      if (d?.showDetail) lines.push(`      ${r.message.split('\n')[0]}`);
+      if (d?.showDetail) {
+        const detail = r.message.split('\n');
+        for (const l of r.diagnosis === 'compile-error' ? detail : detail.slice(0, 1)) lines.push(`      ${l}`);
+      }
       if (d?.hint) lines.push(`      try: ${d.hint}`);
     }
   }
@@ -82,7 +95,14 @@ export function selfCheck(models: Models, solutions = false): SelfCheck {
         subject = referenceSteps(seminarOf(models))[ex.functionName];
         console.log(`Solution mode: checking the reference ${ex.functionName} from lib/reference/solutions.ts.`);
       }
-      const results = await runSelfCheck(ex.id, subject, models);
+      // Deno runs cells without type-checking them: check the exercise cell here, as tslab would have.
+      let typeErrors: CompileError[] = [];
+      if (!solutions && denoJupyter()) {
+        const typed = await typeErrorsOfLatest(ex.id);
+        if ('errors' in typed) typeErrors = typed.errors;
+        else console.log(`(type check skipped: ${typed.note})`);
+      }
+      const results = await runSelfCheck(ex.id, subject, models, typeErrors);
       console.log(formatSelfCheck(ex.id, results));
       got = results.reduce((a, r) => a + r.points, 0);
       max = results.reduce((a, r) => a + r.maxPoints, 0);

@@ -22,6 +22,7 @@ export function studentPackageJson(project: PackageJson): PackageJson {
     name: `${project.name}-student`,
     version: project.version,
     private: true,
+    type: 'commonjs', // Deno reads dist/ as ES modules without it
     description: `${project.description ?? project.name} — student edition (no reference solutions)`,
     license: project.license,
     main: 'dist/lib/index.js',
@@ -74,7 +75,7 @@ TensorFlow.js). The reference solutions are not part of this folder.
 
 ## 1. Install
 
-Node.js ≥ 20 and npm, then in this folder:
+Node.js 24 LTS (20 and 22 work too) and npm, then in this folder:
 
 \`\`\`sh
 npm install                  # installs TensorFlow.js and tslab, builds lib/ into dist/
@@ -88,6 +89,10 @@ pip install jupyterlab       # or your distribution's Jupyter packages
 npx tslab install            # registers the "TypeScript" kernel (this folder's tslab)
 jupyter lab notebooks/gan_1d.ipynb
 \`\`\`
+
+Deno's kernel runs the same notebook: \`npx deno jupyter --install\`, then *Kernel → Change Kernel… → Deno*
+(in VS Code: *Select Kernel*); for the stop button to work, add \`"interrupt_mode": "message"\` to the
+kernel.json it writes. Deno does not type-check cells; the check cells show the type errors tslab would.
 
 Run the cells from the top. Until you fill in an exercise, the training loop stops with
 \`not implemented: … — replace TODO('…') in the exercise cell with your code\`: that is expected.

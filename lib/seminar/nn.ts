@@ -100,7 +100,7 @@ function fusedImpl(): 'backend-kernels' | 'js' | undefined {
  * a tape entry, cloned saved tensors), and tfjs's matMul gradient takes the wasm kernel's slow
  * transposed loop; the fused op is one engine op whose inside picks the fast kernel form per shape.
  * Inputs are x and every layer's weight and bias, so optimizer.minimize(…, varList) sees their gradients.
- * The math is the layers' own (matMul + bias, ELU); test/nn-fused.test.ts holds it to the plain ops.
+ * The math is the layers' own (matMul + bias, ELU); test/tfjs/fused-op.test.ts holds it to the plain ops.
  */
 function fusedChain(steps: readonly KernelStep[]): (x: tf.Tensor2D, params: tf.Variable[]) => tf.Tensor2D {
   const jsOp = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {

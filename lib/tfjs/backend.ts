@@ -2,6 +2,7 @@
 // The same model code runs on all three; only the speed differs.
 import * as tf from '@tensorflow/tfjs';
 import { config } from '../config';
+import { announceDenoKernel } from '../jupyter/deno';
 import { registerWasmFallbacks } from './kernel-fallback';
 import { setSmallKernels, smallKernelsWanted } from './small-kernels';
 
@@ -78,6 +79,7 @@ export async function initBackend(requested: string | undefined = config.backend
   if (tf.getBackend() === 'wasm') registerWasmFallbacks();
   // wasm: the lib's small-tensor kernels in place of some of wasm's own (lib/tfjs/small-kernels.ts)
   setSmallKernels(tf.getBackend() === 'wasm' && smallKernelsWanted());
+  await announceDenoKernel(); // in Deno's kernel only: see lib/jupyter/deno.ts
   return tf.getBackend() as BackendName;
 }
 

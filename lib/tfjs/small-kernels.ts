@@ -4,7 +4,7 @@
 // subarray per row — around < 1 µs of arithmetic, and the student's loss (log-softmax, slice, mean,
 // their gradients, the SGD update) is ~200 such calls per iteration. These do the same float32
 // operations in a JS loop on the wasm heap: results are bit-identical (+ − × ÷ of two float32 values,
-// rounded once, and copies; test/kernels-small.test.ts compares them). wasm's Sum and Max were left
+// rounded once, and copies; test/tfjs/small-kernels.test.ts compares them). wasm's Sum and Max were left
 // alone: their glue is already cheap (≈2 µs), a JS loop was not faster.
 // Anything else (other dtypes, larger tensors, other broadcasts or axes) goes to wasm's kernel.
 // Identity and same-dtype Cast share the input's buffer, as the cpu backend's do.

@@ -1,7 +1,8 @@
 // lib/dashboard/live-output.ts rides on tslab internals: these tests pin them, so a tslab upgrade that changes the
 // writer's name, arguments or message shape fails here loudly instead of blanking students' plots.
+// Deno's route (Deno.jupyter.broadcast) is checked with a stand-in here and for real in deno-notebook.test.ts.
 import { expect } from 'chai';
-import { DisplayMessage, LiveOutput, MimeBundle, TslabPublic, WriteDisplayData, inTslabKernel, tslabJupyter } from '../../lib/dashboard/live-output';
+import { DisplayMessage, LiveOutput, MimeBundle, TslabPublic, WriteDisplayData, denoJupyter, inTslabKernel, tslabJupyter } from '../../lib/dashboard/live-output';
 
 interface Call {
   message: DisplayMessage;
@@ -114,6 +115,46 @@ describe('display: one MIME-bundle output in tslab, updated in place', () => {
         }),
       };
       expect(new LiveOutput({ writer: () => null, official: () => notReady }).show(bundle(1))).to.equal('none');
+    });
+  });
+  describe("Deno's kernel (Deno.jupyter.broadcast)", () => {
+    const g = globalThis as { Deno?: unknown };
+    function withDeno(deno: unknown, body: () => void): void {
+      const had = 'Deno' in g;
+      const saved = g.Deno;
+      g.Deno = deno;
+      try {
+        body();
+      } finally {
+        if (had) g.Deno = saved;
+        else delete g.Deno;
+      }
+    }
+
+    it('sends the bundle as display_data, then update_display_data with the same display_id', () => {
+      const sent: { type: string; content: Record<string, unknown> }[] = [];
+      const jupyterApi = { broadcast: (type: string, content: Record<string, unknown>) => void sent.push({ type, content: structuredClone(content) }) };
+      withDeno({ jupyter: jupyterApi }, () => {
+        expect(denoJupyter()).to.equal(jupyterApi);
+        const out = new LiveOutput();
+        expect(out.available()).to.equal(true);
+        expect(out.show(bundle(1))).to.equal('bundle');
+        expect(out.show(bundle(2))).to.equal('bundle');
+      });
+      expect(sent.map((m) => m.type)).to.deep.equal(['display_data', 'update_display_data']);
+      const id = (sent[0].content.transient as { display_id: string }).display_id;
+      expect(id).to.match(/^[0-9a-f]{16}$/);
+      sent.forEach((m, k) => expect(m.content).to.deep.equal({ data: bundle(k + 1), metadata: {}, transient: { display_id: id } }));
+    });
+
+    it('outside a kernel (Deno.jupyter throws, as in `deno run`) there is no route', () => {
+      const deno = Object.defineProperty({}, 'jupyter', { get: () => { throw new Error('Deno.jupyter is only available in `deno jupyter`'); } });
+      withDeno(deno, () => {
+        expect(denoJupyter()).to.equal(null);
+        const out = new LiveOutput({ official: () => null });
+        expect(out.available()).to.equal(false);
+        expect(out.show(bundle(1))).to.equal('none');
+      });
     });
   });
 });

@@ -1,12 +1,14 @@
 // Real browsers: (a) the executed notebook's Vega-Lite output embedded with vega-embed from
-// node_modules renders a chart with marks, offline; (b) a student's session — classic Notebook with the
-// tslab kernel in headless Chromium — runs all cells and watches the dashboard image change.
+// node_modules renders a chart with marks, offline; (a') the same output through JupyterLab's own
+// Vega-Lite renderer (@jupyterlab/vega5-extension, what a JupyterLab user's screen runs); (b) a student's
+// session — classic Notebook with the tslab kernel in headless Chromium — runs all cells and watches the
+// dashboard image change.
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { VEGA_LITE_MIME } from '../../lib/dashboard/panels';
-import { Browser, NotebookServer, launchChromium, requireBrowser, startNotebookServer } from '../support/browser';
+import { Browser, NotebookServer, RendererResult, jupyterLabRendererBundle, launchChromium, requireBrowser, startNotebookServer } from '../support/browser';
 import { artifact, dashboardOutputs, executedNotebook } from '../support/dashboard';
 import { NOTEBOOK, ROOT, requireJupyter } from '../support/jupyter';
 
@@ -90,6 +92,60 @@ describe('browser: headless Chromium', function () {
       const box = await page.locator('#vis svg').boundingBox();
       expect(box!.width).to.be.greaterThan(800);
       await page.screenshot({ path: artifact('browser-vega-embed.png'), fullPage: true });
+      expect(errors).to.deep.equal([]);
+      expect(blocked).to.deep.equal([]);
+    });
+  });
+
+  describe('(a\') JupyterLab\'s renderer (@jupyterlab/vega5-extension) draws the executed notebook\'s dashboard, offline', function () {
+    before(function () {
+      requireJupyter(this);
+    });
+
+    it('renders the output as JupyterLab does and draws both panels, the losses and the mean/std', async () => {
+      const [output] = dashboardOutputs(executedNotebook());
+      expect(output.data![VEGA_LITE_MIME], 'the executed notebook holds a Vega-Lite output').to.be.an('object');
+      const script = jupyterLabRendererBundle();
+
+      browser = await launchChromium();
+      const { context } = browser;
+      const html = `<!doctype html><meta charset="utf-8"><title>JupyterLab renderer</title>
+<body data-jp-theme-light="true"><div id="output"></div><script src="/renderer.js"></script></body>`;
+      const blocked: string[] = [];
+      await context.route('**/*', async (route) => {
+        const url = new URL(route.request().url());
+        if (url.origin !== 'http://jupyterlab.test') {
+          blocked.push(url.href);
+          return route.abort();
+        }
+        if (url.pathname === '/') return route.fulfill({ contentType: 'text/html', body: html });
+        if (url.pathname === '/renderer.js') return route.fulfill({ contentType: 'text/javascript', body: script });
+        return route.fulfill({ status: 404, body: 'not here' });
+      });
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+      await page.goto('http://jupyterlab.test/');
+      const drawn = (await page.evaluate((o) => (window as any).renderOutput(o), { data: output.data, metadata: output.metadata ?? {} })) as RendererResult;
+
+      expect(drawn.mimeType, 'JupyterLab\'s factory takes the Vega-Lite part of the bundle').to.equal(VEGA_LITE_MIME);
+      expect(drawn.classes).to.include('jp-RenderedVegaLite');
+      expect(drawn.renderer, 'vega-embed\'s default in JupyterLab').to.equal('canvas');
+      expect(drawn.canvas.width).to.be.greaterThan(800);
+      expect(drawn.canvas.inkFraction, 'the canvas is drawn on').to.be.greaterThan(0.02);
+      const items = (name: string) => drawn.marks[name] ?? 0;
+      // In the scenegraph a line is one path group per series holding one item per point.
+      expect(items('distributions_bars_marks'), 'distribution bars').to.be.greaterThan(10);
+      expect(items('distributions_curve_pathgroup'), 'one P(real | x) curve').to.equal(1);
+      expect(items('distributions_curve_marks'), 'its points').to.be.greaterThan(50);
+      expect(items('readout_bars_marks'), 'readout bars').to.be.greaterThan(10);
+      expect(items('losses_curves_pathgroup'), 'D and G loss curves').to.equal(2);
+      expect(items('moments_curves_pathgroup'), 'mean and std curves').to.equal(2);
+      expect(drawn.title.split(' / ')).to.include.members([
+        'Data distributions', 'Discriminator readout on real vs gen', 'Losses', 'Generated mean and std', 'GAN training: iteration 300 of 300 (done)',
+      ]);
+      await page.screenshot({ path: artifact('browser-jupyterlab-renderer.png'), fullPage: true });
       expect(errors).to.deep.equal([]);
       expect(blocked).to.deep.equal([]);
     });

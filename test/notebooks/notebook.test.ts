@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { normalizeNotebookText } from '../../lib/jupyter/normalize';
 import {
   Cell, NOTEBOOK, NotebookJson, ROOT, cellText, executeNotebook, jupyterPython, readNotebook, requireJupyter, seminarCell, sourceOf,
 } from '../support/jupyter';
@@ -36,6 +37,12 @@ describe('notebook gan_1d.ipynb', () => {
       }
     });
 
+    it('imports the compiled lib by its file (Deno refuses folder imports) and is saved as npm run notebook:normalize leaves it', () => {
+      expect(sourceOf(seminarCell(nb, 'samplers'))).to.contain("import * as gan from '../dist/lib/index.js';");
+      const text = fs.readFileSync(NOTEBOOK, 'utf8');
+      expect(normalizeNotebookText(text), 'run `npm run notebook:normalize`').to.equal(text);
+    });
+
     it('is committed without outputs', () => {
       for (const cell of nb.cells.filter((c) => c.cell_type === 'code')) {
         expect(cell.outputs, sourceOf(cell).slice(0, 60)).to.deep.equal([]);
@@ -47,9 +54,10 @@ describe('notebook gan_1d.ipynb', () => {
       const markdown = nb.cells.filter((c) => c.cell_type === 'markdown').map(sourceOf).join('\n');
       expect(markdown).to.match(/Генератор одномерных данных/).and.match(/Что ожидать/).and.match(/What to expect/);
       expect(markdown).to.match(/logits/i).and.match(/Sigmoid/);
-      const intro = nb.cells[0] as Cell & { attachments?: Record<string, Record<string, string>> };
+      const intro = nb.cells[0] as Cell & { attachments?: Record<string, Record<string, string | string[]>> };
       const [name] = sourceOf(intro).match(/attachment:([\w.-]+)/)?.slice(1) ?? [];
-      const svg = Buffer.from(intro.attachments?.[name]?.['image/svg+xml'] ?? '', 'base64').toString();
+      const data = intro.attachments?.[name]?.['image/svg+xml'] ?? '';
+      const svg = Buffer.from(Array.isArray(data) ? data.join('') : data, 'base64').toString();
       expect(svg).to.match(/^<svg[\s\S]*Generator[\s\S]*Discriminator[\s\S]*<\/svg>\s*$/);
     });
   });

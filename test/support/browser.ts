@@ -11,6 +11,77 @@ import { tempDir } from './tmp';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
+/** What the page's renderOutput(output) reports after JupyterLab's renderer drew the output. */
+export interface RendererResult {
+  mimeType: string | null;
+  classes: string[];
+  renderer: string;
+  title: string;
+  /** Items per named mark in the drawn Vega scenegraph. */
+  marks: Record<string, number>;
+  canvas: { width: number; height: number; inkFraction: number };
+}
+
+// The page side: JupyterLab's Vega renderer factory, used the way JupyterLab's rendermime does (the
+// factory for the bundle's MIME type makes a lumino widget, attached, then renderModel()).
+const RENDERER_ENTRY = `
+import { rendererFactory } from '@jupyterlab/vega5-extension';
+import { Widget } from '@lumino/widgets';
+
+window.renderOutput = async (output) => {
+  const mimeType = rendererFactory.mimeTypes.find((m) => m in output.data) ?? null;
+  if (!mimeType) return { mimeType, classes: [], renderer: '', title: '', marks: {}, canvas: { width: 0, height: 0, inkFraction: 0 } };
+  const widget = rendererFactory.createRenderer({
+    mimeType, sanitizer: { sanitize: (s) => s }, resolver: null, linkHandler: null, latexTypesetter: null,
+  });
+  Widget.attach(widget, document.getElementById('output'));
+  const model = { trusted: true, data: output.data, metadata: output.metadata, setData: () => undefined };
+  await widget.renderModel(model);
+  const view = widget._result.view; // the vega View vega-embed made (what the canvas shows)
+  await view.runAsync();
+  const marks = {};
+  const titles = [];
+  const walk = (mark) => {
+    if (mark.name) marks[mark.name] = (marks[mark.name] ?? 0) + mark.items.length;
+    if (mark.role === 'title-text') for (const t of mark.items) titles.push(Array.isArray(t.text) ? t.text.join(' ') : String(t.text));
+    if (mark.marktype === 'group') for (const group of mark.items) for (const child of group.items ?? []) walk(child);
+  };
+  walk(view.scenegraph().root);
+  const canvas = widget.node.querySelector('canvas');
+  let inkFraction = 0;
+  if (canvas) {
+    const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+    let ink = 0;
+    for (let i = 0; i < data.length; i += 4) if (data[i + 3] > 0 && (data[i] < 240 || data[i + 1] < 240 || data[i + 2] < 240)) ink++;
+    inkFraction = ink / (data.length / 4);
+  }
+  return {
+    mimeType,
+    classes: [...widget.node.classList],
+    renderer: view.renderer(),
+    title: titles.join(' / '),
+    marks,
+    canvas: { width: canvas?.clientWidth ?? 0, height: canvas?.clientHeight ?? 0, inkFraction },
+  };
+};
+`;
+
+let rendererBundle: string | null = null;
+
+/** JupyterLab's Vega renderer and its dependencies (lumino, vega-embed, vega, vega-lite) as one browser script, built by esbuild from node_modules. */
+export function jupyterLabRendererBundle(): string {
+  if (!rendererBundle) {
+    const esbuild = require('esbuild') as typeof import('esbuild');
+    const root = path.resolve(__dirname, '..', '..', '..');
+    const r = esbuild.buildSync({
+      stdin: { contents: RENDERER_ENTRY, resolveDir: root, loader: 'js' },
+      bundle: true, format: 'iife', platform: 'browser', write: false, logLevel: 'silent',
+    });
+    rendererBundle = r.outputFiles[0].text;
+  }
+  return rendererBundle;
+}
+
 export const CHROMIUM_FLAGS = [
   '--headless',
   '--no-sandbox',

@@ -6,7 +6,7 @@
 // loudly instead of leaving a fixture that silently tests nothing.
 //
 // A new diagnosis needs one entry in FIXTURES: its mutations and the row grading must give
-// (test/grader-fixtures.test.ts grades them all and checks every diagnosis has one). To look at the
+// (test/grader/fixtures.test.ts grades them all and checks every diagnosis has one). To look at the
 // files: `node dist/test/support/fixtures.js DIR` writes them to DIR.
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -1,14 +1,13 @@
-// Running notebooks headless with the project's own tslab kernel: register the kernelspec into a
-// project-local prefix (.jupyter/, no root needed) and execute with `jupyter nbconvert --execute`.
-import { execFileSync, spawnSync } from 'node:child_process';
+// Running notebooks headless with the project's own kernels (tslab, deno; registered into the project-local
+// prefix .jupyter/ by lib/jupyter/kernels.ts) with `jupyter nbconvert --execute`.
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { KERNELS, KernelName, ROOT, installKernels, jupyterPython } from '../../lib/jupyter/kernels';
 import { tempDir } from './tmp';
 
-export const ROOT = path.resolve(__dirname, '..', '..', '..');
+export { KERNELS, KernelName, PREFIX, ROOT, jupyterPython } from '../../lib/jupyter/kernels';
 export const NOTEBOOK = path.join(ROOT, 'notebooks', 'gan_1d.ipynb');
-export const PREFIX = path.join(ROOT, '.jupyter');
-export const KERNELS = path.join(PREFIX, 'share', 'jupyter');
 
 export const INSTALL_HINT =
   'Jupyter is needed for this test. On Debian/Ubuntu: `sudo apt-get install -y jupyter-nbconvert ' +
@@ -35,27 +34,17 @@ export function requireJupyter(ctx: Mocha.Context): void {
   ctx.skip();
 }
 
-/** The Python that runs `jupyter` (its shebang): the one whose packages (nbformat, ipykernel) Jupyter uses. */
-export function jupyterPython(): string {
-  const which = spawnSync('sh', ['-c', 'command -v jupyter'], { encoding: 'utf8' }).stdout.trim();
-  const shebang = which ? fs.readFileSync(which, 'utf8').split('\n')[0] : '';
-  const m = shebang.match(/^#!\s*(\S+python[\d.]*)\s*$/);
-  return m ? m[1] : 'python3';
-}
-
-/** Registers the project's tslab (node_modules/.bin/tslab) as kernel "tslab" under .jupyter/. */
+/** Registers both project kernels (tslab, deno) under .jupyter/; returns tslab's kernel.json. */
 export function installKernel(python = jupyterPython()): string {
-  const tslab = path.join(ROOT, 'node_modules', '.bin', 'tslab');
-  const spec = path.join(KERNELS, 'kernels', 'tslab', 'kernel.json');
-  if (fs.existsSync(spec) && fs.readFileSync(spec, 'utf8').includes(tslab)) return spec;
-  execFileSync(tslab, ['install', '--python', python, '--binary', tslab, '--prefix', PREFIX], { stdio: 'pipe' });
-  return spec;
+  return installKernels(python).tslab;
 }
 
 export interface ExecuteOptions {
   env?: Record<string, string>;
   allowErrors?: boolean;
   timeoutSeconds?: number;
+  /** The kernel to run it on (default tslab, the notebook's own). */
+  kernel?: KernelName;
 }
 
 export interface NotebookJson {
@@ -107,7 +96,7 @@ export function executeNotebook(file: string, options: ExecuteOptions = {}): Not
     'nbconvert', '--to', 'notebook', '--execute', file,
     '--output', out,
     `--ExecutePreprocessor.timeout=${options.timeoutSeconds ?? 600}`,
-    '--ExecutePreprocessor.kernel_name=tslab',
+    `--ExecutePreprocessor.kernel_name=${options.kernel ?? 'tslab'}`,
   ];
   if (options.allowErrors) args.push('--allow-errors');
   const r = spawnSync('jupyter', args, {
@@ -134,9 +123,4 @@ export function seminarCell(nb: NotebookJson, name: string): Cell {
   const cell = nb.cells.find((c) => c.metadata?.seminar?.cell === name);
   if (!cell) throw new Error(`notebook has no cell with metadata.seminar.cell = "${name}"`);
   return cell;
-}
-
-if (require.main === module && process.argv[2] === 'install') {
-  const spec = installKernel(process.argv[3]);
-  console.log(`tslab kernel registered: ${spec}\nUse it with JUPYTER_PATH=${KERNELS} (e.g. JUPYTER_PATH=${KERNELS} jupyter notebook)`);
 }

@@ -14,9 +14,9 @@ process.on('exit', () => {
   for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** A new empty folder under the system's temp folder, named `prefix` + random characters. */
-export function tempDir(prefix: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+/** A new empty folder under `parent` (the system's temp folder), named `prefix` + random characters. */
+export function tempDir(prefix: string, parent = os.tmpdir()): string {
+  const dir = fs.mkdtempSync(path.join(parent, prefix));
   made.push(dir);
   return dir;
 }

@@ -1,0 +1,113 @@
+// The project's two Jupyter kernels, registered inside the project (.jupyter/, no root, no home-directory
+// changes): "tslab" (node_modules/.bin/tslab) and "deno" (Deno's own kernel, `deno jupyter`, from the
+// pinned `deno` npm package). Jupyter finds them with JUPYTER_PATH=<project>/.jupyter/share/jupyter.
+//
+//   npm run kernel:install              (node dist/lib/jupyter/kernels.js install [python])
+//   npm run kernel:install -- --user    for the user instead (JupyterLab without JUPYTER_PATH, VS Code)
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** The project folder (this file runs from dist/lib/jupyter/). */
+export const ROOT = path.resolve(__dirname, '..', '..', '..');
+export const PREFIX = path.join(ROOT, '.jupyter');
+/** What JUPYTER_PATH must hold for Jupyter to see the kernels. */
+export const KERNELS = path.join(PREFIX, 'share', 'jupyter');
+
+export type KernelName = 'tslab' | 'deno';
+export const KERNEL_NAMES: readonly KernelName[] = ['tslab', 'deno'];
+
+export function kernelSpecFile(name: KernelName): string {
+  return path.join(KERNELS, 'kernels', name, 'kernel.json');
+}
+
+/** The Python that runs `jupyter` (its shebang): the one whose packages (nbformat, ipykernel) Jupyter uses. */
+export function jupyterPython(): string {
+  const which = spawnSync('sh', ['-c', 'command -v jupyter'], { encoding: 'utf8' }).stdout?.trim() ?? '';
+  const shebang = which ? fs.readFileSync(which, 'utf8').split('\n')[0] : '';
+  const m = shebang.match(/^#!\s*(\S+python[\d.]*)\s*$/);
+  return m ? m[1] : 'python3';
+}
+
+/** The user's Jupyter data folder (`jupyter --data-dir`), where `--user` installs go (VS Code looks there). */
+export function userDataDir(): string {
+  const r = spawnSync('jupyter', ['--data-dir'], { encoding: 'utf8' });
+  if (r.status !== 0 || !r.stdout.trim()) throw new Error('`jupyter --data-dir` failed: is Jupyter installed?');
+  return r.stdout.trim();
+}
+
+/** Registers the project's tslab (node_modules/.bin/tslab) as kernel "tslab" under .jupyter/ (or for the user: `dataDir`). */
+export function installTslabKernel(python = jupyterPython(), dataDir?: string): string {
+  const tslab = path.join(ROOT, 'node_modules', '.bin', 'tslab');
+  const spec = dataDir ? path.join(dataDir, 'kernels', 'tslab', 'kernel.json') : kernelSpecFile('tslab');
+  if (fs.existsSync(spec) && fs.readFileSync(spec, 'utf8').includes(tslab)) return spec;
+  if (!fs.existsSync(tslab)) throw new Error(`${tslab} is missing: run \`npm install\` in ${ROOT} first`);
+  const where = dataDir ? ['--user'] : ['--prefix', PREFIX];
+  execFileSync(tslab, ['install', '--python', python, '--binary', tslab, ...where], { stdio: 'pipe' });
+  return spec;
+}
+
+/**
+ * The Deno executable of the pinned `deno` npm package. Its postinstall links the platform binary to
+ * node_modules/deno/deno; `runInstall()` (the package's own installer) does it now when install scripts
+ * were skipped. The real binary, not the bin.cjs wrapper: Jupyter interrupts a kernel with SIGINT, which
+ * a wrapper would not pass on.
+ */
+export function denoBinary(): string {
+  try {
+    const api = require(require.resolve('deno/install_api.cjs', { paths: [ROOT] })) as { runInstall(): string };
+    return api.runInstall();
+  } catch (err) {
+    throw new Error(
+      `Deno is not installed in ${ROOT} (${err instanceof Error ? err.message.split('\n')[0] : String(err)}): ` +
+        'run `npm install` (deno is a devDependency), or install Deno 2.x and use `deno jupyter --install`',
+    );
+  }
+}
+
+/** Deno's kernelspec, as `deno jupyter --install` writes it (which ignores JUPYTER_DATA_DIR, so we write it). */
+export function denoKernelSpec(deno: string): Record<string, unknown> {
+  return {
+    argv: [deno, 'jupyter', '--kernel', '--conn', '{connection_file}'],
+    display_name: 'Deno',
+    language: 'typescript',
+    // Deno stops a running cell on the control channel's interrupt_request (V8 terminate_execution,
+    // deno#32359) and ignores SIGINT, Jupyter's default; `deno jupyter --install` leaves this out.
+    interrupt_mode: 'message',
+    metadata: { 'gan-seminar': 'written by npm run kernel:install (lib/jupyter/kernels.ts)' },
+  };
+}
+
+/** Registers the project's Deno as kernel "deno" under .jupyter/ (or for the user: `dataDir`). */
+export function installDenoKernel(deno = denoBinary(), dataDir?: string): string {
+  const spec = dataDir ? path.join(dataDir, 'kernels', 'deno', 'kernel.json') : kernelSpecFile('deno');
+  const text = `${JSON.stringify(denoKernelSpec(deno), null, 2)}\n`;
+  if (fs.existsSync(spec) && fs.readFileSync(spec, 'utf8') === text) return spec;
+  fs.mkdirSync(path.dirname(spec), { recursive: true });
+  fs.writeFileSync(spec, text);
+  return spec;
+}
+
+/** Both kernels (project-local, or for the user with `user`); returns their kernel.json files. */
+export function installKernels(python = jupyterPython(), user = false): Record<KernelName, string> {
+  const dataDir = user ? userDataDir() : undefined;
+  return { tslab: installTslabKernel(python, dataDir), deno: installDenoKernel(denoBinary(), dataDir) };
+}
+
+if (require.main === module) {
+  const args = process.argv.slice(2);
+  const user = args.includes('--user');
+  const [command, python] = args.filter((a) => a !== '--user');
+  if (command !== 'install') {
+    console.error('usage: node dist/lib/jupyter/kernels.js install [--user] [python]');
+    process.exit(2);
+  }
+  try {
+    const specs = installKernels(python, user);
+    for (const name of KERNEL_NAMES) console.log(`${name} kernel registered: ${specs[name]}`);
+    if (!user) console.log(`Use them with JUPYTER_PATH=${KERNELS} (e.g. JUPYTER_PATH=${KERNELS} jupyter lab)`);
+  } catch (err) {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exit(1);
+  }
+}
