@@ -3,7 +3,7 @@
 import { config } from '../config';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { UsageError, intOption } from './options';
+import { UsageError, hiddenOption, intOption } from './options';
 
 export const summary = 'build a Gradescope autograder zip (setup.sh, run_autograder); `run` grades inside Gradescope';
 
@@ -49,13 +49,7 @@ export async function run(args: string[]): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   if (!values.out || values.out.trim() === '') throw new UsageError('--out <file.zip> is required');
   if (!values.out.endsWith('.zip')) throw new UsageError(`--out must name a .zip file, got "${values.out}"`);
-  const { parseCheckIds } = await import('../grader/checks');
-  let hidden: string[] | undefined;
-  try {
-    hidden = values.hidden === undefined ? undefined : parseCheckIds(values.hidden);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const hidden = hiddenOption(values.hidden);
   const perExercise = values['points-per-exercise'] === undefined ? undefined : intOption(values['points-per-exercise'], 'points-per-exercise', 10);
   const { DEFAULT_ROOT } = await import('../release/bundle');
   const report = await buildAutograder({

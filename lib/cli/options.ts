@@ -11,3 +11,14 @@ export function intOption(value: string | undefined, name: string, fallback: num
   }
   return n;
 }
+
+/** `--hidden a,b`: check ids, each one known (the message lists the known ones); undefined when not given. */
+export function hiddenOption(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const { parseCheckIds } = require('../grader/checks') as typeof import('../grader/checks');
+  try {
+    return parseCheckIds(value);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}

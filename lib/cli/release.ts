@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeBackend, initGraderBackend } from '../tfjs/backend';
-import { UsageError } from './options';
+import { UsageError, hiddenOption } from './options';
 
 export const summary = 'build the student bundle: notebook, lib without solutions, self-check (leak-guarded)';
 
@@ -46,13 +46,7 @@ export async function run(args: string[]): Promise<number> {
   if (nbgrader && (nbgrader === out || !path.relative(out, nbgrader).startsWith('..'))) {
     throw new UsageError('--nbgrader must be outside --out: its notebook holds the reference');
   }
-  const { parseCheckIds } = await import('../grader/checks');
-  let hidden: string[] | undefined;
-  try {
-    hidden = values.hidden === undefined ? undefined : parseCheckIds(values.hidden);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const hidden = hiddenOption(values.hidden);
   // the expected values come from the grader's kernels (the self-check compares with a tolerance)
   await initGraderBackend();
   const { buildRelease } = await import('../release/bundle');
