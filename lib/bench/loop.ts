@@ -9,6 +9,7 @@
 // The loop is the seminar's: 5 × trainDisc(128) + 1 × trainGen(128) with the reference steps.
 import * as readline from 'node:readline';
 import * as tf from '@tensorflow/tfjs';
+import { config } from '../config';
 import { Dashboard, LiveOutput, REAL_MEAN, REAL_STD, Seminar, createSeminar, generate, initBackend, referenceSteps, wasserstein1ToNormal } from '..';
 
 const BATCH = 128;
@@ -69,7 +70,7 @@ async function serve(backend: string): Promise<void> {
   const active = await start(backend);
   const s = createSeminar({ seed: 1 });
   const l = loop(s);
-  say({ backend: active, ready: true, tfjs: tf.version.tfjs, fused: process.env.GAN_FUSED ?? 'auto' });
+  say({ backend: active, ready: true, tfjs: tf.version.tfjs, fused: config.fused() });
   const lines = readline.createInterface({ input: process.stdin });
   for await (const line of lines) {
     const [cmd, arg] = line.trim().split(/\s+/);
@@ -129,7 +130,7 @@ async function long(backend: string, longIterations: number, cap: number, every:
   const rssEnd = rssMB();
   say({
     backend: active,
-    fused: process.env.GAN_FUSED ?? 'auto',
+    fused: config.fused(),
     convergedAt,
     convergeSeconds,
     bestW1: best.w1,

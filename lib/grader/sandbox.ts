@@ -123,6 +123,13 @@ function readResult(file: string, key: string): ChildResult | undefined {
   }
 }
 
+/** node_modules, and its real path where it is a link (pnpm, a copied project): the permission model checks real paths (and Node 20 aborts on a path given twice). */
+function modulesReadable(): string[] {
+  const dir = path.join(ROOT, 'node_modules');
+  const real = fs.realpathSync(dir);
+  return [...new Set([dir, real])].map((d) => `--allow-fs-read=${d}/`);
+}
+
 /** Node 20 has --experimental-permission; newer Node calls it --permission. */
 const PERMISSION_FLAG = process.allowedNodeEnvironmentFlags.has('--permission') ? '--permission' : '--experimental-permission';
 
@@ -160,9 +167,7 @@ function childCommand(options: SandboxOptions, scratch: string, jobFile: string,
     '--disallow-code-generation-from-strings',
     PERMISSION_FLAG,
     '--no-warnings',
-    `--allow-fs-read=${path.join(ROOT, 'node_modules')}/`,
-    // node_modules may be a link (pnpm, a copied project): the permission model checks the real path
-    `--allow-fs-read=${fs.realpathSync(path.join(ROOT, 'node_modules'))}/`,
+    ...modulesReadable(),
     ...childFiles().map((f) => `--allow-fs-read=${f}`),
     `--allow-fs-read=${scratch}/`,
     `--allow-fs-write=${scratch}/`,
