@@ -43,12 +43,23 @@ export function jupyterPython(): string {
   return m ? m[1] : 'python3';
 }
 
-/** Registers the project's tslab (node_modules/.bin/tslab) as kernel "tslab" under .jupyter/. */
+/** The preload that makes tslab order Run All and recover after interrupts (lib/jupyter/kernel-hooks.ts). */
+export const KERNEL_PRELOAD = path.join(ROOT, 'dist', 'lib', 'jupyter', 'kernel-preload.js');
+
+/**
+ * Registers the project's tslab (node_modules/.bin/tslab) as kernel "tslab" under .jupyter/, started as
+ * `node --require <KERNEL_PRELOAD> tslab kernel …` (a --require in argv, not NODE_OPTIONS, so processes the
+ * kernel starts do not inherit it).
+ */
 export function installKernel(python = jupyterPython()): string {
   const tslab = path.join(ROOT, 'node_modules', '.bin', 'tslab');
   const spec = path.join(KERNELS, 'kernels', 'tslab', 'kernel.json');
-  if (fs.existsSync(spec) && fs.readFileSync(spec, 'utf8').includes(tslab)) return spec;
+  if (fs.existsSync(spec) && fs.readFileSync(spec, 'utf8').includes(KERNEL_PRELOAD)) return spec;
   execFileSync(tslab, ['install', '--python', python, '--binary', tslab, '--prefix', PREFIX], { stdio: 'pipe' });
+  const kernel = JSON.parse(fs.readFileSync(spec, 'utf8')) as { argv: string[] };
+  if (kernel.argv[0] !== tslab) throw new Error(`tslab install wrote an unexpected kernelspec: ${JSON.stringify(kernel.argv)}`);
+  kernel.argv = ['node', '--require', KERNEL_PRELOAD, fs.realpathSync(tslab), ...kernel.argv.slice(1)];
+  fs.writeFileSync(spec, `${JSON.stringify(kernel, null, 1)}\n`);
   return spec;
 }
 
