@@ -90,6 +90,7 @@ export function selfCheck(models: Models, solutions = false): SelfCheck {
       max = results.reduce((a, r) => a + r.maxPoints, 0);
     } catch (err) {
       // not the student's fault: their function's own errors are results (runtime-error), not a throw here
+      if (config.graderDebug()) console.error(err);
       console.log(
         `${ex.functionName} self-check could not run (a problem of the kernel or the lib, not of your ${ex.functionName}): ` +
           `${err instanceof Error ? err.message : String(err)} — restart the kernel (Kernel > Restart) and run the cells from the top.`,

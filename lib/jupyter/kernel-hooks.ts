@@ -57,6 +57,13 @@ export function loadedTslabJupyter(): TslabJupyterModule | null {
   return file ? ((require.cache[file]?.exports as TslabJupyterModule | undefined) ?? null) : null;
 }
 
+/** What tslab prints (console.error of the error) when Kernel > Interrupt stops a cell's synchronous code. */
+const INTERRUPTED = /Script execution was interrupted by `SIGINT`|ERR_SCRIPT_EXECUTION_INTERRUPTED/;
+
+export const INTERRUPT_NOTE =
+  'Interrupted (Kernel > Interrupt). Everything computed so far is kept — the models keep their weights: run a cell ' +
+  'again to carry on (TF.js is reset first if the interrupt stopped it mid-step).';
+
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
@@ -86,7 +93,11 @@ export function patchTslab(mod: TslabJupyterModule | null = loadedTslabJupyter()
     if (typeof started === 'function') started();
     let stderr = '';
     const write: Write = (name, text) => {
-      if (name === 'stderr') stderr += text;
+      if (name === 'stderr') {
+        stderr += text;
+        // tslab prints the interrupt as a stack through vm and its own internals: one line says it all
+        if (INTERRUPTED.test(text)) text = `${INTERRUPT_NOTE}\n`;
+      }
       writeStream(name, text);
     };
     for (const hook of reg.before.values()) {
