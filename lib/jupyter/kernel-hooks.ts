@@ -11,7 +11,7 @@
 // because it uses a name an earlier cell defines gets one line saying which cell to run first.
 // test/notebooks/kernel.test.ts drives a live kernel through all of this, so a tslab upgrade that
 // changes these methods fails there.
-import { missingCellHint } from './prerequisites';
+import { isMissingNotebookName, missingCellHint } from './prerequisites';
 
 const START = Symbol.for('gan-seminar.requestStarted');
 
@@ -92,11 +92,17 @@ export function patchTslab(mod: TslabJupyterModule | null = loadedTslabJupyter()
     const started = req[START];
     if (typeof started === 'function') started();
     let stderr = '';
+    const held: string[] = [];
     const write: Write = (name, text) => {
       if (name === 'stderr') {
         stderr += text;
         // tslab prints the interrupt as a stack through vm and its own internals: one line says it all
         if (INTERRUPTED.test(text)) text = `${INTERRUPT_NOTE}\n`;
+        // "Cannot find name 'gan'" and the like: the one-line hint below replaces them
+        if (isMissingNotebookName(text)) {
+          held.push(text);
+          return;
+        }
       }
       writeStream(name, text);
     };
@@ -108,10 +114,13 @@ export function patchTslab(mod: TslabJupyterModule | null = loadedTslabJupyter()
       }
     }
     try {
-      return await execute.call(this, req, write, writeDisplayData);
+      const done = await execute.call(this, req, write, writeDisplayData);
+      for (const line of held) writeStream('stderr', line);
+      return done;
     } catch (failed) {
       const hint = missingCellHint(stderr);
       if (hint) writeStream('stderr', `${hint}\n`);
+      else for (const line of held) writeStream('stderr', line);
       throw failed;
     }
   };

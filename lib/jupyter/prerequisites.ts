@@ -17,9 +17,15 @@ export const DEFINING_CELLS: DefiningCell[] = [
   { cell: 'train_gen', title: 'the Exercise 2 cell (trainGen)', names: ['trainGen'] },
 ];
 
+/** A diagnostic line of tslab's ("2:30 - Cannot find name 'gan'.") about a name one of the cells defines. */
+export function isMissingNotebookName(line: string): boolean {
+  const m = /^\d+:\d+ - Cannot find (?:name|namespace) '([\w$]+)'/.exec(line);
+  return m !== null && DEFINING_CELLS.some((c) => c.names.includes(m[1]));
+}
+
 /** The earliest cell defining a name TypeScript could not find in `diagnostics`, as one line; null if none. */
 export function missingCellHint(diagnostics: string): string | null {
-  const missing = new Set([...diagnostics.matchAll(/Cannot find name '([\w$]+)'/g)].map((m) => m[1]));
+  const missing = new Set([...diagnostics.matchAll(/Cannot find (?:name|namespace) '([\w$]+)'/g)].map((m) => m[1]));
   if (missing.size === 0) return null;
   const first = DEFINING_CELLS.find((c) => c.names.some((n) => missing.has(n)));
   if (!first) return null;

@@ -161,6 +161,7 @@ def prerequisites(cells, cwd):
     by = {c["name"]: c for c in cells}
     try:
         before = collect(kc, kc.execute(by["train_disc"]["source"]), 120)
+        time.sleep(0.3)  # tslab aborts requests arriving within 200 ms of a failed cell
         collect(kc, kc.execute(by["samplers"]["source"]), 180)
         time.sleep(0.3)  # tslab aborts requests arriving within 200 ms of a failed cell
         models_missing = collect(kc, kc.execute(by["train_disc"]["source"]), 120)
