@@ -100,6 +100,8 @@ export interface Measured {
   dFakeNear: [number, number, number];
   /** Generated mean at each read-out of 1000, 2000, ... iterations. */
   meanTrail: number[];
+  /** The first read-out whose losses were not finite numbers, if any. */
+  firstNonFinite?: number;
   seconds: number;
 }
 
@@ -125,18 +127,18 @@ export async function measure(name: string, v: Variant, iterations: number, seed
   const t = performance.now();
   let discLoss = NaN;
   let genLoss = NaN;
+  let firstNonFinite: number | undefined;
   for (let i = 0; i < iterations; i++) {
     for (let k = 0; k < 5; k++) discLoss = steps.trainDisc(128);
     genLoss = steps.trainGen(128);
     if (i % 250 === 0 || i === iterations - 1) {
       const d = dash.read(i + 1, discLoss, genLoss);
+      if (firstNonFinite === undefined && !(Number.isFinite(discLoss) && Number.isFinite(genLoss))) firstNonFinite = i + 1;
       if (i >= 1000) {
         dl.push(discLoss);
         gl.push(genLoss);
       }
-      if ((i + 1) % 1000 === 0 || i === iterations - 1 || i % 1000 === 0) {
-        if (i % 1000 === 0 && i > 0) meanTrail.push(Number(summarize(d.generated).mean.toFixed(2)));
-      }
+      if (i % 1000 === 0 && i > 0) meanTrail.push(Number(summarize(d.generated).mean.toFixed(2)));
     }
   }
   const seconds = (performance.now() - t) / 1000;
@@ -165,6 +167,7 @@ export async function measure(name: string, v: Variant, iterations: number, seed
     dRealNear: near(onReal),
     dFakeNear: near(onFake),
     meanTrail,
+    firstNonFinite,
     seconds,
   };
   dash.close();
@@ -178,7 +181,7 @@ export function row(m: Measured): string {
   const pct = (xs: [number, number, number]) => xs.map((x) => `${Math.round(100 * x)}%`).join('/');
   return (
     `| ${m.name} | ${m.iterations} | ${g(m.discLoss.min)} … ${g(m.discLoss.max)} | ${g(m.genLoss.min)} … ${g(m.genLoss.max)} | ` +
-    `${g(m.dReal)} (${pct(m.dRealNear)}) | ${g(m.dFake)} (${pct(m.dFakeNear)}) | ${g(m.genMean)} | ${g(m.genStd)} | ${g(m.w1)} | ${g(m.p1)} / ${g(m.p99)} | ${m.meanTrail.join(' ')} |`
+    `${g(m.dReal)} (${pct(m.dRealNear)}) | ${g(m.dFake)} (${pct(m.dFakeNear)}) | ${g(m.genMean)} | ${g(m.genStd)} | ${g(m.w1)} | ${g(m.p1)} / ${g(m.p99)} | ${m.meanTrail.join(' ')} |${m.firstNonFinite ? ` NaN from ${m.firstNonFinite}` : ''}`
   );
 }
 
