@@ -34,7 +34,8 @@ export const CONFIG = {
   font: 'DejaVu Sans, Verdana, sans-serif',
   title: { fontSize: 15, subtitleFontSize: 12, anchor: 'start' },
   axis: { labelFontSize: 12, titleFontSize: 13, titlePadding: 4 },
-  axisY: { minExtent: AXIS_EXTENT, maxExtent: AXIS_EXTENT, labelLimit: AXIS_EXTENT - 6 },
+  // labelFlush: the end labels stay inside the plot's height, so legends and titles above do not move with them
+  axisY: { minExtent: AXIS_EXTENT, maxExtent: AXIS_EXTENT, labelLimit: AXIS_EXTENT - 6, labelFlush: true },
   legend: { labelFontSize: 12, titleFontSize: 12, orient: 'top', direction: 'horizontal', labelLimit: 0, symbolStrokeWidth: 2.5 },
   view: { stroke: '#ccc' },
 } as const;
@@ -130,7 +131,7 @@ export function distributionsPanel(d: DistributionsData): NonNormalizedSpec {
       {
         name: 'distributions_curve',
         data: { values: curve },
-        mark: { type: 'line', strokeWidth: 2.5, point: { size: 12 } },
+        mark: { type: 'line', strokeWidth: 2.5, point: { size: 12 }, clip: true },
         encoding: {
           x: { field: 'x', type: 'quantitative' },
           y: { field: 'p', type: 'quantitative', scale: { domain: [0, 1] }, axis: { orient: 'right' }, title: 'P(real | x)' },
@@ -203,7 +204,8 @@ function curvesPanel(
       {
         name: `${name}_curves`,
         data: { values: rows },
-        mark: { type: 'line', strokeWidth: 2, point: { size: 16 } },
+        // clip: a point at the top of the axis would otherwise stick out and move the legend above by a pixel or two
+        mark: { type: 'line', strokeWidth: 2, point: { size: 16 }, clip: true },
         encoding: {
           x: { field: 'iteration', type: 'quantitative', title: 'iteration' },
           y: { field: 'y', type: 'quantitative', title: yTitle, scale: yScale },

@@ -46,7 +46,7 @@ function callerName(): string | undefined {
     for (const f of holder.stack ?? []) {
       const file = f.getFileName() ?? '';
       const name = f.getFunctionName();
-      if (/node_modules|[\\/]dist[\\/]lib[\\/]|[\\/]lib[\\/]seminar[\\/]/.test(file)) continue;
+      if (/^node:|node_modules|[\\/]dist[\\/]lib[\\/]|[\\/]lib[\\/]seminar[\\/]/.test(file)) continue;
       if (name && /^[A-Za-z_$][\w$]*$/.test(name)) return name;
     }
     return undefined;
