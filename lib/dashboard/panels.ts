@@ -187,6 +187,7 @@ function curvesPanel(
   yTitle: string,
   series: { name: string; color: string; values: [number, number][]; reference: number }[],
   yScale: Record<string, unknown> = { zero: false },
+  yAxis: Record<string, unknown> = {},
 ): NonNormalizedSpec {
   const rows = series.flatMap((s) => s.values.map(([iteration, y]) => ({ series: s.name, iteration, y: round(y) })));
   const rules = series.map((s) => ({ series: s.name, y: round(s.reference) }));
@@ -208,7 +209,7 @@ function curvesPanel(
         mark: { type: 'line', strokeWidth: 2, point: { size: 16 }, clip: true },
         encoding: {
           x: { field: 'iteration', type: 'quantitative', title: 'iteration' },
-          y: { field: 'y', type: 'quantitative', title: yTitle, scale: yScale },
+          y: { field: 'y', type: 'quantitative', title: yTitle, scale: yScale, axis: yAxis },
           color,
         },
       },
@@ -244,6 +245,8 @@ export function lossPanel(history: HistoryPoint[]): NonNormalizedSpec {
       { name: 'generator', color: COLORS.genLoss, values: history.map((h) => [h.iteration, h.genLoss]), reference: EQUILIBRIUM.genLoss },
     ],
     { type: 'symlog', constant: 1 },
+    // 20k, not "20,000" (which the fixed-width axis would cut to "20,…"); small losses as they are
+    { labelExpr: "abs(datum.value) >= 1000 ? format(datum.value, '.2~s') : format(datum.value, '~g')" },
   );
 }
 
