@@ -90,7 +90,7 @@ jupyter lab notebooks/gan_1d.ipynb
 \`\`\`
 
 Run the cells from the top. Until you fill in an exercise, the training loop stops with
-\`trainDisc: TODO('sample noise') — not implemented: sample noise. Replace TODO('sample noise') …\`: that is expected.
+\`trainDisc: TODO('sample noise') — not implemented: sample noise; replace TODO('sample noise') …\`: that is expected.
 \`GAN_ITERATIONS=2000\` in Jupyter's environment shortens the training loop while you try things.
 
 ## 3. Exercises

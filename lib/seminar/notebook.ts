@@ -58,16 +58,24 @@ export function iterations(defaultIterations: number): number {
 export function chooseSteps(useSolutions: boolean, seminar: Seminar, student: Steps): Steps {
   recoverEngineAndSay(); // the cell's own check, for kernels without the hooks
   const record = trainedRecord(seminar.gen);
-  const counted = (steps: Steps): Steps => ({
-    trainDisc: steps.trainDisc,
-    trainGen: (batchSize) => {
-      const loss = steps.trainGen(batchSize);
-      record.iterations++;
-      return loss;
-    },
-  });
-  if (!useSolutions) return counted({ trainDisc: studentStep('trainDisc', student.trainDisc), trainGen: studentStep('trainGen', student.trainGen) });
+  const counting = (trainGen: Steps['trainGen']): Steps['trainGen'] => (batchSize) => {
+    const loss = trainGen(batchSize);
+    record.iterations++;
+    return loss;
+  };
+  if (!useSolutions) {
+    // the student's own object comes back (with its functions wrapped once): errors print without
+    // TF.js's frames, and generator steps are counted for the dashboard
+    if (!WRAPPED.has(student)) {
+      WRAPPED.add(student);
+      student.trainDisc = studentStep('trainDisc', student.trainDisc);
+      student.trainGen = counting(studentStep('trainGen', student.trainGen));
+    }
+    return student;
+  }
   const reference = referenceSteps(seminar); // in a student release this throws "not part of the student release"
   console.log('Solution mode: the loop uses the reference trainDisc/trainGen from lib/reference/solutions.ts.');
-  return counted(reference);
+  return { trainDisc: reference.trainDisc, trainGen: counting(reference.trainGen) };
 }
+
+const WRAPPED = new WeakSet<Steps>();

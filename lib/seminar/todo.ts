@@ -24,7 +24,7 @@ export class NotImplementedError extends StudentError {
   ) {
     const where = functionName ? `${functionName}: ` : '';
     super(
-      `${where}TODO('${what}') — not implemented: ${what}. Replace TODO('${what}') in the exercise cell` +
+      `${where}TODO('${what}') — not implemented: ${what}; replace TODO('${what}') in the exercise cell` +
         `${functionName ? ` of ${functionName}` : ''} with your code, run that cell, then this one again.`,
     );
     this.name = 'NotImplementedError';

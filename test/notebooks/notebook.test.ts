@@ -148,7 +148,7 @@ describe('notebook gan_1d.ipynb', () => {
       expect(cellText(failing[0])).to.contain('not implemented: sample noise');
       expect(cellText(failing[0])).to.not.contain('Solution mode');
       // the function and its placeholder, and nothing of TF.js's, vm's or tslab's internals
-      expect(cellText(failing[0]).trim()).to.match(/^trainDisc: TODO\('sample noise'\) — not implemented: sample noise\. Replace TODO\('sample noise'\) in the exercise cell of trainDisc/);
+      expect(cellText(failing[0]).trim()).to.match(/^trainDisc: TODO\('sample noise'\) — not implemented: sample noise; replace TODO\('sample noise'\) in the exercise cell of trainDisc/);
       expect(cellText(failing[0])).to.not.match(/^\s+at |tf-core|throw ex|node:vm|tslab[\\/]dist/m);
     });
   });
