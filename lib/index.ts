@@ -13,3 +13,10 @@ export * from './reference';
 export * from './seminar/models';
 export * from './seminar/loop';
 export { selfCheck, runSelfCheck, formatSelfCheck } from './grader/self-check';
+export { StudentError } from './seminar/todo';
+export { recoverEngine, engineIsClean } from './tfjs/engine-state';
+
+// Imported by the notebook's first cell: from then on the kernel recovers TF.js after an interrupt and
+// runs cells in order (a no-op outside a tslab kernel).
+import { setUpKernel } from './seminar/notebook';
+setUpKernel();

@@ -9,19 +9,29 @@ import { UsageError, intOption } from './options';
 import { Dashboard } from '../dashboard/dashboard';
 import { renderPng } from '../dashboard/render';
 import { createSeminar } from '../seminar/models';
-import { Readout, SEMINAR, train } from '../seminar/loop';
+import { Readout, SEMINAR, trainAsync } from '../seminar/loop';
+import { CONVERGED, convergenceMisses, quality } from '../seminar/readout';
 
 export const summary = "train the seminar's GAN with the reference solutions";
 
 export const DEFAULT_OUT = 'out';
 
+/** The default length: about two minutes on the wasm backend (≈ 160 it/s, BENCHMARKS.md), enough to
+ *  converge (test/seminar/convergence.test.ts: seed 42 meets the criterion at 15000). */
+export const DEFAULT_ITERATIONS = 15000;
+
 export const usage = `Usage: gan-seminar train [options]
 
-Trains the seminar's GAN with the reference solutions, shows progress, prints the final metrics and
-writes the dashboard (dashboard.png, dashboard.vl.json) and metrics.json to the output folder.
+Trains the seminar's GAN with the reference solutions, shows progress, prints the final metrics, whether
+it converged, and writes the dashboard (dashboard.png, dashboard.vl.json) and metrics.json to the output
+folder. Ctrl-C stops early and still writes them, for the iterations done.
+
+Converged means (on 10000 samples): generated mean within ${CONVERGED.meanTolerance} of 5 and std within ${CONVERGED.stdTolerance} of 1.5,
+W1 to N(5, 1.5²) below ${CONVERGED.maxW1}, and mean D(x), D(G(z)) within ${CONVERGED.dTolerance} of 0.5.
 
 Options:
-  --iterations N   training iterations (default ${SEMINAR.iterations}; GAN_ITERATIONS also sets it)
+  --iterations N   training iterations (default ${DEFAULT_ITERATIONS}, about two minutes; GAN_ITERATIONS also sets it)
+  --seminar        the seminar's full length, ${SEMINAR.iterations} iterations (about 10–15 minutes)
   --seed N         random seed for weights and samples (default 42)
   --out DIR        output folder (default ./${DEFAULT_OUT}; created if missing)
   --backend NAME   tensorflow | wasm | cpu (default: fastest available; GAN_BACKEND also sets it)
@@ -48,17 +58,25 @@ export function progressLine(r: Readout, width = 24): string {
   );
 }
 
-/** Redraws one line on a terminal; elsewhere (CI logs, pipes) prints a line every 10 %. */
-class Progress {
-  private lastTenth = -1;
-  constructor(private readonly out: NodeJS.WriteStream = process.stdout) {}
+/** Redraws one line on a terminal; elsewhere (CI logs, pipes) prints a line every 10 % or 10 s, whichever comes first. */
+export class Progress {
+  private lastTenth = 0;
+  private lastLine = performance.now();
+  constructor(
+    private readonly out: Pick<NodeJS.WriteStream, 'write' | 'isTTY'> = process.stdout,
+    private readonly everySeconds = 10,
+  ) {}
   update(r: Readout): void {
     if (this.out.isTTY) {
       this.out.write(`\r${progressLine(r)}\x1b[K`);
       return;
     }
     const tenth = Math.floor((10 * r.iteration) / Math.max(1, r.iterations));
-    if (tenth > this.lastTenth) this.out.write(`${progressLine(r)}\n`);
+    const now = performance.now();
+    if (tenth > this.lastTenth || now - this.lastLine >= 1000 * this.everySeconds) {
+      this.out.write(`${progressLine(r)}\n`);
+      this.lastLine = now;
+    }
     this.lastTenth = tenth;
   }
   end(): void {
@@ -82,6 +100,7 @@ function parseOptions(args: string[]): TrainCliOptions | undefined {
       seed: { type: 'string' },
       out: { type: 'string' },
       backend: { type: 'string' },
+      seminar: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -91,8 +110,10 @@ function parseOptions(args: string[]): TrainCliOptions | undefined {
   }
   if (values.backend !== undefined && values.backend.trim() === '') throw new UsageError('--backend needs a name');
   if (values.out !== undefined && values.out.trim() === '') throw new UsageError('--out needs a folder');
+  if (values.seminar && values.iterations !== undefined) throw new UsageError('--seminar and --iterations both set the length: give one');
+  const fallback = values.seminar ? SEMINAR.iterations : (config.iterations() ?? DEFAULT_ITERATIONS);
   return {
-    iterations: values.iterations !== undefined ? intOption(values.iterations, 'iterations', SEMINAR.iterations) : (config.iterations() ?? SEMINAR.iterations),
+    iterations: values.iterations !== undefined ? intOption(values.iterations, 'iterations', DEFAULT_ITERATIONS) : fallback,
     seed: intOption(values.seed, 'seed', 42),
     outDir: path.resolve(values.out ?? DEFAULT_OUT),
     backend: values.backend,
@@ -128,23 +149,52 @@ export async function run(args: string[]): Promise<number> {
   const s = createSeminar({ seed });
   const dashboard = new Dashboard(s, { iterations, output: null });
   const progress = new Progress();
-  const final = train(s, {
-    iterations,
-    onReadout: (r) => {
-      progress.update(r);
-      if (r.iteration < r.iterations) dashboard.record(r);
-    },
-  });
+  // Ctrl-C: stop at the next read-out (≤ 250 iterations) and write what was done; a second one quits at once
+  let stop = false;
+  const onSigint = () => {
+    if (stop) process.exit(130);
+    stop = true;
+    process.stdout.write('\nCtrl-C: stopping at the next read-out and writing the results (Ctrl-C again quits at once)\n');
+  };
+  process.on('SIGINT', onSigint);
+  let result;
+  try {
+    result = await trainAsync(s, {
+      iterations,
+      shouldStop: () => stop,
+      onReadout: (r) => {
+        progress.update(r);
+        if (r.iteration < r.iterations) dashboard.record(r);
+      },
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
   progress.end();
-  dashboard.read(final.iteration, final.discLoss, final.genLoss);
+  const { last, stopped } = result;
+  if (stopped) dashboard.history.pop(); // the read-out it stopped at was recorded; read() records it again
+  dashboard.read(last.iteration, last.discLoss, last.genLoss);
 
-  const { itPerSec, seconds, genMean, genStd, w1, dReal, dFake, discLoss, genLoss } = final;
-  const { files, renderSeconds } = await writeOutputs(outDir, dashboard, { iterations, seed, backend, itPerSec, seconds, genMean, genStd, w1, dReal, dFake, discLoss, genLoss });
+  // the verdict on 10 000 samples (the progress read-outs use 1000)
+  const q = quality(s, 10000);
+  const misses = convergenceMisses(q);
+  const { itPerSec, seconds, discLoss, genLoss } = last;
+  const { genMean, genStd, w1, dReal, dFake } = q;
+  const metrics = {
+    iterations: last.iteration, requestedIterations: iterations, stopped, seed, backend, itPerSec, seconds,
+    genMean, genStd, w1, dReal, dFake, discLoss, genLoss, converged: misses.length === 0, misses, criterion: CONVERGED,
+  };
+  const { files, renderSeconds } = await writeOutputs(outDir, dashboard, metrics);
   console.log(
-    `done: generated mean ${genMean.toFixed(3)} (target 5), std ${genStd.toFixed(3)} (target 1.5), ` +
-      `W1 to N(5, 1.5²) ${w1.toFixed(3)}\n` +
+    `${stopped ? `stopped at iteration ${last.iteration} of ${iterations}` : 'done'}: generated mean ${genMean.toFixed(3)} (target 5), std ${genStd.toFixed(3)} (target 1.5), ` +
+      `W1 to N(5, 1.5²) ${w1.toFixed(3)}, D(x) ${dReal.toFixed(2)}, D(G(z)) ${dFake.toFixed(2)}\n` +
       `      backend ${backend}, ${itPerSec.toFixed(1)} it/s, ${duration(seconds)} of training`,
   );
+  console.log(
+    misses.length === 0
+      ? `converged: mean and std within ${CONVERGED.meanTolerance} of 5 and 1.5, W1 below ${CONVERGED.maxW1}, D undecided (≈ 0.5)`
+      : `not converged (${misses.join('; ')})${last.iteration < DEFAULT_ITERATIONS ? ` — ${last.iteration} iterations is short: the reference needs about 10000` : ''}`,
+  );
   console.log(`wrote ${files.png} (${renderSeconds.toFixed(1)} s to render), ${files.spec}, ${files.metrics}`);
-  return 0;
+  return stopped ? 130 : 0; // the shell's code for "stopped by Ctrl-C", after writing what was done
 }

@@ -9,6 +9,7 @@ import { DashboardData, HistoryPoint, VEGA_LITE_MIME, dashboardSpec } from './pa
 import { BackgroundRenderer, RenderedPng, sharedRenderer } from './render-worker';
 import type { PngOptions } from './render';
 import type { Seminar } from '../seminar/models';
+import { TrainedRecord, trainedRecord } from '../seminar/trained';
 
 export interface DashboardOptions {
   /** The loop's length, for the counter and to know the last update. */
@@ -19,6 +20,9 @@ export interface DashboardOptions {
   /** Where updates go; by default the running tslab cell's output (nothing outside a kernel). */
   output?: LiveOutput | null;
   png?: PngOptions;
+  /** The models' record of iterations already trained (lib/seminar/trained.ts): the counter and the
+   *  history continue from it, and it is kept up to date. None: start at iteration 1. */
+  continues?: TrainedRecord;
 }
 
 export interface DashboardStats {
@@ -39,7 +43,12 @@ export interface DashboardStats {
 const GRID = Array.from({ length: 101 }, (_, i) => i / 10); // x in [0, 10] for P(real | x)
 
 export class Dashboard {
-  readonly history: HistoryPoint[] = [];
+  readonly history: HistoryPoint[];
+  /** Iterations trained before this dashboard's loop started. */
+  readonly from: number;
+  /** The text line of each PNG being drawn, and of the one shown: the picture's own iteration. */
+  private readonly pending = new Map<number, number>();
+  private pngIteration = 0;
   private last: DashboardData | undefined;
   private readonly output: LiveOutput | null;
   private renderer: BackgroundRenderer | null = null;
@@ -51,6 +60,9 @@ export class Dashboard {
     private readonly seminar: Seminar,
     private readonly options: DashboardOptions,
   ) {
+    this.from = options.continues?.iterations ?? 0;
+    if (options.continues && this.from === 0) options.continues.history.length = 0; // nothing trained yet: a fresh history
+    this.history = options.continues?.history ?? [];
     const output = options.output !== undefined ? options.output : new LiveOutput();
     this.output = output?.available() ? output : null;
     if (this.output) this.renderer = sharedRenderer(); // starts loading Vega while the first steps run
@@ -62,7 +74,7 @@ export class Dashboard {
    */
   update(i: number, discLoss: number, genLoss: number): void {
     const t = performance.now();
-    const data = this.read(i + 1, discLoss, genLoss);
+    const data = this.read(this.from + i + 1, discLoss, genLoss);
     if (this.output) this.show(data);
     this.counts.updates++;
     this.counts.updateMs += performance.now() - t;
@@ -91,7 +103,9 @@ export class Dashboard {
       onGenerated: pReal(s, generated.subarray(0, m)),
       onReal: pReal(s, realSamples(s, m)),
       history: this.history,
+      from: this.from,
     };
+    this.last.iterations = this.from + this.options.iterations;
     return this.last;
   }
 
@@ -124,38 +138,46 @@ export class Dashboard {
       this.counts.waitMs += performance.now() - t;
     };
     if (final) wait(); // an older request; the final one follows
-    if (!r.busy) r.request(spec, this.options.png);
+    if (!r.busy) this.pending.set(r.request(spec, this.options.png), data.iteration);
     if (!this.png || final) wait(); // the first and the last update show their own PNG
-    this.output!.show(bundle(spec, this.png!, data));
+    this.output!.show(bundle(spec, this.png!, data, this.pngIteration));
   }
 
   private keep(p: RenderedPng | undefined): void {
     if (!p) return;
     this.png = p;
+    this.pngIteration = this.pending.get(p.id) ?? 0;
+    this.pending.delete(p.id);
     this.counts.pngs++;
     this.counts.renderMs += p.ms;
   }
 }
 
-/** The one-line summary a text-only front end shows. */
-export function summaryLine(d: DashboardData): string {
+/** The one-line summary a text-only front end shows; `pictureOf`: the iteration the PNG beside it shows. */
+export function summaryLine(d: DashboardData, pictureOf?: number): string {
   const h = d.history[d.history.length - 1];
   const f = (x: number | undefined, digits: number) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits));
   return (
     `GAN training: iteration ${d.iteration} of ${d.iterations} · D loss ${f(h?.discLoss, 3)} · G loss ${f(h?.genLoss, 3)} · ` +
-    `generated mean ${f(h?.genMean, 2)} (target 5), std ${f(h?.genStd, 2)} (target 1.5)`
+    `generated mean ${f(h?.genMean, 2)} (target 5), std ${f(h?.genStd, 2)} (target 1.5)` +
+    // the PNG is drawn while training goes on, so it may show the previous read-out; its title says which
+    (pictureOf !== undefined && pictureOf !== d.iteration ? ` · picture: iteration ${pictureOf} (drawing ${d.iteration})` : '')
   );
 }
 
-function bundle(spec: TopLevelSpec, png: RenderedPng, d: DashboardData): MimeBundle {
+function bundle(spec: TopLevelSpec, png: RenderedPng, d: DashboardData, pictureOf: number): MimeBundle {
   return {
     [VEGA_LITE_MIME]: spec,
     'image/png': png.png.toString('base64'),
-    'text/plain': summaryLine(d),
+    'text/plain': summaryLine(d, pictureOf),
   };
 }
 
-/** The notebook's one-liner: a dashboard for a loop of `iterations`. */
+/**
+ * The notebook's one-liner: a dashboard for a loop of `iterations`, continuing the count (and the loss
+ * curves) of the models' earlier runs — after an interrupt, the training cell run again goes on from
+ * where the weights are.
+ */
 export function dashboard(seminar: Seminar, iterations: number): Dashboard {
-  return new Dashboard(seminar, { iterations });
+  return new Dashboard(seminar, { iterations, continues: trainedRecord(seminar.gen) });
 }

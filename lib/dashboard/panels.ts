@@ -19,12 +19,24 @@ export const COLORS = {
 
 const PANEL = { width: 360, height: 220 };
 
+/** Every y axis takes exactly this many pixels (ticks + labels), whatever its tick labels: the image keeps
+ *  its size from one update to the next, and the panels line up. */
+export const AXIS_EXTENT = 50;
+/** An axis with its title (extent, title padding, title line). */
+export const AXIS_WIDTH = AXIS_EXTENT + 4 + 16;
+/** The rows are laid out by their plot areas alone (bounds: 'flush'), so each column starts at the same x
+ *  in both rows; between two plots: the right-hand axis of the top-left panel, the next panel's left axis
+ *  and a gap. */
+const SPACING = 2 * AXIS_WIDTH + 24;
+
 /** Legible in a notebook and in the PNG: larger text than Vega-Lite's defaults. */
 export const CONFIG = {
   font: 'DejaVu Sans, Verdana, sans-serif',
   title: { fontSize: 15, subtitleFontSize: 12, anchor: 'start' },
-  axis: { labelFontSize: 12, titleFontSize: 13 },
-  legend: { labelFontSize: 12, titleFontSize: 12, orient: 'top', direction: 'horizontal', labelLimit: 0 },
+  axis: { labelFontSize: 12, titleFontSize: 13, titlePadding: 4 },
+  // labelFlush: the end labels stay inside the plot's height, so legends and titles above do not move with them
+  axisY: { minExtent: AXIS_EXTENT, maxExtent: AXIS_EXTENT, labelLimit: AXIS_EXTENT - 6, labelFlush: true },
+  legend: { labelFontSize: 12, titleFontSize: 12, orient: 'top', direction: 'horizontal', labelLimit: 0, symbolStrokeWidth: 2.5 },
   view: { stroke: '#ccc' },
 } as const;
 
@@ -68,9 +80,14 @@ function binRows(series: string, bins: Bin[]) {
   return bins.map((b) => ({ series, x0: round(b.x0), x1: round(b.x1), value: round(b.value) }));
 }
 
-function colorScale(domain: string[], range: string[]) {
-  return { field: 'series', type: 'nominal' as const, scale: { domain, range }, legend: { title: null } };
+/** Histograms: a square per series, filled like the bars. Curves: a stroke per series. Same everywhere. */
+function colorScale(domain: string[], range: string[], symbolType: 'square' | 'stroke' = 'square') {
+  return { field: 'series', type: 'nominal' as const, scale: { domain, range }, legend: { title: null, symbolType } };
 }
+
+/** Outlined half-transparent bars: where two histograms overlap, both outlines show (the legend's squares
+ *  are the same fill). */
+const BAR_MARK = { type: 'rect', fillOpacity: 0.5, strokeWidth: 1.5, strokeOpacity: 1 } as const;
 
 export interface DistributionsData {
   /** Samples G(z) and real samples (the seminar draws 1000 each). */
@@ -95,25 +112,26 @@ export function distributionsPanel(d: DistributionsData): NonNormalizedSpec {
   return {
     title: {
       text: 'Data distributions',
-      subtitle: lost > 0 ? `${lost} of ${d.generated.length} generated samples fall outside [${min}, ${max}]` : ' ',
+      subtitle: `${lost > 0 ? `${lost} of ${d.generated.length} generated samples fall outside [${min}, ${max}]` : 'outlined bars: where they overlap, both outlines show'}`,
     },
     ...PANEL,
     layer: [
       {
         name: 'distributions_bars',
         data: { values: bars },
-        mark: { type: 'rect', opacity: 0.5 },
+        mark: BAR_MARK,
         encoding: {
           x: { field: 'x0', type: 'quantitative', scale: { domain: [min, max] }, title: 'x' },
           x2: { field: 'x1' },
           y: { field: 'value', type: 'quantitative', title: 'density' },
           color,
+          stroke: color,
         },
       },
       {
         name: 'distributions_curve',
         data: { values: curve },
-        mark: { type: 'line', strokeWidth: 2.5, point: { size: 12 } },
+        mark: { type: 'line', strokeWidth: 2.5, point: { size: 12 }, clip: true },
         encoding: {
           x: { field: 'x', type: 'quantitative' },
           y: { field: 'p', type: 'quantitative', scale: { domain: [0, 1] }, axis: { orient: 'right' }, title: 'P(real | x)' },
@@ -141,12 +159,13 @@ export function readoutPanel(d: ReadoutData): NonNormalizedSpec {
     name: 'readout_bars',
     ...PANEL,
     data: { values: bars },
-    mark: { type: 'rect', opacity: 0.5 },
+    mark: BAR_MARK,
     encoding: {
       x: { field: 'x0', type: 'quantitative', scale: { domain: [0, 1] }, title: 'P(real) given by the discriminator' },
       x2: { field: 'x1' },
       y: { field: 'value', type: 'quantitative', title: 'samples' },
       color: colorScale(Object.values(names), [COLORS.generated, COLORS.real]),
+      stroke: colorScale(Object.values(names), [COLORS.generated, COLORS.real]),
     },
   };
 }
@@ -167,10 +186,12 @@ function curvesPanel(
   subtitle: string,
   yTitle: string,
   series: { name: string; color: string; values: [number, number][]; reference: number }[],
+  yScale: Record<string, unknown> = { zero: false },
+  yAxis: Record<string, unknown> = {},
 ): NonNormalizedSpec {
   const rows = series.flatMap((s) => s.values.map(([iteration, y]) => ({ series: s.name, iteration, y: round(y) })));
   const rules = series.map((s) => ({ series: s.name, y: round(s.reference) }));
-  const color = colorScale(series.map((s) => s.name), series.map((s) => s.color));
+  const color = colorScale(series.map((s) => s.name), series.map((s) => s.color), 'stroke');
   return {
     title: { text: title, subtitle },
     ...PANEL,
@@ -184,10 +205,11 @@ function curvesPanel(
       {
         name: `${name}_curves`,
         data: { values: rows },
-        mark: { type: 'line', strokeWidth: 2, point: { size: 16 } },
+        // clip: a point at the top of the axis would otherwise stick out and move the legend above by a pixel or two
+        mark: { type: 'line', strokeWidth: 2, point: { size: 16 }, clip: true },
         encoding: {
           x: { field: 'iteration', type: 'quantitative', title: 'iteration' },
-          y: { field: 'y', type: 'quantitative', title: yTitle, scale: { zero: false } },
+          y: { field: 'y', type: 'quantitative', title: yTitle, scale: yScale, axis: yAxis },
           color,
         },
       },
@@ -198,11 +220,34 @@ function curvesPanel(
 /** Equilibrium losses: D outputs 1/2 everywhere, so −(log ½ + log ½) for D and −log ½ for G. */
 export const EQUILIBRIUM = { discLoss: 2 * Math.LN2, genLoss: Math.LN2 };
 
+/** The first iteration whose value is not a finite number (NaN, ±∞: not drawn), if any. */
+function firstNonFinite(history: HistoryPoint[], key: 'discLoss' | 'genLoss'): number | undefined {
+  return history.find((h) => !Number.isFinite(h[key]))?.iteration;
+}
+
+/**
+ * Losses on a symlog axis: linear from 0 to 1 — where the equilibrium lines are — and logarithmic above,
+ * so one huge loss (tf.sum: 10³–10⁵) no longer flattens the rest; negative losses (a wrong sign) show too.
+ */
 export function lossPanel(history: HistoryPoint[]): NonNormalizedSpec {
-  return curvesPanel('losses', 'Losses', 'dashed: equilibrium 2·ln 2 (D) and ln 2 (G)', 'loss', [
-    { name: 'discriminator', color: COLORS.discLoss, values: history.map((h) => [h.iteration, h.discLoss]), reference: EQUILIBRIUM.discLoss },
-    { name: 'generator', color: COLORS.genLoss, values: history.map((h) => [h.iteration, h.genLoss]), reference: EQUILIBRIUM.genLoss },
-  ]);
+  const broken = (['discLoss', 'genLoss'] as const)
+    .map((k) => [k === 'discLoss' ? 'D' : 'G', firstNonFinite(history, k)] as const)
+    .filter(([, at]) => at !== undefined)
+    .map(([who, at]) => `${who} loss not a number from iteration ${at}`);
+  const subtitle = broken.length > 0 ? `${broken.join(', ')} (not drawn)` : 'symlog axis (log above 1) · dashed: equilibrium 2·ln 2 (D), ln 2 (G)';
+  return curvesPanel(
+    'losses',
+    'Losses',
+    subtitle,
+    'loss (symlog)',
+    [
+      { name: 'discriminator', color: COLORS.discLoss, values: history.map((h) => [h.iteration, h.discLoss]), reference: EQUILIBRIUM.discLoss },
+      { name: 'generator', color: COLORS.genLoss, values: history.map((h) => [h.iteration, h.genLoss]), reference: EQUILIBRIUM.genLoss },
+    ],
+    { type: 'symlog', constant: 1 },
+    // 20k, not "20,000" (which the fixed-width axis would cut to "20,…"); small losses as they are
+    { labelExpr: "abs(datum.value) >= 1000 ? format(datum.value, '.2~s') : format(datum.value, '~g')" },
+  );
 }
 
 export function momentsPanel(history: HistoryPoint[], target = { mean: 5, std: 1.5 }): NonNormalizedSpec {
@@ -221,20 +266,26 @@ export interface DashboardData extends DistributionsData, ReadoutData {
   iteration: number;
   iterations: number;
   history: HistoryPoint[];
+  /** Iterations the models had been trained before this run (a training cell run again after an interrupt). */
+  from?: number;
 }
 
-const independentColors = { scale: { color: 'independent' }, legend: { color: 'independent' } } as const;
+const independentColors = {
+  scale: { color: 'independent', stroke: 'independent', fill: 'independent' },
+  legend: { color: 'independent', stroke: 'independent', fill: 'independent' },
+} as const;
 
 /** The whole dashboard: the seminar's two panels side by side, losses and mean/std below. */
 export function dashboardSpec(d: DashboardData): TopLevelSpec {
   const done = d.iteration >= d.iterations;
+  const continued = d.from ? ` (continued from ${d.from})` : '';
   return {
     $schema: VEGA_LITE_SCHEMA,
     config: CONFIG,
-    title: { text: `GAN training: iteration ${d.iteration} of ${d.iterations}${done ? ' (done)' : ''}`, fontSize: 17 },
+    title: { text: `GAN training: iteration ${d.iteration} of ${d.iterations}${done ? ' (done)' : continued}`, fontSize: 17 },
     vconcat: [
-      { hconcat: [distributionsPanel(d), readoutPanel(d)], resolve: independentColors },
-      { hconcat: [lossPanel(d.history), momentsPanel(d.history)], resolve: independentColors },
+      { hconcat: [distributionsPanel(d), readoutPanel(d)], resolve: independentColors, spacing: SPACING, bounds: 'flush' },
+      { hconcat: [lossPanel(d.history), momentsPanel(d.history)], resolve: independentColors, spacing: SPACING, bounds: 'flush' },
     ],
     resolve: independentColors,
   };

@@ -8,6 +8,7 @@ import { REAL_MEAN, REAL_STD, SamplerOverride, withSamplers } from '../seminar/d
 import { Module, Weights, getWeights, setWeights } from '../seminar/nn';
 import { Rng } from '../seminar/random';
 import { config } from '../config';
+import { NOT_IMPLEMENTED } from '../seminar/todo';
 
 export type { ExerciseId } from '../exercises';
 
@@ -131,7 +132,7 @@ export function classifyError(err: unknown): Failure {
   const message = err && typeof err === 'object' && 'message' in err ? String((err as { message: unknown }).message) : String(err);
   const code = err && typeof err === 'object' && 'code' in err ? String((err as { code: unknown }).code) : '';
   if (code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') return { kind: 'timeout', message };
-  if (/^not implemented:/.test(message)) return { kind: 'not-implemented', message };
+  if (NOT_IMPLEMENTED.test(message)) return { kind: 'not-implemented', message };
   if (config.graderDebug()) console.error(err); // the full stack, for whoever debugs the grader
   return { kind: 'runtime-error', message: `${err && typeof err === 'object' && 'name' in err ? String((err as { name: unknown }).name) + ': ' : ''}${message}` };
 }

@@ -5,6 +5,7 @@
 // "not-implemented", a broken grader says so.
 import type * as tf from '@tensorflow/tfjs';
 import { config } from '../config';
+import { recoverEngineAndSay } from '../tfjs/engine-state';
 import { EXERCISES, Exercise, exercise } from '../exercises';
 import { referenceSteps } from '../reference';
 import { seminarOf } from '../seminar/models';
@@ -89,6 +90,7 @@ export function selfCheck(models: Models, solutions = false): SelfCheck {
   const run = async (ex: Exercise, step: Step): Promise<void> => {
     let got = 0;
     let max = 0;
+    recoverEngineAndSay(); // an interrupted training cell may have left TF.js mid-step
     try {
       let subject = step;
       if (solutions) {
@@ -107,7 +109,12 @@ export function selfCheck(models: Models, solutions = false): SelfCheck {
       got = results.reduce((a, r) => a + r.points, 0);
       max = results.reduce((a, r) => a + r.maxPoints, 0);
     } catch (err) {
-      console.log(`${ex.functionName} self-check could not run: ${err instanceof Error ? err.message : String(err)}`);
+      // not the student's fault: their function's own errors are results (runtime-error), not a throw here
+      if (config.graderDebug()) console.error(err);
+      console.log(
+        `${ex.functionName} self-check could not run (a problem of the kernel or the lib, not of your ${ex.functionName}): ` +
+          `${err instanceof Error ? err.message : String(err)} — restart the kernel (Kernel > Restart) and run the cells from the top.`,
+      );
     }
     // nbgrader scores a grade cell (the check cells are, 10 points each) 0 when it shows an error or
     // writes to stderr; its partial credit reads an execute_result, which tslab never sends. So under

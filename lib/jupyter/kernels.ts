@@ -36,14 +36,25 @@ export function userDataDir(): string {
   return r.stdout.trim();
 }
 
-/** Registers the project's tslab (node_modules/.bin/tslab) as kernel "tslab" under .jupyter/ (or for the user: `dataDir`). */
+/** The preload that makes tslab order Run All and recover after interrupts (lib/jupyter/kernel-hooks.ts). */
+export const KERNEL_PRELOAD = path.join(ROOT, 'dist', 'lib', 'jupyter', 'kernel-preload.js');
+
+/**
+ * Registers the project's tslab (node_modules/.bin/tslab) as kernel "tslab" under .jupyter/ (or for the
+ * user: `dataDir`), started as `node --require <KERNEL_PRELOAD> tslab kernel …` (a --require in argv, not
+ * NODE_OPTIONS, so processes the kernel starts do not inherit it).
+ */
 export function installTslabKernel(python = jupyterPython(), dataDir?: string): string {
   const tslab = path.join(ROOT, 'node_modules', '.bin', 'tslab');
   const spec = dataDir ? path.join(dataDir, 'kernels', 'tslab', 'kernel.json') : kernelSpecFile('tslab');
-  if (fs.existsSync(spec) && fs.readFileSync(spec, 'utf8').includes(tslab)) return spec;
+  if (fs.existsSync(spec) && fs.readFileSync(spec, 'utf8').includes(KERNEL_PRELOAD)) return spec;
   if (!fs.existsSync(tslab)) throw new Error(`${tslab} is missing: run \`npm install\` in ${ROOT} first`);
   const where = dataDir ? ['--user'] : ['--prefix', PREFIX];
   execFileSync(tslab, ['install', '--python', python, '--binary', tslab, ...where], { stdio: 'pipe' });
+  const kernel = JSON.parse(fs.readFileSync(spec, 'utf8')) as { argv: string[] };
+  if (kernel.argv[0] !== tslab) throw new Error(`tslab install wrote an unexpected kernelspec: ${JSON.stringify(kernel.argv)}`);
+  kernel.argv = [process.execPath, '--require', KERNEL_PRELOAD, fs.realpathSync(tslab), ...kernel.argv.slice(1)];
+  fs.writeFileSync(spec, `${JSON.stringify(kernel, null, 1)}\n`);
   return spec;
 }
 

@@ -95,7 +95,7 @@ Deno's kernel runs the same notebook: \`npx deno jupyter --install\`, then *Kern
 kernel.json it writes. Deno does not type-check cells; the check cells show the type errors tslab would.
 
 Run the cells from the top. Until you fill in an exercise, the training loop stops with
-\`not implemented: … — replace TODO('…') in the exercise cell with your code\`: that is expected.
+\`trainDisc: TODO('sample noise') — not implemented: sample noise; replace TODO('sample noise') …\`: that is expected.
 \`GAN_ITERATIONS=2000\` in Jupyter's environment shortens the training loop while you try things.
 
 ## 3. Exercises

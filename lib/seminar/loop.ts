@@ -28,6 +28,54 @@ export interface Readout extends Quality {
 
 export const SEMINAR = { iterations: 100000, batchSize: 128, discSteps: 5, every: 250 } as const;
 
+export interface AsyncTrainOptions extends TrainOptions {
+  /** Asked after every read-out (the loop lets the event loop run there): true stops the loop early. */
+  shouldStop?: () => boolean;
+}
+
+export interface TrainResult {
+  /** The last read-out: at the end, or where the loop stopped. */
+  last: Readout;
+  /** True when shouldStop() ended the loop before `iterations`. */
+  stopped: boolean;
+}
+
+/**
+ * The same loop, letting the event loop run after each read-out (a signal handler — Ctrl-C — gets its
+ * turn there) and stopping when `shouldStop()` says so. Same steps, same numbers as train().
+ */
+export async function trainAsync(s: Seminar, options: AsyncTrainOptions): Promise<TrainResult> {
+  const {
+    iterations,
+    batchSize = SEMINAR.batchSize,
+    discSteps = SEMINAR.discSteps,
+    every = SEMINAR.every,
+    readoutSamples = 1000,
+    steps = referenceSteps(s),
+    onReadout,
+    shouldStop = () => false,
+  } = options;
+  const start = performance.now();
+  let discLoss = NaN;
+  let genLoss = NaN;
+  const read = (iteration: number, total: number): Readout => {
+    const seconds = (performance.now() - start) / 1000;
+    const r = { iteration, iterations: total, discLoss, genLoss, seconds, itPerSec: iteration / seconds, ...quality(s, readoutSamples) };
+    onReadout?.(r);
+    return r;
+  };
+  for (let i = 0; i < iterations; i++) {
+    for (let k = 0; k < discSteps; k++) discLoss = steps.trainDisc(batchSize);
+    genLoss = steps.trainGen(batchSize);
+    if ((i + 1) % every === 0 && i + 1 < iterations) {
+      const r = read(i + 1, iterations);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (shouldStop()) return { last: r, stopped: true };
+    }
+  }
+  return { last: read(iterations, iterations), stopped: false };
+}
+
 /** Runs the loop synchronously; returns the last read-out. */
 export function train(s: Seminar, options: TrainOptions): Readout {
   const {

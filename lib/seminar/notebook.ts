@@ -2,8 +2,44 @@
 import { config } from '../config';
 import type { Seminar } from './models';
 import { Steps, referenceSteps } from '../reference';
+import { beforeEachCell, loadedTslabJupyter, patchTslab } from '../jupyter/kernel-hooks';
+import { recoverEngineAndSay } from '../tfjs/engine-state';
+import { StudentError } from './todo';
+import { trainedRecord } from './trained';
 
 export { TODO } from './todo';
+
+/**
+ * In a tslab kernel (the notebook's first cell imports the lib): every later cell first recovers TF.js
+ * if an interrupt stopped it mid-step, and cells run one after another as in ipykernel
+ * (lib/jupyter/kernel-hooks.ts). Outside a kernel it does nothing. Returns whether the hooks are on.
+ */
+export function setUpKernel(): boolean {
+  const tslab = loadedTslabJupyter() as { lastWriteDisplayData?: unknown } | null;
+  if (typeof tslab?.lastWriteDisplayData !== 'function') return false; // not inside a running tslab cell
+  beforeEachCell('tfjs-recovery', (print) => recoverEngineAndSay(print));
+  return patchTslab();
+}
+
+/** The student's own frames of an error's stack (the notebook's cells run as evalmachine code). */
+function cellFrames(err: unknown): string[] {
+  const stack = err instanceof Error && typeof err.stack === 'string' ? err.stack : '';
+  return stack.split('\n').filter((l) => /^\s+at .*evalmachine/.test(l)).slice(0, 3);
+}
+
+/** A student step whose errors print as one message with the student's own frames, without TF.js's. */
+function studentStep(name: string, step: (batchSize: number) => number): (batchSize: number) => number {
+  return (batchSize) => {
+    try {
+      return step(batchSize);
+    } catch (err) {
+      if (err instanceof StudentError || !(err instanceof Error)) throw err;
+      const wrapped = new StudentError([`${name} failed: ${err.message}`, ...cellFrames(err)].join('\n'));
+      (wrapped as Error & { cause?: unknown }).cause = err;
+      throw wrapped;
+    }
+  };
+}
 
 /** True when the notebook should run the reference: `force`, or GAN_SOLUTIONS=1 in the kernel's environment. */
 export function solutionMode(force = false): boolean {
@@ -20,8 +56,26 @@ export function iterations(defaultIterations: number): number {
  * from lib/reference/solutions.ts bound to the same models and optimizers.
  */
 export function chooseSteps(useSolutions: boolean, seminar: Seminar, student: Steps): Steps {
-  if (!useSolutions) return student;
+  recoverEngineAndSay(); // the cell's own check, for kernels without the hooks
+  const record = trainedRecord(seminar.gen);
+  const counting = (trainGen: Steps['trainGen']): Steps['trainGen'] => (batchSize) => {
+    const loss = trainGen(batchSize);
+    record.iterations++;
+    return loss;
+  };
+  if (!useSolutions) {
+    // the student's own object comes back (with its functions wrapped once): errors print without
+    // TF.js's frames, and generator steps are counted for the dashboard
+    if (!WRAPPED.has(student)) {
+      WRAPPED.add(student);
+      student.trainDisc = studentStep('trainDisc', student.trainDisc);
+      student.trainGen = counting(studentStep('trainGen', student.trainGen));
+    }
+    return student;
+  }
   const reference = referenceSteps(seminar); // in a student release this throws "not part of the student release"
   console.log('Solution mode: the loop uses the reference trainDisc/trainGen from lib/reference/solutions.ts.');
-  return reference;
+  return { trainDisc: reference.trainDisc, trainGen: counting(reference.trainGen) };
 }
+
+const WRAPPED = new WeakSet<Steps>();

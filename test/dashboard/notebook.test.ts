@@ -1,7 +1,7 @@
 // The live dashboard (lib/dashboard/dashboard.ts) in a fake kernel, in the real notebook run headless, and in
 // `npm start` (gan-seminar train).
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -68,6 +68,45 @@ describe('dashboard: live in the notebook and in npm start', () => {
       expect(stats.overhead).to.be.greaterThan(0).and.at.most(1);
     });
 
+    it('continues the count and the curves of earlier runs on the same models; the text names the iteration the PNG shows', async () => {
+      await initBackend();
+      const s = createSeminar({ seed: 8 });
+      const steps = referenceSteps(s);
+      const record = { iterations: 0, history: [] as import('../../lib/dashboard/panels').HistoryPoint[] };
+      const calls: { message: DisplayMessage; update: boolean }[] = [];
+      const output = new LiveOutput({ writer: () => (message, update) => calls.push({ message, update }) });
+      const run = (iterations: number, stopAt = iterations) => {
+        const dash = new Dashboard(s, { iterations, output, samples: 200, readoutSamples: 50, continues: record });
+        for (let i = 0; i < stopAt; i++) {
+          const discLoss = steps.trainDisc(32);
+          const genLoss = steps.trainGen(32);
+          record.iterations++; // as the notebook's chooseSteps counts
+          if (i % 2 === 0 || i === iterations - 1) dash.update(i, discLoss, genLoss);
+        }
+        dash.close();
+        return dash;
+      };
+      try {
+        const first = run(10, 5); // "interrupted" after 5 iterations
+        expect(first.from).to.equal(0);
+        const second = run(4);
+        expect(second.from).to.equal(5);
+        expect(second.history.map((h) => h.iteration)).to.deep.equal([1, 3, 5, 6, 8, 9]);
+        const texts = calls.map((c) => c.message.data['text/plain'] as string);
+        const last = calls[calls.length - 1].message.data;
+        expect((last[VEGA_LITE_MIME] as { title: { text: string } }).title.text).to.equal('GAN training: iteration 9 of 9 (done)');
+        expect(texts[texts.length - 1]).to.contain('iteration 9 of 9').and.not.contain('picture:'); // the last waits for its own PNG
+        for (const t of texts) {
+          const picture = /picture: iteration (\d+) \(drawing (\d+)\)/.exec(t);
+          if (picture) expect(Number(picture[1])).to.be.below(Number(picture[2]));
+        }
+        const continued = calls.find((c) => /iteration 6 of 9/.test(c.message.data['text/plain'] as string))!;
+        expect((continued.message.data[VEGA_LITE_MIME] as { title: { text: string } }).title.text).to.equal('GAN training: iteration 6 of 9 (continued from 5)');
+      } finally {
+        disposeSeminar(s);
+      }
+    });
+
     it('outside a kernel update() only reads the models (no output, no render worker)', () => {
       const s = createSeminar({ seed: 1 });
       const dash = new Dashboard(s, { iterations: 2 });
@@ -119,6 +158,7 @@ describe('dashboard: live in the notebook and in npm start', () => {
       expect(r.stdout).to.match(/\[#{10,}-*\]\s+250\/300 {2}D loss \d\.\d{3} {2}G loss \d\.\d{3}.* it\/s {2}ETA \dm\d\ds/);
       expect(r.stdout).to.match(/done: generated mean \d\.\d{3} \(target 5\), std \d\.\d{3} \(target 1\.5\), W1 to N\(5, 1\.5²\) \d\.\d{3}/);
       expect(r.stdout).to.match(/backend (tensorflow|wasm|cpu), \d+\.\d it\/s/);
+      expect(r.stdout).to.match(/^not converged \(mean .*\) — 300 iterations is short: the reference needs about 10000$/m); // 300 iterations: far from it
       expect(r.stdout).to.contain(`wrote ${path.join(out, 'dashboard.png')}`);
       expect(r.stdout).to.not.match(/install our node backend/i);
       const png = fs.readFileSync(path.join(out, 'dashboard.png'));
@@ -130,6 +170,41 @@ describe('dashboard: live in the notebook and in npm start', () => {
       const metrics = JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8'));
       expect(metrics).to.include({ iterations: 300, seed: 3 });
       expect(metrics.w1).to.be.a('number').and.greaterThan(0);
+    });
+
+    it('Ctrl-C stops at the next read-out and still writes the dashboard and the metrics of what was done', async function () {
+      this.timeout(180_000);
+      const out = path.join(tempDir('gan-train-int-'), 'run');
+      const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'lib', 'cli.js'), 'train', '--seminar', '--out', out], { env: { ...process.env, GAN_BACKEND: '' } });
+      let stdout = '';
+      child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+      const code = await new Promise<number | null>((resolve) => {
+        child.on('exit', (c) => resolve(c));
+        const poll = setInterval(() => {
+          if (!stdout.includes('training 100000 iterations')) return;
+          clearInterval(poll);
+          setTimeout(() => child.kill('SIGINT'), 3000);
+        }, 100);
+      });
+      expect(code, stdout).to.equal(130);
+      expect(stdout).to.match(/Ctrl-C: stopping at the next read-out/).and.match(/stopped at iteration \d+ of 100000: generated mean/);
+      expect(stdout).to.match(/not converged \(/);
+      const metrics = JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8'));
+      expect(metrics).to.include({ stopped: true, requestedIterations: 100000, converged: false });
+      expect(metrics.iterations % 250).to.equal(0);
+      const spec = JSON.parse(fs.readFileSync(path.join(out, 'dashboard.vl.json'), 'utf8'));
+      expect(spec.title.text).to.equal(`GAN training: iteration ${metrics.iterations} of 100000`);
+      expect(pngSize(fs.readFileSync(path.join(out, 'dashboard.png'))).width).to.be.greaterThan(800);
+    });
+
+    it('by default about two minutes (15000 iterations), with the full seminar one flag away; it says whether it converged', () => {
+      const cli = path.join(ROOT, 'dist', 'lib', 'cli.js');
+      const help = spawnSync(process.execPath, [cli, 'train', '--help'], { encoding: 'utf8' });
+      expect(help.stdout).to.match(/--iterations N +training iterations \(default 15000, about two minutes/).and.match(/--seminar +the seminar's full length, 100000/);
+      expect(help.stdout).to.match(/Converged means .*mean within 0\.15 of 5/s);
+      const both = spawnSync(process.execPath, [cli, 'train', '--seminar', '--iterations', '5'], { encoding: 'utf8' });
+      expect(both.status).to.equal(2);
+      expect(both.stderr).to.contain('--seminar and --iterations both set the length');
     });
 
     it('--help lists the flags; a bad flag is a usage error', () => {

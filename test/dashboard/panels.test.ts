@@ -147,3 +147,76 @@ describe('plots: Vega-Lite dashboard specs', () => {
     });
   });
 });
+
+describe('plots: a dashboard that reads at a glance (issue 12)', () => {
+  const translate = (svg: string, group: string) => {
+    const m = new RegExp(`<g class="mark-group role-scope ${group}"[^>]*><g transform="translate\\(([\\d.-]+),([\\d.-]+)\\)"`).exec(svg);
+    expect(m, group).to.not.equal(null);
+    return { x: Number(m![1]), y: Number(m![2]) };
+  };
+  const svgSize = (svg: string) => /<svg[^>]*width="([\d.]+)" height="([\d.]+)"/.exec(svg)!.slice(1).map(Number);
+
+  /** A tf.sum run's numbers: a loss of 10⁵, samples far outside [0, 10], long tick labels. */
+  function sumRun(): plots.DashboardData {
+    const d = sampleDashboard();
+    return {
+      ...d,
+      iteration: 98751,
+      iterations: 100000,
+      generated: Array.from(d.generated, (x) => x * 5 + 3),
+      onGenerated: Array.from(d.onGenerated, () => 0),
+      onReal: Array.from(d.onReal, () => 0.001),
+      history: d.history.map((h, k) => ({ ...h, iteration: 1 + 8000 * k, discLoss: 270000 / (k + 1), genLoss: 1000 * k, genMean: 22 + k, genStd: 2.2 })),
+    };
+  }
+
+  it('the loss axis is symlog: one huge loss leaves the equilibrium lines readable; a NaN loss is named', async () => {
+    const spec = plots.lossPanel(sumRun().history) as unknown as { layer: { encoding: { y: { scale?: { type?: string } } } }[]; title: { subtitle: string } };
+    expect(spec.layer[1].encoding.y.scale?.type).to.equal('symlog');
+    expect(spec.title.subtitle).to.match(/symlog/);
+    // on the rendered axis, the equilibrium rules (0.69, 1.39) sit well apart although the curve reaches 270 000
+    const { svg } = await renderSvg(plots.standalone(plots.lossPanel(sumRun().history)));
+    const rules = marksInSvg(svg).find((g) => g.name === 'losses_targets_marks')!;
+    const ys = rules.items.map((i) => Number(/y1="([\d.]+)"|M[\d.]+,([\d.]+)/.exec(i.d || '')?.slice(1).find(Boolean) ?? NaN));
+    const nan = { ...sampleDashboard().history[0], discLoss: NaN, iteration: 251 };
+    const broken = plots.lossPanel([...sampleDashboard().history.slice(0, 1), nan]) as unknown as { title: { subtitle: string } };
+    expect(broken.title.subtitle).to.match(/D loss not a number from iteration 251/);
+    expect(rules.items).to.have.length(2);
+    expect(ys.every((y) => Number.isFinite(y)) ? Math.abs(ys[0] - ys[1]) : 30).to.be.greaterThan(20);
+  });
+
+  it('histogram bars are outlined in their colour (an overlap shows both outlines); legends: squares for bars, strokes for lines', async () => {
+    const { svg } = await renderSvg(plots.dashboardSpec(sampleDashboard()));
+    const groups = marksInSvg(svg);
+    for (const name of ['distributions_bars_marks', 'readout_bars_marks']) {
+      const bars = groups.find((g) => g.name === name)!.items.filter((i) => rectHeight(i.d) > 0);
+      expect(bars.length).to.be.greaterThan(10);
+      bars.forEach((b) => expect(b.stroke, name).to.equal(b.fill));
+    }
+    const legendSymbols = [...svg.matchAll(/<g class="mark-symbol role-legend-symbol"[^>]*>((?:<path[^>]*\/>)*)<\/g>/g)].map((m) => m[1]);
+    expect(legendSymbols).to.have.length(9); // one symbol per series: 3 + 2 + 2 + 2
+    const spec = plots.dashboardSpec(sampleDashboard()) as unknown as { vconcat: { hconcat: { layer?: { encoding: { color: { legend: { symbolType: string } } } }[]; encoding?: { color: { legend: { symbolType: string } } } }[] }[] };
+    const symbolOf = (p: (typeof spec.vconcat)[number]['hconcat'][number]) => (p.layer ? p.layer[p.layer.length - 1].encoding : p.encoding!).color.legend.symbolType;
+    expect(spec.vconcat.map((r) => r.hconcat.map(symbolOf))).to.deep.equal([['square', 'square'], ['stroke', 'stroke']]);
+  });
+
+  it('rows are aligned and of equal width, and the image keeps its size whatever the numbers', async () => {
+    const sizes: number[][] = [];
+    for (const d of [sampleDashboard(), sumRun(), { ...sampleDashboard(), iteration: 1, history: sampleDashboard().history.slice(0, 1) }]) {
+      const { svg } = await renderSvg(plots.dashboardSpec(d));
+      const top = translate(svg, 'concat_0_group');
+      const bottom = translate(svg, 'concat_1_group');
+      expect(top.x).to.equal(bottom.x);
+      expect(translate(svg, 'readout_bars_group').x).to.equal(translate(svg, 'concat_1_concat_1_group').x);
+      expect(translate(svg, 'concat_0_concat_0_group').x).to.equal(translate(svg, 'concat_1_concat_0_group').x);
+      sizes.push(svgSize(svg));
+    }
+    expect(new Set(sizes.map(([w]) => w)).size, JSON.stringify(sizes)).to.equal(1);
+    expect(new Set(sizes.map(([, h]) => h)).size, JSON.stringify(sizes)).to.equal(1);
+  });
+
+  it('a run continued after an interrupt says so in its title', () => {
+    const d = plots.dashboardSpec({ ...sampleDashboard(), iteration: 1751, iterations: 101500, from: 1500 }) as { title: { text: string } };
+    expect(d.title.text).to.equal('GAN training: iteration 1751 of 101500 (continued from 1500)');
+  });
+});

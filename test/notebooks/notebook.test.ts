@@ -4,6 +4,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { normalizeNotebookText } from '../../lib/jupyter/normalize';
+import { EXERCISES, SHARED_MISTAKES } from '../../lib/exercises';
+import { MISTAKES } from '../../lib/bench/mistakes';
 import {
   Cell, NOTEBOOK, NotebookJson, ROOT, cellText, executeNotebook, jupyterPython, readNotebook, requireJupyter, seminarCell, sourceOf,
 } from '../support/jupyter';
@@ -48,6 +50,23 @@ describe('notebook gan_1d.ipynb', () => {
         expect(cell.outputs, sourceOf(cell).slice(0, 60)).to.deep.equal([]);
         expect(cell.execution_count).to.equal(null);
       }
+    });
+
+    it('"What to expect" says, in both languages, what each mistake the grader diagnoses looks like, and what a converged run reaches', () => {
+      const expectCell = nb.cells.filter((c) => c.cell_type === 'markdown').map(sourceOf).find((t) => /What to expect/.test(t))!;
+      const named = [...new Set([...Object.keys(SHARED_MISTAKES), ...EXERCISES.flatMap((e) => Object.keys(e.diagnoses))])];
+      expect(named).to.include.members(['sum-instead-of-mean', 'wrong-sign', 'swapped-heads', 'probabilities-not-log', 'saturating-generator-loss']);
+      for (const id of named) {
+        expect(expectCell, id).to.contain(`\`${id}\``);
+        expect(Object.keys(MISTAKES), `lib/bench/mistakes.ts measures ${id}`).to.include(id);
+      }
+      // the tails: measured here and in the PyTorch original; the short-run caveat
+      expect(expectCell).to.match(/Хвосты не совпадают/).and.match(/The tails do not\s+match/).and.match(/2\.15 and 7\.68/);
+      expect(expectCell).to.match(/GAN_ITERATIONS/).and.match(/stops before this end state/);
+      // each mistake in Russian (a Cyrillic line) and in English (an italic line)
+      const bullets = expectCell.split(/\n  \* /).filter((b) => /\(`[a-z]+(-[a-z]+)+`/.test(b));
+      expect(bullets.length).to.be.at.least(named.length);
+      bullets.forEach((b) => expect(b).to.match(/[а-я]{4}/).and.match(/\*[A-Z_][^*]+\*/));
     });
 
     it('speaks Russian and English, with a diagram of its own', () => {
@@ -136,6 +155,9 @@ describe('notebook gan_1d.ipynb', () => {
       expect(failing.map((c) => c.metadata?.seminar?.cell)).to.deep.equal(['training_loop']);
       expect(cellText(failing[0])).to.contain('not implemented: sample noise');
       expect(cellText(failing[0])).to.not.contain('Solution mode');
+      // the function and its placeholder, and nothing of TF.js's, vm's or tslab's internals
+      expect(cellText(failing[0]).trim()).to.match(/^trainDisc: TODO\('sample noise'\) — not implemented: sample noise; replace TODO\('sample noise'\) in the exercise cell of trainDisc/);
+      expect(cellText(failing[0])).to.not.match(/^\s+at |tf-core|throw ex|node:vm|tslab[\\/]dist/m);
     });
   });
 });

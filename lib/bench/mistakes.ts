@@ -1,0 +1,216 @@
+// What each classic mistake (the grader's diagnoses, lib/exercises/*.ts) does to a training run: the
+// numbers behind the notebook's "What to expect" cell. Not a test (it takes minutes); run it with
+//   node dist/lib/bench/mistakes.js [--iterations 4000] [--seed 42] [--only name,name] [--json FILE] [--png DIR]
+// Each mistake is written as test/support/fixtures.ts writes it into the exercise cell (the other exercise
+// correct), here as parameters of one step builder, so the run needs no notebook.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Scalar, Tensor } from '@tensorflow/tfjs';
+import { REAL_MEAN, REAL_STD, Seminar, createSeminar, disposeSeminar, generate, initBackend, pReal, realSamples, summarize, wasserstein1ToNormal } from '..';
+import { Dashboard } from '../dashboard/dashboard';
+import { renderPng } from '../dashboard/render';
+import type { Steps } from '../seminar/steps';
+
+export interface Variant {
+  /** trainDisc: tf.sum instead of tf.mean; no tf.neg; IS_REAL/IS_FAKE swapped; tf.softmax for tf.logSoftmax; no varList. */
+  discSum?: boolean;
+  discNoNeg?: boolean;
+  discSwapped?: boolean;
+  discSoftmax?: boolean;
+  discAllVars?: boolean;
+  /** trainGen: log p(fake | G(z)) minimised (saturating, as the fixture writes it); no varList; tf.sum. */
+  genSaturating?: boolean;
+  genAllVars?: boolean;
+  genSum?: boolean;
+}
+
+/** The diagnoses the grader names, each with the mistake as its fixture writes it. */
+export const MISTAKES: Record<string, Variant> = {
+  correct: {},
+  'sum-instead-of-mean': { discSum: true },
+  'sum-instead-of-mean (trainGen)': { genSum: true },
+  'wrong-sign': { discNoNeg: true },
+  'swapped-heads': { discSwapped: true },
+  'saturating-generator-loss': { genSaturating: true },
+  'probabilities-not-log': { discSoftmax: true },
+  'disc-step-updates-generator': { discAllVars: true },
+  'gen-step-updates-discriminator': { genAllVars: true },
+};
+
+/** The reference steps with the variant's mistakes written in. */
+export function mistakenSteps({ tf, gen, disc, genOpt, discOpt, sampleNoise, sampleRealData, IS_FAKE, IS_REAL }: Seminar, v: Variant): Steps {
+  const logp = (logits: Tensor) => (v.discSoftmax ? tf.softmax(logits) : tf.logSoftmax(logits));
+  const [realHead, fakeHead] = v.discSwapped ? [IS_FAKE, IS_REAL] : [IS_REAL, IS_FAKE];
+  return {
+    trainDisc(batchSize: number): number {
+      return tf.tidy(() => {
+        const loss = discOpt.minimize(
+          () => {
+            const logpRealIsReal = logp(disc(sampleRealData(batchSize))).slice([0, realHead], [-1, 1]);
+            const logpGenIsFake = logp(disc(gen(sampleNoise(batchSize)))).slice([0, fakeHead], [-1, 1]);
+            const sum = tf.add(logpRealIsReal, logpGenIsFake);
+            const signed = v.discNoNeg ? sum : tf.neg(sum);
+            return (v.discSum ? tf.sum(signed) : tf.mean(signed)) as Scalar;
+          },
+          true,
+          v.discAllVars ? undefined : disc.parameters(),
+        );
+        return loss!.dataSync()[0];
+      });
+    },
+    trainGen(batchSize: number): number {
+      return tf.tidy(() => {
+        const loss = genOpt.minimize(
+          () => {
+            const logits = disc(gen(sampleNoise(batchSize)));
+            const term = v.genSaturating ? tf.logSoftmax(logits).slice([0, IS_FAKE], [-1, 1]) : tf.neg(tf.logSoftmax(logits).slice([0, IS_REAL], [-1, 1]));
+            return (v.genSum ? tf.sum(term) : tf.mean(term)) as Scalar;
+          },
+          true,
+          v.genAllVars ? undefined : gen.parameters(),
+        );
+        return loss!.dataSync()[0];
+      });
+    },
+  };
+}
+
+function quantile(sorted: Float32Array, p: number): number {
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.round(p * (sorted.length - 1))));
+  return sorted[i];
+}
+
+export interface Measured {
+  name: string;
+  iterations: number;
+  /** Over the read-outs every 250 iterations after the first 1000: the losses' range. */
+  discLoss: { min: number; max: number; last: number };
+  genLoss: { min: number; max: number; last: number };
+  /** At the end, on 10 000 samples. */
+  genMean: number;
+  genStd: number;
+  w1: number;
+  p1: number;
+  p99: number;
+  /** Mean P(real) the discriminator gives real and generated samples, and the share of each within 0.1 of 0 / 0.5 / 1. */
+  dReal: number;
+  dFake: number;
+  dRealNear: [number, number, number];
+  dFakeNear: [number, number, number];
+  /** Generated mean at each read-out of 1000, 2000, ... iterations. */
+  meanTrail: number[];
+  /** The first read-out whose losses were not finite numbers, if any. */
+  firstNonFinite?: number;
+  seconds: number;
+}
+
+const near = (ps: Float32Array): [number, number, number] => {
+  let lo = 0;
+  let mid = 0;
+  let hi = 0;
+  for (const p of ps) {
+    if (p < 0.1) lo++;
+    else if (p > 0.9) hi++;
+    else if (Math.abs(p - 0.5) < 0.1) mid++;
+  }
+  return [lo / ps.length, mid / ps.length, hi / ps.length];
+};
+
+export async function measure(name: string, v: Variant, iterations: number, seed: number, pngDir?: string): Promise<Measured> {
+  const s = createSeminar({ seed });
+  const steps = mistakenSteps(s, v);
+  const dash = new Dashboard(s, { iterations, output: null });
+  const dl: number[] = [];
+  const gl: number[] = [];
+  const meanTrail: number[] = [];
+  const t = performance.now();
+  let discLoss = NaN;
+  let genLoss = NaN;
+  let firstNonFinite: number | undefined;
+  for (let i = 0; i < iterations; i++) {
+    for (let k = 0; k < 5; k++) discLoss = steps.trainDisc(128);
+    genLoss = steps.trainGen(128);
+    if (i % 250 === 0 || i === iterations - 1) {
+      const d = dash.read(i + 1, discLoss, genLoss);
+      if (firstNonFinite === undefined && !(Number.isFinite(discLoss) && Number.isFinite(genLoss))) firstNonFinite = i + 1;
+      if (i >= 1000) {
+        dl.push(discLoss);
+        gl.push(genLoss);
+      }
+      if (i % 1000 === 0 && i > 0) meanTrail.push(Number(summarize(d.generated).mean.toFixed(2)));
+    }
+  }
+  const seconds = (performance.now() - t) / 1000;
+  if (pngDir) {
+    fs.mkdirSync(pngDir, { recursive: true });
+    fs.writeFileSync(path.join(pngDir, `${name.replace(/[^\w-]+/g, '_')}.png`), await renderPng(dash.spec()));
+  }
+  const fake = generate(s, 10000);
+  const sorted = Float32Array.from(fake).sort();
+  const { mean, std } = summarize(fake);
+  const onReal = pReal(s, realSamples(s, 1000));
+  const onFake = pReal(s, fake.subarray(0, 1000));
+  const range = (xs: number[], last: number) => ({ min: Math.min(...xs), max: Math.max(...xs), last });
+  const result: Measured = {
+    name,
+    iterations,
+    discLoss: range(dl, discLoss),
+    genLoss: range(gl, genLoss),
+    genMean: mean,
+    genStd: std,
+    w1: wasserstein1ToNormal(fake, REAL_MEAN, REAL_STD),
+    p1: quantile(sorted, 0.01),
+    p99: quantile(sorted, 0.99),
+    dReal: summarize(onReal).mean,
+    dFake: summarize(onFake).mean,
+    dRealNear: near(onReal),
+    dFakeNear: near(onFake),
+    meanTrail,
+    firstNonFinite,
+    seconds,
+  };
+  dash.close();
+  disposeSeminar(s);
+  return result;
+}
+
+const g = (x: number) => (Math.abs(x) >= 1000 ? x.toExponential(1) : x.toPrecision(3));
+
+export function row(m: Measured): string {
+  const pct = (xs: [number, number, number]) => xs.map((x) => `${Math.round(100 * x)}%`).join('/');
+  return (
+    `| ${m.name} | ${m.iterations} | ${g(m.discLoss.min)} … ${g(m.discLoss.max)} | ${g(m.genLoss.min)} … ${g(m.genLoss.max)} | ` +
+    `${g(m.dReal)} (${pct(m.dRealNear)}) | ${g(m.dFake)} (${pct(m.dFakeNear)}) | ${g(m.genMean)} | ${g(m.genStd)} | ${g(m.w1)} | ${g(m.p1)} / ${g(m.p99)} | ${m.meanTrail.join(' ')} |${m.firstNonFinite ? ` NaN from ${m.firstNonFinite}` : ''}`
+  );
+}
+
+export const HEADER =
+  '| run | iterations | D loss (after 1000) | G loss (after 1000) | D(x) mean (near 0/0.5/1) | D(G(z)) mean (near 0/0.5/1) | gen mean | gen std | W1 | 1st / 99th pct |' +
+  ' gen mean every 1000 |\n|---|---|---|---|---|---|---|---|---|---|---|';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { iterations: { type: 'string' }, seed: { type: 'string' }, only: { type: 'string' }, json: { type: 'string' }, png: { type: 'string' } },
+  });
+  const iterations = Number(values.iterations ?? 4000);
+  const seed = Number(values.seed ?? 42);
+  const names = values.only ? values.only.split(',') : Object.keys(MISTAKES);
+  for (const n of names) if (!MISTAKES[n]) throw new Error(`unknown mistake "${n}": one of ${Object.keys(MISTAKES).join(', ')}`);
+  await initBackend();
+  console.log(HEADER);
+  const results: Measured[] = [];
+  for (const n of names) {
+    const m = await measure(n, MISTAKES[n], iterations, seed, values.png);
+    results.push(m);
+    console.log(row(m));
+  }
+  if (values.json) fs.writeFileSync(values.json, `${JSON.stringify(results, null, 1)}\n`);
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

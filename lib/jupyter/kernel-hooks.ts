@@ -1,0 +1,137 @@
+// Makes tslab run cells the way ipykernel does, for Run All and Kernel > Interrupt.
+//
+// tslab (1.0.22, dist/jupyter.js) publishes "busy" when a request ARRIVES and chains the requests on a
+// promise queue, so (1) during Run All the kernel's last status message is the "idle" of an earlier
+// cell while a later one trains, and (2) a cell that follows an awaited cell starts in the very microtask
+// its predecessor ends in — before that predecessor's execute_reply goes out, so the awaited self-check
+// shows `In [*]` for the whole training run. These hooks wrap the two methods involved (on the prototypes
+// of the tslab instance the kernel loaded): each request first lets the event loop turn (the earlier
+// reply and status are sent), then publishes "busy" for itself, then runs the before-cell hooks (TF.js
+// recovery after an interrupt, registered by the lib), then the cell; a cell that fails to compile
+// because it uses a name an earlier cell defines gets one line saying which cell to run first.
+// test/notebooks/kernel.test.ts drives a live kernel through all of this, so a tslab upgrade that
+// changes these methods fails there.
+import { isMissingNotebookName, missingCellHint } from './prerequisites';
+
+const START = Symbol.for('gan-seminar.requestStarted');
+
+type Write = (name: string, text: string) => void;
+
+interface HandlerProto {
+  handleExecuteImpl(this: unknown, req: Record<PropertyKey, unknown>, writeStream: Write, writeDisplayData: unknown): Promise<unknown>;
+}
+
+interface ServerProto {
+  handleExecute(this: { publishStatus(status: string, parent: unknown): void }, sock: unknown, msg: { content?: unknown }): Promise<void>;
+}
+
+export interface TslabJupyterModule {
+  JupyterHandlerImpl?: { prototype: HandlerProto };
+  ZmqServer?: { prototype: ServerProto };
+}
+
+/** A before-cell hook: gets a writer to the starting cell's stdout. */
+export type BeforeCell = (print: (line: string) => void) => void;
+
+interface Registry {
+  patched: WeakSet<object>;
+  before: Map<string, BeforeCell>;
+}
+
+const KEY = Symbol.for('gan-seminar.kernelHooks');
+
+/** Shared by every copy of this module in the process (the kernel preload and the notebook's lib). */
+function registry(): Registry {
+  const g = globalThis as unknown as Record<symbol, Registry | undefined>;
+  return (g[KEY] ??= { patched: new WeakSet(), before: new Map() });
+}
+
+/** Runs `hook` before every cell from now on (one hook per name; re-registering replaces it). */
+export function beforeEachCell(name: string, hook: BeforeCell): void {
+  registry().before.set(name, hook);
+}
+
+/** tslab's jupyter module as loaded in this process (the kernel's), if any. */
+export function loadedTslabJupyter(): TslabJupyterModule | null {
+  const file = Object.keys(require.cache).find((f) => /[\\/]tslab[\\/]dist[\\/]jupyter\.js$/.test(f));
+  return file ? ((require.cache[file]?.exports as TslabJupyterModule | undefined) ?? null) : null;
+}
+
+/** What tslab prints (console.error of the error) when Kernel > Interrupt stops a cell's synchronous code. */
+const INTERRUPTED = /Script execution was interrupted by `SIGINT`|ERR_SCRIPT_EXECUTION_INTERRUPTED/;
+
+export const INTERRUPT_NOTE =
+  'Interrupted (Kernel > Interrupt). Everything computed so far is kept — the models keep their weights: run a cell ' +
+  'again to carry on (TF.js is reset first if the interrupt stopped it mid-step).';
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Wraps tslab's request handling (once per tslab instance). Returns false when the module does not have
+ * the expected shape (another tslab version): then nothing is changed.
+ */
+export function patchTslab(mod: TslabJupyterModule | null = loadedTslabJupyter()): boolean {
+  const handler = mod?.JupyterHandlerImpl?.prototype;
+  const server = mod?.ZmqServer?.prototype;
+  if (!handler || !server || typeof handler.handleExecuteImpl !== 'function' || typeof server.handleExecute !== 'function') return false;
+  const reg = registry();
+  if (reg.patched.has(handler)) return true;
+  reg.patched.add(handler);
+
+  const serverExecute = server.handleExecute;
+  server.handleExecute = function (sock, msg) {
+    if (msg?.content && typeof msg.content === 'object') {
+      Object.defineProperty(msg.content, START, { value: () => this.publishStatus('busy', msg), enumerable: false, configurable: true });
+    }
+    return serverExecute.call(this, sock, msg);
+  };
+
+  const execute = handler.handleExecuteImpl;
+  handler.handleExecuteImpl = async function (req, writeStream, writeDisplayData) {
+    await nextTurn(); // the previous request's execute_reply and "idle" go out before this cell starts
+    const started = req[START];
+    if (typeof started === 'function') started();
+    let stderr = '';
+    const held: string[] = [];
+    const write: Write = (name, text) => {
+      if (name === 'stderr') {
+        stderr += text;
+        // tslab prints the interrupt as a stack through vm and its own internals: one line says it all
+        if (INTERRUPTED.test(text)) text = `${INTERRUPT_NOTE}\n`;
+        // "Cannot find name 'gan'" and the like: the one-line hint below replaces them
+        if (isMissingNotebookName(text)) {
+          held.push(text);
+          return;
+        }
+      }
+      writeStream(name, text);
+    };
+    for (const hook of reg.before.values()) {
+      try {
+        hook((line) => writeStream('stdout', `${line}\n`));
+      } catch (err) {
+        writeStream('stderr', `(gan-seminar: a before-cell hook failed: ${err instanceof Error ? err.message : String(err)})\n`);
+      }
+    }
+    try {
+      const done = await execute.call(this, req, write, writeDisplayData);
+      for (const line of held) writeStream('stderr', line);
+      return done;
+    } catch (failed) {
+      const hint = missingCellHint(stderr);
+      if (hint) writeStream('stderr', `${hint}\n`);
+      else for (const line of held) writeStream('stderr', line);
+      throw failed;
+    }
+  };
+  return true;
+}
+
+/**
+ * For the kernel's preload (NODE_OPTIONS=--require …/kernel-preload.js, written by `npm run
+ * kernel:install`): tslab's module is loaded after the preload, so look for it on the next turns.
+ */
+export function patchTslabWhenLoaded(tries = 200): void {
+  if (patchTslab()) return;
+  if (tries > 0) setTimeout(() => patchTslabWhenLoaded(tries - 1), 10).unref();
+}

@@ -1,0 +1,143 @@
+// The notebook in a live tslab kernel, driven like a student drives it (test/notebooks/live_kernel.py,
+// jupyter_client): Kernel > Interrupt during training three times then the self-checks; Run All; cells run
+// before their prerequisites. And the tables the kernel hooks rely on, checked against the notebook.
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { DEFINING_CELLS, missingCellHint } from '../../lib/jupyter/prerequisites';
+import { INTERRUPT_NOTE } from '../../lib/jupyter/kernel-hooks';
+import { KERNELS, NOTEBOOK, ROOT, jupyterPython, readNotebook, requireJupyter, seminarCell, sourceOf } from '../support/jupyter';
+
+interface Collected {
+  status: string | null;
+  text: string;
+}
+
+function drive<T>(scenario: string, env: Record<string, string>): T {
+  const r = spawnSync(jupyterPython(), [path.join(ROOT, 'test', 'notebooks', 'live_kernel.py'), NOTEBOOK, scenario], {
+    encoding: 'utf8',
+    env: { ...process.env, JUPYTER_PATH: KERNELS, GAN_SOLUTIONS: '', GAN_ITERATIONS: '', ...env },
+    timeout: 900_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.status !== 0) throw new Error(`live_kernel.py ${scenario} failed (exit ${r.status}):\n${(r.stderr || '').slice(-3000)}`);
+  return JSON.parse(r.stdout) as T;
+}
+
+/** No stack frames (TF.js's, vm's, tslab's) in what the student sees. */
+const NO_FRAMES = /^\s+at |tf-core|node:vm|tslab[\\/]dist/m;
+
+describe('the notebook in a live tslab kernel (jupyter_client)', function () {
+  before(function () {
+    requireJupyter(this);
+    const r = spawnSync(jupyterPython(), ['-c', 'import jupyter_client'], { encoding: 'utf8' });
+    if (r.status !== 0) {
+      if (process.env.CI) throw new Error('jupyter_client is missing in CI: apt-get install -y python3-jupyter-client');
+      console.warn('      skipped: jupyter_client is missing (Debian: apt-get install -y python3-jupyter-client)');
+      this.skip();
+    }
+  });
+
+  describe('Kernel > Interrupt during training, three times, then both self-checks (solution mode)', function () {
+    let log: { setup: Collected[]; runs: (Collected & { updates: number; stopSeconds: number })[]; checks: Collected[]; engine: Collected };
+    before(function () {
+      this.timeout(900_000);
+      log = drive('interrupts', { GAN_SOLUTIONS: '1', GAN_ITERATIONS: '100000' });
+    });
+
+    it('the cells before the loop run cleanly', () => {
+      log.setup.forEach((c) => expect(c.status, c.text).to.equal('ok'));
+    });
+
+    it('each interrupt stops training within seconds, mid-run, with one line saying how to carry on', () => {
+      expect(log.runs).to.have.length(3);
+      for (const run of log.runs) {
+        expect(run.status, run.text).to.equal('error'); // an interrupted cell is a failed request
+        expect(run.updates).to.be.at.least(2);
+        expect(run.stopSeconds).to.be.below(10);
+        expect(run.text).to.contain(INTERRUPT_NOTE).and.not.match(NO_FRAMES);
+        expect(run.text).to.not.match(/Cannot find a connection|could not run/);
+      }
+    });
+
+    it('each re-run continues the iteration count of the weights (not from 1)', () => {
+      const firstIteration = (t: string) => Number(/GAN training: iteration (\d+) of/.exec(t)?.[1]);
+      const lastIteration = (t: string) => Math.max(...[...t.matchAll(/GAN training: iteration (\d+) of/g)].map((m) => Number(m[1])));
+      expect(firstIteration(log.runs[0].text)).to.equal(1);
+      for (const k of [1, 2]) {
+        expect(firstIteration(log.runs[k].text), log.runs[k].text.slice(0, 400)).to.be.greaterThan(lastIteration(log.runs[k - 1].text));
+      }
+    });
+
+    it('both self-checks then pass; TF.js is clean afterwards', () => {
+      for (const [k, fn] of ['trainDisc', 'trainGen'].entries()) {
+        const c = log.checks[k];
+        expect(c.status, c.text).to.equal('ok');
+        expect(c.text).to.contain(`${fn} self-check: 10/10 points`).and.contain('All checks pass');
+        expect(c.text).to.not.contain('could not run');
+      }
+      expect(JSON.parse(log.engine.text.trim())).to.include({ clean: true });
+    });
+  });
+
+  describe('Run All (solution mode, 600 iterations)', function () {
+    type Event = { t: number; cell: string; type: string; state?: string; status?: string };
+    let events: Event[] = [];
+    let order: string[] = [];
+    before(function () {
+      this.timeout(900_000);
+      ({ events, order } = drive<{ events: Event[]; order: string[] }>('run-all', { GAN_SOLUTIONS: '1', GAN_ITERATIONS: '600' }));
+    });
+
+    it('every cell replies ok, in order, and its reply comes before the next cell prints anything', () => {
+      const replies = events.filter((e) => e.type === 'execute_reply');
+      expect(replies.map((e) => e.cell)).to.deep.equal(order);
+      replies.forEach((e) => expect(e.status, e.cell).to.equal('ok'));
+      for (let k = 0; k + 1 < order.length; k++) {
+        const reply = replies[k].t;
+        const nextOutput = events.find((e) => e.cell === order[k + 1] && e.type !== 'status');
+        if (nextOutput) expect(nextOutput.t, `${order[k + 1]} printed before ${order[k]} replied`).to.be.at.least(reply);
+      }
+    });
+
+    it('the kernel shows busy while the loop trains: the last status before its first picture is its own "busy"', () => {
+      const firstPicture = events.findIndex((e) => e.cell === 'training_loop' && e.type === 'display_data');
+      expect(firstPicture).to.be.greaterThan(0);
+      const lastStatus = events.slice(0, firstPicture).filter((e) => e.type === 'status').pop();
+      expect(lastStatus).to.include({ cell: 'training_loop', state: 'busy' });
+    });
+  });
+
+  describe('a cell run before its prerequisites', function () {
+    let result: { first: Collected; afterSamplers: Collected };
+    before(function () {
+      this.timeout(600_000);
+      result = drive('prerequisites', {});
+    });
+
+    it('says which cell to run first, instead of TypeScript\'s "Cannot find name"', () => {
+      expect(result.first.status).to.equal('error');
+      expect(result.first.text.trim()).to.match(/^→ .*`gan`.* defined in the first code cell .*: run the cells above this one first/);
+      expect(result.first.text).to.not.contain('Cannot find name');
+      expect(result.afterSamplers.text.trim()).to.match(/^→ `disc`, `discOpt` are defined in the «Models» cell/);
+    });
+  });
+
+  describe('the tables behind the hints', () => {
+    const nb = readNotebook(NOTEBOOK);
+    it('each name is declared in the cell the hint names', () => {
+      for (const c of DEFINING_CELLS) {
+        const src = sourceOf(seminarCell(nb, c.cell));
+        for (const n of c.names) {
+          expect(src, `${n} in ${c.cell}`).to.match(new RegExp(`(const|function|import \\* as|let)\\s+(\\{[^}]*\\b${n}\\b[^}]*\\}|${n}\\b)`));
+        }
+      }
+    });
+
+    it('the hint names the earliest missing cell and keeps quiet about other errors', () => {
+      expect(missingCellHint("3:1 - Cannot find name 'trainGen'.\n1:1 - Cannot find name 'disc'.")).to.match(/«Models» cell/);
+      expect(missingCellHint("1:1 - Type 'string' is not assignable to type 'number'.")).to.equal(null);
+      expect(missingCellHint("1:1 - Cannot find name 'foo'.")).to.equal(null);
+    });
+  });
+});
