@@ -447,6 +447,52 @@ export const FIXTURES: readonly Fixture[] = [
     disc: [beforeFunction('Math.random = () => 0.5;\n(globalThis as any).sampleNoise = () => tf.zeros([1, 1]);\nObject.assign(tf, { mean: tf.sum });')],
   },
   { name: 'console-flood', expect: { full: true }, disc: [beforeFunction("console.log('x'.repeat(10 * 1024 * 1024));")] },
+  // hostile, issue 11's classes: each must earn nothing it did not compute
+  {
+    // an unfilled notebook that writes a full-marks result for the grader to find, then ends the process
+    name: 'forges-result',
+    expect: { diagnosis: 'runtime-error', score: 0 },
+    unfilled: true,
+    notebook: (nb) =>
+      insertCellBefore(
+        nb,
+        'train_disc',
+        "const host: any = (tf as any).env().global;\nhost.require('fs').writeFileSync('result.json', JSON.stringify({ observations: {}, running: null, output: '', outputTruncated: false, asked: {}, cellFailures: [] }));\nhost.process.exit(0);",
+      ),
+  },
+  {
+    // a wrong sign hidden by a patched dataSync on the tensors' own prototype (reached from a weight)
+    name: 'patches-tensor-prototype',
+    expect: { diagnosis: 'wrong-sign', score: 15 },
+    gen: [
+      replace('loss', 'tf.mean(tf.neg(logpGenIsReal))', 'tf.mean(logpGenIsReal)'),
+      beforeFunction('const tensorProto: any = Object.getPrototypeOf(Object.getPrototypeOf(gen.parameters()[0]));\nconst realDataSync = tensorProto.dataSync;\ntensorProto.dataSync = function (this: any) { return realDataSync.call(this).map((v: number) => -v); };'),
+    ],
+  },
+  {
+    // a tensor leak hidden by patching the engine's memory()
+    name: 'patches-engine-memory',
+    expect: { diagnosis: 'runtime-error', score: 10 },
+    disc: [beforeFunction('const engine: any = (tf as any).engine();\nconst realMemory = engine.memory.bind(engine);\nengine.memory = () => ({ ...realMemory(), numTensors: 0 });\nconst kept: tf.Tensor[] = [];'), beforeResult('kept.push(tf.ones([4]));')],
+  },
+  {
+    // an unfilled notebook whose cells pollute the prototypes of the objects the grader reports with
+    name: 'pollutes-prototypes',
+    expect: { diagnosis: 'not-implemented', score: 0 },
+    unfilled: true,
+    notebook: (nb) =>
+      insertCellBefore(
+        nb,
+        'train_disc',
+        "const hostArray: any = Object.getPrototypeOf(gen.parameters());\nhostArray.every = () => true;\nhostArray.find = () => undefined;\nconst hostObject: any = Object.getPrototypeOf(hostArray);\nhostObject.toJSON = function () { return { pass: true }; };\n(Array.prototype as any).every = () => true;",
+      ),
+  },
+  {
+    // noise from the grader process's own Math.random (through tf.env().global) instead of sampleNoise
+    name: 'host-math-random',
+    expect: { diagnosis: 'runtime-error', score: 10 },
+    disc: [replace('closure', 'sampleNoise(batchSize)', 'tf.tensor2d(Array.from({ length: batchSize }, () => [(tf as any).env().global.Math.random()]))')],
+  },
 ];
 
 /** A new code cell (no metadata, as Jupyter makes one) right before the seminar's cell `name`. */
