@@ -110,7 +110,10 @@ export function fixedSamplers(seed: number, calls?: { noise: number[]; real: num
 /** Milliseconds per gradient of both models on a batch (weights untouched): the machine's pace, right now. */
 function baseline(rt: Runtime, batchSize: number): number {
   const x = tf.ones([batchSize, 1]) as tf.Tensor2D;
-  const once = () => tf.tidy(() => tf.variableGrads(() => tf.mean(rt.disc(rt.gen(x))) as tf.Scalar, [...rt.gen.parameters(), ...rt.disc.parameters()]));
+  const once = () =>
+    tf.tidy(() => {
+      tf.variableGrads(() => tf.mean(rt.disc(rt.gen(x))) as tf.Scalar, [...rt.gen.parameters(), ...rt.disc.parameters()]);
+    }); // returns nothing: tidy keeps what its function returns
   try {
     for (let i = 0; i < 2; i++) once();
     const started = performance.now();
