@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { kernelSpecFile } from '../../lib/jupyter/kernels';
+import { KERNEL_PRELOAD, kernelSpecFile } from '../../lib/jupyter/kernels';
 import { TSLAB_METADATA, normalizeNotebookText } from '../../lib/jupyter/normalize';
 import { VEGA_LITE_MIME } from '../../lib/dashboard/panels';
 import { pngSize } from '../../lib/dashboard/render';
@@ -45,7 +45,8 @@ describe('notebook on Deno\'s kernel (deno jupyter)', function () {
     expect(r.status, r.stderr).to.equal(0);
     expect(r.stdout).to.contain(`JUPYTER_PATH=${KERNELS}`);
     const tslab = JSON.parse(fs.readFileSync(kernelSpecFile('tslab'), 'utf8'));
-    expect(tslab.argv[0]).to.equal(path.join(ROOT, 'node_modules', '.bin', 'tslab'));
+    // node, with the preload that orders Run All and recovers after interrupts, then tslab itself
+    expect(tslab.argv.slice(0, 4)).to.deep.equal([process.execPath, '--require', KERNEL_PRELOAD, fs.realpathSync(path.join(ROOT, 'node_modules', '.bin', 'tslab'))]);
     const deno = JSON.parse(fs.readFileSync(kernelSpecFile('deno'), 'utf8'));
     expect(deno.argv.slice(1)).to.deep.equal(['jupyter', '--kernel', '--conn', '{connection_file}']);
     expect(deno).to.include({ language: 'typescript', interrupt_mode: 'message' });
