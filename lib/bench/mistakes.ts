@@ -1,28 +1,29 @@
 // What each classic mistake (the grader's diagnoses, lib/exercises/*.ts) does to a training run: the
 // numbers behind the notebook's "What to expect" cell. Not a test (it takes minutes); run it with
 //   node dist/lib/bench/mistakes.js [--iterations 4000] [--seed 42] [--only name,name] [--json FILE] [--png DIR]
-// Each mistake is written as test/support/fixtures.ts writes it into the exercise cell (the other exercise
-// correct), here as parameters of one step builder, so the run needs no notebook.
+// Each mistake is the reference (lib/reference/) with the one thing changed that the fixture changes in
+// the exercise cell (test/support/fixtures.ts), the other exercise correct, so the run needs no notebook.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Scalar, Tensor } from '@tensorflow/tfjs';
-import { REAL_MEAN, REAL_STD, Seminar, createSeminar, disposeSeminar, generate, initBackend, pReal, realSamples, summarize, wasserstein1ToNormal } from '..';
+import { DISC_LR, REAL_MEAN, REAL_STD, Seminar, createSeminar, disposeSeminar, generate, initBackend, pReal, realSamples, referenceSteps, summarize, wasserstein1ToNormal } from '..';
 import { Dashboard } from '../dashboard/dashboard';
 import { renderPng } from '../dashboard/render';
 import type { Steps } from '../seminar/steps';
 
 export interface Variant {
-  /** trainDisc: tf.sum instead of tf.mean; no tf.neg; IS_REAL/IS_FAKE swapped; tf.softmax for tf.logSoftmax; no varList. */
+  /** trainDisc: tf.sum instead of tf.mean; no tf.neg; IS_REAL/IS_FAKE swapped; tf.softmax for tf.logSoftmax; no varList; two steps per call. */
   discSum?: boolean;
   discNoNeg?: boolean;
   discSwapped?: boolean;
   discSoftmax?: boolean;
   discAllVars?: boolean;
-  /** trainGen: log p(fake | G(z)) minimised (saturating, as the fixture writes it); no varList; tf.sum. */
+  discTwice?: boolean;
+  /** trainGen: log p(fake | G(z)) minimised (saturating); no varList; tf.sum; its learning rate raised to the discriminator's. */
   genSaturating?: boolean;
   genAllVars?: boolean;
   genSum?: boolean;
+  genFasterLr?: boolean;
 }
 
 /** The diagnoses the grader names, each with the mistake as its fixture writes it. */
@@ -36,43 +37,43 @@ export const MISTAKES: Record<string, Variant> = {
   'probabilities-not-log': { discSoftmax: true },
   'disc-step-updates-generator': { discAllVars: true },
   'gen-step-updates-discriminator': { genAllVars: true },
+  'extra-optimizer-steps': { discTwice: true },
+  'changes-optimizer': { genFasterLr: true },
 };
 
-/** The reference steps with the variant's mistakes written in. */
-export function mistakenSteps({ tf, gen, disc, genOpt, discOpt, sampleNoise, sampleRealData, IS_FAKE, IS_REAL }: Seminar, v: Variant): Steps {
-  const logp = (logits: Tensor) => (v.discSoftmax ? tf.softmax(logits) : tf.logSoftmax(logits));
-  const [realHead, fakeHead] = v.discSwapped ? [IS_FAKE, IS_REAL] : [IS_REAL, IS_FAKE];
+/**
+ * The seminar as one step sees it with a mistake made: the same reference code (lib/reference/) run on a
+ * tf whose mean is a sum, whose neg does nothing, whose logSoftmax is a softmax; with the heads swapped;
+ * or with an optimizer that ignores its varList. No second copy of the reference.
+ */
+function mistaken(s: Seminar, m: { sum?: boolean; noNeg?: boolean; swapped?: boolean; softmax?: boolean; allVars?: boolean }): Seminar {
+  const tf = { ...s.tf, mean: m.sum ? s.tf.sum : s.tf.mean, neg: m.noNeg ? <T>(x: T) => x : s.tf.neg, logSoftmax: m.softmax ? s.tf.softmax : s.tf.logSoftmax } as typeof s.tf;
+  const ignoringVarList = (opt: Seminar['genOpt']): Seminar['genOpt'] => {
+    const o = Object.create(opt) as Seminar['genOpt'];
+    o.minimize = (f, returnCost) => opt.minimize(f, returnCost);
+    return o;
+  };
   return {
-    trainDisc(batchSize: number): number {
-      return tf.tidy(() => {
-        const loss = discOpt.minimize(
-          () => {
-            const logpRealIsReal = logp(disc(sampleRealData(batchSize))).slice([0, realHead], [-1, 1]);
-            const logpGenIsFake = logp(disc(gen(sampleNoise(batchSize)))).slice([0, fakeHead], [-1, 1]);
-            const sum = tf.add(logpRealIsReal, logpGenIsFake);
-            const signed = v.discNoNeg ? sum : tf.neg(sum);
-            return (v.discSum ? tf.sum(signed) : tf.mean(signed)) as Scalar;
-          },
-          true,
-          v.discAllVars ? undefined : disc.parameters(),
-        );
-        return loss!.dataSync()[0];
-      });
-    },
-    trainGen(batchSize: number): number {
-      return tf.tidy(() => {
-        const loss = genOpt.minimize(
-          () => {
-            const logits = disc(gen(sampleNoise(batchSize)));
-            const term = v.genSaturating ? tf.logSoftmax(logits).slice([0, IS_FAKE], [-1, 1]) : tf.neg(tf.logSoftmax(logits).slice([0, IS_REAL], [-1, 1]));
-            return (v.genSum ? tf.sum(term) : tf.mean(term)) as Scalar;
-          },
-          true,
-          v.genAllVars ? undefined : gen.parameters(),
-        );
-        return loss!.dataSync()[0];
-      });
-    },
+    ...s,
+    tf,
+    ...(m.swapped ? { IS_FAKE: s.IS_REAL, IS_REAL: s.IS_FAKE } : {}),
+    ...(m.allVars ? { genOpt: ignoringVarList(s.genOpt), discOpt: ignoringVarList(s.discOpt) } : {}),
+  };
+}
+
+/** The reference steps with the variant's mistakes made: each exercise's in its own step, the other step correct. */
+export function mistakenSteps(s: Seminar, v: Variant): Steps {
+  const disc = referenceSteps(mistaken(s, { sum: v.discSum, noNeg: v.discNoNeg, swapped: v.discSwapped, softmax: v.discSoftmax, allVars: v.discAllVars })).trainDisc;
+  // the saturating loss minimises log p(fake | G(z)): the reference's term with the heads swapped and no neg
+  const gen = referenceSteps(mistaken(s, { sum: v.genSum, swapped: v.genSaturating, noNeg: v.genSaturating, allVars: v.genAllVars })).trainGen;
+  return {
+    trainDisc: v.discTwice ? (batchSize) => (disc(batchSize), disc(batchSize)) : disc,
+    trainGen: v.genFasterLr
+      ? (batchSize) => {
+          s.genOpt.setLearningRate(DISC_LR);
+          return gen(batchSize);
+        }
+      : gen,
   };
 }
 
