@@ -52,13 +52,17 @@ const DENIED = path.join(ROOT, 'dist', 'lib', 'reference');
 
 /** The compiled lib's .js files the child may load (it needs a few; the list follows the lib as it grows). */
 function childFiles(): string[] {
-  const walk = (dir: string): string[] =>
-    fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+  // each folder's package.json too, present or not: Node 22+ looks for one beside every module it loads
+  // (its "type"), and under the permission model a lookup it may not make is an error, not "absent"
+  const walk = (dir: string): string[] => [
+    path.join(dir, 'package.json'),
+    ...fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
       const p = path.join(dir, e.name);
       if (e.isDirectory()) return p === DENIED ? [] : walk(p);
       return e.name.endsWith('.js') ? [p] : [];
-    });
-  return walk(path.join(ROOT, 'dist', 'lib'));
+    }),
+  ];
+  return [path.join(ROOT, 'package.json'), path.join(ROOT, 'dist', 'package.json'), ...walk(path.join(ROOT, 'dist', 'lib'))];
 }
 
 /**
