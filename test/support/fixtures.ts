@@ -401,7 +401,7 @@ export const FIXTURES: readonly Fixture[] = [
     notebook: (nb) => insertCellBefore(nb, 'train_disc', '// a helper of my own, in its own cell\nfunction column(j: number): number {\n  return j;\n}'),
   },
   // correct, but far slower than it needs to be: credited, with a note
-  { name: 'slow-step', expect: { full: true }, disc: [beforeResult('for (let i = 0; i < 30; i++) tf.tidy(() => tf.matMul(tf.ones([128, 128]), tf.ones([128, 128])));')] },
+  { name: 'slow-step', expect: { full: true }, disc: [beforeResult('for (let i = 0; i < 150; i++) tf.tidy(() => tf.matMul(tf.ones([128, 128]), tf.ones([128, 128])));')] },
   { name: 'top-level-await', expect: { full: true }, disc: [beforeFunction('await tf.ready();')] },
   {
     name: 'scratch-cell-throws',
