@@ -5,8 +5,8 @@ import { getWeights, withWeights } from '../seminar/nn';
 import { Seminar, createSeminar } from '../seminar/models';
 import type { Session, Subject } from './judge';
 import { EXERCISES } from '../exercises';
-import { ExerciseId, ExerciseObservation, Plan, observe } from './observe';
-import { buildPlans, referenceRuntime } from './states';
+import { ExerciseId, ExerciseObservation, Plan, RunPlan, observe } from './observe';
+import { buildPlans, buildRun, referenceReplay, referenceRuntime } from './states';
 import { hasReference } from '../reference';
 import { readExpected } from './expected';
 
@@ -15,7 +15,10 @@ const pickBasis = ({ plans, reference }: Pick<Basis, 'plans' | 'reference'>) => 
 export interface Basis {
   evaluator: Seminar;
   plans: Record<ExerciseId, Plan>;
+  /** The reference's observations on the plans' fixed states (its leak-probe pace, its behavioural runs). */
   reference: Record<ExerciseId, ExerciseObservation>;
+  /** The grader's training run (absent in a student release, whose self-check uses the fixed states). */
+  run?: RunPlan;
 }
 
 /**
@@ -29,7 +32,7 @@ export function buildBasis(s: Seminar, exercises: readonly ExerciseId[] = EXERCI
     const plans = buildPlans(s, secret);
     const rt = referenceRuntime(s);
     const reference = Object.fromEntries(exercises.map((ex) => [ex, observe(ex, plans[ex], rt)]));
-    return { evaluator: s, plans, reference };
+    return { evaluator: s, plans, reference, run: buildRun(s, secret) };
   });
 }
 
@@ -45,8 +48,25 @@ export function defaultBasis(secret?: string): Basis {
   return b;
 }
 
-export function newSession(basis: Basis, subject: Record<ExerciseId, Subject>): Session {
-  return { ...basis, subject, verdicts: new Map(), memo: new Map() };
+/**
+ * A session judging `subject`. observedIn 'states': the subject went through the plans' fixed states;
+ * 'run': through the basis's training run, and the reference is replayed from where each of its
+ * observed steps started, on the same batches.
+ */
+export function newSession(basis: Basis, subject: Record<ExerciseId, Subject>, observedIn: 'states' | 'run' = 'states'): Session {
+  const { run } = basis;
+  if (observedIn === 'states' || !run) {
+    const needed = Object.fromEntries(Object.entries(basis.plans).map(([id, plan]) => [id, plan.states.length]));
+    return { ...basis, subject, needed, verdicts: new Map(), memo: new Map() };
+  }
+  const reference = Object.fromEntries(
+    Object.entries(basis.reference).map(([id, ref]) => {
+      const steps = subject[id]?.observation?.steps;
+      return [id, steps ? { ...ref, steps: referenceReplay(basis.evaluator, id, steps) } : ref];
+    }),
+  );
+  const needed = Object.fromEntries(Object.entries(run.observe).map(([id, calls]) => [id, calls.length]));
+  return { ...basis, reference, subject, needed, verdicts: new Map(), memo: new Map() };
 }
 
 let current: Session | undefined;

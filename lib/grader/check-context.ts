@@ -5,8 +5,8 @@ import { AssertionError, expect } from 'chai';
 import type { Exercise } from '../exercises';
 import type { Weights } from '../seminar/nn';
 import type { DiagnosisId } from './diagnoses';
-import { Session, Verdict, behaviour, flat, isUnobserved, knownMistake, observedSteps, updatesMatch } from './judge';
-import type { ExerciseObservation, State, StepObservation } from './observe';
+import { Session, Verdict, behaviour, callsOf, flat, isUnobserved, knownMistake, observedSteps, updatesMatch } from './judge';
+import type { CallObservation, ExerciseObservation, StepObservation } from './observe';
 
 /** A failure with its diagnosis, raised by CheckContext.fail. */
 export class CheckFailure extends Error {
@@ -22,7 +22,7 @@ export class CheckContext {
 
   constructor(readonly session: Session, readonly ex: Exercise) {}
 
-  /** The subject's step observations, one per fixed state; a missing or incomplete observation fails here with its own diagnosis. */
+  /** The subject's steps observed in full (weights before and after); a missing or incomplete observation fails here with its own diagnosis. */
   steps(): StepObservation[] {
     const steps = observedSteps(this.session, this.ex);
     if (isUnobserved(steps)) this.fail(steps.diagnosis, steps.message);
@@ -35,14 +35,14 @@ export class CheckContext {
     return this.session.subject[this.ex.id].observation!;
   }
 
-  /** What the reference did from state i. */
-  reference(i: number): StepObservation {
-    return this.session.reference[this.ex.id].steps[i];
+  /** Every call the subject made (in a training run, many more than the steps observed in full). */
+  calls(): CallObservation[] {
+    return callsOf(this.session, this.ex, this.steps());
   }
 
-  /** Fixed state i (weights before the step). */
-  start(i: number): State {
-    return this.session.plans[this.ex.id].states[i];
+  /** What the reference did from where the subject's step i started, on the same batches. */
+  reference(i: number): StepObservation {
+    return this.session.reference[this.ex.id].steps[i];
   }
 
   /** The diagnosis an assertion failing from here on names. */

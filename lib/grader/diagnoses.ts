@@ -94,8 +94,8 @@ const PIPELINE = {
     hint: '',
   },
   'incomplete-observation': {
-    title: 'the grader could not observe every state the checks need',
-    advice: 'Every check compares the step on all of its fixed states; a check with fewer observations fails rather than passes.',
+    title: 'the grader could not observe every step the checks need',
+    advice: 'Every check compares every step it looks at; a check with fewer observations fails rather than passes.',
     hint: 'Make sure the step returns normally every time it is called; if it does, tell your instructor.',
   },
 } satisfies Record<string, DiagnosisInfo>;

@@ -23,6 +23,7 @@ import type { GradeResult } from './result';
 import { CheckResult, runChecks } from './run-checks';
 import { DEFAULT_SANDBOX, SandboxOptions, SandboxResult, runInSandbox } from './sandbox';
 import { gradingSecret } from './secret';
+import { buildRun } from './states';
 
 export { CHECKS, configureChecks, parseCheckIds } from './checks';
 export type { CheckConfig, CheckInfo } from './checks';
@@ -105,10 +106,13 @@ async function grade(file: string, options: GradeOptions, checks: CheckInfo[]): 
   if (!read.ok) return finish(file, checks, allFailed(checks, 'malformed-notebook', read.message), { status: 'unreadable', message: read.message });
   const extraction = extractExercises(read.notebook);
   const { subject, cells, compiled, otherCells } = compileExercises(programCells(read.notebook, extraction), extraction);
-  const basis = defaultBasis(secretOf(options));
+  const secret = secretOf(options);
+  const shared = defaultBasis(secret);
+  // a training run of this submission's own (its code salts the course's secret)
+  const basis: Basis = shared.run ? { ...shared, run: buildRun(shared.evaluator, secret, compiled.map((c) => c.js).join('\0')) } : shared;
   const run = await observeIsolated(compiled, subject, basis, sandbox);
-  const results = await runChecks(newSession(basis, subject), checks);
-  const incomplete = EXERCISES.some((ex) => subject[ex.id].unavailable);
+  const results = await runChecks(newSession(basis, subject, observedIn(basis)), checks);
+  const incomplete = EXERCISES.some((ex) => subject[ex.id].unavailable || subject[ex.id].observation?.unavailable);
   return finish(file, checks, results, { status: incomplete ? 'incomplete' : 'complete', cells, otherCells: [...otherCells, ...run.otherCells], output: run.output, isolation: run.isolation });
 }
 
@@ -140,6 +144,9 @@ function compileExercises(program: ProgramCell[], extraction: Extraction) {
   return { subject, cells, otherCells, compiled: compiled.filter((c) => c.errors.length === 0) };
 }
 
+/** Where the sandbox observes the steps: inside the basis's training run, or (a student release, no reference to replay) on its fixed states. */
+const observedIn = (basis: Basis) => (basis.run ? 'run' : 'states');
+
 /**
  * Step "run isolated": the cells that compiled, in a sandbox child; fills `subject` with what it
  * observed. The behavioural run (a short training) only for steps that match neither the reference nor
@@ -158,10 +165,10 @@ async function observeIsolated(compiled: CompiledCell[], subject: Record<Exercis
     return out;
   };
   const needingBehaviour = (subj: Record<ExerciseId, Subject>) => {
-    const probe = newSession(basis, subj);
+    const probe = newSession(basis, subj, observedIn(basis));
     return EXERCISES.filter((ex) => runnable.includes(ex.id) && subj[ex.id].observation && needsBehaviour(probe, ex)).map((ex) => ex.id);
   };
-  const run = await runInSandbox(compiled, runnable, basis.plans, sandbox, { steps: true, behaviour: false }, (observations) => needingBehaviour(subjectOf(observations)));
+  const run = await runInSandbox(compiled, runnable, basis, sandbox, { steps: true, behaviour: false }, (observations) => needingBehaviour(subjectOf(observations)));
   Object.assign(subject, subjectOf(run.observations, run.crashes));
   const behavioural = needingBehaviour(subject);
   for (const id of behavioural) {
@@ -170,7 +177,7 @@ async function observeIsolated(compiled: CompiledCell[], subject: Record<Exercis
   }
   const rerun = behavioural.filter((id) => !run.asked[id]);
   if (rerun.length > 0) {
-    const again = await runInSandbox(compiled, rerun, basis.plans, sandbox, { steps: false, behaviour: true });
+    const again = await runInSandbox(compiled, rerun, basis, sandbox, { steps: false, behaviour: true });
     for (const id of rerun) {
       const b = again.observations[id]?.behaviour;
       const crash = again.crashes[id];

@@ -10,7 +10,7 @@ import type { Seminar } from '../seminar/models';
 import { Weights, getWeights, withWeights } from '../seminar/nn';
 import type { CompileError } from './compile';
 import type { DiagnosisId } from './diagnoses';
-import { ExerciseId, ExerciseObservation, Plan, State, StepObservation, fixedSamplers } from './observe';
+import { CallObservation, ExerciseId, ExerciseObservation, Plan, State, StepObservation, fixedSamplers } from './observe';
 import { PROTOCOL } from './states';
 
 export interface Subject {
@@ -32,6 +32,8 @@ export interface Session {
   plans: Record<ExerciseId, Plan>;
   reference: Record<ExerciseId, ExerciseObservation>;
   subject: Record<ExerciseId, Subject>;
+  /** Steps observed in full each exercise's checks need (the plan's, never the observation's say). */
+  needed: Record<ExerciseId, number>;
   /** Scratch models (weights restored after use) for candidate losses and behavioural runs. */
   evaluator: Seminar;
   /** Filled by the checks: id → verdict. */
@@ -76,19 +78,24 @@ export function observedSteps(s: Session, ex: Exercise): StepObservation[] | Uno
   if (!obs) return { diagnosis: 'incomplete-observation', message: 'the step was not observed' };
   if (obs.unavailable) return { diagnosis: obs.unavailable.diagnosis ?? obs.unavailable.kind, message: obs.unavailable.message };
   const failed = obs.steps.find((st) => st.failure);
-  if (failed) return { diagnosis: failed.failure!.kind, message: `from state "${failed.state}": ${failed.failure!.message}` };
-  const needed = s.plans[ex.id].states.length;
-  if (obs.steps.length < needed || s.reference[ex.id].steps.length < needed) {
-    return { diagnosis: 'incomplete-observation', message: `observed ${obs.steps.length} of the ${needed} fixed states the checks need` };
+  if (failed) return { diagnosis: failed.failure!.kind, message: `at ${failed.state}: ${failed.failure!.message}` };
+  const needed = s.needed[ex.id];
+  if (!(needed > 0) || obs.steps.length < needed || s.reference[ex.id].steps.length < obs.steps.length) {
+    return { diagnosis: 'incomplete-observation', message: `observed ${obs.steps.length} of the ${needed} steps the checks need` };
   }
   return obs.steps;
 }
 
 export const isUnobserved = (x: StepObservation[] | Unobserved): x is Unobserved => !Array.isArray(x);
 
+/** Every call the subject made (a training run's), or its observed steps where those were all. */
+export function callsOf(s: Session, ex: Exercise, steps: StepObservation[]): CallObservation[] {
+  return s.subject[ex.id]?.observation?.calls ?? steps;
+}
+
 /** Sampler use: missing calls or other random sources → private randomness; wrong sizes → ignored batchSize. */
-export function samplerProblem(ex: Exercise, steps: StepObservation[]): Unobserved | undefined {
-  for (const st of steps) {
+export function samplerProblem(ex: Exercise, calls: readonly CallObservation[]): Unobserved | undefined {
+  for (const st of calls) {
     if (st.randomCalls.length > 0) return { diagnosis: 'private-randomness', message: `used ${[...new Set(st.randomCalls)].join(', ')}` };
     for (const sampler of ex.samplers) {
       if (st.samplerCalls[sampler].length === 0) return { diagnosis: 'private-randomness', message: `never called ${SAMPLER_FUNCTIONS[sampler]}` };
@@ -103,16 +110,15 @@ function atState<T>(s: Session, state: { gen: Weights; disc: Weights }, run: () 
   return withWeights([[s.evaluator.gen, state.gen], [s.evaluator.disc, state.disc]], run);
 }
 
-/** The values of the exercise's known wrong losses on each state's first batches. */
-function mistakenLosses(s: Session, ex: Exercise, i: number): Map<DiagnosisId, number> {
+/** The values of the exercise's known wrong losses where observed step i started, on its first batches. */
+function mistakenLosses(s: Session, ex: Exercise, st: StepObservation, i: number): Map<DiagnosisId, number> {
   return memo(s, `mistaken-losses:${ex.id}:${i}`, () => {
-    const state = s.plans[ex.id].states[i];
     const { gen, disc, IS_FAKE, IS_REAL } = s.evaluator;
-    const values = atState(s, state, () =>
+    const values = atState(s, st.before, () =>
       tf.tidy(() => {
-        const batches = fixedSamplers(state.seed);
-        const noise = batches.noise(state.batchSize);
-        const real = batches.real(state.batchSize);
+        const batches = fixedSamplers(st.seed);
+        const noise = batches.noise(st.batchSize);
+        const real = batches.real(st.batchSize);
         const inputs: LossInputs = {
           tf,
           IS_FAKE,
@@ -141,7 +147,7 @@ export function lossesMatch(s: Session, ex: Exercise, steps: StepObservation[]):
 
 /** The update as a multiple k of the reference's, and how far it is from being one (relative residual). */
 function updateScale(s: Session, ex: Exercise, st: StepObservation, i: number): { k: number; resid: number } {
-  const start = flat(s.plans[ex.id].states[i][ex.trains]);
+  const start = flat(st.before[ex.trains]);
   const dSub = flat(st[ex.trains]).map((v, j) => v - start[j]);
   const dRef = flat(s.reference[ex.id].steps[i][ex.trains]).map((v, j) => v - start[j]);
   const dot = (a: number[], b: number[]) => a.reduce((acc, v, j) => acc + v * b[j], 0);
@@ -156,7 +162,7 @@ export function knownMistake(s: Session, ex: Exercise): DiagnosisId | undefined 
   return memo(s, `mistake:${ex.id}`, () => {
     const steps = observedSteps(s, ex);
     if (isUnobserved(steps)) return steps.diagnosis;
-    const sampler = samplerProblem(ex, steps);
+    const sampler = samplerProblem(ex, callsOf(s, ex, steps));
     if (sampler) return sampler.diagnosis;
     // ×batchSize is a sum, ×(−1) a flipped sign
     const scales = steps.map((st, i) => ({ ...updateScale(s, ex, st, i), batchSize: st.batchSize }));
@@ -171,7 +177,7 @@ export function knownMistake(s: Session, ex: Exercise): DiagnosisId | undefined 
       });
     if (returns((i, ref) => ref * steps[i].batchSize)) return 'sum-instead-of-mean';
     if (returns((_, ref) => -ref)) return 'wrong-sign';
-    return ex.lossMistakes.map((m) => m.diagnosis).find((id) => returns((i) => mistakenLosses(s, ex, i).get(id)));
+    return ex.lossMistakes.map((m) => m.diagnosis).find((id) => returns((i) => mistakenLosses(s, ex, steps[i], i).get(id)));
   });
 }
 

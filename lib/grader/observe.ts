@@ -1,9 +1,10 @@
-// Step "observe": the fixed protocol every subject goes through — the reference in the grader's
-// process, a submission inside the sandbox child, the student's own functions in the self-check.
-// It records what a step did (weights after, returned value, sampler calls, tensors) as plain data;
-// judging happens elsewhere. This file must never import the reference: the sandbox child loads it.
+// Step "observe": what a step does, recorded as plain data (weights before and after, returned value,
+// sampler calls, tensors, time); judging happens elsewhere. Two protocols: a training run with steps
+// observed inside it (observeRun: the grader's, on a submission in the sandbox child), and one step from
+// each of a few fixed states (observe: the self-check's, and the reference's numbers a release ships).
+// This file must never import the reference: the sandbox child loads it.
 import * as tf from '@tensorflow/tfjs';
-import type { ExerciseId, ModelName } from '../exercises';
+import { EXERCISES, ExerciseId, ModelName, exercise } from '../exercises';
 import { REAL_MEAN, REAL_STD, SamplerOverride, withSamplers } from '../seminar/data';
 import { Module, Weights, getWeights, setWeights } from '../seminar/nn';
 import { Rng } from '../seminar/random';
@@ -23,7 +24,7 @@ export interface State {
 
 /** What to observe for one exercise. */
 export interface Plan {
-  /** One step from each of these states. */
+  /** One step from each of these states (the fixed-states protocol, observe()). */
   states: State[];
   /** Steps of the leak probe (after two warm-up steps). */
   leakSteps: number;
@@ -40,28 +41,40 @@ export interface Failure {
   message: string;
 }
 
-export interface StepObservation {
+/** What one call did, recorded for every call (no weights kept: a training run makes many). */
+export interface CallObservation {
   state: string;
   batchSize: number;
   failure?: Failure;
   /** typeof the returned value ("number", "object", "undefined", ...). */
   returnedType: string;
   returned: number | null;
-  gen: Weights;
-  disc: Weights;
   /** Batch sizes each sampler was asked for, in call order. */
   samplerCalls: { noise: number[]; real: number[] };
   /** Random sources other than the samplers (tf.random*, Math.random); only the sandbox sees these. */
   randomCalls: string[];
-  /** Per model's optimizer: updates applied during the call, and its learning rate after it (where the runtime has the optimizers). */
-  optimizers?: Record<ModelName, { steps: number; learningRate: number }>;
+  /** Per model's optimizer: updates applied during the call, and its learning rate before and after it (where the runtime has the optimizers). */
+  optimizers?: Record<ModelName, { steps: number; learningRateBefore: number; learningRate: number }>;
+  /** The largest relative change of the weights of the model the step must leave untouched (NaN counts as huge). */
+  frozenMoved: number;
+}
+
+/** A call observed in full: the weights before and after it and the seed of its batches, so the reference can be replayed from the same point. */
+export interface StepObservation extends CallObservation {
+  seed: number;
+  before: { gen: Weights; disc: Weights };
+  gen: Weights;
+  disc: Weights;
 }
 
 export interface ExerciseObservation {
   exercise: ExerciseId;
   /** Set when the exercise could not be run at all (no function, cell failed to compile or load). */
   unavailable?: Failure & { diagnosis?: string };
+  /** The calls observed in full (the first failing call among them). */
   steps: StepObservation[];
+  /** Every call of a training run (observeRun); absent where `steps` are all the calls there were. */
+  calls?: CallObservation[];
   /**
    * msPerCall: the leak probe's warm calls, timed; baselineMs: a fixed workload on the same models right
    * after, so calls timed in different processes under different load compare (only ever a note).
@@ -126,7 +139,7 @@ function baseline(rt: Runtime, batchSize: number): number {
 
 function optimizerDelta(before: ReturnType<typeof optimizerState>, after: ReturnType<typeof optimizerState>): StepObservation['optimizers'] {
   if (!before || !after) return undefined;
-  const delta = (m: ModelName) => ({ steps: after[m].steps - before[m].steps, learningRate: after[m].learningRate });
+  const delta = (m: ModelName) => ({ steps: after[m].steps - before[m].steps, learningRateBefore: before[m].learningRate, learningRate: after[m].learningRate });
   return { gen: delta('gen'), disc: delta('disc') };
 }
 
@@ -140,9 +153,9 @@ export function classifyError(err: unknown): Failure {
   return { kind: 'runtime-error', message: `${err && typeof err === 'object' && 'name' in err ? String((err as { name: unknown }).name) + ': ' : ''}${message}` };
 }
 
-function place(rt: Runtime, state: State): void {
-  setWeights(rt.gen, state.gen);
-  setWeights(rt.disc, state.disc);
+function place(rt: Runtime, weights: { gen: Weights; disc: Weights }): void {
+  setWeights(rt.gen, weights.gen);
+  setWeights(rt.disc, weights.disc);
 }
 
 function attempt(rt: Runtime, run: () => void): Failure | undefined {
@@ -154,6 +167,68 @@ function attempt(rt: Runtime, run: () => void): Failure | undefined {
   }
 }
 
+/** The largest relative change from `a` to `b` (NaN or a changed shape counts as huge). */
+function largestChange(a: Weights, b: Weights): number {
+  const x = Object.values(a).flatMap((v) => v.values);
+  const y = Object.values(b).flatMap((v) => v.values);
+  if (x.length !== y.length) return Number.MAX_VALUE;
+  let worst = 0;
+  for (let j = 0; j < x.length; j++) {
+    const d = Math.abs(y[j] - x[j]) / (1 + Math.abs(x[j]));
+    if (!(d <= worst)) worst = Number.isNaN(d) ? Number.MAX_VALUE : d;
+  }
+  return worst;
+}
+
+const finite = (w: Weights) => Object.values(w).every((v) => v.values.every(Number.isFinite));
+
+/** Where a call starts: its label, the seed of its batches, its batchSize. */
+export interface CallAt {
+  state: string;
+  seed: number;
+  batchSize: number;
+}
+
+/** One call of the step on the models as they are, its batches drawn from `at.seed`; `timed` gets the call's milliseconds. */
+export function observeCall(rt: Runtime, id: ExerciseId, at: CallAt, timed?: (ms: number) => void): StepObservation {
+  const before = { gen: getWeights(rt.gen), disc: getWeights(rt.disc) };
+  const samplerCalls = { noise: [] as number[], real: [] as number[] };
+  rt.takeRandomCalls();
+  const optimizers = optimizerState(rt);
+  let returned: unknown;
+  const started = performance.now();
+  const failure = withSamplers(fixedSamplers(at.seed, samplerCalls), () =>
+    attempt(rt, () => {
+      returned = rt.call(id, at.batchSize);
+    }),
+  );
+  timed?.(performance.now() - started);
+  const gen = getWeights(rt.gen);
+  const disc = getWeights(rt.disc);
+  const frozen = exercise(id).frozen;
+  return {
+    state: at.state,
+    seed: at.seed,
+    batchSize: at.batchSize,
+    failure,
+    returnedType: failure ? 'error' : typeof returned,
+    returned: typeof returned === 'number' ? (Number.isFinite(returned) ? returned : null) : null,
+    before,
+    gen,
+    disc,
+    samplerCalls,
+    randomCalls: rt.takeRandomCalls(),
+    optimizers: optimizerDelta(optimizers, optimizerState(rt)),
+    frozenMoved: largestChange(before[frozen], { gen, disc }[frozen]),
+  };
+}
+
+/** A call's record without its weights (what a training run keeps of every call). */
+function summary(st: StepObservation): CallObservation {
+  const { seed: _seed, before: _before, gen: _gen, disc: _disc, ...call } = st;
+  return call;
+}
+
 /** Which parts of the protocol to run: the grader runs the behavioural part only when the judge needs it. */
 export interface Parts {
   steps: boolean;
@@ -161,52 +236,45 @@ export interface Parts {
 }
 
 export const NOT_RUN: Failure = { kind: 'runtime-error', message: 'not run' };
+const NO_BEHAVIOUR = { failure: NOT_RUN, steps: 0, gen: {}, disc: {} };
+/** Calls of a step before its tensors are counted and its time taken (first calls build caches). */
+const WARM_CALLS = 2;
 
-/** One step from each state of the plan and a leak probe (`steps`), and a short behavioural run (`behaviour`). */
+/** The leak probe's numbers for calls of one step: tensors gained, and its pace against a fixed workload. */
+function leakOf(failure: Failure | undefined, steps: number, growth: number, ms: number, baselineMs: number | undefined): ExerciseObservation['leak'] {
+  return { failure, steps, growth, msPerCall: steps > 0 && baselineMs !== undefined ? ms / steps : undefined, baselineMs };
+}
+
+/**
+ * The fixed-states protocol (the self-check's, and the reference's): one step from each state of the
+ * plan and a leak probe (`steps`), and a short behavioural run (`behaviour`). Its states are public in a
+ * release; the grader observes steps inside a training run instead (observeRun).
+ */
 export function observe(exercise: ExerciseId, plan: Plan, rt: Runtime, parts: Parts = { steps: true, behaviour: true }): ExerciseObservation {
   const steps = !parts.steps ? [] : plan.states.map((state): StepObservation => {
     place(rt, state);
-    const samplerCalls = { noise: [] as number[], real: [] as number[] };
-    rt.takeRandomCalls();
-    const before = optimizerState(rt);
-    let returned: unknown;
-    const failure = withSamplers(fixedSamplers(state.seed, samplerCalls), () =>
-      attempt(rt, () => {
-        returned = rt.call(exercise, state.batchSize);
-      }),
-    );
-    return {
-      state: state.name,
-      batchSize: state.batchSize,
-      failure,
-      returnedType: failure ? 'error' : typeof returned,
-      returned: typeof returned === 'number' ? (Number.isFinite(returned) ? returned : null) : null,
-      gen: getWeights(rt.gen),
-      disc: getWeights(rt.disc),
-      samplerCalls,
-      randomCalls: rt.takeRandomCalls(),
-      optimizers: optimizerDelta(before, optimizerState(rt)),
-    };
+    return observeCall(rt, exercise, { state: `state "${state.name}"`, seed: state.seed, batchSize: state.batchSize });
   });
 
   const first = plan.states[0];
-  let growth = 0;
-  let msPerCall: number | undefined;
-  let baselineMs: number | undefined;
-  let leakFailure: Failure | undefined = NOT_RUN;
+  let leak = leakOf(NOT_RUN, plan.leakSteps, 0, 0, undefined);
   if (parts.steps) {
     place(rt, first);
-    leakFailure = withSamplers(fixedSamplers(first.seed + 1000), () =>
+    let growth = 0;
+    let ms = 0;
+    let baselineMs: number | undefined;
+    const failure = withSamplers(fixedSamplers(first.seed + 1000), () =>
       attempt(rt, () => {
-        for (let i = 0; i < 2; i++) rt.call(exercise, first.batchSize);
+        for (let i = 0; i < WARM_CALLS; i++) rt.call(exercise, first.batchSize);
         const before = tf.memory().numTensors;
         const started = performance.now();
         for (let i = 0; i < plan.leakSteps; i++) rt.call(exercise, first.batchSize);
-        msPerCall = (performance.now() - started) / plan.leakSteps;
+        ms = performance.now() - started;
         growth = tf.memory().numTensors - before;
         baselineMs = baseline(rt, first.batchSize);
       }),
     );
+    leak = leakOf(failure, plan.leakSteps, growth, ms, baselineMs);
   }
 
   let behaviourFailure: Failure | undefined = NOT_RUN;
@@ -222,7 +290,72 @@ export function observe(exercise: ExerciseId, plan: Plan, rt: Runtime, parts: Pa
   return {
     exercise,
     steps,
-    leak: { failure: leakFailure, steps: plan.leakSteps, growth, msPerCall, baselineMs },
+    leak,
     behaviour: { failure: behaviourFailure, steps: plan.behaviourSteps, gen: getWeights(rt.gen), disc: getWeights(rt.disc) },
   };
+}
+
+/**
+ * A training run as the notebook's loop makes it (lib/grader/states.ts buildRun): the grader observes
+ * steps inside it, so a step cannot tell its probes from training — no weights reset between calls, the
+ * loop's order and numbers of calls, one batchSize throughout, and which calls are looked at and where
+ * the run starts come from the course's secret.
+ */
+export interface RunPlan {
+  /** The models' weights before any cell runs, as if the notebook's models cell had made them. */
+  start: { gen: Weights; disc: Weights };
+  /** Each call's batches come from a seed derived from this one and the call's number. */
+  seed: number;
+  batchSize: number;
+  iterations: number;
+  /** Per exercise: which of its calls (0-based) are observed in full. */
+  observe: Record<ExerciseId, number[]>;
+}
+
+/** The seed of the batches of a run's call number `call`. */
+export const callSeed = (runSeed: number, call: number): number => (runSeed * 7919 + call * 104729 + 17) % 2_147_483_647;
+
+/**
+ * Runs the training loop (every exercise's calls per iteration, in registry order) with the steps of
+ * `ids` and observes them: every call in summary, the plan's calls in full, tensors and time per step.
+ * A step that throws, or leaves a weight NaN or infinite, is stopped there and its call undone, so the
+ * other steps go on from sound weights. `beforeCall` hears which exercise is about to run (crash blame).
+ */
+export function observeRun(rt: Runtime, run: RunPlan, ids: readonly ExerciseId[], beforeCall?: (id: ExerciseId) => void): Record<ExerciseId, ExerciseObservation> {
+  const active = EXERCISES.filter((ex) => ids.includes(ex.id));
+  const records = new Map(active.map((ex) => [ex.id, { steps: [] as StepObservation[], calls: [] as CallObservation[], n: 0, growth: 0, counted: 0, ms: 0, failure: undefined as Failure | undefined }]));
+  let call = 0;
+  for (let it = 0; it < run.iterations; it++) {
+    for (const ex of active) {
+      const r = records.get(ex.id)!;
+      for (let k = 0; k < ex.callsPerIteration && !r.failure; k++) {
+        beforeCall?.(ex.id);
+        const n = r.n++;
+        const tensors = tf.memory().numTensors;
+        let ms = 0;
+        // (the label names no call number: which calls are looked at stays the grader's)
+        const at = { state: `a ${ex.functionName} call inside a training run`, seed: callSeed(run.seed, call++), batchSize: run.batchSize };
+        const st = observeCall(rt, ex.id, at, (t) => (ms = t));
+        if (n >= WARM_CALLS) {
+          r.growth += tf.memory().numTensors - tensors;
+          r.counted++;
+          r.ms += ms;
+        }
+        if (!st.failure && !(finite(st.gen) && finite(st.disc))) st.failure = { kind: 'runtime-error', message: 'the step left a weight NaN or infinite' };
+        if (st.failure) {
+          r.failure = st.failure;
+          place(rt, st.before);
+        }
+        if (st.failure || run.observe[ex.id]?.includes(n)) r.steps.push(st);
+        r.calls.push(summary(st));
+      }
+    }
+  }
+  const baselineMs = active.length > 0 ? baseline(rt, run.batchSize) : undefined;
+  return Object.fromEntries(
+    active.map((ex): [ExerciseId, ExerciseObservation] => {
+      const r = records.get(ex.id)!;
+      return [ex.id, { exercise: ex.id, steps: r.steps, calls: r.calls, leak: leakOf(r.failure, r.counted, r.growth, r.ms, baselineMs), behaviour: NO_BEHAVIOUR }];
+    }),
+  );
 }

@@ -16,7 +16,7 @@ import * as nn from '../seminar/nn';
 import { TODO } from '../seminar/todo';
 import { initBackend } from '../tfjs/backend';
 import { hardenRealm, submissionTf } from './harden';
-import { ExerciseId, ExerciseObservation, Failure, Parts, Plan, Runtime, classifyError, observe } from './observe';
+import { ExerciseId, ExerciseObservation, Failure, Parts, Plan, RunPlan, Runtime, classifyError, observe, observeRun } from './observe';
 
 export interface Job {
   /** The backend to compute on: the parent's (lib/tfjs/backend.ts initGraderBackend). */
@@ -25,7 +25,10 @@ export interface Job {
   cells: { index: number; exercise?: ExerciseId; js: string; async: boolean }[];
   /** Exercises to observe, in order. */
   probe: ExerciseId[];
+  /** The behavioural runs' states. */
   plans: Record<ExerciseId, Plan>;
+  /** The training run the steps are observed in; absent (a student release: no reference to replay), the plans' fixed states. */
+  run?: RunPlan;
   parts: Parts;
   /**
    * After the steps: say "steps done" on stdout and read from stdin (one JSON line) the exercises whose
@@ -33,7 +36,7 @@ export interface Job {
    * needs it then takes one child process instead of two.
    */
   askBehaviour: boolean;
-  /** Wall-clock budget per exercise (cell load + observation). */
+  /** Wall-clock budget per exercise: for its cell's load, its calls in the training run, its behavioural run. */
   budgetMs: number;
   /** Characters of console output kept. */
   outputCap: number;
@@ -142,8 +145,8 @@ function classify(err: unknown): Failure {
 
 const EMPTY = { steps: [], leak: { steps: 0, growth: 0 }, behaviour: { steps: 0, gen: {}, disc: {} } };
 
-/** One exercise's observation: its load failure, a missing function, or the protocol run on it. */
-function observeExercise(id: ExerciseId, job: Job, runner: Runner, runtime: Runtime, loadFailure: Failure | undefined): ExerciseObservation {
+/** Why an exercise cannot be observed at all (its cell failed to load, or defines no function), else undefined. */
+function unavailable(id: ExerciseId, runner: Runner, loadFailure: Failure | undefined): ExerciseObservation | undefined {
   const name = exercise(id).functionName;
   if (loadFailure) return { exercise: id, unavailable: loadFailure, ...EMPTY };
   let defined = false;
@@ -152,11 +155,26 @@ function observeExercise(id: ExerciseId, job: Job, runner: Runner, runtime: Runt
   } catch {
     defined = false;
   }
-  if (!defined) {
-    const message = `the ${id} cell does not define a function ${name}(batchSize) (keep the function's name from the notebook)`;
-    return { exercise: id, unavailable: { kind: 'runtime-error', message, diagnosis: 'missing-function' }, ...EMPTY };
+  if (defined) return undefined;
+  const message = `the ${id} cell does not define a function ${name}(batchSize) (keep the function's name from the notebook)`;
+  return { exercise: id, unavailable: { kind: 'runtime-error', message, diagnosis: 'missing-function' }, ...EMPTY };
+}
+
+/** Runs the cells in notebook order, as tslab would: a cell that throws takes its own exercise down only (another cell's failure is reported). */
+async function runCells(job: Job, runner: Runner, classify: (err: unknown) => Failure, onOtherFailure: (message: string) => void): Promise<Map<ExerciseId, Failure>> {
+  const loadFailures = new Map<ExerciseId, Failure>();
+  for (const cell of job.cells) {
+    runner.deadline = Date.now() + job.budgetMs;
+    try {
+      const value = runner.run(cell.js);
+      if (cell.async) await runner.settle(value);
+    } catch (err) {
+      const failure = classify(err);
+      if (cell.exercise !== undefined) loadFailures.set(cell.exercise, failure);
+      else onOtherFailure(`cell #${cell.index + 1} threw when it ran: ${failure.message}`);
+    }
   }
-  return observe(id, job.plans[id], runtime, job.parts);
+  return loadFailures;
 }
 
 /**
@@ -172,6 +190,7 @@ function readJob(file: string): Job {
     Array.isArray(job.probe) &&
     job.probe.every((id) => typeof id === 'string' && job.plans?.[id] !== undefined) &&
     typeof job.parts?.steps === 'boolean' &&
+    (job.run === undefined || (Number.isInteger(job.run.iterations) && Number.isInteger(job.run.batchSize))) &&
     typeof job.askBehaviour === 'boolean' &&
     Number.isInteger(job.budgetMs) &&
     Number.isInteger(job.outputCap);
@@ -203,13 +222,29 @@ async function main(jobFile: string, resultFile: string): Promise<void> {
     if (result.cellFailures.length < 20) result.cellFailures.push(`a promise rejected and nothing awaited it: ${classify(reason).message}`);
   });
   const seminar = createSeminar();
+  // the run's start, before any cell runs: to the cells, the weights their models cell made
+  if (job.run) {
+    nn.setWeights(seminar.gen, job.run.start.gen);
+    nn.setWeights(seminar.disc, job.run.start.disc);
+  }
   const classifyWithBudget = classifier(job.budgetMs);
   hardenRealm(seminar, noteRandom);
-  const runner = new Runner(notebookContext(seminar, output.print, noteRandom));
+  let runner = new Runner(notebookContext(seminar, output.print, noteRandom));
+  // each exercise's calls spend its own budget: a step that hangs times out alone
+  const budget = new Map<ExerciseId, number>();
   const runtime: Runtime = {
     gen: seminar.gen,
     disc: seminar.disc,
-    call: (id, batchSize) => runner.run(`${exercise(id).functionName}(${Math.trunc(batchSize)})`),
+    call: (id, batchSize) => {
+      const left = budget.get(id) ?? job.budgetMs;
+      const started = Date.now();
+      runner.deadline = started + left;
+      try {
+        return runner.run(`${exercise(id).functionName}(${Math.trunc(batchSize)})`);
+      } finally {
+        budget.set(id, left - (Date.now() - started));
+      }
+    },
     takeRandomCalls: () => {
       const r = randomCalls;
       randomCalls = [];
@@ -219,36 +254,50 @@ async function main(jobFile: string, resultFile: string): Promise<void> {
     optimizers: { gen: seminar.genOpt, disc: seminar.discOpt },
   };
 
-  // Run the cells in notebook order, as tslab would; a cell that throws takes its own exercise down only
-  // (another cell's failure is reported, and an exercise that needed it fails on its own).
-  const loadFailures = new Map<ExerciseId, Failure>();
-  for (const cell of job.cells) {
-    runner.deadline = Date.now() + job.budgetMs;
-    try {
-      const value = runner.run(cell.js);
-      if (cell.async) await runner.settle(value);
-    } catch (err) {
-      const failure = classifyWithBudget(err);
-      if (cell.exercise !== undefined) loadFailures.set(cell.exercise, failure);
-      else result.cellFailures.push(`cell #${cell.index + 1} threw when it ran: ${failure.message}`);
-    }
+  const loadFailures = await runCells(job, runner, classifyWithBudget, (m) => result.cellFailures.push(m));
+  const observable: ExerciseId[] = [];
+  for (const id of job.probe) {
+    const none = unavailable(id, runner, loadFailures.get(id));
+    if (none) result.observations[id] = none;
+    else observable.push(id);
   }
 
-  for (const id of job.probe) {
-    result.running = id;
-    save();
-    runner.deadline = Date.now() + job.budgetMs;
-    result.observations[id] = observeExercise(id, job, runner, runtime, loadFailures.get(id));
+  if (job.parts.steps && job.run && observable.length > 0) {
+    // the steps inside one training run of all the exercises; a crash is blamed on the step then running
+    const observations = observeRun(runtime, job.run, observable, (id) => {
+      if (result.running === id) return;
+      result.running = id;
+      save();
+    });
+    Object.assign(result.observations, observations);
     result.running = null;
     save();
+  }
+  const fixedStates = job.parts.steps && !job.run;
+  if (fixedStates || job.parts.behaviour) {
+    for (const id of observable) {
+      result.running = id;
+      save();
+      budget.set(id, job.budgetMs);
+      const observed = observe(id, job.plans[id], runtime, { steps: fixedStates, behaviour: job.parts.behaviour });
+      result.observations[id] = job.run && job.parts.steps ? { ...result.observations[id]!, behaviour: observed.behaviour } : observed;
+      result.running = null;
+      save();
+    }
   }
 
   if (job.askBehaviour) {
     process.stdout.write('steps done\n');
     const wanted = JSON.parse((await input.next()) || '[]') as ExerciseId[];
     output.muted = true;
-    for (const id of job.probe.filter((ex) => wanted.includes(ex) && result.observations[ex])) {
-      runner.deadline = Date.now() + job.budgetMs;
+    const asked = observable.filter((ex) => wanted.includes(ex) && result.observations[ex]);
+    if (asked.length > 0) {
+      // the notebook afresh (a new realm, its cells run again), so no step remembers the training run's calls
+      runner = new Runner(notebookContext(seminar, output.print, noteRandom));
+      await runCells(job, runner, classifyWithBudget, () => undefined);
+    }
+    for (const id of asked) {
+      budget.set(id, job.budgetMs);
       result.asked[id] = observe(id, job.plans[id], runtime, { steps: false, behaviour: true }).behaviour;
       save();
     }

@@ -17,7 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { CompiledCell } from './compile';
 import Ajv from 'ajv';
 import { config } from '../config';
-import { ExerciseId, ExerciseObservation, Failure, Parts, Plan } from './observe';
+import { ExerciseId, ExerciseObservation, Failure, Parts, Plan, RunPlan } from './observe';
 import type { ChildResult, Job } from './sandbox-child';
 
 export interface SandboxOptions {
@@ -269,7 +269,7 @@ function crashOf(run: ChildRun, options: SandboxOptions): Failure & { diagnosis:
 export async function runInSandbox(
   cells: CompiledCell[],
   probe: ExerciseId[],
-  plans: Record<ExerciseId, Plan>,
+  protocol: { plans: Record<ExerciseId, Plan>; run?: RunPlan },
   options: SandboxOptions = DEFAULT_SANDBOX,
   parts: Parts = { steps: true, behaviour: true },
   askBehaviour?: (observations: Partial<Record<ExerciseId, ExerciseObservation>>) => ExerciseId[],
@@ -296,7 +296,8 @@ export async function runInSandbox(
         backend: tf.getBackend(),
         cells: cells.map((c) => ({ index: c.index, exercise: c.exercise, js: c.js, async: c.async })),
         probe: remaining,
-        plans,
+        plans: protocol.plans,
+        run: protocol.run,
         parts,
         askBehaviour: askBehaviour !== undefined,
         budgetMs: Math.max(1000, Math.floor(options.timeoutMs / probe.length)),

@@ -6,14 +6,19 @@ import { EXERCISES, exercise } from '../exercises';
 import { referenceSteps } from '../reference';
 import { withSamplers } from '../seminar/data';
 import { Seminar, seminarOf } from '../seminar/models';
-import { Weights, getWeights, withWeights } from '../seminar/nn';
+import { Weights, getWeights, setWeights, withWeights } from '../seminar/nn';
 import { Rng } from '../seminar/random';
 import type { Steps } from '../seminar/steps';
-import { ExerciseId, Plan, Runtime, State, classifyError, fixedSamplers } from './observe';
+import { ExerciseId, Plan, RunPlan, Runtime, State, StepObservation, classifyError, fixedSamplers, observeCall } from './observe';
 
 /** Knobs of the protocol; small so a submission grades in seconds. */
 export const PROTOCOL = {
   leakSteps: 20,
+  /** The grader's training run: iterations (the leak probe needs leakSteps + 2 calls of every step), batch sizes (never the notebook's 128: a step that hard-codes it shows). */
+  runIterations: [24, 32],
+  runBatchSizes: [48, 64, 80, 96, 112, 144, 160],
+  /** Calls of each step observed in full in the run, one in each equal part of its calls. */
+  runObserved: 3,
   behaviourSteps: 40,
   /** Reference generator steps the disc's behavioural run is judged by. */
   behaviourGenSteps: 40,
@@ -92,6 +97,29 @@ export function buildPlans(s: Seminar, secret?: string): Record<ExerciseId, Plan
   );
 }
 
+/**
+ * The grader's training run (lib/grader/observe.ts observeRun): its start weights, batch seed, length,
+ * batchSize and the calls observed in full all come from the course's secret and `salt` (the grader
+ * passes the submission's code), so no number of it can be learnt from a release, nor from the feedback
+ * on another submission; the same code always meets the same run. Without a secret it is a public one.
+ */
+export function buildRun(s: Seminar, secret?: string, salt = ''): RunPlan {
+  const seed = stateSeed(505, secret, `training run\n${salt}`);
+  const r = new Rng(seed);
+  const pick = (lo: number, hi: number) => lo + Math.floor(r.uniform() * (hi - lo)); // in [lo, hi)
+  const [shortest, longest] = PROTOCOL.runIterations;
+  const iterations = pick(shortest, longest + 1);
+  const batchSize = PROTOCOL.runBatchSizes[pick(0, PROTOCOL.runBatchSizes.length)];
+  const parts = PROTOCOL.runObserved;
+  const observe = Object.fromEntries(
+    EXERCISES.map((ex) => {
+      const calls = iterations * ex.callsPerIteration;
+      return [ex.id, Array.from({ length: parts }, (_, i) => pick(Math.floor((i * calls) / parts), Math.floor(((i + 1) * calls) / parts)))];
+    }),
+  );
+  return { seed, batchSize, iterations, observe, start: { gen: initWeights(getWeights(s.gen), seed * 7 + 1), disc: initWeights(getWeights(s.disc), seed * 7 + 2) } };
+}
+
 /** The reference as a Runtime on `s`'s models — the "subject" the checks run against by default. */
 export function referenceRuntime(s: Seminar): Runtime {
   const steps = referenceSteps(seminarOf(s));
@@ -103,4 +131,18 @@ export function referenceRuntime(s: Seminar): Runtime {
     classify: classifyError,
     optimizers: { gen: s.genOpt, disc: s.discOpt },
   };
+}
+
+/** The reference's step from where each of the subject's steps started (its weights before, its batches); `s` is left as it was. */
+export function referenceReplay(s: Seminar, id: ExerciseId, steps: readonly StepObservation[]): StepObservation[] {
+  const rt = referenceRuntime(s);
+  return withWeights([[s.gen, getWeights(s.gen)], [s.disc, getWeights(s.disc)]], () =>
+    steps
+      .filter((st) => !st.failure)
+      .map((st) => {
+        setWeights(s.gen, st.before.gen);
+        setWeights(s.disc, st.before.disc);
+        return observeCall(rt, id, st);
+      }),
+  );
 }

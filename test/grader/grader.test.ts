@@ -7,7 +7,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { runSelfCheck, formatSelfCheck } from '../../lib/grader/self-check';
-import { getWeights } from '../../lib/seminar/nn';
+import { getWeights, setWeights, withWeights } from '../../lib/seminar/nn';
+import type { Steps } from '../../lib/seminar/steps';
+import { SEMINAR } from '../../lib/seminar/loop';
+import { exercise } from '../../lib/exercises';
+import { RunPlan, Runtime, classifyError, observeRun } from '../../lib/grader/observe';
+import { PROTOCOL, buildRun, referenceReplay } from '../../lib/grader/states';
 import { TODO } from '../../lib/seminar/notebook';
 import { referenceSteps } from '../../lib/reference';
 import { Seminar, createSeminar, disposeSeminar } from '../../lib/seminar/models';
@@ -17,6 +22,7 @@ import { compileCells, formatCompileError } from '../../lib/grader/compile';
 import { DIAGNOSES } from '../../lib/grader/diagnoses';
 import { Notebook, extractExercises, programCells, readSubmission } from '../../lib/grader/extract';
 import * as judge from '../../lib/grader/judge';
+import { flat } from '../../lib/grader/judge';
 import { runChecks } from '../../lib/grader/run-checks';
 import { currentSession } from '../../lib/grader/basis';
 import { csvOf, feedbackFolders, feedbackOf, gradescopeOf } from '../../lib/grader/report';
@@ -146,6 +152,86 @@ describe('grader steps', function () {
     });
   });
 
+  describe('training run (where the grader observes a submission\'s steps)', () => {
+    let s: Seminar;
+    before(async () => {
+      await initBackend();
+      s = createSeminar({ seed: 12 });
+    });
+    after(() => disposeSeminar(s));
+
+    const rt = (steps: Steps, seen?: number[][]): Runtime => ({
+      gen: s.gen,
+      disc: s.disc,
+      call: (id, batchSize) => {
+        seen?.push(flat({ ...getWeights(s.gen), ...getWeights(s.disc) }));
+        return steps[exercise(id).functionName](batchSize);
+      },
+      takeRandomCalls: () => [],
+      classify: classifyError,
+      optimizers: { gen: s.genOpt, disc: s.discOpt },
+    });
+
+    it('depends on the secret and the submission: start, length, batchSize and the calls looked at; never the notebook\'s batch of 128', () => {
+      const runs = ['a', 'b', 'c'].flatMap((secret) => ['x', 'y'].map((salt) => buildRun(s, secret, salt)));
+      const key = (r: RunPlan) => JSON.stringify([r.seed, r.iterations, r.batchSize, r.observe, flat(r.start.disc).slice(0, 3)]);
+      expect(new Set(runs.map(key)).size).to.equal(runs.length);
+      expect(key(buildRun(s, 'a', 'x'))).to.equal(key(runs[0]));
+      for (const r of runs) {
+        expect(r.batchSize).to.not.equal(SEMINAR.batchSize);
+        expect(r.iterations - 2, 'calls of trainGen the leak probe counts').to.be.at.least(PROTOCOL.leakSteps);
+        for (const ex of EXERCISES) {
+          const calls = r.iterations * ex.callsPerIteration;
+          expect(r.observe[ex.id]).to.have.length(PROTOCOL.runObserved);
+          expect(r.observe[ex.id].every((n, i) => n >= (i * calls) / 3 - 1 && n < ((i + 1) * calls) / 3), `one observed call in each third of ${calls}`).to.equal(true);
+        }
+      }
+    });
+
+    it('calls the steps as the notebook\'s loop does, never resetting the weights between calls; the reference replayed from its observed steps matches', () => {
+      const run = buildRun(s, 'course', 'student');
+      const seen: number[][] = [];
+      const tensors = tf.memory().numTensors;
+      const obs = withWeights([[s.gen, getWeights(s.gen)], [s.disc, getWeights(s.disc)]], () => {
+        setWeights(s.gen, run.start.gen);
+        setWeights(s.disc, run.start.disc);
+        return observeRun(rt(referenceSteps(s), seen), run, EXERCISES.map((ex) => ex.id));
+      });
+      expect(tf.memory().numTensors).to.equal(tensors);
+      expect(seen.length).to.equal(run.iterations * 6);
+      expect(seen[0]).to.deep.equal(flat({ ...run.start.gen, ...run.start.disc }));
+      for (const ex of EXERCISES) {
+        const o = obs[ex.id];
+        expect(o.calls).to.have.length(run.iterations * ex.callsPerIteration);
+        expect(o.steps).to.have.length(3);
+        expect(o.leak).to.include({ growth: 0, steps: run.iterations * ex.callsPerIteration - 2 });
+        expect(o.calls!.every((c) => c.batchSize === run.batchSize && c.frozenMoved === 0 && c.returnedType === 'number')).to.equal(true);
+        // each observed step starts where the previous call left the models
+        for (const st of o.steps) expect(seen.some((w) => w.every((v, j) => v === flat({ ...st.before.gen, ...st.before.disc })[j]))).to.equal(true);
+        const replay = referenceReplay(s, ex.id, o.steps);
+        replay.forEach((r, i) => expect(flat(r[ex.trains])).to.deep.equal(flat(o.steps[i][ex.trains])));
+      }
+    });
+
+    it('stops a step that throws or leaves a NaN weight, undoes its call, and the other step trains on from sound weights', () => {
+      const run = buildRun(s, 'course', 'nan');
+      const ref = referenceSteps(s);
+      let genCalls = 0;
+      const broken: Steps = {
+        trainDisc: ref.trainDisc,
+        trainGen: (b) => {
+          if (++genCalls === 4) tf.tidy(() => s.gen.parameters()[0].assign(tf.fill(s.gen.parameters()[0].shape, NaN)));
+          return ref.trainGen(b);
+        },
+      };
+      const obs = withWeights([[s.gen, getWeights(s.gen)], [s.disc, getWeights(s.disc)]], () => observeRun(rt(broken), run, EXERCISES.map((ex) => ex.id)));
+      expect(obs.train_gen.calls).to.have.length(4);
+      expect(obs.train_gen.steps.at(-1)!.failure?.message).to.match(/NaN or infinite/);
+      expect(obs.train_disc.calls).to.have.length(run.iterations * 5);
+      expect(obs.train_disc.steps.every((st) => flat(st.before.gen).every(Number.isFinite))).to.equal(true);
+    });
+  });
+
   describe('self-check (in-process, the notebook\'s check cells)', () => {
     let s: Seminar;
     let models: Pick<Seminar, 'gen' | 'disc' | 'genOpt' | 'discOpt'>;
@@ -263,8 +349,8 @@ describe('grader steps', function () {
     it('a child lost during it (memory) is replaced by a new one, and the steps already observed count', async () => {
       const { gradeNotebook } = await import('../../lib/grader');
       children = 0;
-      // 25 calls observe the steps (3 states, then 2 + 20 for leaks); the behavioural run makes 40 more
-      const r = await gradeNotebook(variant('if (++calls > 30) for (;;) hoard.push(new Array(1e6).fill(batchSize));'), { memoryMb: 256 });
+      // the training run that observes the steps never uses the notebook's batch of 128; the behavioural run does
+      const r = await gradeNotebook(variant('if (batchSize === 128 && ++calls > 10) for (;;) hoard.push(new Array(1e6).fill(batchSize));'), { memoryMb: 256 });
       expect(children).to.equal(2);
       expect(r.checks.filter((c) => c.diagnosis === 'grader-error')).to.deep.equal([]);
       const update = r.checks.find((c) => c.id === 'train_disc.update')!;

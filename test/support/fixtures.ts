@@ -368,7 +368,7 @@ export const FIXTURES: readonly Fixture[] = [
     disc: [beforeResult('discOpt.minimize(() => tf.mean(tf.neg(tf.logSoftmax(disc(sampleRealData(batchSize))).slice([0, IS_REAL], [-1, 1]))) as tf.Scalar, false, disc.parameters());')],
   },
   { name: 'changes-learning-rate', expect: { diagnosis: 'changes-optimizer', score: 16 }, gen: [atFunctionStart('genOpt.setLearningRate(1e-2);')] },
-  { name: 'missing-function', expect: { diagnosis: 'missing-function', score: 10 }, gen: [replace('function', 'function trainGen(', 'function trainGenerator(')] },
+  { name: 'missing-function', expect: { diagnosis: 'missing-function', score: 10, status: 'incomplete' }, gen: [replace('function', 'function trainGen(', 'function trainGenerator(')] },
   // wrong in a way no diagnosis names: the behavioural run decides (and rejects it)
   { name: 'fake-term-missing', expect: { diagnosis: 'wrong-update', score: 15 }, disc: [unwrap('loss', 'tf.add', 0)] },
   // valid variants: credit with a note
@@ -401,7 +401,7 @@ export const FIXTURES: readonly Fixture[] = [
     notebook: (nb) => insertCellBefore(nb, 'train_disc', '// a helper of my own, in its own cell\nfunction column(j: number): number {\n  return j;\n}'),
   },
   // correct, but far slower than it needs to be: credited, with a note
-  { name: 'slow-step', expect: { full: true }, disc: [beforeResult('for (let i = 0; i < 150; i++) tf.tidy(() => tf.matMul(tf.ones([128, 128]), tf.ones([128, 128])));')] },
+  { name: 'slow-step', expect: { full: true }, disc: [beforeResult('for (let i = 0; i < 10; i++) tf.tidy(() => tf.matMul(tf.ones([128, 128]), tf.ones([128, 128])));')] },
   { name: 'top-level-await', expect: { full: true }, disc: [beforeFunction('await tf.ready();')] },
   {
     name: 'scratch-cell-throws',
@@ -434,7 +434,7 @@ export const FIXTURES: readonly Fixture[] = [
   },
   {
     name: 'imports-solutions',
-    expect: { diagnosis: 'runtime-error', score: 0 },
+    expect: { diagnosis: 'runtime-error', score: 0, status: 'incomplete' },
     disc: [
       beforeFunction("import { referenceSteps } from '../dist/lib/reference/solutions';"),
       atFunctionStart('return referenceSteps(gan.seminarOf({ gen: gen, disc: disc, genOpt: genOpt, discOpt: discOpt })).trainDisc(batchSize);'),
@@ -443,7 +443,7 @@ export const FIXTURES: readonly Fixture[] = [
   },
   {
     name: 'overwrites-globals',
-    expect: { diagnosis: 'private-randomness' },
+    expect: { diagnosis: 'private-randomness', status: 'incomplete' },
     disc: [beforeFunction('Math.random = () => 0.5;\n(globalThis as any).sampleNoise = () => tf.zeros([1, 1]);\nObject.assign(tf, { mean: tf.sum });')],
   },
   { name: 'console-flood', expect: { full: true }, disc: [beforeFunction("console.log('x'.repeat(10 * 1024 * 1024));")] },
@@ -473,7 +473,7 @@ export const FIXTURES: readonly Fixture[] = [
   {
     // a tensor leak hidden by patching the engine's memory()
     name: 'patches-engine-memory',
-    expect: { diagnosis: 'runtime-error', score: 10 },
+    expect: { diagnosis: 'runtime-error', score: 10, status: 'incomplete' },
     disc: [beforeFunction('const engine: any = (tf as any).engine();\nconst realMemory = engine.memory.bind(engine);\nengine.memory = () => ({ ...realMemory(), numTensors: 0 });\nconst kept: tf.Tensor[] = [];'), beforeResult('kept.push(tf.ones([4]));')],
   },
   {
@@ -493,6 +493,23 @@ export const FIXTURES: readonly Fixture[] = [
     name: 'host-math-random',
     expect: { diagnosis: 'runtime-error', score: 10 },
     disc: [replace('closure', 'sampleNoise(batchSize)', 'tf.tensor2d(Array.from({ length: batchSize }, () => [(tf as any).env().global.Math.random()]))')],
+  },
+  // steps that tell probes from training: right only where a fixed-state protocol would look
+  {
+    // right for its first three calls (as many as there are fixed states), the sign flipped after
+    name: 'counts-calls',
+    expect: { diagnosis: 'wrong-sign', score: 15 },
+    disc: [beforeFunction('let discCalls = 0;'), atFunctionStart('discCalls++;'), wrap('loss', (x) => `tf.mul(discCalls <= 3 ? 1 : -1, ${x})`)],
+  },
+  {
+    // right whenever its weights were reset since its last call (a probe), the sign flipped in a run of calls
+    name: 'detects-reset',
+    expect: { diagnosis: 'wrong-sign', score: 15 },
+    gen: [
+      beforeFunction('let leftAt: number | undefined;'),
+      wrap('loss', (x) => `tf.mul(leftAt !== gen.parameters()[0].dataSync()[0] ? 1 : -1, ${x})`),
+      beforeResult('leftAt = gen.parameters()[0].dataSync()[0];'),
+    ],
   },
 ];
 
