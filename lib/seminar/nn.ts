@@ -88,7 +88,8 @@ export function setFused(mode: FusedMode | boolean): FusedMode {
 const FUSED_BY_BACKEND: Readonly<Record<string, 'backend-kernels' | 'js'>> = { wasm: 'backend-kernels', cpu: 'js' };
 
 function fusedImpl(): 'backend-kernels' | 'js' | undefined {
-  const mode = fusedMode ?? config.fused();
+  // read once: GAN_FUSED is an environment variable, and process.env costs ≈1 µs a read on every model call
+  const mode = (fusedMode ??= config.fused());
   if (mode === 'off') return undefined;
   if (mode === 'auto') return FUSED_BY_BACKEND[tf.getBackend()];
   return mode;
