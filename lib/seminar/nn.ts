@@ -160,13 +160,15 @@ export function sequential(...layers: Layer[]): Module {
     : null;
   const chain = steps && steps.length > 0 ? fusedChain(steps) : null;
   const firstIn = layers.find((l): l is Linear => l instanceof Linear)?.inFeatures;
+  // the variables never change (an update assigns new data to the same Variable): listed once, not per call
+  const params = layers.flatMap((l) => l.parameters());
   const forward = (x: tf.Tensor2D): tf.Tensor2D => {
     if (x.rank !== 2) {
       throw new Error(`expected a [batch, features] tensor, got shape [${x.shape.join(', ')}]`);
     }
     // Anything unusual (other dtype, wrong width: tfjs's own error message) takes the plain ops.
     if (chain && x.dtype === 'float32' && x.shape[1] === firstIn && fusedImpl() !== undefined) {
-      return chain(x, layers.flatMap((l) => l.parameters()));
+      return chain(x, params);
     }
     return tf.tidy(() => layers.reduce((h, layer) => layer.forward(h), x));
   };
