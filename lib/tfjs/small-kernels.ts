@@ -272,10 +272,15 @@ function reduce(op: Reduce): Small {
     if (x.dtype !== 'float32' || rank < 1 || rank > 2) return null;
     const n = size(x.shape);
     if (n === 0 || n > SMALL_KERNEL_MAX) return null;
-    const axes = tf.util.parseAxisParam((op === 'max' ? attrs.reductionIndices : attrs.axis) ?? x.shape.map((_, i) => i), x.shape);
-    const all = axes.length === rank;
-    // over everything, or over the last axis of a matrix; other axes (columns) go to wasm
-    if (!all && !(rank === 2 && axes.length === 1 && axes[0] === 1)) return null;
+    const axis = op === 'max' ? attrs.reductionIndices : attrs.axis;
+    let all: boolean;
+    if (axis === null || axis === undefined) all = true;
+    else {
+      const axes = tf.util.parseAxisParam(axis, x.shape);
+      all = axes.length === rank;
+      // over everything, or over the last axis of a matrix; other axes (columns) go to wasm
+      if (!all && !(rank === 2 && axes.length === 1 && axes[0] === 1)) return null;
+    }
     const len = all ? n : x.shape[1];
     const kept = x.shape.map((d, i) => (all || i === 1 ? 1 : d));
     const outShape = attrs.keepDims ? kept : all ? [] : [x.shape[0]];

@@ -4,28 +4,9 @@
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import { read } from '../../lib/config';
-import { createSeminar, disposeSeminar, getWeights, initBackend, referenceSteps } from '../../lib';
+import { initBackend } from '../../lib';
+import { expectSameTraining } from '../support/training';
 import { SGD_KERNEL, setSgdKernel, sgdKernelInstalled } from '../../lib/tfjs/sgd-kernel';
-
-/** float32 bit patterns (NaN as one pattern). */
-function bits(a: ArrayLike<number>): number[] {
-  const f = Float32Array.from(a as ArrayLike<number>);
-  return Array.from(new Uint32Array(f.buffer), (x, i) => (Number.isNaN(f[i]) ? 0x7fc00000 : x));
-}
-
-function training(on: boolean) {
-  setSgdKernel(on);
-  const s = createSeminar({ seed: 11 });
-  const steps = referenceSteps(s);
-  const losses: number[] = [];
-  for (let i = 0; i < 20; i++) {
-    for (let k = 0; k < 5; k++) losses.push(steps.trainDisc(128));
-    losses.push(steps.trainGen(128));
-  }
-  const weights = [...Object.values(getWeights(s.gen)), ...Object.values(getWeights(s.disc))].flatMap((w) => w.values);
-  disposeSeminar(s);
-  return { losses, weights };
-}
 
 describe('SGD update as one kernel (lib/tfjs/sgd-kernel.ts)', () => {
   after(async () => {
@@ -38,15 +19,7 @@ describe('SGD update as one kernel (lib/tfjs/sgd-kernel.ts)', () => {
       await initBackend(backend);
       expect(sgdKernelInstalled(), 'initBackend puts it in place').to.equal(true);
       expect(tf.getKernel(SGD_KERNEL, backend), 'registered').to.not.equal(undefined);
-      const plain = training(false);
-      const tensors = tf.memory().numTensors;
-      const buffers = tf.engine().backend.numDataIds();
-      const fast = training(true);
-      expect(tf.memory().numTensors, 'tensors').to.equal(tensors);
-      expect(tf.engine().backend.numDataIds(), 'backend buffers').to.equal(buffers);
-      expect(fast.losses.every(Number.isFinite), 'the run trained').to.equal(true);
-      expect(bits(fast.losses)).to.deep.equal(bits(plain.losses));
-      expect(bits(fast.weights)).to.deep.equal(bits(plain.weights));
+      expectSameTraining((on) => setSgdKernel(on), 11, 20);
     });
   }
 

@@ -3,7 +3,8 @@
 import { read } from '../../lib/config';
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
-import { createSeminar, disposeSeminar, getWeights, initBackend, referenceSteps } from '../../lib';
+import { initBackend } from '../../lib';
+import { bits, expectSameTraining } from '../support/training';
 import { SMALL_KERNEL_MAX, originalKernel, setSmallKernels, smallKernelsInstalled } from '../../lib/tfjs/small-kernels';
 
 type Attrs = Record<string, unknown>;
@@ -17,12 +18,6 @@ function values(n: number, seed: number): Float32Array {
   return Float32Array.from({ length: n }, (_, i) => (i % 7 === 3 ? SPECIAL[(i + seed) % SPECIAL.length] : (next() - 0.5) * 10 ** Math.floor(next() * 6 - 3)));
 }
 
-/** float32 bit patterns; every NaN counts as one pattern (wasm and JS may pick different NaN payloads). */
-function bits(a: ArrayLike<number>): number[] {
-  const f = Float32Array.from(a as ArrayLike<number>);
-  const u = new Uint32Array(f.buffer);
-  return Array.from(u, (x, i) => (Number.isNaN(f[i]) ? 0x7fc00000 : x));
-}
 
 /** Runs kernel `name` as the small kernel and as wasm's own on the same inputs; both outputs. */
 function both(name: string, inputs: Record<string, tf.Tensor>, attrs: Attrs) {
@@ -150,27 +145,7 @@ describe('small-tensor kernels on wasm (lib/tfjs/small-kernels.ts)', () => {
   });
 
   it('a training run gives the same weights, bit for bit, with and without them; no tensor or buffer growth', () => {
-    const run = (on: boolean) => {
-      setSmallKernels(on);
-      const s = createSeminar({ seed: 7 });
-      const steps = referenceSteps(s);
-      const losses: number[] = [];
-      for (let i = 0; i < 30; i++) {
-        for (let k = 0; k < 5; k++) losses.push(steps.trainDisc(128));
-        losses.push(steps.trainGen(128));
-      }
-      const weights = [...Object.values(getWeights(s.gen)), ...Object.values(getWeights(s.disc))].flatMap((w) => w.values);
-      disposeSeminar(s);
-      return { losses, weights };
-    };
-    const plain = run(false);
-    const tensors = tf.memory().numTensors;
-    const buffers = tf.engine().backend.numDataIds();
-    const small = run(true);
-    expect(tf.memory().numTensors, 'tensors').to.equal(tensors);
-    expect(tf.engine().backend.numDataIds(), 'wasm buffers').to.equal(buffers);
-    expect(bits(small.losses)).to.deep.equal(bits(plain.losses));
-    expect(bits(small.weights)).to.deep.equal(bits(plain.weights));
+    expectSameTraining((on) => setSmallKernels(on), 7, 30);
   });
 
   it('can be switched off, and GAN_SMALL_KERNELS, GAN_LOSS_KERNELS are checked', () => {
