@@ -37,9 +37,12 @@ const PYTORCH = path.join(ROOT, 'lib/bench/pytorch_loop.py');
 const TARGET_W1 = 0.1;
 /** --baseline rows: the default backend with the lib's speed-ups switched off (see the README's Backends). */
 const BASELINES = [
-  { label: 'plain tfjs ops', env: { GAN_FUSED: '0', GAN_SMALL_KERNELS: '0', GAN_SIMD: '0' } },
-  { label: 'fused models only', env: { GAN_SMALL_KERNELS: '0', GAN_SIMD: '0' } },
-  { label: 'no SIMD kernels', env: { GAN_SIMD: '0' } },
+  { label: 'plain tfjs ops', env: { GAN_FUSED: '0', GAN_SMALL_KERNELS: '0', GAN_SIMD: '0', GAN_SGD_KERNEL: '0' } },
+  { label: 'fused models only', env: { GAN_SMALL_KERNELS: '0', GAN_SIMD: '0', GAN_SGD_KERNEL: '0' } },
+  { label: 'no SIMD kernels', env: { GAN_SIMD: '0', GAN_LOSS_KERNELS: '0', GAN_SGD_KERNEL: '0' } },
+  { label: 'no loss or SGD kernels', env: { GAN_LOSS_KERNELS: '0', GAN_SGD_KERNEL: '0' } },
+  { label: 'no SGD kernel', env: { GAN_SGD_KERNEL: '0' } },
+  { label: 'no loss kernels', env: { GAN_LOSS_KERNELS: '0' } },
 ];
 const CHECK_EVERY = 500;
 const SEED = 42;
@@ -283,7 +286,7 @@ function markdown(results: Json, lines: string[]): string {
     '- dashboard share: the notebook\'s training cell (lib/dashboard/dashboard.ts updated every 250 iterations, PNG drawn in its worker, output discarded): time in dashboard.update / loop time.',
     '- the long runs (convergence, loop it/s, memory) run one after another, not interleaved: their ratios also reflect how the machine\'s load changed in between; the interleaved it/s columns are the fair comparison.',
     `- peak RSS and RSS growth: the long run's process (${results.options.long} iterations); growth from iteration 10 000 to the end.`,
-    '- "plain tfjs ops": the same lib with GAN_FUSED=0 GAN_SMALL_KERNELS=0 — every layer as separate tfjs ops and wasm\'s own kernels throughout (the state before any speed-up). "fused models only": GAN_SMALL_KERNELS=0 — one op per model call (lib/seminar/nn.ts), but wasm\'s own kernels for the loss and the SGD update (lib/tfjs/small-kernels.ts off). "no SIMD kernels": GAN_SIMD=0 — everything but lib/tfjs/simd (the fused op on wasm\'s own kernels: the state before #14).',
+    '- "plain tfjs ops": the same lib with GAN_FUSED=0 GAN_SMALL_KERNELS=0 GAN_SIMD=0 GAN_SGD_KERNEL=0 — every layer as separate tfjs ops, wasm\'s own kernels and tfjs\'s SGD update throughout (the state before any speed-up). "fused models only": the same with GAN_FUSED on — one op per model call (lib/seminar/nn.ts), but wasm\'s own kernels for the loss and the SGD update (lib/tfjs/small-kernels.ts off). "no SIMD kernels": GAN_SIMD=0 GAN_LOSS_KERNELS=0 GAN_SGD_KERNEL=0 — the fused op on wasm\'s own kernels (the state before #14). "no loss or SGD kernels": GAN_LOSS_KERNELS=0 GAN_SGD_KERNEL=0 — the SIMD kernels, without the loss\'s reductions in lib/tfjs/small-kernels.ts and the one-kernel SGD update (lib/tfjs/sgd-kernel.ts); the last two rows switch off one of those each.',
     '',
     '## Grading throughput',
     '',

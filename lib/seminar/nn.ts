@@ -88,7 +88,8 @@ export function setFused(mode: FusedMode | boolean): FusedMode {
 const FUSED_BY_BACKEND: Readonly<Record<string, 'backend-kernels' | 'js'>> = { wasm: 'backend-kernels', cpu: 'js' };
 
 function fusedImpl(): 'backend-kernels' | 'js' | undefined {
-  const mode = fusedMode ?? config.fused();
+  // read once: GAN_FUSED is an environment variable, and process.env costs ≈1 µs a read on every model call
+  const mode = (fusedMode ??= config.fused());
   if (mode === 'off') return undefined;
   if (mode === 'auto') return FUSED_BY_BACKEND[tf.getBackend()];
   return mode;
@@ -159,13 +160,15 @@ export function sequential(...layers: Layer[]): Module {
     : null;
   const chain = steps && steps.length > 0 ? fusedChain(steps) : null;
   const firstIn = layers.find((l): l is Linear => l instanceof Linear)?.inFeatures;
+  // the variables never change (an update assigns new data to the same Variable): listed once, not per call
+  const params = layers.flatMap((l) => l.parameters());
   const forward = (x: tf.Tensor2D): tf.Tensor2D => {
     if (x.rank !== 2) {
       throw new Error(`expected a [batch, features] tensor, got shape [${x.shape.join(', ')}]`);
     }
     // Anything unusual (other dtype, wrong width: tfjs's own error message) takes the plain ops.
     if (chain && x.dtype === 'float32' && x.shape[1] === firstIn && fusedImpl() !== undefined) {
-      return chain(x, layers.flatMap((l) => l.parameters()));
+      return chain(x, params);
     }
     return tf.tidy(() => layers.reduce((h, layer) => layer.forward(h), x));
   };

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { config } from '../config';
 import { announceDenoKernel } from '../jupyter/deno';
 import { registerWasmFallbacks } from './kernel-fallback';
+import { setSgdKernel, sgdKernelWanted } from './sgd-kernel';
 import { setSmallKernels, smallKernelsWanted } from './small-kernels';
 
 export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
@@ -79,6 +80,8 @@ export async function initBackend(requested: string | undefined = config.backend
   if (tf.getBackend() === 'wasm') registerWasmFallbacks();
   // wasm: the lib's small-tensor kernels in place of some of wasm's own (lib/tfjs/small-kernels.ts)
   setSmallKernels(tf.getBackend() === 'wasm' && smallKernelsWanted());
+  // wasm and cpu: SGD's update as one kernel per variable (lib/tfjs/sgd-kernel.ts; other backends keep tfjs's)
+  setSgdKernel(sgdKernelWanted());
   await announceDenoKernel(); // in Deno's kernel only: see lib/jupyter/deno.ts
   return tf.getBackend() as BackendName;
 }

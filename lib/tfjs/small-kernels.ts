@@ -5,7 +5,8 @@
 // their gradients, the SGD update) is ~200 such calls per iteration. These do the same float32
 // operations in a JS loop on the wasm heap: results are bit-identical (+ − × ÷ of two float32 values,
 // rounded once, and copies; test/tfjs/small-kernels.test.ts compares them). wasm's Sum and Max were left
-// alone: their glue is already cheap (≈2 µs), a JS loop was not faster.
+// alone at first (their glue ≈2 µs); with the engine's overhead cut elsewhere, the loss's unary ops and
+// reductions pay too (GAN_LOSS_KERNELS, below).
 // Anything else (other dtypes, larger tensors, other broadcasts or axes) goes to wasm's kernel.
 // Identity and same-dtype Cast share the input's buffer, as the cpu backend's do.
 import * as tf from '@tensorflow/tfjs-core'; // not the @tensorflow/tfjs re-export: its getters cost ≈3 % on the hot path
@@ -74,6 +75,29 @@ function withScalar(op: BinaryOp, x: Float32Array, s: number, o: Float32Array, s
 }
 
 function broadcast(op: BinaryOp, x: Float32Array, xr: number, xc: number, y: Float32Array, yr: number, yc: number, o: Float32Array, rows: number, cols: number): void {
+  if (xc === 1 && yc === 0 && yr === 1 && xr === cols) {
+    // [rows, cols] ∘ [rows, 1] (log-softmax's logits − row max, its gradient's sum · softmax): one
+    // number per row, hoisted out of the inner loop
+    for (let i = 0, k = 0; i < rows; i++) {
+      const s = y[i];
+      if (op === 'add') for (let j = 0; j < cols; j++, k++) o[k] = x[k] + s;
+      else if (op === 'sub') for (let j = 0; j < cols; j++, k++) o[k] = x[k] - s;
+      else if (op === 'mul') for (let j = 0; j < cols; j++, k++) o[k] = x[k] * s;
+      else for (let j = 0; j < cols; j++, k++) o[k] = x[k] / s;
+    }
+    return;
+  }
+  if (xc === 0 && xr === 1 && yc === 1 && yr === cols) {
+    // [rows, 1] ∘ [rows, cols]: the same with the operands the other way round
+    for (let i = 0, k = 0; i < rows; i++) {
+      const s = x[i];
+      if (op === 'add') for (let j = 0; j < cols; j++, k++) o[k] = s + y[k];
+      else if (op === 'sub') for (let j = 0; j < cols; j++, k++) o[k] = s - y[k];
+      else if (op === 'mul') for (let j = 0; j < cols; j++, k++) o[k] = s * y[k];
+      else for (let j = 0; j < cols; j++, k++) o[k] = s / y[k];
+    }
+    return;
+  }
   let k = 0;
   for (let i = 0; i < rows; i++) {
     let p = i * xr;
@@ -85,11 +109,24 @@ function broadcast(op: BinaryOp, x: Float32Array, xr: number, xc: number, y: Flo
   }
 }
 
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 function binary(op: BinaryOp): Small {
   return (args, wasm) => {
     const a = input(args, 'a');
     const b = input(args, 'b');
     if (a.dtype !== 'float32' || b.dtype !== 'float32') return null;
+    // the common cases first, without the broadcast bookkeeping (shape arrays, slices: ≈1 µs a call)
+    const n0 = size(a.shape);
+    if (n0 > 0 && n0 <= SMALL_KERNEL_MAX && sameShape(a.shape, b.shape)) {
+      const out = wasm.makeOutput(a.shape.slice(), 'float32');
+      elementwise(op, f32(wasm, a), f32(wasm, b), f32(wasm, out));
+      return out;
+    }
     const outShape = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
     const n = size(outShape);
     const om = asMatrix(outShape);
@@ -100,10 +137,6 @@ function binary(op: BinaryOp): Small {
     const o = f32(wasm, out);
     const x = f32(wasm, a);
     const y = f32(wasm, b);
-    if (a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i])) {
-      elementwise(op, x, y, o);
-      return out;
-    }
     // one operand a single number (the optimizer's learning rate, a loss's 1/n): no strides to follow
     if (y.length === 1 && x.length === n) {
       withScalar(op, x, y[0], o, false);
@@ -187,6 +220,84 @@ const cast: Small = (args, wasm) => {
   return dtype === x.dtype && dtype !== 'string' && dtype !== 'complex64' ? share(x, wasm) : null;
 };
 
+// ---- the loss's unary ops and reductions (GAN_LOSS_KERNELS). log-softmax alone is Max, Exp, Sum, Log
+// forward and Exp, Sum backward on [128, 2] / [128, 1]; the loss's mean and neg and their gradients add
+// Mean, Neg. wasm's glue for each (shape arrays, a ccall, for the reductions a transpose check and an axis
+// permutation) costs 3–8 µs; these loops touch ≤ 256 numbers.
+
+// Exp and Log stay wasm's: its expf / logf are not the correctly rounded results a JS Math.exp gives
+// (≈6 in 10⁴ values differ in the last bit), and these kernels are bit-identical or not used.
+function negLoop(x: Float32Array, o: Float32Array): void {
+  for (let i = 0; i < o.length; i++) o[i] = -x[i];
+}
+
+const neg: Small = (args, wasm) => {
+  const x = input(args, 'x');
+  const n = size(x.shape);
+  if (x.dtype !== 'float32' || n === 0 || n > SMALL_KERNEL_MAX) return null;
+  const out = wasm.makeOutput(x.shape.slice(), 'float32');
+  negLoop(f32(wasm, x), f32(wasm, out));
+  return out;
+};
+
+type Reduce = 'max' | 'sum' | 'mean';
+
+/**
+ * Max, Sum and Mean over the last axis of a rank-1 or rank-2 tensor, or over all of it: `groups` runs of
+ * `len` contiguous numbers. Sums add left to right in float32 (each partial sum rounded), as wasm's
+ * loops do; Mean divides that sum by the count; Max propagates NaN as wasm's does.
+ */
+function reduceLoop(op: Reduce, x: Float32Array, groups: number, len: number, o: Float32Array): void {
+  for (let g = 0, k = 0; g < groups; g++) {
+    if (op === 'max') {
+      let m = x[k++];
+      for (let j = 1; j < len; j++, k++) {
+        const v = x[k];
+        if (v > m || Number.isNaN(v)) m = v;
+      }
+      o[g] = m;
+    } else {
+      let sum = 0;
+      for (let j = 0; j < len; j++, k++) sum = Math.fround(sum + x[k]);
+      o[g] = op === 'sum' ? sum : sum / len;
+    }
+  }
+}
+
+function reduce(op: Reduce): Small {
+  return (args, wasm) => {
+    const x = input(args, 'x');
+    const attrs = args.attrs as unknown as { axis?: number | number[]; reductionIndices?: number | number[]; keepDims?: boolean };
+    const rank = x.shape.length;
+    if (x.dtype !== 'float32' || rank < 1 || rank > 2) return null;
+    const n = size(x.shape);
+    if (n === 0 || n > SMALL_KERNEL_MAX) return null;
+    const axis = op === 'max' ? attrs.reductionIndices : attrs.axis;
+    let all: boolean;
+    if (axis === null || axis === undefined) all = true;
+    else {
+      const axes = tf.util.parseAxisParam(axis, x.shape);
+      all = axes.length === rank;
+      // over everything, or over the last axis of a matrix; other axes (columns) go to wasm
+      if (!all && !(rank === 2 && axes.length === 1 && axes[0] === 1)) return null;
+    }
+    const len = all ? n : x.shape[1];
+    const kept = x.shape.map((d, i) => (all || i === 1 ? 1 : d));
+    const outShape = attrs.keepDims ? kept : all ? [] : [x.shape[0]];
+    const out = wasm.makeOutput(outShape, 'float32');
+    reduceLoop(op, f32(wasm, x), n / len, len, f32(wasm, out));
+    return out;
+  };
+}
+
+/** Replace wasm's own only when GAN_LOSS_KERNELS is on (see setSmallKernels). */
+const LOSS_KERNELS: Readonly<Record<string, Small>> = {
+  Neg: neg,
+  Max: reduce('max'),
+  Sum: reduce('sum'),
+  Mean: reduce('mean'),
+};
+
 const SMALL_KERNELS: Readonly<Record<string, Small>> = {
   Add: binary('add'),
   Sub: binary('sub'),
@@ -215,7 +326,7 @@ export function originalKernel(name: string): tf.KernelConfig | undefined {
  * Puts the small kernels in place of wasm's (on = true) or puts wasm's back. Needs the wasm backend
  * registered; a no-op for other backends. Returns whether they are in place afterwards.
  */
-export function setSmallKernels(on: boolean): boolean {
+export function setSmallKernels(on: boolean, loss: boolean = lossKernelsWanted()): boolean {
   if (!on) {
     for (const [name, config] of originals) {
       tf.unregisterKernel(name, 'wasm');
@@ -225,7 +336,7 @@ export function setSmallKernels(on: boolean): boolean {
     return false;
   }
   if (originals.size > 0) return true;
-  for (const [name, small] of Object.entries(SMALL_KERNELS)) {
+  for (const [name, small] of Object.entries({ ...SMALL_KERNELS, ...(loss ? LOSS_KERNELS : {}) })) {
     const config = tf.getKernel(name, 'wasm');
     if (!config) continue;
     const fallback = config.kernelFunc;
@@ -235,6 +346,11 @@ export function setSmallKernels(on: boolean): boolean {
     tf.registerKernel({ ...config, kernelFunc });
   }
   return originals.size > 0;
+}
+
+/** GAN_LOSS_KERNELS=0 keeps wasm's own Neg, Max, Sum and Mean (for comparison: npm run bench). */
+export function lossKernelsWanted(): boolean {
+  return config.lossKernels();
 }
 
 /** GAN_SMALL_KERNELS=0 keeps wasm's own kernels (for comparison: npm run bench). */

@@ -3,7 +3,8 @@
 import { read } from '../../lib/config';
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
-import { createSeminar, disposeSeminar, getWeights, initBackend, referenceSteps } from '../../lib';
+import { initBackend } from '../../lib';
+import { bits, expectSameTraining } from '../support/training';
 import { SMALL_KERNEL_MAX, originalKernel, setSmallKernels, smallKernelsInstalled } from '../../lib/tfjs/small-kernels';
 
 type Attrs = Record<string, unknown>;
@@ -17,12 +18,6 @@ function values(n: number, seed: number): Float32Array {
   return Float32Array.from({ length: n }, (_, i) => (i % 7 === 3 ? SPECIAL[(i + seed) % SPECIAL.length] : (next() - 0.5) * 10 ** Math.floor(next() * 6 - 3)));
 }
 
-/** float32 bit patterns; every NaN counts as one pattern (wasm and JS may pick different NaN payloads). */
-function bits(a: ArrayLike<number>): number[] {
-  const f = Float32Array.from(a as ArrayLike<number>);
-  const u = new Uint32Array(f.buffer);
-  return Array.from(u, (x, i) => (Number.isNaN(f[i]) ? 0x7fc00000 : x));
-}
 
 /** Runs kernel `name` as the small kernel and as wasm's own on the same inputs; both outputs. */
 function both(name: string, inputs: Record<string, tf.Tensor>, attrs: Attrs) {
@@ -54,7 +49,10 @@ describe('small-tensor kernels on wasm (lib/tfjs/small-kernels.ts)', () => {
     await initBackend('wasm');
     expect(smallKernelsInstalled(), 'initBackend puts them in place on wasm').to.equal(true);
   });
-  after(() => setSmallKernels(true));
+  after(() => {
+    setSmallKernels(false);
+    setSmallKernels(true);
+  });
 
   const t = (shape: number[], seed: number) => tf.tensor(values(shape.reduce((a, b) => a * b, 1), seed), shape, 'float32');
 
@@ -93,6 +91,29 @@ describe('small-tensor kernels on wasm (lib/tfjs/small-kernels.ts)', () => {
     });
   });
 
+  it("Neg, Max, Sum, Mean (GAN_LOSS_KERNELS): bit-identical to wasm's over the last axis or everything", () => {
+    tf.tidy(() => {
+      expectSame('Neg', { x: t([128, 2], 21) });
+      expectSame('Neg', { x: t([], 22) });
+      for (const [shape, seed] of [[[128, 2], 23], [[128, 1], 24], [[16, 128], 25], [[300], 26]] as [number[], number][]) {
+        const x = t(shape, seed);
+        const last = shape.length - 1;
+        for (const keepDims of [true, false]) {
+          expectSame('Max', { x }, { reductionIndices: [last], keepDims });
+          expectSame('Sum', { x }, { axis: [last], keepDims });
+          expectSame('Mean', { x }, { axis: null, keepDims });
+          expectSame('Mean', { x }, { axis: shape.map((_, i) => i), keepDims });
+          expectSame('Sum', { x }, { axis: -1, keepDims });
+        }
+      }
+      // sums of many small and large numbers: the order of the float32 additions shows
+      const ragged = tf.tensor(Float32Array.from({ length: 256 }, (_, i) => (i % 3 ? 1e-3 * i : 1e4 + i)), [128, 2]);
+      expectSame('Mean', { x: ragged }, { axis: null, keepDims: false });
+      expectSame('Sum', { x: ragged.reshape([256]) }, { axis: [0], keepDims: false });
+      expectSame('Max', { x: tf.tensor([[1, NaN], [NaN, 1], [-Infinity, -Infinity]]) }, { reductionIndices: [1], keepDims: true });
+    });
+  });
+
   it('hands everything else to wasm: other dtypes, ranks, broadcasts, large tensors', () => {
     tf.tidy(() => {
       const big = t([SMALL_KERNEL_MAX + 2], 9);
@@ -101,6 +122,10 @@ describe('small-tensor kernels on wasm (lib/tfjs/small-kernels.ts)', () => {
       expectSame('Multiply', { a: t([2, 3, 4], 12), b: t([2, 1, 4], 13) });
       expectSame('Slice', { x: t([2, 3, 4], 14) }, { begin: [0, 1, 1], size: [2, 2, 3] });
       expectSame('Cast', { x: t([4], 15) }, { dtype: 'int32' });
+      expectSame('Sum', { x: t([3, 5], 16) }, { axis: [0], keepDims: false }); // over columns
+      expectSame('Max', { x: t([2, 3, 4], 17) }, { reductionIndices: [2], keepDims: false });
+      expectSame('Mean', { x: tf.tensor([1, 2, 4], [3], 'int32') }, { axis: null, keepDims: false });
+      expectSame('Neg', { x: tf.tensor([1, -2], [2], 'int32') });
     });
   });
 
@@ -120,34 +145,21 @@ describe('small-tensor kernels on wasm (lib/tfjs/small-kernels.ts)', () => {
   });
 
   it('a training run gives the same weights, bit for bit, with and without them; no tensor or buffer growth', () => {
-    const run = (on: boolean) => {
-      setSmallKernels(on);
-      const s = createSeminar({ seed: 7 });
-      const steps = referenceSteps(s);
-      const losses: number[] = [];
-      for (let i = 0; i < 30; i++) {
-        for (let k = 0; k < 5; k++) losses.push(steps.trainDisc(128));
-        losses.push(steps.trainGen(128));
-      }
-      const weights = [...Object.values(getWeights(s.gen)), ...Object.values(getWeights(s.disc))].flatMap((w) => w.values);
-      disposeSeminar(s);
-      return { losses, weights };
-    };
-    const plain = run(false);
-    const tensors = tf.memory().numTensors;
-    const buffers = tf.engine().backend.numDataIds();
-    const small = run(true);
-    expect(tf.memory().numTensors, 'tensors').to.equal(tensors);
-    expect(tf.engine().backend.numDataIds(), 'wasm buffers').to.equal(buffers);
-    expect(bits(small.losses)).to.deep.equal(bits(plain.losses));
-    expect(bits(small.weights)).to.deep.equal(bits(plain.weights));
+    expectSameTraining((on) => setSmallKernels(on), 7, 30);
   });
 
-  it('can be switched off, and GAN_SMALL_KERNELS is checked', () => {
+  it('can be switched off, and GAN_SMALL_KERNELS, GAN_LOSS_KERNELS are checked', () => {
     setSmallKernels(false);
     expect(smallKernelsInstalled()).to.equal(false);
     expect(originalKernel('Add')).to.equal(undefined);
-    expect(setSmallKernels(true)).to.equal(true);
+    expect(setSmallKernels(true, false)).to.equal(true);
+    expect(originalKernel('Add'), 'Add replaced').to.not.equal(undefined);
+    expect(originalKernel('Mean'), 'Mean kept without the loss kernels').to.equal(undefined);
+    setSmallKernels(false);
+    expect(setSmallKernels(true, true)).to.equal(true);
+    expect(originalKernel('Mean'), 'Mean replaced with them').to.not.equal(undefined);
+    expect(read('lossKernels', { GAN_LOSS_KERNELS: '0' })).to.equal(false);
+    expect(read('lossKernels', {})).to.equal(true);
     expect(read('smallKernels', { GAN_SMALL_KERNELS: '0' })).to.equal(false);
     expect(read('smallKernels', {})).to.equal(true);
     expect(() => read('smallKernels', { GAN_SMALL_KERNELS: 'maybe' })).to.throw(/GAN_SMALL_KERNELS="maybe" is not valid: use 1 or 0/);

@@ -96,7 +96,7 @@
     (param $a i32) (param $w i32) (param $b i32) (param $y i32)
     (param $batch i32) (param $inF i32) (param $outF i32) (param $elu i32)
     (local $n i32) (local $j i32) (local $i i32) (local $rowB i32) (local $ap i32) (local $wp i32) (local $acc v128)
-    (local $et v128) (local $ek v128) (local $er v128) (local $ep v128)
+    (local $et v128) (local $ek v128) (local $er v128) (local $ep v128) (local $sa v128)
     ;; the ELU's constants, hoisted out of the loop (V8 re-materialises a v128.const at each use)
     (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $c4 v128) (local $c5 v128) (local $c6 v128)
     (local $c7 v128) (local $c8 v128) (local $c9 v128) (local $c10 v128) (local $c11 v128) (local $c12 v128) (local $c13 v128)
@@ -118,17 +118,24 @@
     (local.set $rowB (i32.shl (local.get $outF) (i32.const 2)))
     (loop $nl
       (local.set $j (i32.const 0))
+      ;; inF = 1 (the first layer of both seminar models, an outer product): a[n] splat once per row
+      ;; and no inner loop to set up per 4 outputs — the same additions and products, so the same bits
+      (local.set $sa (f32x4.splat (f32.load (local.get $a))))
       (loop $jl
         (local.set $acc (v128.load (i32.add (local.get $b) (local.get $j))))
-        (local.set $ap (local.get $a))
-        (local.set $wp (i32.add (local.get $w) (local.get $j)))
-        (local.set $i (i32.const 0))
-        (loop $il
-          (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (f32x4.splat (f32.load (local.get $ap))) (v128.load (local.get $wp)))))
-          (local.set $ap (i32.add (local.get $ap) (i32.const 4)))
-          (local.set $wp (i32.add (local.get $wp) (local.get $rowB)))
-          (local.set $i (i32.add (local.get $i) (i32.const 1)))
-          (br_if $il (i32.lt_u (local.get $i) (local.get $inF))))
+        (if (i32.eq (local.get $inF) (i32.const 1))
+          (then
+            (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $sa) (v128.load (i32.add (local.get $w) (local.get $j)))))))
+          (else
+            (local.set $ap (local.get $a))
+            (local.set $wp (i32.add (local.get $w) (local.get $j)))
+            (local.set $i (i32.const 0))
+            (loop $il
+              (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (f32x4.splat (f32.load (local.get $ap))) (v128.load (local.get $wp)))))
+              (local.set $ap (i32.add (local.get $ap) (i32.const 4)))
+              (local.set $wp (i32.add (local.get $wp) (local.get $rowB)))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br_if $il (i32.lt_u (local.get $i) (local.get $inF))))))
         (if (local.get $elu)
           (then
             ;; = (call $elu4), inline

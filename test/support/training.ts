@@ -1,0 +1,44 @@
+// A short reference training run and float32 bit patterns: what the kernel tests compare with a
+// speed-up switched on and off.
+import { expect } from 'chai';
+import * as tf from '@tensorflow/tfjs';
+import { createSeminar, disposeSeminar, getWeights, referenceSteps } from '../../lib';
+
+/** float32 bit patterns; every NaN counts as one pattern (wasm and JS may pick different NaN payloads). */
+export function bits(a: ArrayLike<number>): number[] {
+  const f = Float32Array.from(a as ArrayLike<number>);
+  const u = new Uint32Array(f.buffer);
+  return Array.from(u, (x, i) => (Number.isNaN(f[i]) ? 0x7fc00000 : x));
+}
+
+/** `iterations` seminar iterations (5 × trainDisc + 1 × trainGen, batch 128) from `seed`: every loss and the final weights. */
+export function trainingRun(seed: number, iterations: number): { losses: number[]; weights: number[] } {
+  const s = createSeminar({ seed });
+  const steps = referenceSteps(s);
+  const losses: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    for (let k = 0; k < 5; k++) losses.push(steps.trainDisc(128));
+    losses.push(steps.trainGen(128));
+  }
+  const weights = [...Object.values(getWeights(s.gen)), ...Object.values(getWeights(s.disc))].flatMap((w) => w.values);
+  disposeSeminar(s);
+  return { losses, weights };
+}
+
+/**
+ * The same run with a speed-up off (`setOn(false)`), then on: the same losses and weights bit for bit, and
+ * no tensor or backend buffer more after the second run than after the first.
+ */
+export function expectSameTraining(setOn: (on: boolean) => void, seed: number, iterations: number): void {
+  setOn(false);
+  const plain = trainingRun(seed, iterations);
+  const tensors = tf.memory().numTensors;
+  const buffers = tf.engine().backend.numDataIds();
+  setOn(true);
+  const fast = trainingRun(seed, iterations);
+  expect(tf.memory().numTensors, 'tensors').to.equal(tensors);
+  expect(tf.engine().backend.numDataIds(), 'backend buffers').to.equal(buffers);
+  expect(fast.losses.every(Number.isFinite), 'the run trained').to.equal(true);
+  expect(bits(fast.losses), 'losses').to.deep.equal(bits(plain.losses));
+  expect(bits(fast.weights), 'weights').to.deep.equal(bits(plain.weights));
+}
