@@ -65,6 +65,8 @@ export interface Exercise {
   behaviour: {
     start: { name: string; seed: number; pretrainDiscSteps?: number };
     judgedBy: 'own-generator' | 'generator-trained-against-it';
+    /** A variant is accepted when its runs gain, on average, at least this share of the reference's W1 gain. */
+    minShare: number;
   };
   /** Diagnoses this exercise adds to the shared ones (lib/exercises/mistakes.ts, lib/grader/diagnoses.ts). */
   diagnoses: Readonly<Record<string, DiagnosisInfo>>;

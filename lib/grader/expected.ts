@@ -10,7 +10,7 @@ import type { ExerciseId, ExerciseObservation, Plan } from './observe';
 
 export interface ExpectedValues {
   format: 'gan-seminar expected values';
-  version: 1;
+  version: 2;
   /** For the student's eyes: where the numbers come from. */
   note: string;
   plans: Record<ExerciseId, Plan>;
@@ -32,8 +32,8 @@ const validate = new Ajv().compile({
   required: ['format', 'version', 'plans', 'reference', 'hiddenChecks'],
   properties: {
     format: { const: 'gan-seminar expected values' },
-    version: { const: 1 },
-    plans: { type: 'object', additionalProperties: { type: 'object', required: ['states', 'leakSteps', 'behaviour', 'behaviourSteps'], properties: { states: { type: 'array', items: state }, behaviour: state } } },
+    version: { const: 2 },
+    plans: { type: 'object', additionalProperties: { type: 'object', required: ['states', 'leakSteps', 'behaviour', 'behaviourSteps'], properties: { states: { type: 'array', items: state }, behaviour: { type: 'array', minItems: 1, items: state } } } },
     reference: { type: 'object', additionalProperties: { type: 'object', required: ['exercise', 'steps', 'leak', 'behaviour'], properties: { steps: { type: 'array', minItems: 1 } } } },
     hiddenChecks: { type: 'array', items: { type: 'string' } },
   },
@@ -51,7 +51,7 @@ export function readExpected(file = EXPECTED_FILE): ExpectedValues {
   }
   if (!validate(json)) {
     const e = validate.errors?.[0];
-    throw new Error(`${file} is not a gan-seminar expected-values file (version 1): ${e?.instancePath || '/'} ${e?.message ?? ''}; ask your instructor for the full release folder`);
+    throw new Error(`${file} is not a gan-seminar expected-values file (version 2): ${e?.instancePath || '/'} ${e?.message ?? ''}; ask your instructor for the full release folder`);
   }
   const values = json as ExpectedValues;
   if (file === EXPECTED_FILE) cache = values;

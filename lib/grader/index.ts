@@ -181,7 +181,7 @@ async function observeIsolated(compiled: CompiledCell[], subject: Record<Exercis
     for (const id of rerun) {
       const b = again.observations[id]?.behaviour;
       const crash = again.crashes[id];
-      subject[id].observation!.behaviour = b ?? { failure: { kind: crash?.kind ?? 'runtime-error', message: crash?.message ?? 'not observed' }, steps: 0, gen: {}, disc: {} };
+      subject[id].observation!.behaviour = b ?? { failure: { kind: crash?.kind ?? 'runtime-error', message: crash?.message ?? 'not observed' }, steps: 0, runs: [] };
     }
   }
   const output = run.output + (run.outputTruncated ? `\n… output truncated at ${sandbox.outputCap} characters\n` : '');

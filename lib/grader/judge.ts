@@ -47,11 +47,6 @@ export const TOL = 1e-5;
 export const FROZEN_TOL = 1e-7;
 /** Tolerance of "returns the value of a known mistake's loss". */
 export const MISTAKE_TOL = 1e-4;
-/**
- * A variant passes the behavioural path when its short run gains at least this share of the
- * reference's W1 improvement: a loss scaled by 0.5 (half the step) gains about half.
- */
-export const BEHAVIOUR_SHARE = 0.25;
 /** …and at most this multiple: a far bigger short-run gain means a far bigger step (e.g. a sum), which diverges later. */
 export const BEHAVIOUR_MAX = 4;
 
@@ -200,7 +195,7 @@ function genAgainst(s: Session, start: State, disc: Weights): Weights {
   );
 }
 
-/** The reference's behavioural result per state (the same for every submission). */
+/** The reference's behavioural result per start (the same for every submission). */
 const referenceW1 = new WeakMap<State, number>();
 
 export interface Behaviour {
@@ -214,36 +209,45 @@ export interface Behaviour {
 }
 
 /**
- * The behavioural path for a step that matches no formulation exactly: from a fixed state, does it move
- * the generator toward N(5, 1.5²) at least BEHAVIOUR_SHARE (and at most BEHAVIOUR_MAX times) as far as
- * the reference does? How "the generator it moved" is found is the exercise's `behaviour.judgedBy`.
+ * The behavioural path for a step that matches no formulation exactly: from each of a few fixed starts,
+ * does it move the generator toward N(5, 1.5²) — on average over the starts at least the exercise's minShare
+ * (and at most BEHAVIOUR_MAX times) as far as the reference does? (before, after, reference: the
+ * starts' averages.) How "the generator it moved" is found is the exercise's `behaviour.judgedBy`.
  */
 export function behaviour(s: Session, ex: Exercise): Behaviour {
   return memo(s, `behaviour:${ex.id}`, () => {
     const sub = s.subject[ex.id]?.observation;
-    const state = s.plans[ex.id].behaviour;
-    const before = w1Of(s, state.gen);
+    const starts = s.plans[ex.id].behaviour;
+    const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / xs.length;
+    const befores = starts.map((st) => w1Of(s, st.gen));
+    const before = mean(befores);
     const viaReference = ex.behaviour.judgedBy === 'generator-trained-against-it';
     if (viaReference && !hasReference()) {
       const message = `the ${MODEL_TITLES[ex.trains]}'s step differs from the expected numbers, and without the reference this self-check cannot run the short training that would confirm a valid variant`;
       return { accepted: false, unconfirmed: true, before, after: NaN, reference: NaN, message };
     }
-    const reached = (o: ExerciseObservation) => (viaReference ? genAgainst(s, state, o.behaviour.disc) : o.behaviour.gen);
-    let reference = referenceW1.get(state);
-    if (reference === undefined) {
-      reference = w1Of(s, reached(s.reference[ex.id]));
-      referenceW1.set(state, reference);
-    }
-    if (!sub || sub.unavailable || sub.behaviour.failure) {
+    const reached = (o: ExerciseObservation, i: number) => (viaReference ? genAgainst(s, starts[i], o.behaviour.runs[i].disc) : o.behaviour.runs[i].gen);
+    const references = starts.map((st, i) => {
+      let w1 = referenceW1.get(st);
+      if (w1 === undefined) {
+        w1 = s.reference[ex.id].behaviour.runs[i] ? w1Of(s, reached(s.reference[ex.id], i)) : NaN;
+        referenceW1.set(st, w1);
+      }
+      return w1;
+    });
+    const reference = mean(references);
+    if (!sub || sub.unavailable || sub.behaviour.failure || sub.behaviour.runs.length < starts.length) {
       return { accepted: false, before, after: NaN, reference, message: `the short training run failed: ${sub?.behaviour.failure?.message ?? 'not run'}` };
     }
-    const after = w1Of(s, reached(sub));
-    const gained = before - after;
-    const refGained = before - reference;
-    const accepted = refGained > 0 && Number.isFinite(after) && gained >= BEHAVIOUR_SHARE * refGained && gained <= BEHAVIOUR_MAX * refGained;
-    const message =
-      `short run from a fixed state: W1 to N(5, 1.5²) ${before.toFixed(3)} → ${Number.isFinite(after) ? after.toFixed(3) : 'NaN'} ` +
-      `(reference ${before.toFixed(3)} → ${reference.toFixed(3)})`;
+    const afters = starts.map((_, i) => w1Of(s, reached(sub, i)));
+    const after = mean(afters);
+    // each start's gain as a share of the reference's gain from the same start
+    const shares = starts.map((_, i) => (befores[i] - afters[i]) / (befores[i] - references[i]));
+    const share = mean(shares);
+    const sound = references.every((r, i) => befores[i] - r > 0) && afters.every(Number.isFinite);
+    const accepted = sound && share >= ex.behaviour.minShare && share <= BEHAVIOUR_MAX;
+    const runs = starts.map((_, i) => `${befores[i].toFixed(3)} → ${Number.isFinite(afters[i]) ? afters[i].toFixed(3) : 'NaN'} (reference → ${references[i].toFixed(3)})`);
+    const message = `short runs from ${starts.length} fixed starts: W1 to N(5, 1.5²) ${runs.join(', ')}; ${Number.isFinite(share) ? `${Math.round(share * 100)} %` : 'none'} of the reference's gain on average`;
     return { accepted, before, after, reference, message };
   });
 }

@@ -28,8 +28,8 @@ export interface Plan {
   states: State[];
   /** Steps of the leak probe (after two warm-up steps). */
   leakSteps: number;
-  /** A short run of the step alone, from `behaviour`. */
-  behaviour: State;
+  /** Short runs of the step alone, one from each of these starts (the behavioural path). */
+  behaviour: State[];
   behaviourSteps: number;
 }
 
@@ -80,7 +80,8 @@ export interface ExerciseObservation {
    * after, so calls timed in different processes under different load compare (only ever a note).
    */
   leak: { failure?: Failure; steps: number; growth: number; msPerCall?: number; baselineMs?: number };
-  behaviour: { failure?: Failure; steps: number; gen: Weights; disc: Weights };
+  /** The behavioural runs: the weights each reached, in the order of the plan's starts. */
+  behaviour: { failure?: Failure; steps: number; runs: { gen: Weights; disc: Weights }[] };
 }
 
 /** The place where the observed step runs. */
@@ -236,7 +237,7 @@ export interface Parts {
 }
 
 export const NOT_RUN: Failure = { kind: 'runtime-error', message: 'not run' };
-const NO_BEHAVIOUR = { failure: NOT_RUN, steps: 0, gen: {}, disc: {} };
+const NO_BEHAVIOUR = { failure: NOT_RUN, steps: 0, runs: [] };
 /** Calls of a step before its tensors are counted and its time taken (first calls build caches). */
 const WARM_CALLS = 2;
 
@@ -277,22 +278,27 @@ export function observe(exercise: ExerciseId, plan: Plan, rt: Runtime, parts: Pa
     leak = leakOf(failure, plan.leakSteps, growth, ms, baselineMs);
   }
 
-  let behaviourFailure: Failure | undefined = NOT_RUN;
+  let behaviour: ExerciseObservation['behaviour'] = NO_BEHAVIOUR;
   if (parts.behaviour) {
-    place(rt, plan.behaviour);
-    behaviourFailure = withSamplers(fixedSamplers(plan.behaviour.seed), () =>
-      attempt(rt, () => {
-        for (let i = 0; i < plan.behaviourSteps; i++) rt.call(exercise, plan.behaviour.batchSize);
-      }),
-    );
+    behaviour = { steps: plan.behaviourSteps, runs: [] };
+    for (const start of plan.behaviour) {
+      const run = behaviourRun(rt, exercise, start, plan.behaviourSteps);
+      if (run.failure) return { exercise, steps, leak, behaviour: { ...behaviour, failure: run.failure } };
+      behaviour.runs.push(run.reached);
+    }
   }
+  return { exercise, steps, leak, behaviour };
+}
 
-  return {
-    exercise,
-    steps,
-    leak,
-    behaviour: { failure: behaviourFailure, steps: plan.behaviourSteps, gen: getWeights(rt.gen), disc: getWeights(rt.disc) },
-  };
+/** One short run of the step alone from `start` (the behavioural path): the weights it reached, or why it failed. */
+export function behaviourRun(rt: Runtime, exercise: ExerciseId, start: State, steps: number): { failure?: Failure; reached: { gen: Weights; disc: Weights } } {
+  place(rt, start);
+  const failure = withSamplers(fixedSamplers(start.seed), () =>
+    attempt(rt, () => {
+      for (let i = 0; i < steps; i++) rt.call(exercise, start.batchSize);
+    }),
+  );
+  return { failure, reached: { gen: getWeights(rt.gen), disc: getWeights(rt.disc) } };
 }
 
 /**

@@ -16,7 +16,7 @@ import * as nn from '../seminar/nn';
 import { TODO } from '../seminar/todo';
 import { initBackend } from '../tfjs/backend';
 import { hardenRealm, submissionTf } from './harden';
-import { ExerciseId, ExerciseObservation, Failure, Parts, Plan, RunPlan, Runtime, classifyError, observe, observeRun } from './observe';
+import { ExerciseId, ExerciseObservation, Failure, Parts, Plan, RunPlan, Runtime, behaviourRun, classifyError, observe, observeRun } from './observe';
 
 export interface Job {
   /** The backend to compute on: the parent's (lib/tfjs/backend.ts initGraderBackend). */
@@ -143,7 +143,7 @@ function classify(err: unknown): Failure {
   return f;
 }
 
-const EMPTY = { steps: [], leak: { steps: 0, growth: 0 }, behaviour: { steps: 0, gen: {}, disc: {} } };
+const EMPTY = { steps: [], leak: { steps: 0, growth: 0 }, behaviour: { steps: 0, runs: [] } };
 
 /** Why an exercise cannot be observed at all (its cell failed to load, or defines no function), else undefined. */
 function unavailable(id: ExerciseId, runner: Runner, loadFailure: Failure | undefined): ExerciseObservation | undefined {
@@ -273,14 +273,35 @@ async function main(jobFile: string, resultFile: string): Promise<void> {
     result.running = null;
     save();
   }
+  /**
+   * The behavioural runs of `id`, each in the notebook afresh (a new realm, its cells run again, output
+   * muted): no step remembers the training run's calls or another behavioural run's.
+   */
+  const behaviourRuns = async (id: ExerciseId): Promise<ExerciseObservation['behaviour']> => {
+    const plan = job.plans[id];
+    const out: ExerciseObservation['behaviour'] = { steps: plan.behaviourSteps, runs: [] };
+    const muted = output.muted;
+    budget.set(id, job.budgetMs);
+    for (const start of plan.behaviour) {
+      output.muted = true;
+      runner = new Runner(notebookContext(seminar, output.print, noteRandom));
+      await runCells(job, runner, classifyWithBudget, () => undefined);
+      output.muted = muted;
+      const run = behaviourRun(runtime, id, start, plan.behaviourSteps);
+      if (run.failure) return { ...out, failure: run.failure };
+      out.runs.push(run.reached);
+    }
+    return out;
+  };
+
   const fixedStates = job.parts.steps && !job.run;
   if (fixedStates || job.parts.behaviour) {
     for (const id of observable) {
       result.running = id;
       save();
       budget.set(id, job.budgetMs);
-      const observed = observe(id, job.plans[id], runtime, { steps: fixedStates, behaviour: job.parts.behaviour });
-      result.observations[id] = job.run && job.parts.steps ? { ...result.observations[id]!, behaviour: observed.behaviour } : observed;
+      const observed = fixedStates ? observe(id, job.plans[id], runtime, { steps: true, behaviour: false }) : result.observations[id] ?? { exercise: id, steps: [], leak: { steps: 0, growth: 0 }, behaviour: { steps: 0, runs: [] } };
+      result.observations[id] = job.parts.behaviour ? { ...observed, behaviour: await behaviourRuns(id) } : observed;
       result.running = null;
       save();
     }
@@ -290,15 +311,8 @@ async function main(jobFile: string, resultFile: string): Promise<void> {
     process.stdout.write('steps done\n');
     const wanted = JSON.parse((await input.next()) || '[]') as ExerciseId[];
     output.muted = true;
-    const asked = observable.filter((ex) => wanted.includes(ex) && result.observations[ex]);
-    if (asked.length > 0) {
-      // the notebook afresh (a new realm, its cells run again), so no step remembers the training run's calls
-      runner = new Runner(notebookContext(seminar, output.print, noteRandom));
-      await runCells(job, runner, classifyWithBudget, () => undefined);
-    }
-    for (const id of asked) {
-      budget.set(id, job.budgetMs);
-      result.asked[id] = observe(id, job.plans[id], runtime, { steps: false, behaviour: true }).behaviour;
+    for (const id of observable.filter((ex) => wanted.includes(ex) && result.observations[ex])) {
+      result.asked[id] = await behaviourRuns(id);
       save();
     }
   }

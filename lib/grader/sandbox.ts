@@ -86,7 +86,7 @@ const step = {
     randomCalls: { type: 'array', items: { type: 'string' } },
   },
 };
-const behaviourRun = { type: 'object', required: ['steps', 'gen', 'disc'], properties: { failure, steps: { type: 'integer' }, gen: weights, disc: weights } };
+const behaviourRun = { type: 'object', required: ['steps', 'runs'], properties: { failure, steps: { type: 'integer' }, runs: { type: 'array', items: { type: 'object', required: ['gen', 'disc'], properties: { gen: weights, disc: weights } } } } };
 const observation = {
   type: 'object',
   required: ['exercise', 'steps', 'leak', 'behaviour'],

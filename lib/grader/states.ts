@@ -20,6 +20,8 @@ export const PROTOCOL = {
   /** Calls of each step observed in full in the run, one in each equal part of its calls. */
   runObserved: 3,
   behaviourSteps: 40,
+  /** Behavioural runs, each from its own private start: one start alone cannot tell a weak valid variant from a wrong one. */
+  behaviourStarts: 3,
   /** Reference generator steps the disc's behavioural run is judged by. */
   behaviourGenSteps: 40,
   warmupIterations: 10,
@@ -64,8 +66,8 @@ export function stateSeed(publicSeed: number, secret: string | undefined, label:
 export function buildPlans(s: Seminar, secret?: string): Record<ExerciseId, Plan> {
   const genT = getWeights(s.gen);
   const discT = getWeights(s.disc);
-  const fresh = (name: string, publicSeed: number, batchSize: number, keepPublic = false): State => {
-    const seed = keepPublic ? publicSeed : stateSeed(publicSeed, secret, name);
+  const fresh = (name: string, publicSeed: number, batchSize: number): State => {
+    const seed = stateSeed(publicSeed, secret, name);
     return { name, seed, batchSize, gen: initWeights(genT, seed * 7 + 1), disc: initWeights(discT, seed * 7 + 2) };
   };
   const a = fresh('fresh (batch 128)', 101, 128);
@@ -80,20 +82,21 @@ export function buildPlans(s: Seminar, secret?: string): Record<ExerciseId, Plan
       }
     }),
   );
-  const behaviourState = (ex: (typeof EXERCISES)[number]): State => {
+  const behaviourStates = (ex: (typeof EXERCISES)[number]): State[] => {
     const { name, seed, pretrainDiscSteps } = ex.behaviour.start;
-    // the behavioural run judges a variant's training, which no replayed number can fake: its start stays
-    // the published one, so a variant's verdict does not hang on the course's secret
-    const state = fresh(name, seed, 128, true);
-    if (pretrainDiscSteps) {
-      state.disc = referenceRun(s, state, (steps) => {
-        for (let i = 0; i < pretrainDiscSteps; i++) steps.trainDisc(128);
-      }).disc;
-    }
-    return state;
+    // private too: a step that knew a start could train well from there alone and pass as a variant
+    return Array.from({ length: PROTOCOL.behaviourStarts }, (_, k) => {
+      const state = fresh(`${name} (${k + 1})`, seed + 1000 * k, 128);
+      if (pretrainDiscSteps) {
+        state.disc = referenceRun(s, state, (steps) => {
+          for (let i = 0; i < pretrainDiscSteps; i++) steps.trainDisc(128);
+        }).disc;
+      }
+      return state;
+    });
   };
   return Object.fromEntries(
-    EXERCISES.map((ex) => [ex.id, { states: [a, b, warm], leakSteps: PROTOCOL.leakSteps, behaviour: behaviourState(ex), behaviourSteps: PROTOCOL.behaviourSteps }]),
+    EXERCISES.map((ex) => [ex.id, { states: [a, b, warm], leakSteps: PROTOCOL.leakSteps, behaviour: behaviourStates(ex), behaviourSteps: PROTOCOL.behaviourSteps }]),
   );
 }
 

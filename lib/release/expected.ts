@@ -14,7 +14,7 @@ export function computeExpected(hiddenChecks: string[] = []): ExpectedValues {
     const { plans, reference } = buildBasis(s);
     return {
       format: 'gan-seminar expected values',
-      version: 1,
+      version: 2,
       note: 'What the reference trainDisc/trainGen do in one step from fixed weights and fixed sampler batches. Numbers only.',
       plans,
       reference,
