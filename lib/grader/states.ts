@@ -15,8 +15,8 @@ import { ExerciseId, Plan, RunPlan, Runtime, State, StepObservation, classifyErr
 export const PROTOCOL = {
   leakSteps: 20,
   /** The grader's training run: iterations (the leak probe needs leakSteps + 2 calls of every step), batch sizes (never the notebook's 128: a step that hard-codes it shows). */
-  runIterations: [24, 32],
-  runBatchSizes: [48, 64, 80, 96, 112, 144, 160],
+  runIterations: [22, 26],
+  runBatchSizes: [32, 48, 64, 80, 96, 112],
   /** Calls of each step observed in full in the run, one in each equal part of its calls. */
   runObserved: 3,
   behaviourSteps: 40,

@@ -73,7 +73,7 @@ describe('the notebook in a live tslab kernel (jupyter_client)', function () {
       for (const [k, fn] of ['trainDisc', 'trainGen'].entries()) {
         const c = log.checks[k];
         expect(c.status, c.text).to.equal('ok');
-        expect(c.text).to.contain(`${fn} self-check: 10/10 points`).and.contain('All checks pass');
+        expect(c.text, c.text).to.contain(`${fn} self-check: 10/10 points`).and.contain('All checks pass');
         expect(c.text).to.not.contain('could not run');
       }
       expect(JSON.parse(log.engine.text.trim())).to.include({ clean: true });
