@@ -130,7 +130,7 @@ class Runner {
 function classifier(budgetMs: number): (err: unknown) => Failure {
   return (err) => {
     const f = classify(err);
-    if (f.kind === 'timeout') f.message = `did not finish within this exercise's ${budgetMs / 1000} s budget (loading the cell and all its calls)`;
+    if (f.kind === 'timeout') f.message = `did not finish within the ${budgetMs / 1000} s budget (each cell has it to run; each step has it for all its calls)`;
     return f;
   };
 }
