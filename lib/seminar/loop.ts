@@ -40,11 +40,8 @@ export interface TrainResult {
   stopped: boolean;
 }
 
-/**
- * The same loop, letting the event loop run after each read-out (a signal handler — Ctrl-C — gets its
- * turn there) and stopping when `shouldStop()` says so. Same steps, same numbers as train().
- */
-export async function trainAsync(s: Seminar, options: AsyncTrainOptions): Promise<TrainResult> {
+/** The loop itself: runs the steps, yielding a read-out every `every` iterations; returns the last one. */
+function* loop(s: Seminar, options: TrainOptions): Generator<Readout, Readout> {
   const {
     iterations,
     batchSize = SEMINAR.batchSize,
@@ -53,54 +50,44 @@ export async function trainAsync(s: Seminar, options: AsyncTrainOptions): Promis
     readoutSamples = 1000,
     steps = referenceSteps(s),
     onReadout,
-    shouldStop = () => false,
   } = options;
   const start = performance.now();
   let discLoss = NaN;
   let genLoss = NaN;
-  const read = (iteration: number, total: number): Readout => {
+  const read = (iteration: number): Readout => {
     const seconds = (performance.now() - start) / 1000;
-    const r = { iteration, iterations: total, discLoss, genLoss, seconds, itPerSec: iteration / seconds, ...quality(s, readoutSamples) };
+    const r = { iteration, iterations, discLoss, genLoss, seconds, itPerSec: iteration / seconds, ...quality(s, readoutSamples) };
     onReadout?.(r);
     return r;
   };
   for (let i = 0; i < iterations; i++) {
     for (let k = 0; k < discSteps; k++) discLoss = steps.trainDisc(batchSize);
     genLoss = steps.trainGen(batchSize);
-    if ((i + 1) % every === 0 && i + 1 < iterations) {
-      const r = read(i + 1, iterations);
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      if (shouldStop()) return { last: r, stopped: true };
-    }
+    if ((i + 1) % every === 0 && i + 1 < iterations) yield read(i + 1);
   }
-  return { last: read(iterations, iterations), stopped: false };
+  return read(iterations);
+}
+
+/**
+ * The same loop, letting the event loop run after each read-out (a signal handler — Ctrl-C — gets its
+ * turn there) and stopping when `shouldStop()` says so. Same steps, same numbers as train().
+ */
+export async function trainAsync(s: Seminar, options: AsyncTrainOptions): Promise<TrainResult> {
+  const { shouldStop = () => false } = options;
+  const run = loop(s, options);
+  for (;;) {
+    const next = run.next();
+    if (next.done) return { last: next.value, stopped: false };
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (shouldStop()) return { last: next.value, stopped: true };
+  }
 }
 
 /** Runs the loop synchronously; returns the last read-out. */
 export function train(s: Seminar, options: TrainOptions): Readout {
-  const {
-    iterations,
-    batchSize = SEMINAR.batchSize,
-    discSteps = SEMINAR.discSteps,
-    every = SEMINAR.every,
-    readoutSamples = 1000,
-    steps = referenceSteps(s),
-    onReadout,
-  } = options;
-  const start = performance.now();
-  let discLoss = NaN;
-  let genLoss = NaN;
-  let last: Readout | undefined;
-  const read = (iteration: number): Readout => {
-    const seconds = (performance.now() - start) / 1000;
-    last = { iteration, iterations, discLoss, genLoss, seconds, itPerSec: iteration / seconds, ...quality(s, readoutSamples) };
-    onReadout?.(last);
-    return last;
-  };
-  for (let i = 0; i < iterations; i++) {
-    for (let k = 0; k < discSteps; k++) discLoss = steps.trainDisc(batchSize);
-    genLoss = steps.trainGen(batchSize);
-    if ((i + 1) % every === 0 && i + 1 < iterations) read(i + 1);
+  const run = loop(s, options);
+  for (;;) {
+    const next = run.next();
+    if (next.done) return next.value;
   }
-  return read(iterations);
 }
