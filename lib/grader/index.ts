@@ -21,7 +21,7 @@ import { Subject, needsBehaviour } from './judge';
 import type { ExerciseId, ExerciseObservation } from './observe';
 import type { GradeResult } from './result';
 import { CheckResult, runChecks } from './run-checks';
-import { DEFAULT_SANDBOX, SandboxOptions, SandboxResult, runInSandbox } from './sandbox';
+import { DEFAULT_SANDBOX, SandboxOptions, SandboxResult, runInSandbox, warmChildren } from './sandbox';
 import { gradingSecret } from './secret';
 import { buildRun } from './states';
 
@@ -87,6 +87,7 @@ function allFailed(checks: CheckInfo[], diagnosis: DiagnosisId, message: string)
 
 /** Grades one submitted notebook (its student: the file's base name, or as given). A failure of the grader itself becomes a "grader-error" row. */
 export async function gradeNotebook(submission: string | Submission, options: GradeOptions = {}): Promise<GradeResult> {
+  void warmChildren({ ...DEFAULT_SANDBOX, ...stripUndefined(options) }); // alongside this submission's compile
   await ensureBackend();
   const { file, student } = typeof submission === 'string' ? { file: submission, student: studentOf(submission) } : submission;
   const checks = configureChecks(options.checks);

@@ -5,10 +5,11 @@
 // This file must never import the reference: the sandbox child loads it.
 import * as tf from '@tensorflow/tfjs';
 import { EXERCISES, ExerciseId, ModelName, exercise } from '../exercises';
-import { REAL_MEAN, REAL_STD, SamplerOverride, withSamplers } from '../seminar/data';
+import { REAL_MEAN, REAL_STD, SamplerOverride, overrideSamplers, withSamplers } from '../seminar/data';
 import { Module, Weights, getWeights, setWeights } from '../seminar/nn';
 import { Rng } from '../seminar/random';
 import { config } from '../config';
+import { recoverEngine } from '../tfjs/engine-state';
 import { NOT_IMPLEMENTED } from '../seminar/todo';
 
 export type { ExerciseId } from '../exercises';
@@ -96,6 +97,27 @@ export interface Runtime {
   classify(err: unknown): Failure;
   /** The models' optimizers, when the runtime can see them: a step that applies more than one update, or changes the learning rate, shows. */
   optimizers?: Record<ModelName, tf.Optimizer>;
+  /**
+   * Runs `body`, a stretch of calls of `exercise`, under one time limit for the stretch (the sandbox's: a
+   * vm timeout per call costs a watchdog thread, about half a millisecond). A call that outlasts the
+   * exercise's budget cuts the whole stretch, host code included: the Failure says so. Absent: `body` just runs.
+   */
+  stretch?(exercise: ExerciseId, body: () => void): Failure | undefined;
+}
+
+/** Runs `body` as one stretch of `exercise`'s calls (never inside withSamplers): the Failure that cut it, if one did. */
+function stretch(rt: Runtime, exercise: ExerciseId, body: () => void): Failure | undefined {
+  if (!rt.stretch) {
+    body();
+    return undefined;
+  }
+  const cut = rt.stretch(exercise, body);
+  if (cut) {
+    // a cut runs no finally block: put back what the stretch's would have, the samplers and TF.js's engine
+    overrideSamplers(null);
+    recoverEngine();
+  }
+  return cut;
 }
 
 /** Each optimizer's update count and learning rate. */
@@ -190,38 +212,58 @@ export interface CallAt {
   batchSize: number;
 }
 
-/** One call of the step on the models as they are, its batches drawn from `at.seed`; `timed` gets the call's milliseconds. */
-export function observeCall(rt: Runtime, id: ExerciseId, at: CallAt, timed?: (ms: number) => void): StepObservation {
+/** A call under way: what observeCall records before the step runs (kept where a cut stretch can still read it). */
+interface CallStart {
+  at: CallAt;
+  before: { gen: Weights; disc: Weights };
+  samplerCalls: { noise: number[]; real: number[] };
+  optimizers: ReturnType<typeof optimizerState>;
+}
+
+function startCall(rt: Runtime, at: CallAt): CallStart {
   const before = { gen: getWeights(rt.gen), disc: getWeights(rt.disc) };
-  const samplerCalls = { noise: [] as number[], real: [] as number[] };
   rt.takeRandomCalls();
-  const optimizers = optimizerState(rt);
-  let returned: unknown;
-  const started = performance.now();
-  const failure = withSamplers(fixedSamplers(at.seed, samplerCalls), () =>
-    attempt(rt, () => {
-      returned = rt.call(id, at.batchSize);
-    }),
-  );
-  timed?.(performance.now() - started);
+  return { at, before, samplerCalls: { noise: [], real: [] }, optimizers: optimizerState(rt) };
+}
+
+/** The record of a call that started as `start`, from the models as it left them. */
+function finishCall(rt: Runtime, id: ExerciseId, start: CallStart, failure: Failure | undefined, returned: unknown): StepObservation {
   const gen = getWeights(rt.gen);
   const disc = getWeights(rt.disc);
   const frozen = exercise(id).frozen;
   return {
-    state: at.state,
-    seed: at.seed,
-    batchSize: at.batchSize,
+    state: start.at.state,
+    seed: start.at.seed,
+    batchSize: start.at.batchSize,
     failure,
     returnedType: failure ? 'error' : typeof returned,
     returned: typeof returned === 'number' ? (Number.isFinite(returned) ? returned : null) : null,
-    before,
+    before: start.before,
     gen,
     disc,
-    samplerCalls,
+    samplerCalls: start.samplerCalls,
     randomCalls: rt.takeRandomCalls(),
-    optimizers: optimizerDelta(optimizers, optimizerState(rt)),
-    frozenMoved: largestChange(before[frozen], { gen, disc }[frozen]),
+    optimizers: optimizerDelta(start.optimizers, optimizerState(rt)),
+    frozenMoved: largestChange(start.before[frozen], { gen, disc }[frozen]),
   };
+}
+
+/**
+ * One call of the step on the models as they are, its batches drawn from `at.seed`; `timed` gets the
+ * call's milliseconds, `started` what a cut stretch needs to record the call (observeRun).
+ */
+export function observeCall(rt: Runtime, id: ExerciseId, at: CallAt, timed?: (ms: number) => void, started?: (start: CallStart) => void): StepObservation {
+  const start = startCall(rt, at);
+  started?.(start);
+  let returned: unknown;
+  const t = performance.now();
+  const failure = withSamplers(fixedSamplers(at.seed, start.samplerCalls), () =>
+    attempt(rt, () => {
+      returned = rt.call(id, at.batchSize);
+    }),
+  );
+  timed?.(performance.now() - t);
+  return finishCall(rt, id, start, failure, returned);
 }
 
 /** A call's record without its weights (what a training run keeps of every call). */
@@ -293,12 +335,15 @@ export function observe(exercise: ExerciseId, plan: Plan, rt: Runtime, parts: Pa
 /** One short run of the step alone from `start` (the behavioural path): the weights it reached, or why it failed. */
 export function behaviourRun(rt: Runtime, exercise: ExerciseId, start: State, steps: number): { failure?: Failure; reached: { gen: Weights; disc: Weights } } {
   place(rt, start);
-  const failure = withSamplers(fixedSamplers(start.seed), () =>
-    attempt(rt, () => {
-      for (let i = 0; i < steps; i++) rt.call(exercise, start.batchSize);
-    }),
-  );
-  return { failure, reached: { gen: getWeights(rt.gen), disc: getWeights(rt.disc) } };
+  let failure: Failure | undefined;
+  const cut = stretch(rt, exercise, () => {
+    failure = withSamplers(fixedSamplers(start.seed), () =>
+      attempt(rt, () => {
+        for (let i = 0; i < steps; i++) rt.call(exercise, start.batchSize);
+      }),
+    );
+  });
+  return { failure: cut ?? failure, reached: { gen: getWeights(rt.gen), disc: getWeights(rt.disc) } };
 }
 
 /**
@@ -331,29 +376,46 @@ export function observeRun(rt: Runtime, run: RunPlan, ids: readonly ExerciseId[]
   const active = EXERCISES.filter((ex) => ids.includes(ex.id));
   const records = new Map(active.map((ex) => [ex.id, { steps: [] as StepObservation[], calls: [] as CallObservation[], n: 0, growth: 0, counted: 0, ms: 0, failure: undefined as Failure | undefined }]));
   let call = 0;
+  const record = (id: ExerciseId, n: number, st: StepObservation) => {
+    const r = records.get(id)!;
+    if (!st.failure && !(finite(st.gen) && finite(st.disc))) st.failure = { kind: 'runtime-error', message: 'the step left a weight NaN or infinite' };
+    if (st.failure) {
+      r.failure = st.failure;
+      place(rt, st.before);
+    }
+    if (st.failure || run.observe[id]?.includes(n)) r.steps.push(st);
+    r.calls.push(summary(st));
+  };
   for (let it = 0; it < run.iterations; it++) {
     for (const ex of active) {
       const r = records.get(ex.id)!;
-      for (let k = 0; k < ex.callsPerIteration && !r.failure; k++) {
-        beforeCall?.(ex.id);
-        const n = r.n++;
-        const tensors = tf.memory().numTensors;
-        let ms = 0;
-        // (the label names no call number: which calls are looked at stays the grader's)
-        const at = { state: `a ${ex.functionName} call inside a training run`, seed: callSeed(run.seed, call++), batchSize: run.batchSize };
-        const st = observeCall(rt, ex.id, at, (t) => (ms = t));
-        if (n >= WARM_CALLS) {
-          r.growth += tf.memory().numTensors - tensors;
-          r.counted++;
-          r.ms += ms;
+      if (r.failure) continue;
+      // (the label names no call number: which calls are looked at stays the grader's)
+      const at = (seed: number): CallAt => ({ state: `a ${ex.functionName} call inside a training run`, seed, batchSize: run.batchSize });
+      // the iteration's calls of this step: one stretch (one time limit), as the loop makes them in a row
+      let pending: { n: number; start?: CallStart } | undefined;
+      const cut = stretch(rt, ex.id, () => {
+        for (let k = 0; k < ex.callsPerIteration && !r.failure; k++) {
+          beforeCall?.(ex.id);
+          const n = r.n++;
+          pending = { n };
+          const tensors = tf.memory().numTensors;
+          let ms = 0;
+          const st = observeCall(rt, ex.id, at(callSeed(run.seed, call++)), (t) => (ms = t), (start) => (pending!.start = start));
+          if (n >= WARM_CALLS) {
+            r.growth += tf.memory().numTensors - tensors;
+            r.counted++;
+            r.ms += ms;
+          }
+          pending = undefined;
+          record(ex.id, n, st);
         }
-        if (!st.failure && !(finite(st.gen) && finite(st.disc))) st.failure = { kind: 'runtime-error', message: 'the step left a weight NaN or infinite' };
-        if (st.failure) {
-          r.failure = st.failure;
-          place(rt, st.before);
-        }
-        if (st.failure || run.observe[ex.id]?.includes(n)) r.steps.push(st);
-        r.calls.push(summary(st));
+      });
+      if (cut) {
+        // the call under way when the stretch was cut (or, between calls, the models as they are) failed
+        const p: { n: number; start?: CallStart } = pending ?? { n: r.n };
+        const start = p.start ?? startCall(rt, at(callSeed(run.seed, call)));
+        record(ex.id, p.n, finishCall(rt, ex.id, start, cut, undefined));
       }
     }
   }

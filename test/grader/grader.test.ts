@@ -6,6 +6,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import * as vm from 'node:vm';
+import { engineIsClean } from '../../lib/tfjs/engine-state';
+import { seed } from '../../lib/seminar/random';
 import { runSelfCheck, formatSelfCheck } from '../../lib/grader/self-check';
 import { getWeights, setWeights, withWeights } from '../../lib/seminar/nn';
 import type { Steps } from '../../lib/seminar/steps';
@@ -33,6 +36,13 @@ import { tempDir } from '../support/tmp';
 
 function notebook(cells: { source: string; metadata?: object }[]): Notebook {
   return { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: cells.map((c) => ({ cell_type: 'code', source: c.source, metadata: c.metadata ?? {}, outputs: [], execution_count: null })) } as Notebook;
+}
+
+/** Never returns (until a vm timeout cuts it). */
+function forever(): number {
+  for (;;) {
+    /* hangs */
+  }
 }
 
 describe('grader steps', function () {
@@ -230,6 +240,54 @@ describe('grader steps', function () {
       expect(obs.train_disc.calls).to.have.length(run.iterations * 5);
       expect(obs.train_disc.steps.every((st) => flat(st.before.gen).every(Number.isFinite))).to.equal(true);
     });
+
+    it("a call cut by its stretch's time limit (mid-minimize) fails as a timeout and is undone; samplers and engine are put back, the other step trains on", () => {
+      const run = buildRun(s, 'course', 'cut');
+      const ref = referenceSteps(s);
+      let discCalls = 0;
+      const hanging: Steps = {
+        trainDisc: (b) => {
+          if (++discCalls <= 7) return ref.trainDisc(b);
+          ref.trainDisc(b); // the weights moved; then, the tape on, a batch drawn, a tidy open, it never returns
+          return tf.tidy(() => s.discOpt.minimize(() => tf.mean(s.disc(s.sampleNoise(b))).add(forever()) as tf.Scalar, true)!.dataSync()[0]);
+        },
+        trainGen: ref.trainGen,
+      };
+      // the sandbox child's stretch (sandbox-child.ts): one vm timeout around the stretch's host code
+      const realm = vm.createContext({ body: undefined as (() => void) | undefined });
+      const stretch = (_: string, body: () => void) => {
+        realm.body = body;
+        try {
+          new vm.Script('body()').runInContext(realm, { timeout: 300 });
+          return undefined;
+        } catch (err) {
+          return classifyError(err);
+        }
+      };
+      const tensors = tf.memory().numTensors;
+      const { obs, discAfter } = withWeights([[s.gen, getWeights(s.gen)], [s.disc, getWeights(s.disc)]], () => {
+        setWeights(s.gen, run.start.gen);
+        setWeights(s.disc, run.start.disc);
+        return { obs: observeRun({ ...rt(hanging), stretch }, run, EXERCISES.map((ex) => ex.id)), discAfter: getWeights(s.disc) };
+      });
+      expect(engineIsClean(), 'no tidy scope or tape left open').to.equal(true);
+      expect(tf.memory().numTensors, 'what the cut step had made is freed').to.equal(tensors);
+      // no sampler left overridden: noise comes from the seeded stream again
+      const draw = () => {
+        seed(123);
+        return tf.tidy(() => Array.from(s.sampleNoise(3).dataSync()));
+      };
+      expect(draw()).to.deep.equal(draw());
+      expect(obs.train_disc.calls).to.have.length(8);
+      const cut = obs.train_disc.steps.at(-1)!;
+      expect(cut.failure?.kind).to.equal('timeout');
+      expect(flat(discAfter), 'the cut call is undone (trainGen leaves the discriminator alone)').to.deep.equal(flat(cut.before.disc));
+      expect(obs.train_gen.calls).to.have.length(run.iterations);
+      // the generator's calls after the cut drew their own batches (a sampler left overridden would not)
+      const later = obs.train_gen.steps.filter((st) => st.samplerCalls.noise.length > 0);
+      expect(later.length).to.equal(PROTOCOL.runObserved);
+      referenceReplay(s, 'train_gen', later).forEach((r, i) => expect(flat(r.gen)).to.deep.equal(flat(later[i].gen)));
+    });
   });
 
   describe('self-check (in-process, the notebook\'s check cells)', () => {
@@ -320,7 +378,8 @@ describe('grader steps', function () {
     before(() => {
       // count the sandbox's child processes (lib/grader/sandbox.ts looks spawn up at each call)
       childProcess.spawn = ((...args: Parameters<typeof spawn>) => {
-        if (JSON.stringify(args[1]).includes('sandbox-child')) children++;
+        const argv = JSON.stringify(args[1]);
+        if (argv.includes('sandbox-child') && !argv.includes('--warm')) children++; // (not the compile cache's warm-up)
         return spawn(...args);
       }) as typeof spawn;
     });

@@ -285,6 +285,22 @@ const BCE_GEN = `function trainGen(batchSize: number): number {
 }
 `;
 
+const METRICS_DISC = `const { IS_FAKE, IS_REAL } = gan;
+
+// the same BCE written with tfjs-layers' tf.metrics (what @tensorflow/tfjs adds to tfjs-core)
+function trainDisc(batchSize: number): number {
+  return tf.tidy(() => {
+    const discLoss = discOpt.minimize(() => {
+      const realP = tf.sigmoid(disc(sampleRealData(batchSize)).slice([0, IS_REAL], [-1, 1]));
+      const fakeP = tf.sigmoid(disc(gen(sampleNoise(batchSize))).slice([0, IS_REAL], [-1, 1]));
+      const loss: tf.Scalar = tf.mean(tf.add(tf.metrics.binaryCrossentropy(tf.onesLike(realP), realP), tf.metrics.binaryCrossentropy(tf.zerosLike(fakeP), fakeP)));
+      return loss;
+    }, true, disc.parameters());
+    return discLoss!.dataSync()[0];
+  });
+}
+`;
+
 /** Reaching the reference through the host's globals and the file system (the sandbox must refuse). */
 const PEEK = `// tries to reach the reference through the host's globals and the file system
 function peek(): string {
@@ -383,6 +399,7 @@ export const FIXTURES: readonly Fixture[] = [
     gen: [edit('closure', 'columns with tf.gather', (t) => t.replace(/\.slice\(\[0, (IS_REAL|IS_FAKE)\], \[-1, 1\]\)/g, (_, col: string) => `.gather([${col}], 1)`))],
   },
   { name: 'variant-bce-one-head', expect: { full: true }, disc: [wholeCell(BCE_DISC)], gen: [wholeCell(BCE_GEN)] },
+  { name: 'layers-metrics', expect: { full: true }, disc: [wholeCell(METRICS_DISC)] },
   // not a submission the grader can run
   { name: 'unfilled', expect: { diagnosis: 'not-implemented', score: 0 }, unfilled: true },
   { name: 'compile-error', expect: { diagnosis: 'compile-error', score: 10, status: 'incomplete' }, disc: [replace('closure', 'sampleNoise(batchSize)', 'sampleNoise("128")')] },
@@ -427,6 +444,12 @@ export const FIXTURES: readonly Fixture[] = [
   { name: 'malformed', expect: { diagnosis: 'malformed-notebook', score: 0, status: 'unreadable' }, raw: '{"cells": [ {"cell_type": "code", "source": "function trainDisc(' },
   // hostile
   { name: 'infinite-loop', expect: { diagnosis: 'timeout', score: 10 }, disc: [atFunctionStart('while (true) { /* never returns */ }')] },
+  // hangs inside minimize (tape on, samplers drawn): once cut, the engine and samplers must be sound for trainGen
+  {
+    name: 'hangs-mid-step',
+    expect: { diagnosis: 'timeout', score: 10 },
+    disc: [beforeFunction('let callsSoFar = 0;'), replace('closure', 'const genData = gen(noise);', 'const genData = gen(noise);\n          if (++callsSoFar > 20) while (true) { /* hangs half-way through the step */ }')],
+  },
   { name: 'process-exit', expect: { diagnosis: 'runtime-error', score: 10 }, disc: [atFunctionStart('(process as any).exit(0);')] },
   { name: 'escape-exit', expect: { diagnosis: 'runtime-error', score: 10 }, disc: [atFunctionStart('((tf as any).env().global.process).exit(0);')] },
   {
