@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as vm from 'node:vm';
+import * as childProcess from 'node:child_process';
 import { engineIsClean } from '../../lib/tfjs/engine-state';
 import { seed } from '../../lib/seminar/random';
 import { runSelfCheck, formatSelfCheck } from '../../lib/grader/self-check';
@@ -159,6 +160,21 @@ describe('grader steps', function () {
         expect(b.accepted, b.message).to.equal(true);
         expect(b.reference).to.be.lessThan(b.before - 0.1);
       }
+    });
+  });
+
+  describe('sandbox child', () => {
+    it("loads @tensorflow/tfjs without tfjs-converter, tfjs-data and the WebGL backend; tf.version stays whole, tf.metrics works", () => {
+      const probe = `
+        require(${JSON.stringify(path.join(__dirname, '../../lib/grader/lean-tfjs.js'))}); // what sandbox-child.ts imports first
+        const tf = require('@tensorflow/tfjs');
+        const loaded = Object.keys(require.cache).filter((f) => /tfjs-(converter|data|backend-webgl).dist/.test(f));
+        console.log(JSON.stringify({ loaded, version: tf.version, metrics: typeof tf.metrics.binaryCrossentropy, loadGraphModel: typeof tf.loadGraphModel }));`;
+      const out = JSON.parse(childProcess.execFileSync(process.execPath, ['-e', probe], { encoding: 'utf8', cwd: path.join(__dirname, '../../..') }));
+      expect(out.loaded).to.deep.equal([]);
+      expect(Object.keys(out.version)).to.have.members(['tfjs-core', 'tfjs-backend-cpu', 'tfjs-backend-webgl', 'tfjs-data', 'tfjs-layers', 'tfjs-converter', 'tfjs']);
+      expect(Object.values(out.version).every((v) => v === tf.version.tfjs)).to.equal(true);
+      expect(out).to.include({ metrics: 'function', loadGraphModel: 'undefined' });
     });
   });
 
