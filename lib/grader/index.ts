@@ -17,7 +17,7 @@ import { CheckConfig, CheckInfo, configureChecks } from './checks';
 import { CompiledCell, ProgramCell, compileCells, formatCompileError } from './compile';
 import { DiagnosisId } from './diagnoses';
 import { Extraction, extractExercises, programCells, readSubmission } from './extract';
-import { Subject, needsBehaviour } from './judge';
+import { Session, Subject, needsBehaviour } from './judge';
 import type { ExerciseId, ExerciseObservation } from './observe';
 import type { GradeResult } from './result';
 import { CheckResult, runChecks } from './run-checks';
@@ -112,7 +112,7 @@ async function grade(file: string, options: GradeOptions, checks: CheckInfo[]): 
   // a training run of this submission's own (its code salts the course's secret)
   const basis: Basis = shared.run ? { ...shared, run: buildRun(shared.evaluator, secret, compiled.map((c) => c.js).join('\0')) } : shared;
   const run = await observeIsolated(compiled, subject, basis, sandbox);
-  const results = await runChecks(newSession(basis, subject, observedIn(basis)), checks);
+  const results = await runChecks(run.session ?? newSession(basis, subject, observedIn(basis)), checks);
   const incomplete = EXERCISES.some((ex) => subject[ex.id].unavailable || subject[ex.id].observation?.unavailable);
   return finish(file, checks, results, { status: incomplete ? 'incomplete' : 'complete', cells, otherCells: [...otherCells, ...run.otherCells], output: run.output, isolation: run.isolation });
 }
@@ -153,7 +153,7 @@ const observedIn = (basis: Basis) => (basis.run ? 'run' : 'states');
  * observed. The behavioural run (a short training) only for steps that match neither the reference nor
  * a known mistake: asked of the same child once its steps are observed, else (it crashed) of a new one.
  */
-async function observeIsolated(compiled: CompiledCell[], subject: Record<ExerciseId, Subject>, basis: Basis, sandbox: SandboxOptions): Promise<{ output: string; isolation: string[]; otherCells: string[] }> {
+async function observeIsolated(compiled: CompiledCell[], subject: Record<ExerciseId, Subject>, basis: Basis, sandbox: SandboxOptions): Promise<{ output: string; isolation: string[]; otherCells: string[]; session?: Session }> {
   const runnable = EXERCISES.map((ex) => ex.id).filter((id) => !subject[id]);
   if (runnable.length === 0) return { output: '', isolation: [], otherCells: [] };
   const subjectOf = (observations: Partial<Record<ExerciseId, ExerciseObservation>>, crashes: SandboxResult['crashes'] = {}) => {
@@ -165,13 +165,13 @@ async function observeIsolated(compiled: CompiledCell[], subject: Record<Exercis
     }
     return out;
   };
-  const needingBehaviour = (subj: Record<ExerciseId, Subject>) => {
-    const probe = newSession(basis, subj, observedIn(basis));
-    return EXERCISES.filter((ex) => runnable.includes(ex.id) && subj[ex.id].observation && needsBehaviour(probe, ex)).map((ex) => ex.id);
-  };
-  const run = await runInSandbox(compiled, runnable, basis, sandbox, { steps: true, behaviour: false }, (observations) => needingBehaviour(subjectOf(observations)));
+  const needingBehaviour = (probe: Session) => EXERCISES.filter((ex) => runnable.includes(ex.id) && probe.subject[ex.id].observation && needsBehaviour(probe, ex)).map((ex) => ex.id);
+  const run = await runInSandbox(compiled, runnable, basis, sandbox, { steps: true, behaviour: false }, (observations) => needingBehaviour(newSession(basis, subjectOf(observations), observedIn(basis))));
   Object.assign(subject, subjectOf(run.observations, run.crashes));
-  const behavioural = needingBehaviour(subject);
+  // the session the checks judge with too (its reference replayed once): the behavioural runs below only
+  // add to the subject's observations, and nothing asked so far reads them
+  const session = newSession(basis, subject, observedIn(basis));
+  const behavioural = needingBehaviour(session);
   for (const id of behavioural) {
     const b = run.asked[id];
     if (b) subject[id].observation!.behaviour = b;
@@ -186,7 +186,7 @@ async function observeIsolated(compiled: CompiledCell[], subject: Record<Exercis
     }
   }
   const output = run.output + (run.outputTruncated ? `\n… output truncated at ${sandbox.outputCap} characters\n` : '');
-  return { output, isolation: run.isolation, otherCells: run.cellFailures };
+  return { output, isolation: run.isolation, otherCells: run.cellFailures, session };
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
