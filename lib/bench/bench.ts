@@ -35,14 +35,35 @@ const ROOT = path.resolve(__dirname, '../../..');
 const LOOP = path.join(__dirname, 'loop.js');
 const PYTORCH = path.join(ROOT, 'lib/bench/pytorch_loop.py');
 const TARGET_W1 = 0.1;
-/** --baseline rows: the default backend with the lib's speed-ups switched off (see the README's Backends). */
-const BASELINES = [
-  { label: 'plain tfjs ops', env: { GAN_FUSED: '0', GAN_SMALL_KERNELS: '0', GAN_SIMD: '0', GAN_SGD_KERNEL: '0' } },
-  { label: 'fused models only', env: { GAN_SMALL_KERNELS: '0', GAN_SIMD: '0', GAN_SGD_KERNEL: '0' } },
-  { label: 'no SIMD kernels', env: { GAN_SIMD: '0', GAN_LOSS_KERNELS: '0', GAN_SGD_KERNEL: '0' } },
-  { label: 'no loss or SGD kernels', env: { GAN_LOSS_KERNELS: '0', GAN_SGD_KERNEL: '0' } },
-  { label: 'no SGD kernel', env: { GAN_SGD_KERNEL: '0' } },
-  { label: 'no loss kernels', env: { GAN_LOSS_KERNELS: '0' } },
+/** The switches of this round's engine levers (lib/tfjs/log-softmax.ts, tape.ts, scope.ts), all off. */
+const ENGINE_LEVERS_OFF = { GAN_LOG_SOFTMAX_KERNEL: '0', GAN_FAST_TAPE: '0', GAN_FAST_SCOPES: '0' };
+/** --baseline rows: the default backend with some of the lib's speed-ups switched off (see the README's Backends). */
+const BASELINES: readonly { label: string; env: Record<string, string>; what: string }[] = [
+  {
+    label: 'plain tfjs ops',
+    env: { GAN_FUSED: '0', GAN_SMALL_KERNELS: '0', GAN_SIMD: '0', GAN_SGD_KERNEL: '0', ...ENGINE_LEVERS_OFF },
+    what: "every layer as separate tfjs ops, wasm's own kernels, tfjs's SGD update, log-softmax and engine throughout: the state before any speed-up",
+  },
+  {
+    label: 'fused models only',
+    env: { GAN_SMALL_KERNELS: '0', GAN_SIMD: '0', GAN_SGD_KERNEL: '0', ...ENGINE_LEVERS_OFF },
+    what: "one op per model call (lib/seminar/nn.ts), everything else tfjs's and wasm's own",
+  },
+  {
+    label: 'no SIMD kernels',
+    env: { GAN_SIMD: '0', GAN_LOSS_KERNELS: '0', GAN_SGD_KERNEL: '0', ...ENGINE_LEVERS_OFF },
+    what: "the fused op on wasm's own kernels, with the small kernels of lib/tfjs/small-kernels.ts: the state before #14",
+  },
+  {
+    label: 'no log-softmax kernel, fast tape or scopes',
+    env: ENGINE_LEVERS_OFF,
+    what: "the SIMD, loss and SGD kernels, tfjs's own tf.logSoftmax, Engine.gradients and Engine.endScope: the state before this round",
+  },
+  { label: 'no log-softmax kernel', env: { GAN_LOG_SOFTMAX_KERNEL: '0' }, what: "tfjs's tf.logSoftmax (a customGrad of 7 ops; lib/tfjs/log-softmax.ts off)" },
+  { label: 'no fast tape', env: { GAN_FAST_TAPE: '0' }, what: "tfjs's Engine.gradients and Engine.clone (lib/tfjs/tape.ts off)" },
+  { label: 'no fast scopes', env: { GAN_FAST_SCOPES: '0' }, what: "tfjs's Engine.endScope (lib/tfjs/scope.ts off)" },
+  { label: 'no SGD kernel', env: { GAN_SGD_KERNEL: '0' }, what: "tfjs's SGD update (lib/tfjs/sgd-kernel.ts off)" },
+  { label: 'no loss kernels', env: { GAN_LOSS_KERNELS: '0' }, what: "wasm's own Neg, Max, Sum and Mean (GAN_LOSS_KERNELS=0)" },
 ];
 const CHECK_EVERY = 500;
 const SEED = 42;
@@ -286,7 +307,8 @@ function markdown(results: Json, lines: string[]): string {
     '- dashboard share: the notebook\'s training cell (lib/dashboard/dashboard.ts updated every 250 iterations, PNG drawn in its worker, output discarded): time in dashboard.update / loop time.',
     '- the long runs (convergence, loop it/s, memory) run one after another, not interleaved: their ratios also reflect how the machine\'s load changed in between; the interleaved it/s columns are the fair comparison.',
     `- peak RSS and RSS growth: the long run's process (${results.options.long} iterations); growth from iteration 10 000 to the end.`,
-    '- "plain tfjs ops": the same lib with GAN_FUSED=0 GAN_SMALL_KERNELS=0 GAN_SIMD=0 GAN_SGD_KERNEL=0 — every layer as separate tfjs ops, wasm\'s own kernels and tfjs\'s SGD update throughout (the state before any speed-up). "fused models only": the same with GAN_FUSED on — one op per model call (lib/seminar/nn.ts), but wasm\'s own kernels for the loss and the SGD update (lib/tfjs/small-kernels.ts off). "no SIMD kernels": GAN_SIMD=0 GAN_LOSS_KERNELS=0 GAN_SGD_KERNEL=0 — the fused op on wasm\'s own kernels (the state before #14). "no loss or SGD kernels": GAN_LOSS_KERNELS=0 GAN_SGD_KERNEL=0 — the SIMD kernels, without the loss\'s reductions in lib/tfjs/small-kernels.ts and the one-kernel SGD update (lib/tfjs/sgd-kernel.ts); the last two rows switch off one of those each.',
+    '- --baseline rows: the default backend with the switches shown (lib/config.ts; README, Switches) turned off, each in its own process:',
+    ...BASELINES.map((b) => `  - "${b.label}" (${Object.entries(b.env).map(([k, v]) => `${k}=${v}`).join(' ')}): ${b.what}.`),
     '',
     '## Grading throughput',
     '',

@@ -1,9 +1,10 @@
 // `node dist/lib/bench/ops.js [backend] [--iterations N]`: how many engine ops (runKernelFunc calls:
 // registered kernels and customGrad ops) one seminar iteration makes — 5 × trainDisc(128) + 1 ×
 // trainGen(128), the reference steps — and who makes them: the loss's ops (forward), the gradients
-// (backprop), the SGD update, or the ops nested inside another op (log-softmax's inner kernels, clones of
-// saved tensors). At the seminar's sizes each op costs a few µs of engine bookkeeping whatever its
-// kernel does, so this count is what bounds the loop. A measuring tool, not a test.
+// (backprop), the SGD update, or the ops nested inside another op (clones of saved tensors, where they
+// run a kernel: lib/tfjs/tape.ts shares the buffer instead). At the seminar's sizes each op costs a few
+// µs of engine bookkeeping whatever its kernel does, so this count is what bounds the loop. A measuring
+// tool, not a test.
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { createSeminar, disposeSeminar } from '../seminar/models';
@@ -17,7 +18,8 @@ type RunKernelFunc = (this: unknown, params: Params) => unknown;
 /** Where an op was started from, judged by the functions on the stack. */
 function origin(stack: string, nested: boolean): string {
   if (/applyGradients/.test(stack)) return 'SGD update';
-  if (/backpropagateGradients/.test(stack)) return nested ? 'backprop (inside an op)' : 'backprop';
+  // tfjs's backpropagateGradients, or lib/tfjs/tape.ts's backpropagate
+  if (/\bbackpropagate(Gradients)? /.test(stack)) return nested ? 'backprop (inside an op)' : 'backprop';
   return nested ? 'forward (inside an op)' : 'forward';
 }
 

@@ -4,6 +4,9 @@ import * as tf from '@tensorflow/tfjs';
 import { config } from '../config';
 import { announceDenoKernel } from '../jupyter/deno';
 import { registerWasmFallbacks } from './kernel-fallback';
+import { logSoftmaxKernelWanted, setLogSoftmaxKernel } from './log-softmax';
+import { fastScopesWanted, setFastScopes } from './scope';
+import { fastTapeWanted, setFastTape } from './tape';
 import { setSgdKernel, sgdKernelWanted } from './sgd-kernel';
 import { setSmallKernels, smallKernelsWanted } from './small-kernels';
 
@@ -82,6 +85,12 @@ export async function initBackend(requested: string | undefined = config.backend
   setSmallKernels(tf.getBackend() === 'wasm' && smallKernelsWanted());
   // wasm and cpu: SGD's update as one kernel per variable (lib/tfjs/sgd-kernel.ts; other backends keep tfjs's)
   setSgdKernel(sgdKernelWanted());
+  // wasm and cpu: tf.logSoftmax as one kernel, its gradient as another (lib/tfjs/log-softmax.ts)
+  setLogSoftmaxKernel(logSoftmaxKernelWanted());
+  // every backend: the gradient tape walked without tfjs's per-node bookkeeping (lib/tfjs/tape.ts)
+  setFastTape(fastTapeWanted());
+  // every backend: a scope whose result is one tensor ends without tfjs's container walk (lib/tfjs/scope.ts)
+  setFastScopes(fastScopesWanted());
   await announceDenoKernel(); // in Deno's kernel only: see lib/jupyter/deno.ts
   return tf.getBackend() as BackendName;
 }

@@ -6,15 +6,9 @@
 import * as tf from '@tensorflow/tfjs-core'; // not the @tensorflow/tfjs re-export: its getters cost ≈3 % on the hot path
 import type { KernelStep } from './fused-op';
 import { simdBackward, simdForward } from './simd/chain';
+import { callKernel as kernel } from './call-kernel';
 
 type Info = tf.TensorInfo;
-
-function kernel(name: string): (inputs: Record<string, Info>, attrs?: Record<string, unknown>) => Info {
-  const config = tf.getKernel(name, tf.getBackend());
-  if (!config) throw new Error(`backend "${tf.getBackend()}" has no ${name} kernel`);
-  const backend = tf.backend();
-  return (inputs, attrs = {}) => config.kernelFunc({ inputs: inputs as tf.NamedTensorInfoMap, backend, attrs: attrs as tf.NamedAttrMap }) as Info;
-}
 
 function rank3(i: Info): Info {
   return { dataId: i.dataId, dtype: i.dtype, shape: [1, ...i.shape] };

@@ -2,7 +2,8 @@
 // speed-up switched on and off.
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
-import { createSeminar, disposeSeminar, getWeights, referenceSteps } from '../../lib';
+import { createSeminar, disposeSeminar, getWeights, initBackend, referenceSteps } from '../../lib';
+import { SWITCHES, read } from '../../lib/config';
 
 /** float32 bit patterns; every NaN counts as one pattern (wasm and JS may pick different NaN payloads). */
 export function bits(a: ArrayLike<number>): number[] {
@@ -41,4 +42,31 @@ export function expectSameTraining(setOn: (on: boolean) => void, seed: number, i
   expect(fast.losses.every(Number.isFinite), 'the run trained').to.equal(true);
   expect(bits(fast.losses), 'losses').to.deep.equal(bits(plain.losses));
   expect(bits(fast.weights), 'weights').to.deep.equal(bits(plain.weights));
+}
+
+/** A speed-up's GAN_* switch: 0 turns it off, unset leaves it on, anything else fails naming the variable. */
+export function expectOnOffSwitch(key: 'sgdKernel' | 'logSoftmaxKernel' | 'fastTape' | 'fastScopes'): void {
+  const name = SWITCHES[key].name;
+  expect(read(key, { [name]: '0' }), `${name}=0`).to.equal(false);
+  expect(read(key, {}), `${name} unset`).to.equal(true);
+  expect(() => read(key, { [name]: 'maybe' })).to.throw(new RegExp(`${name}="maybe" is not valid: use 1 or 0`));
+}
+
+/**
+ * The tests every speed-up switch gets: on wasm and on cpu, initBackend puts it in place (and `check`
+ * holds) and a training run is bit-identical with it off and on; after them it is on again, on wasm.
+ */
+export function itTrainsTheSameOnBothBackends(speedUp: { set: (on: boolean) => boolean; installed: () => boolean; seed: number; check?: (backend: string) => void }): void {
+  after(async () => {
+    await initBackend('wasm');
+    speedUp.set(true);
+  });
+  for (const backend of ['wasm', 'cpu']) {
+    it(`${backend}: a training run gives the same losses and weights, bit for bit; no tensor or buffer growth`, async () => {
+      await initBackend(backend);
+      expect(speedUp.installed(), 'initBackend puts it in place').to.equal(true);
+      speedUp.check?.(backend);
+      expectSameTraining((on) => speedUp.set(on), speedUp.seed, 20);
+    });
+  }
 }

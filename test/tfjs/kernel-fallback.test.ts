@@ -18,6 +18,7 @@ import {
   wasmGaps,
   wasmOwnKernel,
 } from '../../lib/tfjs/kernel-fallback';
+import { setLogSoftmaxKernel } from '../../lib/tfjs/log-softmax';
 import { maxWeightDiff } from '../helpers';
 import { fixtureFile } from '../support/fixtures';
 import { tempDir } from '../support/tmp';
@@ -127,6 +128,10 @@ describe('wasm kernel fallback (lib/tfjs/kernel-fallback.ts)', () => {
       steps.trainDisc(128);
       steps.trainGen(128);
     })).kernelNames];
+    // tfjs's own tf.logSoftmax casts its logits: a patched kernel (lib/tfjs/log-softmax.ts's kernel has none)
+    setLogSoftmaxKernel(false);
+    const plainLogSoftmax = [...(await tf.profile(() => steps.trainDisc(128))).kernelNames];
+    setLogSoftmaxKernel(true);
     const afterRef = allRuns();
     const gathered = [...(await tf.profile(() => {
       gatherTrainDisc(s)(128);
@@ -138,8 +143,9 @@ describe('wasm kernel fallback (lib/tfjs/kernel-fallback.ts)', () => {
     expect(ref.length, 'the profile saw kernels').to.be.above(10);
     expect(fallback(ref)).to.deep.equal([]);
     expect(fallback(gathered)).to.deep.equal(['UnsortedSegmentSum']);
-    // patched wasm kernels (Cast is one of the loop's): their cpu path never ran for the reference
-    expect(ref.filter((name) => registeredFallbacks().get(name) === 'patched'), 'the loop meets a patched kernel').to.include('Cast');
+    expect(fallback(plainLogSoftmax)).to.deep.equal([]);
+    // patched wasm kernels (Cast, in tfjs's log-softmax): their cpu path never ran for the reference
+    expect(plainLogSoftmax.filter((name) => registeredFallbacks().get(name) === 'patched'), 'the loop meets a patched kernel').to.include('Cast');
     expect(afterRef - before, 'cpu runs during the reference steps').to.equal(0);
     expect(fallbackRuns('UnsortedSegmentSum') - segmentSums, "one per gather's gradient").to.equal(2);
   });

@@ -3,25 +3,17 @@
 // without tensor or buffer growth; GAN_SGD_KERNEL=0 keeps tfjs's.
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
-import { read } from '../../lib/config';
 import { initBackend } from '../../lib';
-import { expectSameTraining } from '../support/training';
+import { expectOnOffSwitch, itTrainsTheSameOnBothBackends } from '../support/training';
 import { SGD_KERNEL, setSgdKernel, sgdKernelInstalled } from '../../lib/tfjs/sgd-kernel';
 
 describe('SGD update as one kernel (lib/tfjs/sgd-kernel.ts)', () => {
-  after(async () => {
-    await initBackend('wasm');
-    setSgdKernel(true);
+  itTrainsTheSameOnBothBackends({
+    set: setSgdKernel,
+    installed: sgdKernelInstalled,
+    seed: 11,
+    check: (backend) => expect(tf.getKernel(SGD_KERNEL, backend), 'registered').to.not.equal(undefined),
   });
-
-  for (const backend of ['wasm', 'cpu']) {
-    it(`${backend}: a training run gives the same losses and weights, bit for bit; no tensor or buffer growth`, async () => {
-      await initBackend(backend);
-      expect(sgdKernelInstalled(), 'initBackend puts it in place').to.equal(true);
-      expect(tf.getKernel(SGD_KERNEL, backend), 'registered').to.not.equal(undefined);
-      expectSameTraining((on) => setSgdKernel(on), 11, 20);
-    });
-  }
 
   it('takes the gradients as a map or a list, skips a missing one, and matches v + c·g', async () => {
     await initBackend('wasm');
@@ -53,8 +45,6 @@ describe('SGD update as one kernel (lib/tfjs/sgd-kernel.ts)', () => {
     expect(proto.applyGradients).to.not.equal(fast);
     expect(setSgdKernel(true)).to.equal(true);
     expect(proto.applyGradients).to.equal(fast);
-    expect(read('sgdKernel', { GAN_SGD_KERNEL: '0' })).to.equal(false);
-    expect(read('sgdKernel', {})).to.equal(true);
-    expect(() => read('sgdKernel', { GAN_SGD_KERNEL: 'maybe' })).to.throw(/GAN_SGD_KERNEL="maybe" is not valid: use 1 or 0/);
+    expectOnOffSwitch('sgdKernel');
   });
 });
