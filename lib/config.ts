@@ -108,7 +108,7 @@ export const SWITCHES = {
   },
   fastScopes: {
     name: 'GAN_FAST_SCOPES',
-    description: "tfjs's end of a scope (every tidy and every op) without its container walk when the result is one tensor (0 keeps tfjs's, for comparison)",
+    description: "tfjs's end of a scope (every tidy and every op) without its per-scope allocations (0 keeps tfjs's, for comparison)",
     fallback: true,
     parse: yesNo,
     accepts: '1 or 0',

@@ -1,11 +1,10 @@
 // tfjs's Engine.endScope — run at the end of every tidy and of every op (each tfjs op is its own scope)
-// — with a fast path for the common result, one tensor. tfjs 4.22 walks the result as a container
-// (a Set of what it has seen, a list), builds a Set of the ids to keep and loops with closures: ≈1 µs per
-// scope, and the seminar's loop closes ≈300 scopes an iteration (≈8 % of the loop, measured in-process
-// with npm run bench's A/B). For a single tensor this does the same steps — dispose what the scope
-// tracked unless kept or returned, pop the scope, hand the result to the parent scope — without them;
-// any other result (a number, an array, an object of tensors) takes tfjs's own endScope.
-// Installed on the engine instance (shared by every tfjs copy); setFastScopes(false) puts tfjs's back.
+// — without its per-scope allocations. tfjs 4.22 walks even a one-tensor result as a container (a Set
+// of what it has seen, a list), builds a Set of the ids to keep and loops with closures: ≈1 µs for a
+// tensor, ≈4 µs for minimize's {value, grads}, and the seminar's loop closes ≈200 scopes an iteration
+// (≈8 % of the loop, measured in-process, on and off in alternating blocks).
+// The same steps in the same order (below); installed on the engine instance (shared by every tfjs copy);
+// setFastScopes(false) puts tfjs's back.
 // GAN_FAST_SCOPES=0 keeps tfjs's (for comparison: npm run bench).
 import * as tf from '@tensorflow/tfjs-core'; // not the @tensorflow/tfjs re-export: its getters cost ≈3 % on the hot path
 import { config } from '../config';
@@ -25,23 +24,49 @@ interface Engine {
 type EndScope = (this: Engine, result?: tf.TensorContainer) => void;
 type Tracked = tf.Tensor & { kept: boolean; scopeId: number };
 
-/** tfjs-core/src/engine.ts Engine.endScope, for a result that is one tensor. */
+/**
+ * tfjs-core/src/engine.ts Engine.endScope, step for step: free what the scope tracked unless kept or
+ * part of the result, pop the scope, hand the result's tensors made in it to the parent scope. A result
+ * of one tensor skips the container walk; others are walked as tfjs walks them (getTensorsInContainer)
+ * and, when small, looked up in that list instead of a Set of ids built per scope.
+ */
 function endScope(this: Engine, result?: tf.TensorContainer): void {
   const scope = this.state.activeScope;
-  if (!(result instanceof tf.Tensor) || scope === null) {
-    tfjsEndScope(this).call(this, result);
+  if (scope === null) {
+    tfjsEndScope(this).call(this, result); // tfjs's own error
     return;
   }
   const track = scope.track as Tracked[];
+  if (result instanceof tf.Tensor) {
+    // the common case (every op's scope): one tensor, compared by id
+    const id = result.id;
+    for (let i = 0; i < track.length; i++) {
+      const t = track[i];
+      if (!t.kept && t.id !== id) t.dispose();
+    }
+    const old = popScope(this);
+    const r = result as Tracked;
+    if (!r.kept && r.scopeId === old.id) this.track(r);
+    return;
+  }
+  const returned = tf.tensor_util.getTensorsInContainer(result) as Tracked[];
+  const ids = new Set(returned.length > 8 ? returned.map((t) => t.id) : []);
   for (let i = 0; i < track.length; i++) {
     const t = track[i];
-    if (!t.kept && t.id !== result.id) t.dispose();
+    if (t.kept) continue;
+    let found = ids.size > 0 ? ids.has(t.id) : false;
+    for (let j = 0; !found && ids.size === 0 && j < returned.length; j++) found = returned[j].id === t.id;
+    if (!found) t.dispose();
   }
-  const old = this.state.scopeStack.pop();
-  const stack = this.state.scopeStack;
-  this.state.activeScope = stack.length === 0 ? null : stack[stack.length - 1];
-  const r = result as Tracked;
-  if (!r.kept && old !== undefined && r.scopeId === old.id) this.track(r);
+  const old = popScope(this);
+  for (const r of returned) if (!r.kept && r.scopeId === old.id) this.track(r);
+}
+
+function popScope(e: Engine): Scope {
+  const stack = e.state.scopeStack;
+  const old = stack.pop() as Scope; // activeScope was not null: the stack was not empty
+  e.state.activeScope = stack.length === 0 ? null : stack[stack.length - 1];
+  return old;
 }
 
 function engine(): Engine {

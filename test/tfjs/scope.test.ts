@@ -1,4 +1,4 @@
-// lib/tfjs/scope.ts: Engine.endScope's fast path for a one-tensor result keeps tfjs's semantics —
+// lib/tfjs/scope.ts: the cheaper Engine.endScope keeps tfjs's semantics —
 // what a tidy frees and returns, kept tensors, nested tidies, a result made in an outer scope, a
 // disposed result, non-tensor results — and a training run is bit-identical without tensor growth;
 // GAN_FAST_SCOPES=0 keeps tfjs's.
@@ -29,7 +29,7 @@ function expectSameEffects(name: string, f: (made: tf.Tensor[]) => unknown): voi
   expect(effects(f), name).to.deep.equal(plain);
 }
 
-describe("tfjs's end of a scope, fast for a one-tensor result (lib/tfjs/scope.ts)", () => {
+describe("tfjs's end of a scope without its per-scope allocations (lib/tfjs/scope.ts)", () => {
   itTrainsTheSameOnBothBackends({ set: setFastScopes, installed: fastScopesInstalled, seed: 14 });
 
   it('tidy frees what it made but returns, keeps tf.keep-ed tensors, nests, and leaves outer tensors alone', () => {
@@ -66,6 +66,17 @@ describe("tfjs's end of a scope, fast for a one-tensor result (lib/tfjs/scope.ts
       tf.tidy(() => keep(made, tf.ones([2])).dataSync()[0]),
       tf.tidy(() => [keep(made, tf.ones([1])), keep(made, tf.zeros([1]))]),
       tf.tidy(() => ({ a: keep(made, tf.ones([1])), b: [keep(made, tf.zeros([2]))] })),
+      tf.tidy(() => {
+        const t = keep(made, tf.ones([1]));
+        keep(made, tf.ones([3]));
+        return { value: t, grads: [t, keep(made, tf.zeros([2]))], step: 3 }; // a tensor twice, a number
+      }),
+      // more than a few tensors (looked up by id in a Set), some of them kept
+      tf.tidy(() => Array.from({ length: 12 }, (_, i) => keep(made, i % 3 === 0 ? tf.keep(tf.ones([i + 1])) : tf.ones([i + 1])))),
+      tf.tidy(() => {
+        Array.from({ length: 12 }, (_, i) => keep(made, tf.ones([i + 1])));
+        return { list: Array.from({ length: 10 }, () => keep(made, tf.zeros([1]))) };
+      }),
     ]);
     expectSameEffects('a throw inside', (made) => tf.tidy(() => {
       keep(made, tf.ones([2]));
