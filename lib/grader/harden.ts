@@ -87,6 +87,10 @@ export function hardenRealm(seminar: Seminar, noteRandom: (name: string) => void
       proto = Object.getPrototypeOf(proto);
     }
   }
+  // the engine's own methods (lib/tfjs/tape.ts and scope.ts install theirs on the instance): fixed too
+  for (const [key, d] of Object.entries(Object.getOwnPropertyDescriptors(engine))) {
+    if (typeof d.value === 'function') Object.defineProperty(engine, key, { writable: false, configurable: false });
+  }
   // the models: frozen functions and layers; their variables take no new (shadowing) properties
   for (const model of [seminar.gen, seminar.disc]) {
     for (const layer of model.layers) Object.freeze(layer);
