@@ -63,7 +63,7 @@ const BASELINES: readonly { label: string; env: Record<string, string>; what: st
   { label: 'no fast tape', env: { GAN_FAST_TAPE: '0' }, what: "tfjs's Engine.gradients and Engine.clone (lib/tfjs/tape.ts off)" },
   { label: 'no fast scopes', env: { GAN_FAST_SCOPES: '0' }, what: "tfjs's Engine.endScope (lib/tfjs/scope.ts off)" },
   { label: 'no SGD kernel', env: { GAN_SGD_KERNEL: '0' }, what: "tfjs's SGD update (lib/tfjs/sgd-kernel.ts off)" },
-  { label: 'no loss kernels', env: { GAN_LOSS_KERNELS: '0' }, what: "wasm's own Neg, Max, Sum and Mean (GAN_LOSS_KERNELS=0)" },
+  { label: 'no loss kernels', env: { GAN_LOSS_KERNELS: '0' }, what: "wasm's own Neg, Max, Sum and Mean (the loss kernels of lib/tfjs/small-kernels.ts off)" },
 ];
 const CHECK_EVERY = 500;
 const SEED = 42;

@@ -16,7 +16,7 @@ export const summary = "train the seminar's GAN with the reference solutions";
 
 export const DEFAULT_OUT = 'out';
 
-/** The default length: about two minutes on the wasm backend (≈ 160 it/s, BENCHMARKS.md), enough to
+/** The default length: about a minute on the wasm backend (≈ 250–480 it/s, BENCHMARKS.md), enough to
  *  converge (test/seminar/convergence.test.ts: seed 42 meets the criterion at 15000). */
 export const DEFAULT_ITERATIONS = 15000;
 
@@ -30,7 +30,7 @@ Converged means (on 10000 samples): generated mean within ${CONVERGED.meanTolera
 W1 to N(5, 1.5²) below ${CONVERGED.maxW1}, and mean D(x), D(G(z)) within ${CONVERGED.dTolerance} of 0.5.
 
 Options:
-  --iterations N   training iterations (default ${DEFAULT_ITERATIONS}, about two minutes; GAN_ITERATIONS also sets it)
+  --iterations N   training iterations (default ${DEFAULT_ITERATIONS}, about a minute; GAN_ITERATIONS also sets it)
   --seminar        the seminar's full length, ${SEMINAR.iterations} iterations (about 10–15 minutes)
   --seed N         random seed for weights and samples (default 42)
   --out DIR        output folder (default ./${DEFAULT_OUT}; created if missing)

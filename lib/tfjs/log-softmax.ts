@@ -2,10 +2,11 @@
 // seven ops (max, sub, cast, exp, sum, log, sub) whose gradient is four more (exp, sum, mul, sub): with
 // the op wrapper's scopes, the customGrad's own tidy and its saved clones, ≈16 engine ops per call, and
 // the seminar calls it 11 times an iteration (≈45 % of the loop's engine ops, counted by
-// lib/bench/ops.ts). Here the same kernels run in the same order, called directly (lib/tfjs/call-kernel.ts)
-// inside one registered kernel — tfjs-core's own kernel name LogSoftmax, which its op never runs — so
-// the numbers are bit-identical to tfjs's op on every backend (test/tfjs/log-softmax.test.ts) and only
-// the engine's bookkeeping goes.
+// lib/bench/ops.ts). Here the same steps run in the same order inside one registered kernel — tfjs-core's
+// own kernel name LogSoftmax, which its op never runs: on cpu the backend's own kernels called directly
+// (lib/tfjs/call-kernel.ts), on wasm JS loops for the max, sums and subtractions (the float32 arithmetic
+// of wasm's kernels) around wasm's own Exp and Log. So the numbers are bit-identical to tfjs's op
+// (test/tfjs/log-softmax.test.ts) and only the engine's bookkeeping goes.
 //
 // The op students call is tfjs-core's export (the @tensorflow/tfjs namespace reads it through a getter,
 // so `tf.logSoftmax` in a notebook is this one) and the tensor method `x.logSoftmax()`; both are put

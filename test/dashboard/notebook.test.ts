@@ -197,10 +197,10 @@ describe('dashboard: live in the notebook and in npm start', () => {
       expect(pngSize(fs.readFileSync(path.join(out, 'dashboard.png'))).width).to.be.greaterThan(800);
     });
 
-    it('by default about two minutes (15000 iterations), with the full seminar one flag away; it says whether it converged', () => {
+    it('by default about a minute (15000 iterations), with the full seminar one flag away; it says whether it converged', () => {
       const cli = path.join(ROOT, 'dist', 'lib', 'cli.js');
       const help = spawnSync(process.execPath, [cli, 'train', '--help'], { encoding: 'utf8' });
-      expect(help.stdout).to.match(/--iterations N +training iterations \(default 15000, about two minutes/).and.match(/--seminar +the seminar's full length, 100000/);
+      expect(help.stdout).to.match(/--iterations N +training iterations \(default 15000, about a minute/).and.match(/--seminar +the seminar's full length, 100000/);
       expect(help.stdout).to.match(/Converged means .*mean within 0\.15 of 5/s);
       const both = spawnSync(process.execPath, [cli, 'train', '--seminar', '--iterations', '5'], { encoding: 'utf8' });
       expect(both.status).to.equal(2);
