@@ -50,13 +50,12 @@ function endScope(this: Engine, result?: tf.TensorContainer): void {
     return;
   }
   const returned = tf.tensor_util.getTensorsInContainer(result) as Tracked[];
-  const ids = new Set(returned.length > 8 ? returned.map((t) => t.id) : []);
+  const ids = returned.length > 8 ? new Set(returned.map((t) => t.id)) : null;
   for (let i = 0; i < track.length; i++) {
     const t = track[i];
     if (t.kept) continue;
-    let found = ids.size > 0 ? ids.has(t.id) : false;
-    for (let j = 0; !found && ids.size === 0 && j < returned.length; j++) found = returned[j].id === t.id;
-    if (!found) t.dispose();
+    const isReturned = ids ? ids.has(t.id) : returned.some((r) => r.id === t.id);
+    if (!isReturned) t.dispose();
   }
   const old = popScope(this);
   for (const r of returned) if (!r.kept && r.scopeId === old.id) this.track(r);
