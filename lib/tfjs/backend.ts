@@ -89,7 +89,7 @@ export async function initBackend(requested: string | undefined = config.backend
   setLogSoftmaxKernel(logSoftmaxKernelWanted());
   // every backend: the gradient tape walked without tfjs's per-node bookkeeping (lib/tfjs/tape.ts)
   setFastTape(fastTapeWanted());
-  // every backend: a scope whose result is one tensor ends without tfjs's container walk (lib/tfjs/scope.ts)
+  // every backend: scopes end without tfjs's per-scope allocations (lib/tfjs/scope.ts)
   setFastScopes(fastScopesWanted());
   await announceDenoKernel(); // in Deno's kernel only: see lib/jupyter/deno.ts
   return tf.getBackend() as BackendName;

@@ -17,7 +17,7 @@
 import * as tf from '@tensorflow/tfjs-core'; // not the @tensorflow/tfjs re-export: its getters cost ≈3 % on the hot path
 import { config } from '../config';
 import { callKernel, disposeInfos } from './call-kernel';
-import { SMALL_KERNEL_MAX } from './small-kernels';
+import { SMALL_KERNEL_MAX, WasmBackend, f32 } from './small-kernels';
 // the module's own exports object (`import * as` would give a copy with read-only getters)
 import coreModule = require('@tensorflow/tfjs-core');
 
@@ -73,13 +73,6 @@ const backward: tf.KernelFunc = (args) => {
 // bit for bit, so the numbers are still tfjs's op's. Exp and Log stay wasm's: its expf / logf are not
 // what a JS Math.exp / Math.log rounds to.
 
-/** The parts of tfjs-backend-wasm's BackendWasm used here (the class is not exported as a type). */
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): Info;
-  typedArrayFromHeap(info: Info): Float32Array;
-  disposeData(dataId: object): boolean;
-}
-
 /** [rows, cols] of a tensor seen as rows of its last axis, or null when the loops should not take it. */
 function rowsOf(x: Info): [number, number] | null {
   const cols = x.shape[x.shape.length - 1];
@@ -96,8 +89,8 @@ const wasmForward: tf.KernelFunc = (args) => {
   const out = wasm.makeOutput(logits.shape.slice(), 'float32');
   const sums = wasm.makeOutput([rows, 1], 'float32');
   // views after makeOutput (it may grow the heap)
-  const x = wasm.typedArrayFromHeap(logits);
-  let o = wasm.typedArrayFromHeap(out);
+  const x = f32(wasm, logits);
+  let o = f32(wasm, out);
   for (let i = 0, k = 0; i < rows; i++, k += cols) {
     let m = x[k];
     for (let j = 1; j < cols; j++) {
@@ -107,8 +100,8 @@ const wasmForward: tf.KernelFunc = (args) => {
     for (let j = 0; j < cols; j++) o[k + j] = x[k + j] - m; // shifted (rounded to float32 by the store)
   }
   const e = callKernel('Exp')({ x: out });
-  const ev = wasm.typedArrayFromHeap(e);
-  const sv = wasm.typedArrayFromHeap(sums);
+  const ev = f32(wasm, e);
+  const sv = f32(wasm, sums);
   for (let i = 0, k = 0; i < rows; i++) {
     let sum = 0;
     for (let j = 0; j < cols; j++, k++) sum = Math.fround(sum + ev[k]);
@@ -116,13 +109,14 @@ const wasmForward: tf.KernelFunc = (args) => {
   }
   const l = callKernel('Log')({ x: sums });
   // the kernels may have grown the heap: fresh views
-  o = wasm.typedArrayFromHeap(out);
-  const lv = wasm.typedArrayFromHeap(l);
+  o = f32(wasm, out);
+  const lv = f32(wasm, l);
   for (let i = 0, k = 0; i < rows; i++) {
     const li = lv[i];
     for (let j = 0; j < cols; j++, k++) o[k] = o[k] - li; // shifted − log Σ exp
   }
-  disposeInfos([e, sums, l]);
+  // three distinct buffers of ours: freed directly (no Set of ids as in disposeInfos)
+  for (const info of [e, sums, l]) wasm.disposeData(info.dataId);
   return out;
 };
 
@@ -135,15 +129,15 @@ const wasmBackward: tf.KernelFunc = (args) => {
   const wasm = args.backend as unknown as WasmBackend;
   const softmax = callKernel('Exp')({ x: value });
   const out = wasm.makeOutput(dy.shape.slice(), 'float32');
-  const d = wasm.typedArrayFromHeap(dy);
-  const p = wasm.typedArrayFromHeap(softmax);
-  const o = wasm.typedArrayFromHeap(out);
+  const d = f32(wasm, dy);
+  const p = f32(wasm, softmax);
+  const o = f32(wasm, out);
   for (let i = 0, k = 0; i < rows; i++, k += cols) {
     let sum = 0;
     for (let j = 0; j < cols; j++) sum = Math.fround(sum + d[k + j]);
     for (let j = 0; j < cols; j++) o[k + j] = d[k + j] - Math.fround(sum * p[k + j]); // dy − Σdy · softmax
   }
-  disposeInfos([softmax]);
+  wasm.disposeData(softmax.dataId);
   return out;
 };
 

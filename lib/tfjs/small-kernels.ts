@@ -15,11 +15,12 @@ import { config } from '../config';
 type Info = tf.TensorInfo;
 type Args = Parameters<tf.KernelFunc>[0];
 
-/** The parts of tfjs-backend-wasm's BackendWasm these kernels use (the class is not exported as a type). */
-interface WasmBackend {
+/** The parts of tfjs-backend-wasm's BackendWasm the lib's JS kernels use (the class is not exported as a type). */
+export interface WasmBackend {
   makeOutput(shape: number[], dtype: tf.DataType): Info;
   typedArrayFromHeap(info: Info): Float32Array | Int32Array | Uint8Array;
   incRef(dataId: object): void;
+  disposeData(dataId: object): boolean;
 }
 
 /** Above this many output elements, leave it to wasm: its SIMD loop (plus 5–30 µs of glue) beats a JS loop (≈1–3 ns per element). */
@@ -28,7 +29,7 @@ export const SMALL_KERNEL_MAX = 4096;
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
 /** A float32 view of a tensor on the wasm heap; take views after makeOutput (it may grow the heap). */
-function f32(backend: WasmBackend, info: Info): Float32Array {
+export function f32(backend: WasmBackend, info: Info): Float32Array {
   return backend.typedArrayFromHeap(info) as Float32Array;
 }
 
