@@ -1,6 +1,7 @@
 // What each classic mistake (the grader's diagnoses, lib/exercises/*.ts) does to a training run: the
 // numbers behind the notebook's "What to expect" cell. Not a test (it takes minutes); run it with
-//   node dist/lib/bench/mistakes.js [--iterations 4000] [--seed 42] [--only name,name] [--json FILE] [--png DIR]
+//   node dist/lib/bench/mistakes.js [--iterations 4000] [--seed 42] [--only name,name] [--json FILE] [--png DIR] [--trails FILE]
+// (--trails: every read-out's verdict signs, lib/seminar/verdict.ts, whose thresholds were measured on them)
 // Each mistake is the reference (lib/reference/) with the one thing changed that the fixture changes in
 // the exercise cell (test/support/fixtures.ts), the other exercise correct, so the run needs no notebook.
 import * as fs from 'node:fs';
@@ -10,6 +11,7 @@ import { DISC_LR, REAL_MEAN, REAL_STD, Seminar, createSeminar, disposeSeminar, g
 import { Dashboard } from '../dashboard/dashboard';
 import { renderPng } from '../dashboard/render';
 import type { Steps } from '../seminar/steps';
+import { Signs, verdict } from '../seminar/verdict';
 
 export interface Variant {
   /** trainDisc: tf.sum instead of tf.mean; no tf.neg; IS_REAL/IS_FAKE swapped; tf.softmax for tf.logSoftmax; no varList; two steps per call. */
@@ -19,11 +21,15 @@ export interface Variant {
   discSoftmax?: boolean;
   discAllVars?: boolean;
   discTwice?: boolean;
-  /** trainGen: log p(fake | G(z)) minimised (saturating); no varList; tf.sum; its learning rate raised to the discriminator's. */
+  /** trainGen: log p(fake | G(z)) minimised (saturating); no varList; tf.sum; its learning rate raised to the discriminator's;
+   *  no tf.neg; IS_REAL/IS_FAKE swapped; tf.softmax for tf.logSoftmax (each exercise's own variant of the shared mistakes). */
   genSaturating?: boolean;
   genAllVars?: boolean;
   genSum?: boolean;
   genFasterLr?: boolean;
+  genNoNeg?: boolean;
+  genSwapped?: boolean;
+  genSoftmax?: boolean;
 }
 
 /** The diagnoses the grader names, each with the mistake as its fixture writes it. */
@@ -39,6 +45,9 @@ export const MISTAKES: Record<string, Variant> = {
   'gen-step-updates-discriminator': { genAllVars: true },
   'extra-optimizer-steps': { discTwice: true },
   'changes-optimizer': { genFasterLr: true },
+  'wrong-sign (trainGen)': { genNoNeg: true },
+  'swapped-heads (trainGen)': { genSwapped: true },
+  'probabilities-not-log (trainGen)': { genSoftmax: true },
 };
 
 /**
@@ -65,7 +74,10 @@ function mistaken(s: Seminar, m: { sum?: boolean; noNeg?: boolean; swapped?: boo
 export function mistakenSteps(s: Seminar, v: Variant): Steps {
   const disc = referenceSteps(mistaken(s, { sum: v.discSum, noNeg: v.discNoNeg, swapped: v.discSwapped, softmax: v.discSoftmax, allVars: v.discAllVars })).trainDisc;
   // the saturating loss minimises log p(fake | G(z)): the reference's term with the heads swapped and no neg
-  const gen = referenceSteps(mistaken(s, { sum: v.genSum, swapped: v.genSaturating, noNeg: v.genSaturating, allVars: v.genAllVars })).trainGen;
+  // (the saturating loss and a wrong sign together would be the correct loss again: each variant is one mistake)
+  const gen = referenceSteps(
+    mistaken(s, { sum: v.genSum, swapped: v.genSaturating !== v.genSwapped, noNeg: v.genSaturating !== v.genNoNeg, softmax: v.genSoftmax, allVars: v.genAllVars }),
+  ).trainGen;
   return {
     trainDisc: v.discTwice ? (batchSize) => (disc(batchSize), disc(batchSize)) : disc,
     trainGen: v.genFasterLr
@@ -103,6 +115,10 @@ export interface Measured {
   meanTrail: number[];
   /** The first read-out whose losses were not finite numbers, if any. */
   firstNonFinite?: number;
+  /** The verdict's states along the run (lib/seminar/verdict.ts): "state from iteration", in order. */
+  verdicts: string[];
+  /** The verdict's read-outs (every 250 iterations). */
+  signs: Signs[];
   seconds: number;
 }
 
@@ -153,6 +169,11 @@ export async function measure(name: string, v: Variant, iterations: number, seed
   const onReal = pReal(s, realSamples(s, 1000));
   const onFake = pReal(s, fake.subarray(0, 1000));
   const range = (xs: number[], last: number) => ({ min: Math.min(...xs), max: Math.max(...xs), last });
+  const verdicts: string[] = [];
+  dash.signs.forEach((_, i) => {
+    const v = verdict(dash.signs.slice(0, i + 1));
+    if (v.since === v.iteration) verdicts.push(`${v.state} ${v.iteration}`);
+  });
   const result: Measured = {
     name,
     iterations,
@@ -169,6 +190,8 @@ export async function measure(name: string, v: Variant, iterations: number, seed
     dFakeNear: near(onFake),
     meanTrail,
     firstNonFinite,
+    verdicts,
+    signs: dash.signs,
     seconds,
   };
   dash.close();
@@ -182,17 +205,17 @@ export function row(m: Measured): string {
   const pct = (xs: [number, number, number]) => xs.map((x) => `${Math.round(100 * x)}%`).join('/');
   return (
     `| ${m.name} | ${m.iterations} | ${g(m.discLoss.min)} … ${g(m.discLoss.max)} | ${g(m.genLoss.min)} … ${g(m.genLoss.max)} | ` +
-    `${g(m.dReal)} (${pct(m.dRealNear)}) | ${g(m.dFake)} (${pct(m.dFakeNear)}) | ${g(m.genMean)} | ${g(m.genStd)} | ${g(m.w1)} | ${g(m.p1)} / ${g(m.p99)} | ${m.meanTrail.join(' ')} |${m.firstNonFinite ? ` NaN from ${m.firstNonFinite}` : ''}`
+    `${g(m.dReal)} (${pct(m.dRealNear)}) | ${g(m.dFake)} (${pct(m.dFakeNear)}) | ${g(m.genMean)} | ${g(m.genStd)} | ${g(m.w1)} | ${g(m.p1)} / ${g(m.p99)} | ${m.meanTrail.join(' ')} | ${m.verdicts.join(' → ')} |${m.firstNonFinite ? ` NaN from ${m.firstNonFinite}` : ''}`
   );
 }
 
 export const HEADER =
   '| run | iterations | D loss (after 1000) | G loss (after 1000) | D(x) mean (near 0/0.5/1) | D(G(z)) mean (near 0/0.5/1) | gen mean | gen std | W1 | 1st / 99th pct |' +
-  ' gen mean every 1000 |\n|---|---|---|---|---|---|---|---|---|---|---|';
+  ' gen mean every 1000 | verdict from iteration |\n|---|---|---|---|---|---|---|---|---|---|---|---|';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { iterations: { type: 'string' }, seed: { type: 'string' }, only: { type: 'string' }, json: { type: 'string' }, png: { type: 'string' } },
+    options: { iterations: { type: 'string' }, seed: { type: 'string' }, only: { type: 'string' }, json: { type: 'string' }, png: { type: 'string' }, trails: { type: 'string' } },
   });
   const iterations = Number(values.iterations ?? 4000);
   const seed = Number(values.seed ?? 42);
@@ -206,7 +229,8 @@ async function main(): Promise<void> {
     results.push(m);
     console.log(row(m));
   }
-  if (values.json) fs.writeFileSync(values.json, `${JSON.stringify(results, null, 1)}\n`);
+  if (values.json) fs.writeFileSync(values.json, `${JSON.stringify(results.map(({ signs, ...m }) => m), null, 1)}\n`);
+  if (values.trails) fs.writeFileSync(values.trails, `${JSON.stringify(results.map(({ name, iterations, signs }) => ({ name, seed, iterations, signs })))}\n`);
 }
 
 if (require.main === module) {

@@ -11,6 +11,7 @@ import { renderPng } from '../dashboard/render';
 import { createSeminar } from '../seminar/models';
 import { Readout, SEMINAR, trainAsync } from '../seminar/loop';
 import { CONVERGED, convergenceMisses, quality } from '../seminar/readout';
+import { readSigns, verdictJson, verdictLine } from '../seminar/verdict';
 
 export const summary = "train the seminar's GAN with the reference solutions";
 
@@ -164,7 +165,7 @@ export async function run(args: string[]): Promise<number> {
       shouldStop: () => stop,
       onReadout: (r) => {
         progress.update(r);
-        if (r.iteration < r.iterations) dashboard.record(r);
+        if (r.iteration < r.iterations) dashboard.record(r, readSigns(s, r));
       },
     });
   } finally {
@@ -172,7 +173,11 @@ export async function run(args: string[]): Promise<number> {
   }
   progress.end();
   const { last, stopped } = result;
-  if (stopped) dashboard.history.pop(); // the read-out it stopped at was recorded; read() records it again
+  if (stopped) {
+    // the read-out it stopped at was recorded; read() records it again
+    dashboard.history.pop();
+    dashboard.signs.pop();
+  }
   dashboard.read(last.iteration, last.discLoss, last.genLoss);
 
   // the verdict on 10 000 samples (the progress read-outs use 1000)
@@ -180,9 +185,12 @@ export async function run(args: string[]): Promise<number> {
   const misses = convergenceMisses(q);
   const { itPerSec, seconds, discLoss, genLoss } = last;
   const { genMean, genStd, w1, dReal, dFake } = q;
+  // the seminar's reading of the run (lib/seminar/verdict.ts), from the dashboard's read-outs
+  const v = dashboard.verdict()!;
   const metrics = {
     iterations: last.iteration, requestedIterations: iterations, stopped, seed, backend, itPerSec, seconds,
     genMean, genStd, w1, dReal, dFake, discLoss, genLoss, converged: misses.length === 0, misses, criterion: CONVERGED,
+    verdict: verdictJson(v),
   };
   const { files, renderSeconds } = await writeOutputs(outDir, dashboard, metrics);
   console.log(
@@ -196,5 +204,7 @@ export async function run(args: string[]): Promise<number> {
       : `not converged (${misses.join('; ')})${last.iteration < DEFAULT_ITERATIONS ? ` — ${last.iteration} iterations is short: the reference needs about 10000` : ''}`,
   );
   console.log(`wrote ${files.png} (${renderSeconds.toFixed(1)} s to render), ${files.spec}, ${files.metrics}`);
+  // last, where the eye lands: what the run's read-outs say, in the notebook's two languages
+  console.log(`${verdictLine(v, 'ru')}\n${verdictLine(v, 'en')}`);
   return stopped ? 130 : 0; // the shell's code for "stopped by Ctrl-C", after writing what was done
 }

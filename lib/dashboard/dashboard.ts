@@ -3,9 +3,10 @@
 // in a worker thread (lib/dashboard/render-worker.ts), so plotting costs the loop little more than the read-out.
 import type { TopLevelSpec } from 'vega-lite';
 import { LiveOutput, MimeBundle } from './live-output';
-import { generate, pReal, realSamples } from '../seminar/readout';
+import { discriminatorPull, generate, generatorMap, pReal, realSamples } from '../seminar/readout';
 import { summarize } from '../seminar/metrics';
-import { DashboardData, HistoryPoint, VEGA_LITE_MIME, dashboardSpec } from './panels';
+import { Signs, Verdict, signsOf, verdict, verdictLine } from '../seminar/verdict';
+import { DashboardData, HistoryPoint, VEGA_LITE_MIME, dashboardSpec, linspace, noiseGrid, numbersLine, pullRange } from './panels';
 import { BackgroundRenderer, RenderedPng, sharedRenderer } from './render-worker';
 import type { PngOptions } from './render';
 import type { Seminar } from '../seminar/models';
@@ -31,7 +32,7 @@ export interface DashboardStats {
   pngs: number;
   renderMsPerPng: number;
   /** Time the training thread spent in update() (read-out, specs, display), and the part of it spent
-   *  blocked on the render worker (the first and the last update wait for their PNG). */
+   *  blocked on the render worker (the last update waits for its PNG). */
   updateMs: number;
   waitMs: number;
   /** Time since the dashboard was made (the loop's time, plotting included). */
@@ -41,14 +42,20 @@ export interface DashboardStats {
 }
 
 const GRID = Array.from({ length: 101 }, (_, i) => i / 10); // x in [0, 10] for P(real | x)
+const NOISE = noiseGrid(100); // z in (0, 1) for the generator's map
+const PULL_POINTS = 121;
 
 export class Dashboard {
   readonly history: HistoryPoint[];
+  /** The verdict's read-outs, one per history point read off the models. */
+  readonly signs: Signs[];
   /** Iterations trained before this dashboard's loop started. */
   readonly from: number;
   /** The text line of each PNG being drawn, and of the one shown: the picture's own iteration. */
   private readonly pending = new Map<number, number>();
   private pngIteration = 0;
+  /** The iteration of the previous update shown. */
+  private shownAt = 0;
   private last: DashboardData | undefined;
   private readonly output: LiveOutput | null;
   private renderer: BackgroundRenderer | null = null;
@@ -63,6 +70,8 @@ export class Dashboard {
     this.from = options.continues?.iterations ?? 0;
     if (options.continues && this.from === 0) options.continues.history.length = 0; // nothing trained yet: a fresh history
     this.history = options.continues?.history ?? [];
+    if (options.continues && this.from === 0) options.continues.signs = [];
+    this.signs = options.continues ? (options.continues.signs ??= []) : [];
     const output = options.output !== undefined ? options.output : new LiveOutput();
     this.output = output?.available() ? output : null;
     if (this.output) this.renderer = sharedRenderer(); // starts loading Vega while the first steps run
@@ -80,9 +89,16 @@ export class Dashboard {
     this.counts.updateMs += performance.now() - t;
   }
 
-  /** Adds a history point without reading the models (the CLI's read-outs already hold the numbers). */
-  record({ iteration, discLoss, genLoss, genMean, genStd }: HistoryPoint): void {
+  /** Adds a history point without reading the models (the CLI's read-outs already hold the numbers),
+   *  and the verdict's read-out of it when given. */
+  record({ iteration, discLoss, genLoss, genMean, genStd }: HistoryPoint, signs?: Signs): void {
     this.history.push({ iteration, discLoss, genLoss, genMean, genStd });
+    if (signs) this.signs.push(signs);
+  }
+
+  /** The verdict on the run so far (after a read()). */
+  verdict(): Verdict | undefined {
+    return this.signs.length ? verdict(this.signs) : undefined;
   }
 
   /** Reads the models now: samples, P(real | x), readouts; appends a history point. */
@@ -93,20 +109,32 @@ export class Dashboard {
     const generated = generate(s, n);
     const { mean, std } = summarize(generated);
     this.history.push({ iteration, discLoss, genLoss, genMean: mean, genStd: std });
-    this.last = {
+    const onGenerated = pReal(s, generated.subarray(0, m));
+    const onReal = pReal(s, realSamples(s, m));
+    this.signs.push(signsOf({ iteration, discLoss, genLoss, generated, onReal, onGenerated }));
+    const pullSamples = generated.subarray(0, m);
+    const pullGrid = linspace(...pullRange(pullSamples), PULL_POINTS);
+    const last: DashboardData = {
       iteration,
-      iterations: this.options.iterations,
+      iterations: this.from + this.options.iterations,
       generated,
       real: realSamples(s, n),
       grid: GRID,
       pReal: pReal(s, GRID),
-      onGenerated: pReal(s, generated.subarray(0, m)),
-      onReal: pReal(s, realSamples(s, m)),
+      onGenerated,
+      onReal,
+      noise: NOISE,
+      mapped: generatorMap(s, NOISE),
+      pullGrid,
+      pull: discriminatorPull(s, pullGrid),
+      pullSamples,
+      pullOnSamples: discriminatorPull(s, pullSamples),
       history: this.history,
       from: this.from,
+      verdict: verdict(this.signs),
     };
-    this.last.iterations = this.from + this.options.iterations;
-    return this.last;
+    this.last = last;
+    return last;
   }
 
   /** The panels of the latest read-out. */
@@ -137,10 +165,16 @@ export class Dashboard {
       this.keep(r.wait());
       this.counts.waitMs += performance.now() - t;
     };
+    const gap = data.iteration - this.shownAt;
+    this.shownAt = data.iteration;
     if (final) wait(); // an older request; the final one follows
-    if (!r.busy) this.pending.set(r.request(spec, this.options.png), data.iteration);
-    if (!this.png || final) wait(); // the first and the last update show their own PNG
-    this.output!.show(bundle(spec, this.png!, data, this.pngIteration));
+    // Only the last update waits for its picture (the saved notebook shows the end state). The first one
+    // goes out without a PNG (text and Vega-Lite): waiting for the worker to load Vega was most of the
+    // dashboard's cost. And no picture is started within one update of the end: the last would wait for it.
+    const nearEnd = !final && data.iterations - data.iteration <= gap;
+    if (!r.busy && !nearEnd) this.pending.set(r.request(spec, this.options.png), data.iteration);
+    if (final) wait();
+    this.output!.show(bundle(spec, this.png, data, this.pngIteration));
   }
 
   private keep(p: RenderedPng | undefined): void {
@@ -153,23 +187,23 @@ export class Dashboard {
   }
 }
 
-/** The one-line summary a text-only front end shows; `pictureOf`: the iteration the PNG beside it shows. */
+/** The text a text-only front end shows: the numbers, then the verdict in Russian and English with the
+ *  seminar's advice; `pictureOf`: the iteration the PNG beside it shows. */
 export function summaryLine(d: DashboardData, pictureOf?: number): string {
-  const h = d.history[d.history.length - 1];
-  const f = (x: number | undefined, digits: number) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits));
   return (
-    `GAN training: iteration ${d.iteration} of ${d.iterations} · D loss ${f(h?.discLoss, 3)} · G loss ${f(h?.genLoss, 3)} · ` +
-    `generated mean ${f(h?.genMean, 2)} (target 5), std ${f(h?.genStd, 2)} (target 1.5)` +
+    `GAN training: ${numbersLine(d)}` +
     // the PNG is drawn while training goes on, so it may show the previous read-out; its title says which
-    (pictureOf !== undefined && pictureOf !== d.iteration ? ` · picture: iteration ${pictureOf} (drawing ${d.iteration})` : '')
+    (pictureOf !== undefined && pictureOf !== d.iteration ? ` · picture: iteration ${pictureOf} (drawing ${d.iteration})` : '') +
+    (d.verdict ? `\n${verdictLine(d.verdict, 'ru')}\n${verdictLine(d.verdict, 'en')}` : '')
   );
 }
 
-function bundle(spec: TopLevelSpec, png: RenderedPng, d: DashboardData, pictureOf: number): MimeBundle {
+/** The output's MIME bundle; before the first picture is drawn, Vega-Lite and text only. */
+function bundle(spec: TopLevelSpec, png: RenderedPng | undefined, d: DashboardData, pictureOf: number): MimeBundle {
   return {
     [VEGA_LITE_MIME]: spec,
-    'image/png': png.png.toString('base64'),
-    'text/plain': summaryLine(d, pictureOf),
+    ...(png ? { 'image/png': png.png.toString('base64') } : {}),
+    'text/plain': summaryLine(d, png ? pictureOf : undefined),
   };
 }
 

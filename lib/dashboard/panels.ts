@@ -2,6 +2,9 @@
 // Panels take numbers (lib/dashboard/dashboard.ts reads them off the models), so they are easy to test.
 import type { TopLevelSpec } from 'vega-lite';
 import type { NonNormalizedSpec } from 'vega-lite/build/src/spec';
+import { REAL_MEAN, REAL_STD } from '../seminar/data';
+import { normalQuantile } from '../seminar/metrics';
+import { Verdict, WRONG_STATES, verdictLine } from '../seminar/verdict';
 
 export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
 export const VEGA_LITE_MIME = 'application/vnd.vegalite.v5+json';
@@ -15,13 +18,14 @@ export const COLORS = {
   genLoss: '#1f77b4',
   mean: '#1f77b4',
   std: '#9467bd',
+  ideal: '#7f7f7f',
 } as const;
 
 const PANEL = { width: 360, height: 220 };
 
 /** Every y axis takes exactly this many pixels (ticks + labels), whatever its tick labels: the image keeps
  *  its size from one update to the next, and the panels line up. */
-export const AXIS_EXTENT = 50;
+export const AXIS_EXTENT = 60;
 /** An axis with its title (extent, title padding, title line). */
 export const AXIS_WIDTH = AXIS_EXTENT + 4 + 16;
 /** The rows are laid out by their plot areas alone (bounds: 'flush'), so each column starts at the same x
@@ -35,7 +39,9 @@ export const CONFIG = {
   title: { fontSize: 15, subtitleFontSize: 12, anchor: 'start' },
   axis: { labelFontSize: 12, titleFontSize: 13, titlePadding: 4 },
   // labelFlush: the end labels stay inside the plot's height, so legends and titles above do not move with them
-  axisY: { minExtent: AXIS_EXTENT, maxExtent: AXIS_EXTENT, labelLimit: AXIS_EXTENT - 6, labelFlush: true },
+  // labelLimit 0: never cut a label ("−4e…" hides the size of a blow-up); NUMBER_LABEL keeps them within
+  // the extent (≤ 7 characters, ≈ 50 px), whereas Vega's headless width estimate (0.8 em a character) would cut them
+  axisY: { minExtent: AXIS_EXTENT, maxExtent: AXIS_EXTENT, labelLimit: 0, labelFlush: true },
   legend: { labelFontSize: 12, titleFontSize: 12, orient: 'top', direction: 'horizontal', labelLimit: 0, symbolStrokeWidth: 2.5 },
   view: { stroke: '#ccc' },
 } as const;
@@ -73,6 +79,20 @@ export function outside(xs: ArrayLike<number>, min: number, max: number): number
   for (let i = 0; i < xs.length; i++) if (!(xs[i] >= min && xs[i] <= max)) n++;
   return n;
 }
+
+/**
+ * Tick labels that read at any magnitude and fit the fixed-width axis: plain numbers up to 10⁴ ("0.25",
+ * "1250"), powers of ten above (and below 10⁻³), as "2.5e20" — never an SI prefix ("200Y", "−20E"), which
+ * reads as a unit, nor a long number cut to "−10…".
+ */
+export const NUMBER_LABEL =
+  "datum.value != 0 && (abs(datum.value) >= 1e4 || abs(datum.value) < 1e-3) ? replace(format(datum.value, '.2~e'), 'e+', 'e') : format(datum.value, '.4~g')";
+
+/** Iteration ticks: whole numbers only (a single read-out's axis would otherwise read "1.000000"); 20k above 10⁴. */
+export const ITERATION_AXIS = {
+  tickMinStep: 1,
+  labelExpr: "datum.value >= 1e4 ? format(datum.value, '.3~s') : format(datum.value, 'd')",
+} as const;
 
 const round = (x: number, digits = 4) => (Number.isFinite(x) ? Number(x.toFixed(digits)) : null);
 
@@ -121,9 +141,9 @@ export function distributionsPanel(d: DistributionsData): NonNormalizedSpec {
         data: { values: bars },
         mark: BAR_MARK,
         encoding: {
-          x: { field: 'x0', type: 'quantitative', scale: { domain: [min, max] }, title: 'x' },
+          x: { field: 'x0', type: 'quantitative', scale: { domain: [min, max] }, title: 'x', axis: { labelExpr: NUMBER_LABEL } },
           x2: { field: 'x1' },
-          y: { field: 'value', type: 'quantitative', title: 'density' },
+          y: { field: 'value', type: 'quantitative', title: 'density', axis: { labelExpr: NUMBER_LABEL } },
           color,
           stroke: color,
         },
@@ -187,7 +207,7 @@ function curvesPanel(
   yTitle: string,
   series: { name: string; color: string; values: [number, number][]; reference: number }[],
   yScale: Record<string, unknown> = { zero: false },
-  yAxis: Record<string, unknown> = {},
+  yAxis: Record<string, unknown> = { labelExpr: NUMBER_LABEL },
 ): NonNormalizedSpec {
   const rows = series.flatMap((s) => s.values.map(([iteration, y]) => ({ series: s.name, iteration, y: round(y) })));
   const rules = series.map((s) => ({ series: s.name, y: round(s.reference) }));
@@ -208,7 +228,7 @@ function curvesPanel(
         // clip: a point at the top of the axis would otherwise stick out and move the legend above by a pixel or two
         mark: { type: 'line', strokeWidth: 2, point: { size: 16 }, clip: true },
         encoding: {
-          x: { field: 'iteration', type: 'quantitative', title: 'iteration' },
+          x: { field: 'iteration', type: 'quantitative', title: 'iteration', axis: ITERATION_AXIS },
           y: { field: 'y', type: 'quantitative', title: yTitle, scale: yScale, axis: yAxis },
           color,
         },
@@ -245,8 +265,7 @@ export function lossPanel(history: HistoryPoint[]): NonNormalizedSpec {
       { name: 'generator', color: COLORS.genLoss, values: history.map((h) => [h.iteration, h.genLoss]), reference: EQUILIBRIUM.genLoss },
     ],
     { type: 'symlog', constant: 1 },
-    // 20k, not "20,000" (which the fixed-width axis would cut to "20,…"); small losses as they are
-    { labelExpr: "abs(datum.value) >= 1000 ? format(datum.value, '.2~s') : format(datum.value, '~g')" },
+    { labelExpr: NUMBER_LABEL },
   );
 }
 
@@ -257,15 +276,120 @@ export function momentsPanel(history: HistoryPoint[], target = { mean: 5, std: 1
   ]);
 }
 
+export interface GeneratorMapData {
+  /** Noise values z on [0, 1] (sorted) and the generator's G(z) for each. */
+  noise: ArrayLike<number>;
+  mapped: ArrayLike<number>;
+}
+
+/** The map that turns Uniform[0, 1] into N(5, 1.5²): x = 5 + 1.5·Φ⁻¹(z). */
+export function idealMap(z: number): number {
+  return REAL_MEAN + REAL_STD * normalQuantile(z);
+}
+
+/** z = (i + ½)/n: the noise grid of the generator-map panel (the ideal map is infinite at 0 and 1). */
+export function noiseGrid(n = 100): number[] {
+  return Array.from({ length: n }, (_, i) => (i + 0.5) / n);
+}
+
+const f2 = (x: number) => (Number.isFinite(x) ? (Math.abs(x) >= 1e4 ? x.toExponential(1) : x.toFixed(1)) : String(x));
+
+/**
+ * The generator as a function: z ∈ [0, 1] → G(z) against the ideal map 5 + 1.5·Φ⁻¹(z). Where the two
+ * coincide the generated distribution is right; the ideal's steep ends are the tails, which a 16-unit
+ * ELU generator (nearly a bent line) cannot follow.
+ */
+export function generatorMapPanel(d: GeneratorMapData): NonNormalizedSpec {
+  const names = { generator: 'generator G(z)', ideal: 'ideal 5 + 1.5·Φ⁻¹(z)' };
+  const z = Array.from(d.noise);
+  const ideal = z.map((v) => ({ series: names.ideal, z: round(v), x: round(idealMap(v)) }));
+  const mapped = z.map((v, i) => ({ series: names.generator, z: round(v), x: round(d.mapped[i]) }));
+  const [first, last] = [0, z.length - 1];
+  const ends = z.length
+    ? `ends: G(${z[first]}) = ${f2(d.mapped[first])} (ideal ${f2(idealMap(z[first]))}), G(${z[last]}) = ${f2(d.mapped[last])} (ideal ${f2(idealMap(z[last]))})`
+    : '';
+  const color = colorScale([names.generator, names.ideal], [COLORS.generated, COLORS.ideal], 'stroke');
+  const x = { field: 'z', type: 'quantitative' as const, scale: { domain: [0, 1] }, title: 'noise z ~ Uniform[0, 1]' };
+  const y = { field: 'x', type: 'quantitative' as const, scale: { zero: false }, title: 'x = G(z)', axis: { labelExpr: NUMBER_LABEL } };
+  return {
+    title: { text: 'Generator map z → G(z)', subtitle: ends },
+    ...PANEL,
+    layer: [
+      { name: 'map_ideal', data: { values: ideal }, mark: { type: 'line', strokeWidth: 2, strokeDash: [6, 4], clip: true }, encoding: { x, y, color } },
+      { name: 'map_generator', data: { values: mapped }, mark: { type: 'line', strokeWidth: 2.5, clip: true }, encoding: { x, y, color } },
+    ],
+  };
+}
+
+export interface PullData {
+  /** x values along which the pull is drawn, and d log P(real | x)/dx at each. */
+  pullGrid: ArrayLike<number>;
+  pull: ArrayLike<number>;
+  /** Generated samples and the pull at each: where D pushes them, and how hard. */
+  pullSamples: ArrayLike<number>;
+  pullOnSamples: ArrayLike<number>;
+}
+
+/** The pull panel's x range: [0, 10], widened to the generated samples' (finite) range. */
+export function pullRange(samples: ArrayLike<number>): [number, number] {
+  let lo: number = DISTRIBUTION_RANGE[0];
+  let hi: number = DISTRIBUTION_RANGE[1];
+  for (let i = 0; i < samples.length; i++) {
+    const x = samples[i];
+    if (Number.isFinite(x)) [lo, hi] = [Math.min(lo, x), Math.max(hi, x)];
+  }
+  return [lo, hi];
+}
+
+/** n evenly spaced points on [lo, hi]. */
+export function linspace(lo: number, hi: number, n: number): number[] {
+  return Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
+}
+
+/**
+ * The discriminator's pull d log P(real | x)/dx along x, with the generated samples on it: the generator
+ * climbs log P(real | G(z)), so above zero D pulls a sample to the right, below zero to the left, and the
+ * height is how hard. At equilibrium the curve is flat at 0 where the data are.
+ */
+export function pullPanel(d: PullData): NonNormalizedSpec {
+  const names = { curve: 'd log P(real | x) / dx', samples: 'generated samples' };
+  const curve = Array.from(d.pullGrid, (x, i) => ({ series: names.curve, x: round(x), pull: round(d.pull[i], 6) }));
+  const points = Array.from(d.pullSamples, (x, i) => ({ series: names.samples, x: round(x), pull: round(d.pullOnSamples[i], 6) }));
+  let sum = 0;
+  let n = 0;
+  for (let i = 0; i < d.pullOnSamples.length; i++) if (Number.isFinite(d.pullOnSamples[i])) (sum += d.pullOnSamples[i]), n++;
+  const mean = n ? sum / n : NaN;
+  const direction = !Number.isFinite(mean) ? 'no finite pull' : `mean pull on the samples ${mean >= 0 ? '+' : '−'}${Math.abs(mean).toPrecision(2)}: ${mean >= 0 ? 'to the right' : 'to the left'}`;
+  const color = colorScale([names.curve, names.samples], [COLORS.discriminator, COLORS.generated], 'stroke');
+  const x = { field: 'x', type: 'quantitative' as const, title: 'x', scale: { zero: false, nice: false }, axis: { labelExpr: NUMBER_LABEL } };
+  const y = { field: 'pull', type: 'quantitative' as const, title: 'pull on x', axis: { labelExpr: NUMBER_LABEL } };
+  return {
+    title: { text: "Discriminator's pull on G", subtitle: `> 0: pushed right, < 0: left · ${direction}` },
+    ...PANEL,
+    layer: [
+      { name: 'pull_zero', data: { values: [{ pull: 0 }] }, mark: { type: 'rule', color: COLORS.ideal, strokeDash: [6, 4] }, encoding: { y: { field: 'pull', type: 'quantitative' } } },
+      { name: 'pull_curve', data: { values: curve }, mark: { type: 'line', strokeWidth: 2.5, clip: true }, encoding: { x, y, color } },
+      {
+        name: 'pull_samples',
+        data: { values: points },
+        mark: { type: 'point', filled: true, size: 28, opacity: 0.7, clip: true },
+        encoding: { x, y, color },
+      },
+    ],
+  };
+}
+
 /** A single panel as a spec of its own. */
 export function standalone(panel: NonNormalizedSpec): TopLevelSpec {
   return { $schema: VEGA_LITE_SCHEMA, config: CONFIG, ...panel } as TopLevelSpec;
 }
 
-export interface DashboardData extends DistributionsData, ReadoutData {
+export interface DashboardData extends DistributionsData, ReadoutData, GeneratorMapData, PullData {
   iteration: number;
   iterations: number;
   history: HistoryPoint[];
+  /** The verdict on the run so far (lib/seminar/verdict.ts); none: no verdict line. */
+  verdict?: Verdict;
   /** Iterations the models had been trained before this run (a training cell run again after an interrupt). */
   from?: number;
 }
@@ -275,17 +399,74 @@ const independentColors = {
   legend: { color: 'independent', stroke: 'independent', fill: 'independent' },
 } as const;
 
-/** The whole dashboard: the seminar's two panels side by side, losses and mean/std below. */
+/** The numbers of the latest read-out in one line (the text front ends show it; so does the picture's title). */
+export function numbersLine(d: DashboardData): string {
+  const h = d.history[d.history.length - 1];
+  const f = (x: number | undefined, digits: number) =>
+    x === undefined ? '–' : !Number.isFinite(x) ? String(x) : Math.abs(x) >= 1e4 ? x.toExponential(2) : x.toFixed(digits);
+  return (
+    `iteration ${d.iteration} of ${d.iterations} · D loss ${f(h?.discLoss, 3)} · G loss ${f(h?.genLoss, 3)} · ` +
+    `generated mean ${f(h?.genMean, 2)} (target 5), std ${f(h?.genStd, 2)} (target 1.5)`
+  );
+}
+
+/** Characters per title line: the dashboard is ≈ 1000 px wide, a 12 px character ≈ 6.5 px. */
+const LINE_CHARS = 150;
+/** Lines the verdict takes per language: fixed, so the picture keeps its size from update to update. */
+export const VERDICT_LINES = 3;
+
+/** Words wrapped into lines of at most `width` characters; at most `lines` lines (the last one cut with …). */
+export function wrap(text: string, width: number, lines: number): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      out.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) out.push(line);
+  if (out.length > lines) {
+    out.length = lines;
+    out[lines - 1] = `${out[lines - 1].slice(0, width - 1)}…`;
+  }
+  while (out.length < lines) out.push('');
+  return out;
+}
+
+/** The title's lines under the counter: the numbers, then the verdict in Russian and in English. */
+export function subtitleLines(d: DashboardData): string[] {
+  const lines = [numbersLine(d)];
+  if (d.verdict) for (const lang of ['ru', 'en'] as const) lines.push(...wrap(verdictLine(d.verdict, lang), LINE_CHARS, VERDICT_LINES));
+  return lines;
+}
+
+/** The title's colour for the verdict: red when something is wrong, green when converged. */
+function verdictColor(v: Verdict | undefined): string {
+  if (!v) return '#333';
+  return WRONG_STATES.includes(v.state) ? '#b2182b' : v.state === 'converged' ? '#1b7837' : '#333';
+}
+
+/** The whole dashboard: the seminar's two panels side by side, losses and mean/std below, then the
+ *  generator's map and the discriminator's pull; the title holds the numbers and the verdict. */
 export function dashboardSpec(d: DashboardData): TopLevelSpec {
   const done = d.iteration >= d.iterations;
   const continued = d.from ? ` (continued from ${d.from})` : '';
   return {
     $schema: VEGA_LITE_SCHEMA,
     config: CONFIG,
-    title: { text: `GAN training: iteration ${d.iteration} of ${d.iterations}${done ? ' (done)' : continued}`, fontSize: 17 },
+    title: {
+      text: `GAN training: iteration ${d.iteration} of ${d.iterations}${done ? ' (done)' : continued}`,
+      fontSize: 17,
+      subtitle: subtitleLines(d),
+      subtitleFontSize: 12.5,
+      subtitleColor: verdictColor(d.verdict),
+      subtitlePadding: 6,
+    },
     vconcat: [
       { hconcat: [distributionsPanel(d), readoutPanel(d)], resolve: independentColors, spacing: SPACING, bounds: 'flush' },
       { hconcat: [lossPanel(d.history), momentsPanel(d.history)], resolve: independentColors, spacing: SPACING, bounds: 'flush' },
+      { hconcat: [generatorMapPanel(d), pullPanel(d)], resolve: independentColors, spacing: SPACING, bounds: 'flush' },
     ],
     resolve: independentColors,
   };

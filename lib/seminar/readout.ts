@@ -1,6 +1,7 @@
 // Read-outs of a seminar's models as plain numbers: what the plots and the metrics look at.
 import { REAL_MEAN, REAL_STD } from './data';
 import { summarize, wasserstein1ToNormal } from './metrics';
+import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
 import type { Seminar } from './models';
 
 /** n generated samples G(z), z ~ U[0, 1]. */
@@ -19,6 +20,26 @@ export function pReal(s: Seminar, xs: ArrayLike<number>): Float32Array {
   return tf.tidy(() => {
     const x = tf.tensor2d(Float32Array.from(xs), [xs.length, 1]);
     return tf.softmax(s.disc(x)).slice([0, s.IS_REAL], [-1, 1]).dataSync() as Float32Array;
+  });
+}
+
+/** The generator's map: G(z) for each noise value z (the ideal map is 5 + 1.5·Φ⁻¹(z)). */
+export function generatorMap(s: Seminar, zs: ArrayLike<number>): Float32Array {
+  const { tf } = s;
+  return tf.tidy(() => s.gen(tf.tensor2d(Float32Array.from(zs), [zs.length, 1])).dataSync() as Float32Array);
+}
+
+/**
+ * The discriminator's pull d log P(real | x) / dx at each x: the slope the generator's loss follows, so
+ * its sign says which way a sample at x is pushed and its size how hard.
+ */
+export function discriminatorPull(s: Seminar, xs: ArrayLike<number>): Float32Array {
+  const { tf } = s;
+  return tf.tidy(() => {
+    const x = tf.tensor2d(Float32Array.from(xs), [xs.length, 1]);
+    // each row's log P(real) depends on its own x only, so the gradient of the sum holds every derivative
+    const logReal = (v: Tensor) => tf.sum(tf.logSoftmax(s.disc(v as Tensor2D)).slice([0, s.IS_REAL], [-1, 1]));
+    return tf.grad(logReal)(x).dataSync() as Float32Array;
   });
 }
 

@@ -4,18 +4,21 @@
 // steps chooseSteps hands the loop — the self-checks' steps from fixed states do not count.
 import type { Module } from './nn';
 import type { HistoryPoint } from '../dashboard/panels';
+import type { Signs } from './verdict';
 
 export interface TrainedRecord {
   /** Generator steps taken by the training loop (= loop iterations). */
   iterations: number;
   /** The dashboard's history so far, continued by the next run's dashboard. */
   history: HistoryPoint[];
+  /** The verdict's read-outs so far (lib/seminar/verdict.ts), continued like the history. */
+  signs?: Signs[];
 }
 
 const records = new WeakMap<Module, TrainedRecord>();
 
 export function trainedRecord(gen: Module): TrainedRecord {
   let r = records.get(gen);
-  if (!r) records.set(gen, (r = { iterations: 0, history: [] }));
+  if (!r) records.set(gen, (r = { iterations: 0, history: [], signs: [] }));
   return r;
 }

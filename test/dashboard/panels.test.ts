@@ -6,6 +6,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import * as plots from '../../lib/dashboard/panels';
 import { compile, pngSize, rasterize, renderSvg, svgToPng } from '../../lib/dashboard/render';
 import { MarkGroup, artifact, marksInSvg, rectHeight, sampleDashboard, vegaLiteSchemaErrors } from '../support/dashboard';
+import { STATE_TEXT } from '../../lib/seminar/verdict';
 
 const data = sampleDashboard();
 const panels: Record<string, TopLevelSpec> = {
@@ -63,6 +64,7 @@ describe('plots: Vega-Lite dashboard specs', () => {
       expect(d.vconcat.map((row) => row.hconcat.map((p) => p.title.text))).to.deep.equal([
         ['Data distributions', 'Discriminator readout on real vs gen'],
         ['Losses', 'Generated mean and std'],
+        ['Generator map z → G(z)', "Discriminator's pull on G"],
       ]);
       const done = plots.dashboardSpec({ ...data, iteration: 10000 }) as { title: { text: string } };
       expect(done.title.text).to.equal('GAN training: iteration 10000 of 10000 (done)');
@@ -194,10 +196,10 @@ describe('plots: a dashboard that reads at a glance (issue 12)', () => {
       bars.forEach((b) => expect(b.stroke, name).to.equal(b.fill));
     }
     const legendSymbols = [...svg.matchAll(/<g class="mark-symbol role-legend-symbol"[^>]*>((?:<path[^>]*\/>)*)<\/g>/g)].map((m) => m[1]);
-    expect(legendSymbols).to.have.length(9); // one symbol per series: 3 + 2 + 2 + 2
+    expect(legendSymbols).to.have.length(13); // one symbol per series: 3 + 2 + 2 + 2 + 2 + 2
     const spec = plots.dashboardSpec(sampleDashboard()) as unknown as { vconcat: { hconcat: { layer?: { encoding: { color: { legend: { symbolType: string } } } }[]; encoding?: { color: { legend: { symbolType: string } } } }[] }[] };
     const symbolOf = (p: (typeof spec.vconcat)[number]['hconcat'][number]) => (p.layer ? p.layer[p.layer.length - 1].encoding : p.encoding!).color.legend.symbolType;
-    expect(spec.vconcat.map((r) => r.hconcat.map(symbolOf))).to.deep.equal([['square', 'square'], ['stroke', 'stroke']]);
+    expect(spec.vconcat.map((r) => r.hconcat.map(symbolOf))).to.deep.equal([['square', 'square'], ['stroke', 'stroke'], ['stroke', 'stroke']]);
   });
 
   it('rows are aligned and of equal width, and the image keeps its size whatever the numbers', async () => {
@@ -218,5 +220,97 @@ describe('plots: a dashboard that reads at a glance (issue 12)', () => {
   it('a run continued after an interrupt says so in its title', () => {
     const d = plots.dashboardSpec({ ...sampleDashboard(), iteration: 1751, iterations: 101500, from: 1500 }) as { title: { text: string } };
     expect(d.title.text).to.equal('GAN training: iteration 1751 of 101500 (continued from 1500)');
+  });
+});
+
+describe('plots: labels at any magnitude, the numbers and the verdict in the picture, the two new panels (issues 20, 23)', () => {
+  /** The tick labels of each axis group in Vega's SVG, in order. */
+  const axisLabels = (svg: string) =>
+    [...svg.matchAll(/<g class="mark-text role-axis-label"[^>]*>(.*?)<\/g>/gs)].map((m) => [...m[1].matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((t) => t[1]));
+  /** A blown-up run: weights gone to 10¹⁶–10²¹ (finding 6 of issue 20). */
+  function blownUp(): plots.DashboardData {
+    const d = sampleDashboard();
+    return {
+      ...d,
+      generated: Array.from(d.generated, (x) => -4e16 * x),
+      pullSamples: Array.from(d.pullSamples, (x) => -4e16 * x),
+      mapped: Array.from(d.mapped, (x) => -4e16 * x),
+      history: d.history.map((h, k) => ({ ...h, discLoss: 2e20 * k, genLoss: 1e5 * k, genMean: -4e16 * k, genStd: 3e15 * k })),
+    };
+  }
+
+  it('tick labels read at any magnitude: no SI prefix (200Y, −20E), never cut (−10…), powers of ten as 2e20', async () => {
+    const { svg } = await renderSvg(plots.dashboardSpec(blownUp()));
+    const labels = axisLabels(svg).flat();
+    expect(labels.length).to.be.greaterThan(40);
+    for (const l of labels) {
+      expect(l, 'cut label').to.not.contain('…');
+      expect(l, 'SI prefix').to.not.match(/^[−-]?[\d.]+[yzafpnµmMGTPEZY]$/);
+      expect(l.length, l).to.be.at.most(7);
+    }
+    expect(labels.some((l) => /^−\d(\.\d+)?e1[67]$/.test(l)), labels.join(' ')).to.equal(true); // the moments' −4e16 scale
+    // the image keeps its size: labels do not widen the axes
+    const [w] = /<svg[^>]*width="([\d.]+)"/.exec(svg)!.slice(1).map(Number);
+    const { svg: calm } = await renderSvg(plots.dashboardSpec(sampleDashboard()));
+    expect(Number(/<svg[^>]*width="([\d.]+)"/.exec(calm)![1])).to.equal(w);
+  });
+
+  it('iteration ticks are whole numbers, also in the first frame (one read-out: no "1.000000")', async () => {
+    const first = { ...sampleDashboard(), iteration: 1, history: sampleDashboard().history.slice(0, 1) };
+    for (const d of [first, sampleDashboard()]) {
+      const spec = plots.standalone(plots.momentsPanel(d.history));
+      const { svg } = await renderSvg(spec);
+      const [x] = axisLabels(svg); // the x axis is drawn first
+      expect(x.length).to.be.greaterThan(0);
+      for (const l of x) expect(l, x.join(' ')).to.match(/^\d+(\.\d+k)?$|^\d+k$/);
+    }
+  });
+
+  it('the numbers line and the verdict in both languages are in the title, so the PNG shows them too', async () => {
+    const d: plots.DashboardData = {
+      ...sampleDashboard(),
+      verdict: { state: 'discriminator-won', iteration: 3001, since: 1001, ...STATE_TEXT['discriminator-won'], clues: [] },
+    };
+    const spec = plots.dashboardSpec(d) as { title: { subtitle: string[]; subtitleColor: string } };
+    expect(spec.title.subtitle[0]).to.equal(plots.numbersLine(d));
+    expect(spec.title.subtitle[0]).to.match(/^iteration 3001 of 10000 · D loss 1\.190 · G loss 0\.920 · generated mean \d\.\d\d \(target 5\), std \d\.\d\d \(target 1\.5\)$/);
+    expect(spec.title.subtitle.join(' ')).to.contain('Вердикт: дискриминатор победил').and.contain('Verdict: the discriminator won');
+    expect(spec.title.subtitleColor).to.equal('#b2182b');
+    // a fixed number of lines: the picture keeps its height whatever the verdict says
+    const calm = plots.dashboardSpec({ ...d, verdict: { ...d.verdict!, state: 'learning', ...STATE_TEXT.learning } }) as typeof spec;
+    expect(calm.title.subtitle).to.have.length(spec.title.subtitle.length);
+    const { svg } = await renderSvg(plots.dashboardSpec(d));
+    expect(svg).to.contain('Verdict: the discriminator won').and.contain('iteration 3001 of 10000 · D loss');
+    // blown-up numbers read in full in the line
+    expect(plots.numbersLine(blownUp())).to.contain('generated mean -4.40e+17');
+  });
+
+  it('generator map: G(z) and the ideal 5 + 1.5·Φ⁻¹(z) as two lines over z ∈ [0, 1], the ends named', async () => {
+    const d = sampleDashboard();
+    expect(plots.idealMap(0.5)).to.be.closeTo(5, 1e-9);
+    expect(plots.idealMap(0.99)).to.be.closeTo(5 + 1.5 * 2.3263, 1e-3);
+    const panel = plots.generatorMapPanel(d) as { title: { subtitle: string } };
+    expect(panel.title.subtitle).to.equal('ends: G(0.005) = 3.0 (ideal 1.1), G(0.995) = 5.0 (ideal 8.9)');
+    const { svg, warnings } = await renderSvg(plots.standalone(plots.generatorMapPanel(d)));
+    expect(warnings).to.deep.equal([]);
+    const groups = marksInSvg(svg);
+    expect(groups.find((g) => g.name === 'map_generator_marks')!.items.map((l) => l.stroke)).to.deep.equal([plots.COLORS.generated]);
+    expect(groups.find((g) => g.name === 'map_ideal_marks')!.items.map((l) => l.stroke)).to.deep.equal([plots.COLORS.ideal]);
+    expect(svg).to.contain('stroke-dasharray="6,4"');
+  });
+
+  it("discriminator's pull: the curve along x, every generated sample on it, the mean direction named", async () => {
+    const d = sampleDashboard();
+    const panel = plots.pullPanel(d) as { title: { subtitle: string } };
+    expect(panel.title.subtitle).to.match(/mean pull on the samples \+0\.\d+: to the right$/);
+    const left = plots.pullPanel({ ...d, pullOnSamples: Array.from(d.pullOnSamples, (p) => -p) }) as typeof panel;
+    expect(left.title.subtitle).to.match(/−0\.\d+: to the left$/);
+    const { svg, warnings } = await renderSvg(plots.standalone(plots.pullPanel(d)));
+    expect(warnings).to.deep.equal([]);
+    const groups = marksInSvg(svg);
+    expect(groups.find((g) => g.name === 'pull_curve_marks')!.items).to.have.length(1);
+    expect(groups.find((g) => g.name === 'pull_samples_marks')!.items).to.have.length(d.pullSamples.length);
+    expect(plots.pullRange([-3, 4, 12, NaN])).to.deep.equal([-3, 12]);
+    expect(plots.pullRange([2, 3])).to.deep.equal([0, 10]);
   });
 });

@@ -3,7 +3,7 @@
 import Ajv from 'ajv';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { DashboardData } from '../../lib/dashboard/panels';
+import { DashboardData, linspace, noiseGrid, pullRange } from '../../lib/dashboard/panels';
 import { Cell, NOTEBOOK, NotebookJson, Output, ROOT, executeNotebook, seminarCell } from './jupyter';
 
 export const ARTIFACTS = path.join(ROOT, 'test-artifacts');
@@ -31,15 +31,26 @@ export function sampleDashboard(): DashboardData {
   const uniform = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
   const normal = (mean: number, std: number) => mean + std * (uniform() + uniform() + uniform() + uniform() - 2) * Math.sqrt(3);
   const grid = Array.from({ length: 101 }, (_, i) => i / 10);
+  const generated = Array.from({ length: 1000 }, () => normal(4, 1));
+  const noise = noiseGrid();
+  const pullSamples = generated.slice(0, 100);
+  const pullGrid = linspace(...pullRange(pullSamples), 121);
+  const pull = (x: number) => 0.6 * Math.exp(-((x - 5) ** 2) / 8) - 0.3 * Math.exp(-((x - 3.5) ** 2) / 2); // a D that pushes 4 ± 1 right
   return {
     iteration: 3001,
     iterations: 10000,
-    generated: Array.from({ length: 1000 }, () => normal(4, 1)),
+    generated,
     real: Array.from({ length: 1000 }, () => normal(5, 1.5)),
     grid,
     pReal: grid.map((x) => 1 / (1 + Math.exp(-(x - 4.5)))),
     onGenerated: Array.from({ length: 100 }, () => 0.5 * uniform()),
     onReal: Array.from({ length: 100 }, () => 0.4 + 0.6 * uniform()),
+    noise,
+    mapped: noise.map((z) => 4 + 2 * (z - 0.5)), // a straight line: mean 4, too narrow, no tails
+    pullGrid,
+    pull: pullGrid.map(pull),
+    pullSamples,
+    pullOnSamples: pullSamples.map(pull),
     history: Array.from({ length: 12 }, (_, k) => ({
       iteration: 1 + 250 * k,
       discLoss: 1.3 - 0.01 * k,
