@@ -18,21 +18,23 @@ import { tempDir } from '../support/tmp';
 
 const MIME_TYPES = [VEGA_LITE_MIME, 'image/png', 'text/plain'];
 
-function checkBundle(data: Record<string, unknown>, title: RegExp): void {
-  expect(Object.keys(data).sort()).to.deep.equal([...MIME_TYPES].sort());
+/** A dashboard bundle: Vega-Lite, text and (unless `png` is false: before the first picture is drawn) a PNG. */
+function checkBundle(data: Record<string, unknown>, title: RegExp, png = true): void {
+  expect(Object.keys(data).sort()).to.deep.equal(MIME_TYPES.filter((m) => png || m !== 'image/png').sort());
   const spec = data[VEGA_LITE_MIME] as { title: { text: string } };
   expect(vegaLiteSchemaErrors(spec)).to.deep.equal([]);
   expect(spec.title.text).to.match(title);
-  const png = Buffer.from(data['image/png'] as string, 'base64');
-  expect(pngSize(png).width).to.be.greaterThan(800);
+  if (png) expect(pngSize(Buffer.from(data['image/png'] as string, 'base64')).width).to.be.greaterThan(800);
   expect(data['text/plain']).to.match(/^GAN training: iteration \d+ of \d+ · D loss/);
+  // the verdict, in both languages, under the numbers (lib/seminar/verdict.ts)
+  expect(data['text/plain']).to.match(/\nВердикт: .+\nVerdict: .+$/);
 }
 
 describe('dashboard: live in the notebook and in npm start', () => {
   describe('Dashboard in a (fake) tslab cell', () => {
     after(() => stopSharedRenderer());
 
-    it('one output: shown once, then replaced in place, every bundle complete; the last waits for its own PNG', async () => {
+    it('one output: shown once, then replaced in place; no update waits for a picture but the last, which shows its own PNG', async () => {
       await initBackend();
       const s = createSeminar({ seed: 7 });
       const steps = referenceSteps(s);
@@ -55,7 +57,12 @@ describe('dashboard: live in the notebook and in npm start', () => {
       }
       expect(calls.map((c) => Boolean(c.update))).to.deep.equal([false, true, true, true]);
       expect(new Set(calls.map((c) => c.message.transient.display_id)).size).to.equal(1);
-      calls.forEach((c) => checkBundle(c.message.data, /^GAN training: iteration \d+ of 9/));
+      // the first update goes out without a PNG (the worker is still loading Vega); once there is one, every bundle has it
+      const withPng = calls.map((c) => 'image/png' in c.message.data);
+      expect(withPng[0]).to.equal(false);
+      expect(withPng[withPng.length - 1]).to.equal(true);
+      expect(withPng.slice(withPng.indexOf(true)).every(Boolean)).to.equal(true);
+      calls.forEach((c, k) => checkBundle(c.message.data, /^GAN training: iteration \d+ of 9/, withPng[k]));
       expect(calls.map((c) => c.message.data['text/plain'])).to.satisfy((t: string[]) =>
         ['iteration 1 of 9', 'iteration 4 of 9', 'iteration 7 of 9', 'iteration 9 of 9'].every((x, k) => t[k].includes(x)),
       );
@@ -170,6 +177,12 @@ describe('dashboard: live in the notebook and in npm start', () => {
       const metrics = JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8'));
       expect(metrics).to.include({ iterations: 300, seed: 3 });
       expect(metrics.w1).to.be.a('number').and.greaterThan(0);
+      // the verdict: in metrics.json, in the dashboard's title and as the last two lines (300 iterations: still learning)
+      expect(metrics.verdict).to.deep.include({ state: 'learning', iteration: 300 });
+      expect(metrics.verdict.ru.title).to.equal('обучается');
+      expect(spec.title.subtitle.join('\n')).to.contain('Verdict: learning').and.contain('Вердикт: обучается');
+      const lines = r.stdout.trim().split('\n');
+      expect(lines.slice(-2)).to.satisfy((l: string[]) => l[0].startsWith('Вердикт: обучается') && l[1].startsWith('Verdict: learning'));
     });
 
     it('Ctrl-C stops at the next read-out and still writes the dashboard and the metrics of what was done', async function () {

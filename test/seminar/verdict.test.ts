@@ -61,7 +61,9 @@ describe('the verdict on live runs (seed 42, read out every 250 iterations)', fu
    * `by`: the latest read-out allowed for `state`, about one read-out past the later of the two seeds.
    */
   const expectations: { mistake: string; state: VerdictState; by: number; first?: { state: VerdictState; by: number }; clue?: RegExp }[] = [
-    { mistake: 'sum-instead-of-mean', state: 'diverged', by: 3001, first: { state: 'discriminator-lost', by: 251 } }, // 42: lost 1, diverged 2500; 7: diverged 250
+    // 42: lost from 1 (D(x) and D(G(z)) both at 0, then both at 1), diverged (NaN) at 2500 in one run and not by 3000 in
+    // another (the read-outs draw from the same random stream); 7: diverged at 250. Asserted: lost at once, wrong throughout.
+    { mistake: 'sum-instead-of-mean', state: 'discriminator-lost', by: 251, clue: /D loss .* tf\.sum instead of tf\.mean/ },
     { mistake: 'wrong-sign', state: 'diverged', by: 501 }, // both seeds: 250
     { mistake: 'swapped-heads', state: 'discriminator-lost', by: 251, clue: /IS_REAL and IS_FAKE are swapped/ }, // both: 1–250 (42 collapses at 500)
     { mistake: 'saturating-generator-loss', state: 'discriminator-won', by: 501, clue: /G loss is negative/ }, // both: 250, the seminar's two spikes
@@ -72,14 +74,16 @@ describe('the verdict on live runs (seed 42, read out every 250 iterations)', fu
     { mistake: 'probabilities-not-log (trainGen)', state: 'discriminator-won', by: 501, clue: /G loss is negative/ }, // both: 250
   ];
 
+  const hasClue = (v: Verdict, clue?: RegExp) => !clue || v.clues.some((c) => clue.test(c.en));
   for (const { mistake, state, by, first, clue } of expectations) {
-    it(`${mistake}: ${first ? `${first.state} by ${first.by}, then ` : ''}${state} by ${by}`, function () {
-      const r = run(mistake, by, (v) => v.state === state);
+    it(`${mistake}: ${first ? `${first.state} by ${first.by}, then ` : ''}${state} by ${by}${clue ? ', with its clue' : ''}`, function () {
+      let clued = false;
+      const r = run(mistake, by, (v) => (clued ||= hasClue(v, clue)) && v.state === state);
       const at = reached(r, state);
       expect(at, `${state} never reached: ${trailOf(r)}`).to.not.equal(undefined);
       expect(at!).to.be.at.most(by);
       if (first) expect(reached(r, first.state), trailOf(r)).to.be.at.most(first.by);
-      if (clue) expect(r.verdicts.some((v) => v.clues.some((c) => clue.test(c.en))), 'clue').to.equal(true);
+      if (clue) expect(r.verdicts.some((v) => hasClue(v, clue)), `clue ${clue}: ${r.verdicts.map((v) => v.clues.map((c) => c.en).join('; ')).join(' | ')}`).to.equal(true);
       // every read-out after the first wrong one stays wrong: the verdict does not call a broken run fine
       const wrongFrom = r.verdicts.findIndex((v) => WRONG_STATES.includes(v.state));
       expect(r.verdicts.slice(wrongFrom).every((v) => WRONG_STATES.includes(v.state)), trailOf(r)).to.equal(true);
@@ -87,21 +91,22 @@ describe('the verdict on live runs (seed 42, read out every 250 iterations)', fu
   }
 
   it('sum-instead-of-mean (trainGen): trains (learning or converged), with the G loss named as a sum from the first read-out', function () {
-    const r = run('sum-instead-of-mean (trainGen)', 1001);
+    const r = run('sum-instead-of-mean (trainGen)', 751);
     expect(r.verdicts.every((v) => !WRONG_STATES.includes(v.state)), trailOf(r)).to.equal(true);
-    expect(r.verdicts.every((v) => v.clues.some((c) => /G loss .* tf\.sum instead of tf\.mean/.test(c.en)))).to.equal(true);
+    const clued = r.verdicts.map((v) => v.clues.some((c) => /G loss .* tf\.sum instead of tf\.mean/.test(c.en)));
+    expect(clued, r.verdicts.map((v) => `${v.iteration}: ${v.clues.map((c) => c.en).join('; ')}`).join(' | ')).to.deep.equal(clued.map(() => true));
   });
 
   // The mistakes the pictures cannot show (the notebook says so: only the self-check catches them).
   for (const mistake of ['gen-step-updates-discriminator', 'extra-optimizer-steps', 'changes-optimizer']) {
     it(`${mistake}: not visible in the read-outs — learning, no clue`, function () {
-      const r = run(mistake, 751);
+      const r = run(mistake, 501);
       expect(r.verdicts.every((v) => !WRONG_STATES.includes(v.state) && v.clues.length === 0), trailOf(r)).to.equal(true);
     });
   }
 
-  it('a correct run is never told it is wrong (3000 iterations, seed 1), and says "learning" with no clue', function () {
-    const r = run('correct', 3001, () => false, 1);
+  it('a correct run is never told it is wrong (1500 iterations live, seed 1; the long runs below), and says "learning" with no clue', function () {
+    const r = run('correct', 1501, () => false, 1);
     expect(r.verdicts.map((v) => v.state).filter((s) => WRONG_STATES.includes(s)), trailOf(r)).to.deep.equal([]);
     expect(r.verdicts.every((v) => v.clues.length === 0)).to.equal(true);
     expect(r.last.state).to.equal('learning');
@@ -109,8 +114,10 @@ describe('the verdict on live runs (seed 42, read out every 250 iterations)', fu
 });
 
 describe('the verdict on recorded correct runs (4 seeds × 15 000 iterations)', () => {
-  const file = path.join(__dirname, '../../../test/data/verdict-trails.json');
-  const trails = JSON.parse(fs.readFileSync(file, 'utf8')) as { seed: number; iterations: number; signs: Signs[] }[];
+  let trails: { seed: number; iterations: number; signs: Signs[] }[] = [];
+  before(() => {
+    trails = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../test/data/verdict-trails.json'), 'utf8'));
+  });
 
   it('holds four seeds, each read out every 250 iterations to 15 000', () => {
     expect(trails.map((t) => t.seed).sort((a, b) => a - b)).to.deep.equal([1, 7, 42, 2024]);
