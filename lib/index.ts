@@ -12,6 +12,8 @@ export * from './seminar/random';
 export * from './reference';
 export * from './seminar/models';
 export * from './seminar/loop';
+// the seminar's reading of a run: verdict(readSigns(seminar, {iteration, discLoss, genLoss})) — the grader's long runs use it too
+export * from './seminar/verdict';
 export { selfCheck, runSelfCheck, formatSelfCheck } from './grader/self-check';
 export { StudentError } from './seminar/todo';
 export { recoverEngine, engineIsClean } from './tfjs/engine-state';

@@ -462,6 +462,7 @@ export function dashboardSpec(d: DashboardData): TopLevelSpec {
       subtitleFontSize: 12.5,
       subtitleColor: verdictColor(d.verdict),
       subtitlePadding: 6,
+      offset: 14, // the last verdict line clear of the panels' own titles
     },
     vconcat: [
       { hconcat: [distributionsPanel(d), readoutPanel(d)], resolve: independentColors, spacing: SPACING, bounds: 'flush' },

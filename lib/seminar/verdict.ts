@@ -254,7 +254,11 @@ function clues(s: Signs): { ru: string; en: string }[] {
       en: `the ${who[0]} loss is negative (${s[k].toPrecision(3)}) and −log p never is: ${who[1]} has the wrong sign, the wrong column or a probability without its log`,
     });
   }
-  const huge = (['discLoss', 'genLoss'] as const).filter((k) => s[k] > T.sumLoss * (k === 'discLoss' ? 2 * Math.LN2 : Math.LN2));
+  // a huge G loss is also what a mean gives when D is sure the samples are fake (−log of a tiny D(G(z))):
+  // only with D(G(z)) not near 0 does it point at a sum (measured: tf.sum in trainDisc gives G 56–358 with D(G(z)) ≈ 0)
+  const huge = (['discLoss', 'genLoss'] as const).filter(
+    (k) => s[k] > T.sumLoss * (k === 'discLoss' ? 2 * Math.LN2 : Math.LN2) && (k === 'discLoss' || s.dFake > T.lostReal),
+  );
   for (const k of huge) {
     const who = k === 'discLoss' ? ['D', 'trainDisc'] : ['G', 'trainGen'];
     out.push({

@@ -255,14 +255,17 @@ describe('plots: labels at any magnitude, the numbers and the verdict in the pic
     expect(Number(/<svg[^>]*width="([\d.]+)"/.exec(calm)![1])).to.equal(w);
   });
 
-  it('iteration ticks are whole numbers, also in the first frame (one read-out: no "1.000000")', async () => {
+  it('iteration ticks are whole numbers, also in the first frames (no "1.000000", no "1.1"), 20k above 10⁴', async () => {
     const first = { ...sampleDashboard(), iteration: 1, history: sampleDashboard().history.slice(0, 1) };
-    for (const d of [first, sampleDashboard()]) {
+    // two read-outs one iteration apart: without whole-number ticks Vega labels 1.0, 1.1, … 2.0
+    const close = { ...first, history: sampleDashboard().history.slice(0, 2).map((h, k) => ({ ...h, iteration: 1 + k })) };
+    for (const d of [first, close, sampleDashboard()]) {
       const spec = plots.standalone(plots.momentsPanel(d.history));
       const { svg } = await renderSvg(spec);
       const [x] = axisLabels(svg); // the x axis is drawn first
       expect(x.length).to.be.greaterThan(0);
       for (const l of x) expect(l, x.join(' ')).to.match(/^\d+(\.\d+k)?$|^\d+k$/);
+      expect(new Set(x).size, `one tick per label: ${x.join(' ')}`).to.equal(x.length);
     }
   });
 
