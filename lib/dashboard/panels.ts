@@ -88,11 +88,23 @@ export function outside(xs: ArrayLike<number>, min: number, max: number): number
 export const NUMBER_LABEL =
   "datum.value != 0 && (abs(datum.value) >= 1e4 || abs(datum.value) < 1e-3) ? replace(format(datum.value, '.2~e'), 'e+', 'e') : format(datum.value, '.4~g')";
 
-/** Iteration ticks: whole numbers only (a single read-out's axis would otherwise read "1.000000"); 20k above 10⁴. */
-export const ITERATION_AXIS = {
-  tickMinStep: 1,
-  labelExpr: "datum.value >= 1e4 ? format(datum.value, '.3~s') : format(datum.value, 'd')",
-} as const;
+/** Iteration labels: 20k above 10⁴, else the whole number. */
+const ITERATION_LABEL = "datum.value >= 1e4 ? format(datum.value, '.3~s') : format(datum.value, 'd')";
+
+/**
+ * The iteration axis: whole-number ticks at a nice step (1, 2, 2.5, 5 × 10ⁿ) from 0 past the last
+ * iteration, about six of them — Vega's own ticks read "1.000000" for a single read-out and 1.1, 1.2, … for
+ * two close ones (Vega-Lite's tickMinStep does not reach Vega here).
+ */
+export function iterationAxis(iterations: readonly number[]): { scale: { domain: [number, number]; nice: false }; axis: { values: number[]; labelExpr: string } } {
+  const last = Math.max(1, ...iterations.filter(Number.isFinite));
+  const raw = last / 6;
+  const power = 10 ** Math.floor(Math.log10(Math.max(1, raw)));
+  const step = Math.max(1, [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? 10 * power);
+  const end = Math.ceil(last / step) * step;
+  const values = Array.from({ length: Math.round(end / step) + 1 }, (_, i) => i * step);
+  return { scale: { domain: [0, end], nice: false }, axis: { values, labelExpr: ITERATION_LABEL } };
+}
 
 const round = (x: number, digits = 4) => (Number.isFinite(x) ? Number(x.toFixed(digits)) : null);
 
@@ -210,6 +222,7 @@ function curvesPanel(
   yAxis: Record<string, unknown> = { labelExpr: NUMBER_LABEL },
 ): NonNormalizedSpec {
   const rows = series.flatMap((s) => s.values.map(([iteration, y]) => ({ series: s.name, iteration, y: round(y) })));
+  const iterationScale = iterationAxis(series.flatMap((s) => s.values.map(([iteration]) => iteration)));
   const rules = series.map((s) => ({ series: s.name, y: round(s.reference) }));
   const color = colorScale(series.map((s) => s.name), series.map((s) => s.color), 'stroke');
   return {
@@ -228,7 +241,7 @@ function curvesPanel(
         // clip: a point at the top of the axis would otherwise stick out and move the legend above by a pixel or two
         mark: { type: 'line', strokeWidth: 2, point: { size: 16 }, clip: true },
         encoding: {
-          x: { field: 'iteration', type: 'quantitative', title: 'iteration', axis: ITERATION_AXIS },
+          x: { field: 'iteration', type: 'quantitative', title: 'iteration', ...iterationScale },
           y: { field: 'y', type: 'quantitative', title: yTitle, scale: yScale, axis: yAxis },
           color,
         },
