@@ -336,7 +336,8 @@ export function verdictLine(v: Verdict, lang: Language, { advice = true, clues: 
   const w = v[lang];
   const head = lang === 'ru' ? 'Вердикт' : 'Verdict';
   const since = v.since < v.iteration ? (lang === 'ru' ? ` (с итерации ${v.since})` : ` (since iteration ${v.since})`) : '';
-  const extra = withClues && v.clues.length ? ` ${lang === 'ru' ? 'Подсказка' : 'Clue'}: ${v.clues.map((c) => c[lang]).join('; ')}.` : '';
+  const clueText = v.clues.map((c) => c[lang]).join('; ');
+  const extra = withClues && v.clues.length ? ` ${lang === 'ru' ? 'Подсказка' : 'Clue'}: ${clueText}${/[.?!]$/.test(clueText) ? '' : '.'}` : '';
   return `${head}: ${w.title}${since}${advice ? ` — ${w.advice}` : ''}${extra}`;
 }
 
