@@ -450,7 +450,10 @@ export function wrap(text: string, width: number, lines: number): string[] {
 /** The title's lines under the counter: the numbers, then the verdict in Russian and in English. */
 export function subtitleLines(d: DashboardData): string[] {
   const lines = [numbersLine(d)];
-  if (d.verdict) for (const lang of ['ru', 'en'] as const) lines.push(...wrap(verdictLine(d.verdict, lang), LINE_CHARS, VERDICT_LINES));
+  if (!d.verdict) return lines;
+  for (const lang of ['ru', 'en'] as const) lines.push(...wrap(verdictLine(d.verdict, lang), LINE_CHARS, VERDICT_LINES).filter(Boolean));
+  // blank lines at the end (not between the languages): the same height whatever the verdict says
+  while (lines.length < 1 + 2 * VERDICT_LINES) lines.push('');
   return lines;
 }
 

@@ -282,6 +282,8 @@ describe('plots: labels at any magnitude, the numbers and the verdict in the pic
     // a fixed number of lines: the picture keeps its height whatever the verdict says
     const calm = plots.dashboardSpec({ ...d, verdict: { ...d.verdict!, state: 'learning', ...STATE_TEXT.learning } }) as typeof spec;
     expect(calm.title.subtitle).to.have.length(spec.title.subtitle.length);
+    const text = calm.title.subtitle.filter(Boolean);
+    expect(calm.title.subtitle.slice(0, text.length), 'blank lines only at the end').to.deep.equal(text);
     const { svg } = await renderSvg(plots.dashboardSpec(d));
     expect(svg).to.contain('Verdict: the discriminator won').and.contain('iteration 3001 of 10000 · D loss');
     // blown-up numbers read in full in the line
