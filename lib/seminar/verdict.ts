@@ -175,8 +175,8 @@ interface Text {
 /** The words for each state. Advice quotes the seminar's "what to expect" where it speaks. */
 export const STATE_TEXT: Record<VerdictState, Text> = {
   learning: {
-    ru: { title: 'обучается', advice: 'Генератор ещё догоняет: подождите, пока среднее и std подойдут к пунктиру (обычно 8 000–15 000 итераций).' },
-    en: { title: 'learning', advice: 'The generator is still catching up: wait for the mean and std to reach their dashed lines (usually 8,000–15,000 iterations).' },
+    ru: { title: 'обучается', advice: 'Генератор ещё догоняет: подождите, пока среднее и std подойдут к пунктиру (обычно 6 000–15 000 итераций).' },
+    en: { title: 'learning', advice: 'The generator is still catching up: wait for the mean and std to reach their dashed lines (usually 6,000–15,000 iterations).' },
   },
   converged: {
     ru: {
