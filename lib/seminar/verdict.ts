@@ -93,25 +93,31 @@ export function readSigns(s: Seminar, at: { iteration: number; discLoss: number;
  * 42 and 7 over 4000).
  */
 export const THRESHOLDS = {
-  /** Collapsed: the generated spread below this after `collapseFrom` iterations. Correct runs: std ≥ 0.16
-   *  from iteration 250 on (seed 7 starts narrowest: 0.17, 0.23, 0.25 …). Collapsing mistakes: swapped-heads
-   *  0.039 at 250 → 0.002; disc-step-updates-generator 0.005; the initial generator has 0.05–0.13 at iteration 1. */
+  /** Collapsed: the generated spread below this after `collapseFrom` iterations. Correct runs: std ≥ 0.12
+   *  from iteration 500 on (seed 1 starts narrowest: 0.07 at 250, 0.12–0.13 at 500–750; the initial generator
+   *  has 0.05–0.13). Collapsing mistakes: swapped-heads 0.039 at 250 → 0.01 by 1500; disc-step-updates-generator
+   *  0.004–0.005 from 500. */
   collapsedStd: 0.05,
   collapseFrom: 500,
   /** Diverged: the generated mean this far from 5 (the run has left the data behind). Correct runs stay
-   *  within 4.9 of 5 (their first read-out, mean ≈ 0.1–0.4); probabilities-not-log runs to 9 → 22. */
+   *  within 5.7 of 5 (their first read-out, the untrained generator: mean −0.7 … 0.4; within 1.7 from 250 on);
+   *  probabilities-not-log runs to 9 → 22, wrong-sign (trainGen) to −33 by 1000, −156 by 1500. */
   runawayMean: 10,
-  /** The seminar's two spikes: at least this share of D(x) > 0.9 AND of D(G(z)) < 0.1. Correct runs: never
-   *  both above 0.56 / 0.03; saturating-generator-loss 0.87–0.99 / 0.89–1 for its first 1750 iterations. */
+  /** The seminar's two spikes: at least this share of D(x) > 0.9 AND of D(G(z)) < 0.1. Correct runs: D(x)
+   *  spikes up to 0.94 of the read-outs at iteration 1, but D(G(z)) spikes never above 0.03 (so never both);
+   *  saturating-generator-loss 0.87–0.99 / 0.89–1 for its first 1750 iterations (seed 42; seed 7: all 4000). */
   spikes: 0.8,
   /** The discriminator lost: mean D(x) below this (it calls real data fake). Correct runs: D(x) ≥ 0.3
-   *  (seed 42 at 250: 0.31); probabilities-not-log, sum-instead-of-mean: D(x) ≈ 0. */
+   *  (0.31–0.40 at their lowest, around iteration 250–500); probabilities-not-log, sum-instead-of-mean,
+   *  swapped-heads: D(x) ≈ 0 (below 0.01). */
   lostReal: 0.1,
-  /** …or both means on the same side, D(x) and D(G(z)) above this (it calls everything real). */
+  /** …or both means above this (it calls everything real: sum-instead-of-mean at 500–1000). Correct runs:
+   *  D(G(z)) ≤ 0.7. */
   lostAllReal: 0.9,
   /** Converged on the dashboard's 1000 samples: W1 below this, mean and std within the tolerances,
-   *  D(x), D(G(z)) within `dTolerance` of ½. Correct runs from 8000 on: W1 0.15–0.26, |mean − 5| ≤ 0.1,
-   *  |std − 1.5| ≤ 0.15 (the dashboard's read-out; npm start's 10 000-sample criterion is CONVERGED). */
+   *  D(x), D(G(z)) within `dTolerance` of ½; once converged, 1.5× these (read-out noise). Correct runs:
+   *  first converged at 5750–7750, W1 ≤ 0.29 from 8000 on, and converged throughout from 10 000 (the
+   *  dashboard's read-out; npm start's 10 000-sample criterion is CONVERGED in readout.ts). */
   convergedW1: 0.3,
   meanTolerance: 0.2,
   stdTolerance: 0.2,
@@ -130,7 +136,8 @@ export const THRESHOLDS = {
   /** −log p is never negative: a loss below this (rounding allowed) has the wrong sign or no log. */
   negativeLoss: -1e-3,
   /** A loss this many times its equilibrium (2 ln 2 for D, ln 2 for G) is a sum over the batch of 128:
-   *  tf.sum in trainGen gives G ≈ 88 (128 × 0.69); correct runs peak at D 1.6, G 4.5 early on. */
+   *  tf.sum in trainGen gives G 72–109 (128 × 0.69 ≈ 88), in trainDisc D 900–1.2e5; correct runs peak at D 1.5,
+   *  G 1.9. (A G loss that high with D(G(z)) ≈ 0 is a mean too: only read as a sum while D(G(z)) > 0.1.) */
   sumLoss: 30,
 } as const;
 
