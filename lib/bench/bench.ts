@@ -267,7 +267,7 @@ function table(entries: Entry[], pytorch: Entry | undefined): string[] {
       conv + (l && ptl && e !== pt && l.convergeSeconds && ptl.convergeSeconds ? ratio(l.convergeSeconds, ptl.convergeSeconds, false) : ''),
       l ? `${fmt(l.bestW1, 3)} (${l.bestW1At}, ${fmt(l.bestW1Seconds, 0)} s)` : '—',
       l ? fmt(l.longItPerSec) + (ptl && e !== pt ? ratio(l.longItPerSec, ptl.longItPerSec) : '') : '—',
-      e.readout ? `${fmt(100 * e.readout.share, 1)} % (${fmt(e.readout.itPerSec)} it/s with it)` : '—',
+      e.readout ? `${fmt(100 * e.readout.share, 1)} % (${e.readout.waitShare !== undefined ? `${fmt(100 * e.readout.waitShare, 1)} % waiting for the last picture; ` : ''}${fmt(e.readout.itPerSec)} it/s with it)` : '—',
       l ? fmt(l.peakRssMB) : '—',
       l ? fmt(l.rssGrowthMB, 1) : '—',
     ];
@@ -304,7 +304,7 @@ function markdown(results: Json, lines: string[]): string {
     `- it/s: median of ${results.options.runs} interleaved rounds of ${results.options.runIterations} iterations after ${results.options.warmup} warm-up iterations; (×) = ours / PyTorch.`,
     '- it per CPU-s: the same rounds divided by the process\'s CPU time (user + system, all threads) instead of wall time; other users of the machine inflate wall time, much less CPU time. Both sides are single-threaded.',
     `- to W1 < ${TARGET_W1}: loop seconds (read-outs off the clock) until the 1-Wasserstein distance of 10 000 generated samples to N(5, 1.5²) is below ${TARGET_W1}, checked every ${CHECK_EVERY} iterations up to the cap, seed ${SEED}; "best W1" is the lowest seen and when.`,
-    '- dashboard share: the notebook\'s training cell (lib/dashboard/dashboard.ts updated every 250 iterations, PNG drawn in its worker, output discarded): time in dashboard.update / loop time.',
+    '- dashboard share: the notebook\'s training cell (lib/dashboard/dashboard.ts updated every 250 iterations, PNG drawn in its worker, output discarded): time in dashboard.update / loop time; in brackets the part spent waiting for the last update\'s own picture (once per run: 2001 iterations make it weigh 50× more than in the seminar\'s 100 000).',
     '- the long runs (convergence, loop it/s, memory) run one after another, not interleaved: their ratios also reflect how the machine\'s load changed in between; the interleaved it/s columns are the fair comparison.',
     `- peak RSS and RSS growth: the long run's process (${results.options.long} iterations); growth from iteration 10 000 to the end.`,
     '- --baseline rows: the default backend with the switches shown (lib/config.ts; README, Switches) turned off, each in its own process:',
@@ -390,7 +390,7 @@ async function main(): Promise<number> {
   }
   if (defaultEntry && children.get(defaultEntry)) {
     defaultEntry.readout = await children.get(defaultEntry)!.ask('readout 2001');
-    log(`dashboard: ${fmt(100 * defaultEntry.readout.share, 1)} % of loop time`);
+    log(`dashboard: ${fmt(100 * defaultEntry.readout.share, 1)} % of loop time (${fmt(100 * defaultEntry.readout.waitShare, 1)} % waiting for the last picture)`);
   }
   for (const c of children.values()) c.quit();
 

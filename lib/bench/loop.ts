@@ -93,7 +93,8 @@ async function serve(backend: string): Promise<void> {
       const total = (performance.now() - t) / 1000;
       dashboard.close();
       const st = dashboard.stats();
-      say({ cmd, iterations: n, seconds: total, itPerSec: n / total, updates: st.updates, updateSeconds: st.updateMs / 1000, share: st.updateMs / 1000 / total, renderMsPerPng: st.renderMsPerPng });
+      // waitShare: the part spent waiting for a picture (only the last update waits: the saved notebook's PNG)
+      say({ cmd, iterations: n, seconds: total, itPerSec: n / total, updates: st.updates, updateSeconds: st.updateMs / 1000, share: st.updateMs / 1000 / total, waitShare: st.waitMs / 1000 / total, renderMsPerPng: st.renderMsPerPng });
     } else {
       say({ error: `unknown command: ${line}` });
     }
