@@ -72,6 +72,7 @@ export class Dashboard {
     this.history = options.continues?.history ?? [];
     if (options.continues && this.from === 0) options.continues.signs = [];
     this.signs = options.continues ? (options.continues.signs ??= []) : [];
+    this.shownAt = this.from;
     const output = options.output !== undefined ? options.output : new LiveOutput();
     this.output = output?.available() ? output : null;
     if (this.output) this.renderer = sharedRenderer(); // starts loading Vega while the first steps run
