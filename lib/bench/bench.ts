@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { readNotebook, writeNotebook } from '../jupyter/notebook';
 import { nbgraderSource } from '../release/nbgrader';
 import { BACKENDS } from '../tfjs/backend';
+import { NOTEBOOK_FILE, ROOT } from '../paths';
 
 const USAGE = `Usage: npm run bench -- [options]
 
@@ -31,7 +32,6 @@ const USAGE = `Usage: npm run bench -- [options]
   --markdown FILE     write the results table with the machine description to FILE (e.g. BENCHMARKS.md)
 `;
 
-const ROOT = path.resolve(__dirname, '../../..');
 const LOOP = path.join(__dirname, 'loop.js');
 const PYTORCH = path.join(ROOT, 'lib/bench/pytorch_loop.py');
 const TARGET_W1 = 0.1;
@@ -200,7 +200,7 @@ async function longRun(e: Entry, py: string | null, n: number, cap: number): Pro
  */
 function gradingSubmission(kind: 'correct' | 'behavioural', file: string): void {
   const solutions = fs.readFileSync(path.join(ROOT, 'lib/reference/solutions.ts'), 'utf8');
-  const nb = nbgraderSource(readNotebook(path.join(ROOT, 'notebooks/gan_1d.ipynb')), solutions);
+  const nb = nbgraderSource(readNotebook(NOTEBOOK_FILE), solutions);
   if (kind === 'behavioural') {
     const text = JSON.stringify(nb);
     const dropped = text.replace('tf.mean(tf.neg(tf.add(logpRealIsReal, logpGenIsFake)))', 'tf.mean(tf.neg(logpRealIsReal))');

@@ -5,13 +5,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from './options';
+import { NOTEBOOK_PATH } from '../paths';
 
 export const summary = 'check the exercise cells of a saved notebook (the self-check, from the command line)';
 
 export const usage = `Usage: gan-seminar check [notebook.ipynb]
 
 Runs the checks the notebook's check cells run on the trainDisc / trainGen cells of the saved
-notebook (default notebooks/gan_1d.ipynb) and prints what passed, what failed and what to try.
+notebook (default ${NOTEBOOK_PATH}) and prints what passed, what failed and what to try.
 Exit code 0 when every check passes, 1 when some fail, 2 on misuse.
 `;
 
@@ -22,7 +23,7 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length > 1) throw new UsageError('give one notebook');
-  const file = path.resolve(positionals[0] ?? path.join('notebooks', 'gan_1d.ipynb'));
+  const file = path.resolve(positionals[0] ?? NOTEBOOK_PATH);
   if (!fs.existsSync(file)) throw new UsageError(`no such notebook: ${file}`);
   const { gradeNotebook } = await import('../grader');
   const { formatSelfCheck } = await import('../grader/self-check');

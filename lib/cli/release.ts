@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeBackend, initGraderBackend } from '../tfjs/backend';
 import { UsageError, hiddenOption } from './options';
+import { NOTEBOOK_PATH } from '../paths';
 
 export const summary = 'build the student bundle: notebook, lib without solutions, self-check (leak-guarded)';
 
@@ -69,7 +70,7 @@ export async function run(args: string[]): Promise<number> {
     const { writeNbgraderCourse } = await import('../release/nbgrader');
     const { readNotebook, studentNotebook } = await import('../release/notebook');
     const { DEFAULT_ROOT } = await import('../release/bundle');
-    const nb = studentNotebook(readNotebook(path.join(DEFAULT_ROOT, 'notebooks', 'gan_1d.ipynb'))).notebook;
+    const nb = studentNotebook(readNotebook(path.join(DEFAULT_ROOT, NOTEBOOK_PATH))).notebook;
     const files = writeNbgraderCourse(nb, fs.readFileSync(path.join(DEFAULT_ROOT, 'lib', 'reference', 'solutions.ts'), 'utf8'), nbgrader);
     console.log(`release: nbgrader course files (instructor-only): ${files.join(', ')}`);
   }

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as ts from 'typescript';
 import { NOTEBOOK_GLOBALS } from '../seminar/models';
 import type { ExerciseId } from './observe';
+import { ROOT } from '../paths';
 
 export interface CompileError {
   line: number;
@@ -31,7 +32,6 @@ export interface CompiledCell {
   errors: CompileError[];
 }
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
 const LIB = path.join(ROOT, 'dist', 'lib');
 const NOTEBOOKS = path.join(ROOT, 'notebooks');
 const GLOBALS_FILE = path.join(NOTEBOOKS, '__grader_globals.d.ts');

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import Ajv from 'ajv';
 import { NOT_IN_RELEASE, hasReference } from '../reference';
 import type { ExerciseId, ExerciseObservation, Plan } from './observe';
+import { ROOT } from '../paths';
 
 export interface ExpectedValues {
   format: 'gan-seminar expected values';
@@ -22,7 +23,7 @@ export interface ExpectedValues {
 /** Where a release puts the file, relative to the bundle's root. */
 export const EXPECTED_IN_BUNDLE = 'lib/grader/expected-values.json';
 /** The file of the package this module belongs to (dist/lib/grader/… → lib/grader/…). */
-export const EXPECTED_FILE = path.resolve(__dirname, '..', '..', '..', EXPECTED_IN_BUNDLE);
+export const EXPECTED_FILE = path.join(ROOT, EXPECTED_IN_BUNDLE);
 
 const weights = { type: 'object', additionalProperties: { type: 'object', required: ['shape', 'values'], properties: { shape: { type: 'array', items: { type: 'integer' } }, values: { type: 'array', items: { type: ['number', 'null'] } } } } };
 const state = { type: 'object', required: ['name', 'seed', 'batchSize', 'gen', 'disc'], properties: { name: { type: 'string' }, seed: { type: 'number' }, batchSize: { type: 'integer' }, gen: weights, disc: weights } };

@@ -8,6 +8,7 @@ import { DIAGNOSES } from './diagnoses';
 import { EXERCISES } from '../exercises';
 import type { GradeResult } from './result';
 import type { CheckResult } from './run-checks';
+import { ROOT } from '../paths';
 
 const num = (x: number) => String(Math.round(x * 100) / 100);
 
@@ -25,11 +26,10 @@ export function csvOf(results: GradeResult[]): string {
   return '\uFEFF' + ['student,score,max_score,status,diagnoses', ...rows].join('\n') + '\n';
 }
 
-const GRADER_ROOT = path.resolve(__dirname, '..', '..', '..');
 /** The grader's own paths (its checkout, its scratch folders) as placeholders: a student sees none of them. */
 export function redactPaths(text: string): string {
   const scratch = new RegExp(`${escapeRegExp(os.tmpdir())}/gan-[\\w.-]+`, 'g');
-  return text.split(GRADER_ROOT).join('<grader>').replace(scratch, '<scratch>');
+  return text.split(ROOT).join('<grader>').replace(scratch, '<scratch>');
 }
 
 function escapeRegExp(s: string): string {

@@ -19,6 +19,7 @@ import Ajv from 'ajv';
 import { config } from '../config';
 import { ExerciseId, ExerciseObservation, Failure, Parts, Plan, RunPlan } from './observe';
 import type { ChildResult, Job } from './sandbox-child';
+import { ROOT } from '../paths';
 
 export interface SandboxOptions {
   /** Wall-clock limit per submission, ms (default 60 s); each exercise gets half. */
@@ -45,7 +46,6 @@ export interface SandboxResult {
   asked: Partial<Record<ExerciseId, ExerciseObservation['behaviour']>>;
 }
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
 const CHILD = path.join(__dirname, 'sandbox-child.js');
 /** Never readable from the child: the reference and its loader (dist/lib/reference/). */
 const DENIED = path.join(ROOT, 'dist', 'lib', 'reference');

@@ -7,9 +7,10 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { config } from '../config';
 import { hasReference } from '../reference';
+import { ROOT } from '../paths';
 
 /** Where the instructor's repository keeps its secret (git-ignored; never in a student release). */
-export const SECRET_FILE = path.resolve(__dirname, '..', '..', '..', '.gan-grading-secret');
+export const SECRET_FILE = path.join(ROOT, '.gan-grading-secret');
 
 export interface GradingSecret {
   secret: string | undefined;

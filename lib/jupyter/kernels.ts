@@ -8,8 +8,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-/** The project folder (this file runs from dist/lib/jupyter/). */
-export const ROOT = path.resolve(__dirname, '..', '..', '..');
+import { ROOT } from '../paths';
+
+export { ROOT };
 export const PREFIX = path.join(ROOT, '.jupyter');
 /** What JUPYTER_PATH must hold for Jupyter to see the kernels. */
 export const KERNELS = path.join(PREFIX, 'share', 'jupyter');

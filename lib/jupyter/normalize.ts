@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ROOT } from './kernels';
+import { NOTEBOOK_FILE } from '../paths';
 
 /** The metadata tslab writes (what notebooks/gan_1d.ipynb carries). */
 export const TSLAB_METADATA = {
@@ -85,7 +86,7 @@ export function normalizeNotebook(file: string): boolean {
 
 if (require.main === module) {
   const files = process.argv.slice(2);
-  for (const f of files.length ? files : [path.join(ROOT, 'notebooks', 'gan_1d.ipynb')]) {
+  for (const f of files.length ? files : [NOTEBOOK_FILE]) {
     try {
       console.log(`${normalizeNotebook(f) ? 'normalised' : 'already normal'}: ${f}`);
     } catch (err) {

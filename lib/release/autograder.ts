@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import * as yazl from 'yazl';
 import type { CheckConfig } from '../grader/checks';
 import { buildProject } from './build';
+import { NOTEBOOK_NAME } from '../paths';
 
 /** Baked into the zip: how this course grades (points per exercise, hidden checks). */
 export interface AutograderConfig {
@@ -124,7 +125,7 @@ export async function buildAutograder(options: BuildOptions): Promise<BuildRepor
     fs.writeFileSync(path.join(staging, 'setup.sh'), setupScript(nodeVersion), { mode: 0o755 });
     fs.writeFileSync(path.join(staging, 'run_autograder'), RUN_AUTOGRADER, { mode: 0o755 });
     const { gradingSecret } = require('../grader/secret') as typeof import('../grader/secret');
-    const config: AutograderConfig = { checks: options.checks ?? {}, notebook: 'gan_1d.ipynb', gradingSecret: gradingSecret().secret };
+    const config: AutograderConfig = { checks: options.checks ?? {}, notebook: NOTEBOOK_NAME, gradingSecret: gradingSecret().secret };
     fs.writeFileSync(path.join(staging, CONFIG_FILE), JSON.stringify(config, null, 2) + '\n');
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.rmSync(out, { force: true });
@@ -178,7 +179,7 @@ const validConfig = new Ajv().compile({
 
 function readConfig(source: string): AutograderConfig {
   const file = path.join(source, CONFIG_FILE);
-  if (!fs.existsSync(file)) return { checks: {}, notebook: 'gan_1d.ipynb' };
+  if (!fs.existsSync(file)) return { checks: {}, notebook: NOTEBOOK_NAME };
   const json: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
   if (!validConfig(json)) {
     const e = validConfig.errors?.[0];

@@ -8,6 +8,7 @@ import { assertNoLeaks } from './leak-guard';
 import { STUDENT_COMMANDS, selectLib, studentCli } from './files';
 import { readNotebook, studentNotebook, writeNotebook } from './notebook';
 import { NOTEBOOK_PATH, PackageJson, studentLockfile, studentPackageJson, studentReadme } from './student-files';
+import { ROOT } from '../paths';
 
 export interface ReleaseOptions {
   /** The instructor's repository (default: the one this module was built from). */
@@ -35,7 +36,8 @@ export interface ReleaseReport {
   guard: { files: number; fingerprints: number };
 }
 
-export const DEFAULT_ROOT = path.resolve(__dirname, '..', '..', '..');
+/** The instructor's project (lib/paths.ts). */
+export const DEFAULT_ROOT = ROOT;
 
 /** Bundle tests: test/release/student*.spec.ts in the instructor repo → test/student*.test.ts in the bundle. */
 const STUDENT_SPEC = /^student(.*)\.spec\.ts$/;

@@ -7,6 +7,8 @@ export interface PackageJson {
   description?: string;
   license?: string;
   engines?: Record<string, string>;
+  /** Which dependencies may run their install scripts (npm 12 blocks the rest; npm 11 warns about them). */
+  allowScripts?: Record<string, boolean>;
   scripts?: Record<string, string>;
   dependencies?: Record<string, string>;
   optionalDependencies?: Record<string, string>;
@@ -14,7 +16,9 @@ export interface PackageJson {
   [key: string]: unknown;
 }
 
-export const NOTEBOOK_PATH = 'notebooks/gan_1d.ipynb';
+import { NOTEBOOK_PATH } from '../paths';
+
+export { NOTEBOOK_PATH };
 
 /** Same dependencies (so the instructor's lockfile fits), student scripts, no instructor commands. */
 export function studentPackageJson(project: PackageJson): PackageJson {
@@ -29,6 +33,7 @@ export function studentPackageJson(project: PackageJson): PackageJson {
     types: 'dist/lib/index.d.ts',
     bin: { 'gan-seminar': 'dist/lib/cli.js' },
     engines: project.engines,
+    allowScripts: project.allowScripts, // same packages (the instructor's lockfile), same decisions
     scripts: {
       build: 'tsc -p .',
       prepare: 'tsc -p .',
@@ -75,7 +80,7 @@ TensorFlow.js). The reference solutions are not part of this folder.
 
 ## 1. Install
 
-Node.js 24 LTS (20 and 22 work too) and npm, then in this folder:
+Node.js 26 LTS (22 and 24 work too) and npm, then in this folder:
 
 \`\`\`sh
 npm install                  # installs TensorFlow.js and tslab, builds lib/ into dist/

@@ -84,6 +84,9 @@ describe('release: Gradescope autograder', function () {
       const syntax = spawnSync('bash', ['-n', path.join(source, f)], { encoding: 'utf8' });
       expect(syntax.status, syntax.stderr).to.equal(0);
     }
+    // setup.sh's `npm ci` runs the install scripts the project approves, no others (npm 12 blocks, npm 11 warns)
+    const project = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    expect(JSON.parse(fs.readFileSync(path.join(source, 'package.json'), 'utf8')).allowScripts).to.deep.equal(project.allowScripts);
     expect(JSON.parse(fs.readFileSync(path.join(source, 'autograder-config.json'), 'utf8')).checks.hidden).to.deep.equal(['train_gen.loss', 'train_disc.no-leak']);
   });
 

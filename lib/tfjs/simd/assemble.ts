@@ -4,8 +4,8 @@
 // the committed module is not what the .wat assembles to.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ROOT } from '../../paths';
 
-const ROOT = path.resolve(__dirname, '../../../..');
 export const WAT = path.join(ROOT, 'lib/tfjs/simd/kernels.wat');
 export const OUT = path.join(ROOT, 'lib/tfjs/simd/kernels-wasm.ts');
 
