@@ -14,11 +14,19 @@ export * from './seminar/models';
 export * from './seminar/loop';
 // the seminar's reading of a run: verdict(readSigns(seminar, {iteration, discLoss, genLoss})) — the grader's long runs use it too
 export * from './seminar/verdict';
-export { selfCheck, runSelfCheck, formatSelfCheck } from './grader/self-check';
+
+// The self-check loads the grader (chai, ajv) when a check cell first runs, not with the notebook's first cell.
+import type * as SelfCheck from './grader/self-check';
+const grader = (): typeof SelfCheck => require('./grader/self-check');
+export const selfCheck: typeof SelfCheck.selfCheck = (...args) => grader().selfCheck(...args);
+export const runSelfCheck: typeof SelfCheck.runSelfCheck = (...args) => grader().runSelfCheck(...args);
+export const formatSelfCheck: typeof SelfCheck.formatSelfCheck = (...args) => grader().formatSelfCheck(...args);
 export { StudentError } from './seminar/todo';
 export { recoverEngine, engineIsClean } from './tfjs/engine-state';
 
+export { initBackend, setUpKernel } from './jupyter/first-cell';
+
 // Imported by the notebook's first cell: from then on the kernel recovers TF.js after an interrupt and
 // runs cells in order (a no-op outside a tslab kernel).
-import { setUpKernel } from './seminar/notebook';
+import { setUpKernel } from './jupyter/first-cell';
 setUpKernel();

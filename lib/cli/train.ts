@@ -10,6 +10,7 @@ import { Dashboard } from '../dashboard/dashboard';
 import { renderPng } from '../dashboard/render';
 import { createSeminar } from '../seminar/models';
 import { Readout, SEMINAR, trainAsync } from '../seminar/loop';
+import { referenceSteps } from '../reference';
 import { CONVERGED, convergenceMisses, quality } from '../seminar/readout';
 import { readSigns, verdictJson, verdictLine } from '../seminar/verdict';
 
@@ -162,6 +163,7 @@ export async function run(args: string[]): Promise<number> {
   try {
     result = await trainAsync(s, {
       iterations,
+      steps: referenceSteps(s),
       shouldStop: () => stop,
       onReadout: (r) => {
         progress.update(r);

@@ -10,6 +10,7 @@
 // Under Deno's kernel (`deno jupyter`) the same bundle goes out through Deno.jupyter.broadcast, which
 // sends any iopub message with the running cell as parent.
 import { randomBytes } from 'node:crypto';
+import { denoJupyter, inTslabCell, loadedTslabJupyter } from '../host';
 
 export type MimeBundle = Record<string, unknown> & { 'text/plain': string };
 
@@ -38,9 +39,8 @@ export type DisplayMode = 'bundle' | 'official' | 'none';
  * require's cache, so a kernel started from another tslab install still works), else ours.
  */
 export function tslabJupyter(): TslabJupyter | null {
-  const loaded = Object.keys(require.cache).find((f) => /[\\/]tslab[\\/]dist[\\/]jupyter\.js$/.test(f));
   try {
-    const mod = (loaded ? require.cache[loaded]?.exports : require('tslab/dist/jupyter')) as Partial<TslabJupyter> | undefined;
+    const mod = (loadedTslabJupyter() ?? require('tslab/dist/jupyter')) as Partial<TslabJupyter> | undefined;
     return mod && 'lastWriteDisplayData' in mod ? (mod as TslabJupyter) : null;
   } catch {
     return null;
@@ -55,22 +55,7 @@ function tslabPublic(): TslabPublic | null {
   }
 }
 
-/** The part of Deno's kernel API (`Deno.jupyter`, see `deno types`) used here. */
-export interface DenoJupyter {
-  broadcast(msgType: string, content: Record<string, unknown>): Promise<void> | void;
-}
-
-/** `Deno.jupyter` inside `deno jupyter`; null elsewhere (Node, plain `deno run`, where reading it throws). */
-export function denoJupyter(): DenoJupyter | null {
-  const deno = (globalThis as { Deno?: { jupyter?: unknown } }).Deno;
-  if (!deno) return null;
-  try {
-    const j = deno.jupyter as Partial<DenoJupyter> | undefined;
-    return typeof j?.broadcast === 'function' ? (j as DenoJupyter) : null;
-  } catch {
-    return null;
-  }
-}
+export { DenoJupyter, denoJupyter } from '../host';
 
 /**
  * A bundle writer over Deno.jupyter.broadcast. Not awaited: the training loop is synchronous, and
@@ -87,9 +72,7 @@ export function denoWriter(jupyter = denoJupyter()): WriteDisplayData | null {
 }
 
 /** True inside a running tslab cell. */
-export function inTslabKernel(): boolean {
-  return typeof tslabJupyter()?.lastWriteDisplayData === 'function';
-}
+export const inTslabKernel = inTslabCell;
 
 export interface LiveOutputSources {
   /** The bundle writer (tslab's internal one, else Deno's, by default); null outside a running cell. */

@@ -5,6 +5,7 @@ import type { NonNormalizedSpec } from 'vega-lite/build/src/spec';
 import { REAL_MEAN, REAL_STD } from '../seminar/data';
 import { normalQuantile } from '../seminar/metrics';
 import { Verdict, WRONG_STATES, verdictLine } from '../seminar/verdict';
+import type { HistoryPoint } from '../seminar/trained';
 
 export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
 export const VEGA_LITE_MIME = 'application/vnd.vegalite.v5+json';
@@ -202,14 +203,7 @@ export function readoutPanel(d: ReadoutData): NonNormalizedSpec {
   };
 }
 
-export interface HistoryPoint {
-  /** Iterations done. */
-  iteration: number;
-  discLoss: number;
-  genLoss: number;
-  genMean: number;
-  genStd: number;
-}
+export type { HistoryPoint }; // the loop's read-out, owned by lib/seminar/trained.ts
 
 /** A line per series over iterations, with a dashed rule per series at its reference value. */
 function curvesPanel(

@@ -1,11 +1,12 @@
 // Exercise 1: trainDisc — one step of the discriminator on a real batch and a generated batch.
 import type { Exercise } from './exercise';
+import { SEMINAR } from '../seminar/steps';
 
 export const trainDisc: Exercise = {
   id: 'train_disc',
   functionName: 'trainDisc',
   checkCellId: 'check_train_disc',
-  callsPerIteration: 5, // the loop's SEMINAR.discSteps (lib/seminar/loop.ts, which this module must not load: the sandbox child loads it)
+  callsPerIteration: SEMINAR.discSteps,
   trains: 'disc',
   frozen: 'gen',
   frozenDiagnosis: 'disc-step-updates-generator',

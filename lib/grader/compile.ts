@@ -7,11 +7,9 @@ import { NOTEBOOK_GLOBALS } from '../seminar/models';
 import type { ExerciseId } from './observe';
 import { ROOT } from '../paths';
 
-export interface CompileError {
-  line: number;
-  column: number;
-  message: string;
-}
+import type { CompileError } from './compile-error';
+
+export { CompileError, formatCompileError } from './compile-error';
 
 /** A code cell the grader runs: an exercise's, or another cell above the training loop (a helper, scratch). */
 export interface ProgramCell {
@@ -237,9 +235,4 @@ function hasTopLevelAwait(node: ts.Node): boolean {
   if (ts.isAwaitExpression(node) || (ts.isForOfStatement(node) && node.awaitModifier)) return true;
   if (ts.isFunctionLike(node) || ts.isClassLike(node)) return false;
   return ts.forEachChild(node, hasTopLevelAwait) ?? false;
-}
-
-/** "3:7 - Cannot find name 'foo'." — the way tslab prints it. */
-export function formatCompileError(e: CompileError): string {
-  return `${e.line}:${e.column} - ${e.message}`;
 }

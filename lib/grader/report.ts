@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { formatCompileError } from './compile';
+import { formatCompileError } from './compile-error';
 import { DIAGNOSES } from './diagnoses';
 import { EXERCISES } from '../exercises';
 import type { GradeResult } from './result';

@@ -15,7 +15,7 @@ import type { Step } from '../seminar/steps';
 import { denoJupyter } from '../dashboard/live-output';
 import { typeErrorsOfLatest } from '../jupyter/deno';
 import { buildBasis, newSession } from './basis';
-import { CompileError, formatCompileError } from './compile';
+import { CompileError, formatCompileError } from './compile-error';
 import { configureChecks } from './checks';
 import { DIAGNOSES } from './diagnoses';
 import { selfCheckConfig } from './expected';

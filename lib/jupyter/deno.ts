@@ -13,9 +13,8 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { DenoJupyter, denoJupyter } from '../dashboard/live-output';
-import { EXERCISES, exercise as exerciseById } from '../exercises';
+import { EXERCISES, ExerciseId, exercise as exerciseById } from '../exercises';
 import type { CompileError } from '../grader/compile';
-import type { ExerciseId } from '../grader/observe';
 import { IopubListener, IopubMessage } from './iopub';
 
 interface Connection {

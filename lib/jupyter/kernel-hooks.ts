@@ -12,6 +12,7 @@
 // test/notebooks/kernel.test.ts drives a live kernel through all of this, so a tslab upgrade that
 // changes these methods fails there.
 import { isMissingNotebookName, missingCellHint } from './prerequisites';
+import * as host from '../host';
 
 const START = Symbol.for('gan-seminar.requestStarted');
 
@@ -53,8 +54,7 @@ export function beforeEachCell(name: string, hook: BeforeCell): void {
 
 /** tslab's jupyter module as loaded in this process (the kernel's), if any. */
 export function loadedTslabJupyter(): TslabJupyterModule | null {
-  const file = Object.keys(require.cache).find((f) => /[\\/]tslab[\\/]dist[\\/]jupyter\.js$/.test(f));
-  return file ? ((require.cache[file]?.exports as TslabJupyterModule | undefined) ?? null) : null;
+  return host.loadedTslabJupyter() as TslabJupyterModule | null;
 }
 
 /** What tslab prints (console.error of the error) when Kernel > Interrupt stops a cell's synchronous code. */

@@ -1,8 +1,10 @@
-// The seminar's training loop as a function: 5 discriminator steps per generator step, batch 128,
-// a read-out every 250 iterations. The notebook writes the same loop out in full.
+// The seminar's training loop as a function, of the steps it is given (its shape: SEMINAR in ./steps.ts).
+// The notebook writes the same loop out in full.
 import { Quality, quality } from './readout';
 import type { Seminar } from './models';
-import { Steps, referenceSteps } from '../reference';
+import { SEMINAR, Steps } from './steps';
+
+export { SEMINAR };
 
 export interface TrainOptions {
   iterations: number;
@@ -12,8 +14,8 @@ export interface TrainOptions {
   every?: number;
   /** Samples per read-out. */
   readoutSamples?: number;
-  /** The steps to run; the reference by default. */
-  steps?: Steps;
+  /** The steps to run: the reference's (`referenceSteps(seminar)`, lib/reference) or a student's. */
+  steps: Steps;
   onReadout?: (r: Readout) => void;
 }
 
@@ -25,8 +27,6 @@ export interface Readout extends Quality {
   seconds: number;
   itPerSec: number;
 }
-
-export const SEMINAR = { iterations: 100000, batchSize: 128, discSteps: 5, every: 250 } as const;
 
 export interface AsyncTrainOptions extends TrainOptions {
   /** Asked after every read-out (the loop lets the event loop run there): true stops the loop early. */
@@ -48,7 +48,7 @@ function* loop(s: Seminar, options: TrainOptions): Generator<Readout, Readout> {
     discSteps = SEMINAR.discSteps,
     every = SEMINAR.every,
     readoutSamples = 1000,
-    steps = referenceSteps(s),
+    steps,
     onReadout,
   } = options;
   const start = performance.now();

@@ -1,25 +1,13 @@
 // Small helpers for the notebook: placeholders that compile, solution mode, loop length.
 import { config } from '../config';
 import type { Seminar } from './models';
-import { Steps, referenceSteps } from '../reference';
-import { beforeEachCell, loadedTslabJupyter, patchTslab } from '../jupyter/kernel-hooks';
+import { referenceSteps } from '../reference';
+import type { Steps } from './steps';
 import { recoverEngineAndSay } from '../tfjs/engine-state';
 import { StudentError } from './todo';
 import { trainedRecord } from './trained';
 
 export { TODO } from './todo';
-
-/**
- * In a tslab kernel (the notebook's first cell imports the lib): every later cell first recovers TF.js
- * if an interrupt stopped it mid-step, and cells run one after another as in ipykernel
- * (lib/jupyter/kernel-hooks.ts). Outside a kernel it does nothing. Returns whether the hooks are on.
- */
-export function setUpKernel(): boolean {
-  const tslab = loadedTslabJupyter() as { lastWriteDisplayData?: unknown } | null;
-  if (typeof tslab?.lastWriteDisplayData !== 'function') return false; // not inside a running tslab cell
-  beforeEachCell('tfjs-recovery', (print) => recoverEngineAndSay(print));
-  return patchTslab();
-}
 
 /** The student's own frames of an error's stack (the notebook's cells run as evalmachine code). */
 function cellFrames(err: unknown): string[] {

@@ -3,8 +3,17 @@
 // here instead of restarting at 1. Counted per generator (a re-run models cell starts again at 0) by the
 // steps chooseSteps hands the loop — the self-checks' steps from fixed states do not count.
 import type { Module } from './nn';
-import type { HistoryPoint } from '../dashboard/panels';
 import type { Signs } from './verdict';
+
+/** One read-out of the training loop, as the dashboard plots it. */
+export interface HistoryPoint {
+  /** Iterations done. */
+  iteration: number;
+  discLoss: number;
+  genLoss: number;
+  genMean: number;
+  genStd: number;
+}
 
 export interface TrainedRecord {
   /** Generator steps taken by the training loop (= loop iterations). */

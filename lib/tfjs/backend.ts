@@ -2,7 +2,6 @@
 // The same model code runs on all three; only the speed differs.
 import * as tf from '@tensorflow/tfjs';
 import { config } from '../config';
-import { announceDenoKernel } from '../jupyter/deno';
 import { registerWasmFallbacks } from './kernel-fallback';
 import { logSoftmaxKernelWanted, setLogSoftmaxKernel } from './log-softmax';
 import { fastScopesWanted, setFastScopes } from './scope';
@@ -91,7 +90,6 @@ export async function initBackend(requested: string | undefined = config.backend
   setFastTape(fastTapeWanted());
   // every backend: scopes end without tfjs's per-scope allocations (lib/tfjs/scope.ts)
   setFastScopes(fastScopesWanted());
-  await announceDenoKernel(); // in Deno's kernel only: see lib/jupyter/deno.ts
   return tf.getBackend() as BackendName;
 }
 

@@ -2,7 +2,7 @@
 // it and warns on every install). Each package with a script is decided on by name (the lockfile has no
 // `resolved` fields, so `name@version` keys never match), and the student bundle carries the same decisions.
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ROOT } from '../../lib/paths';
@@ -58,7 +58,8 @@ describe('toolchain: dependency install scripts (allowScripts)', () => {
     const pkg = studentPackageJson(PROJECT);
     fs.writeFileSync(path.join(bundle, 'package.json'), JSON.stringify(pkg, null, 2));
     fs.writeFileSync(path.join(bundle, 'package-lock.json'), JSON.stringify(studentLockfile(LOCK, pkg), null, 2));
-    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(bundle, 'node_modules'), 'dir');
+    // hard links, not a symlink: npm takes packages reached through a symlink for linked (non-registry) ones
+    execFileSync('cp', ['-al', path.join(ROOT, 'node_modules'), path.join(bundle, 'node_modules')]);
     expect(undecided(bundle)).to.deep.equal([]);
   });
 

@@ -1,0 +1,26 @@
+// What the notebook's first cells set up in a kernel, and nothing outside one (the CLI, the tests and the
+// grader import the lower layers and get neither): in tslab, the before-cell hooks; in Deno's kernel, the
+// one-line banner once the backend is chosen.
+import { inTslabCell } from '../host';
+import { BackendName, initBackend as chooseBackend } from '../tfjs/backend';
+import { recoverEngineAndSay } from '../tfjs/engine-state';
+import { announceDenoKernel } from './deno';
+import { beforeEachCell, patchTslab } from './kernel-hooks';
+
+/**
+ * In a running tslab cell (the notebook's first cell imports the lib): every later cell first recovers
+ * TF.js if an interrupt stopped it mid-step, and cells run one after another as in ipykernel
+ * (./kernel-hooks.ts). Elsewhere it changes nothing. Returns whether the hooks are on.
+ */
+export function setUpKernel(): boolean {
+  if (!inTslabCell()) return false;
+  beforeEachCell('tfjs-recovery', (print) => recoverEngineAndSay(print));
+  return patchTslab();
+}
+
+/** `gan.initBackend()`: the fastest backend available (GAN_BACKEND forces one); in Deno's kernel, also the banner. */
+export async function initBackend(requested?: string): Promise<BackendName> {
+  const backend = await chooseBackend(requested);
+  await announceDenoKernel(); // waits until the banner is seen on iopub: ./deno.ts
+  return backend;
+}
