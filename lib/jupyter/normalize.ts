@@ -4,8 +4,6 @@
 //
 //   npm run notebook:normalize [-- FILE.ipynb ...]      (default: notebooks/gan_1d.ipynb)
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { ROOT } from './kernels';
 import { NOTEBOOK_FILE } from '../paths';
 
 /** The metadata tslab writes (what notebooks/gan_1d.ipynb carries). */
