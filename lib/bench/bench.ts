@@ -15,6 +15,7 @@ import { readNotebook, writeNotebook } from '../jupyter/notebook';
 import { nbgraderSource } from '../release/nbgrader';
 import { BACKENDS } from '../tfjs/backend';
 import { NOTEBOOK_FILE, ROOT } from '../paths';
+import { SPEED_UPS, speedUpsOff } from '../tfjs/speed-ups';
 
 const USAGE = `Usage: npm run bench -- [options]
 
@@ -35,23 +36,23 @@ const USAGE = `Usage: npm run bench -- [options]
 const LOOP = path.join(__dirname, 'loop.js');
 const PYTORCH = path.join(ROOT, 'lib/bench/pytorch_loop.py');
 const TARGET_W1 = 0.1;
-/** The switches of this round's engine levers (lib/tfjs/log-softmax.ts, tape.ts, scope.ts), all off. */
-const ENGINE_LEVERS_OFF = { GAN_LOG_SOFTMAX_KERNEL: '0', GAN_FAST_TAPE: '0', GAN_FAST_SCOPES: '0' };
+/** The engine levers (lib/tfjs/log-softmax.ts, tape.ts, scope.ts), all off. */
+const ENGINE_LEVERS_OFF = speedUpsOff(['logSoftmaxKernel', 'fastTape', 'fastScopes']);
 /** --baseline rows: the default backend with some of the lib's speed-ups switched off (see the README's Backends). */
 const BASELINES: readonly { label: string; env: Record<string, string>; what: string }[] = [
   {
     label: 'plain tfjs ops',
-    env: { GAN_FUSED: '0', GAN_SMALL_KERNELS: '0', GAN_SIMD: '0', GAN_SGD_KERNEL: '0', ...ENGINE_LEVERS_OFF },
+    env: speedUpsOff(SPEED_UPS.map((s) => s.switch)),
     what: "every layer as separate tfjs ops, wasm's own kernels, tfjs's SGD update, log-softmax and engine throughout: the state before any speed-up",
   },
   {
     label: 'fused models only',
-    env: { GAN_SMALL_KERNELS: '0', GAN_SIMD: '0', GAN_SGD_KERNEL: '0', ...ENGINE_LEVERS_OFF },
+    env: speedUpsOff(SPEED_UPS.map((s) => s.switch).filter((s) => s !== 'fused')),
     what: "one op per model call (lib/seminar/nn.ts), everything else tfjs's and wasm's own",
   },
   {
     label: 'no SIMD kernels',
-    env: { GAN_SIMD: '0', GAN_LOSS_KERNELS: '0', GAN_SGD_KERNEL: '0', ...ENGINE_LEVERS_OFF },
+    env: { ...speedUpsOff(['simd', 'lossKernels', 'sgdKernel']), ...ENGINE_LEVERS_OFF },
     what: "the fused op on wasm's own kernels, with the small kernels of lib/tfjs/small-kernels.ts: the state before #14",
   },
   {
@@ -59,11 +60,11 @@ const BASELINES: readonly { label: string; env: Record<string, string>; what: st
     env: ENGINE_LEVERS_OFF,
     what: "the SIMD, loss and SGD kernels, tfjs's own tf.logSoftmax, Engine.gradients and Engine.endScope: the state before this round",
   },
-  { label: 'no log-softmax kernel', env: { GAN_LOG_SOFTMAX_KERNEL: '0' }, what: "tfjs's tf.logSoftmax (a customGrad of 7 ops; lib/tfjs/log-softmax.ts off)" },
-  { label: 'no fast tape', env: { GAN_FAST_TAPE: '0' }, what: "tfjs's Engine.gradients and Engine.clone (lib/tfjs/tape.ts off)" },
-  { label: 'no fast scopes', env: { GAN_FAST_SCOPES: '0' }, what: "tfjs's Engine.endScope (lib/tfjs/scope.ts off)" },
-  { label: 'no SGD kernel', env: { GAN_SGD_KERNEL: '0' }, what: "tfjs's SGD update (lib/tfjs/sgd-kernel.ts off)" },
-  { label: 'no loss kernels', env: { GAN_LOSS_KERNELS: '0' }, what: "wasm's own Neg, Max, Sum and Mean (the loss kernels of lib/tfjs/small-kernels.ts off)" },
+  { label: 'no log-softmax kernel', env: speedUpsOff(['logSoftmaxKernel']), what: "tfjs's tf.logSoftmax (a customGrad of 7 ops; lib/tfjs/log-softmax.ts off)" },
+  { label: 'no fast tape', env: speedUpsOff(['fastTape']), what: "tfjs's Engine.gradients and Engine.clone (lib/tfjs/tape.ts off)" },
+  { label: 'no fast scopes', env: speedUpsOff(['fastScopes']), what: "tfjs's Engine.endScope (lib/tfjs/scope.ts off)" },
+  { label: 'no SGD kernel', env: speedUpsOff(['sgdKernel']), what: "tfjs's SGD update (lib/tfjs/sgd-kernel.ts off)" },
+  { label: 'no loss kernels', env: speedUpsOff(['lossKernels']), what: "wasm's own Neg, Max, Sum and Mean (the loss kernels of lib/tfjs/small-kernels.ts off)" },
 ];
 const CHECK_EVERY = 500;
 const SEED = 42;

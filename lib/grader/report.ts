@@ -118,6 +118,7 @@ function gradescopeObject(r: GradeResult): object {
 
 /** One path segment safe on every file system: no separators, reserved characters, control characters, dot names. */
 function safeSegment(segment: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what this removes
   const s = segment.replace(/[<>:"|?*\\\u0000-\u001f]/g, '_').replace(/[. ]+$/, '');
   return s === '' || /^\.+$/.test(s) ? '_' : s;
 }

@@ -37,7 +37,6 @@ export function runChecks(session: Session, checks: CheckInfo[], grep?: string):
 }
 
 async function runOnce(session: Session, checks: CheckInfo[], grep?: string): Promise<CheckResult[]> {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const Mocha = require('mocha') as typeof import('mocha');
   const outcomes = new Map<string, { passed: boolean; error?: string }>();
   const idOf = (title: string) => title.split(':')[0];

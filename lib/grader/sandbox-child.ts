@@ -9,7 +9,6 @@ import './lean-tfjs'; // first: @tensorflow/tfjs without what graded code never 
 import { createHmac } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as vm from 'node:vm';
-import * as tf from '@tensorflow/tfjs';
 import { exercise } from '../exercises';
 import * as data from '../seminar/data';
 import { NOTEBOOK_GLOBALS, createSeminar } from '../seminar/models';
@@ -184,7 +183,7 @@ const EMPTY = { steps: [], leak: { steps: 0, growth: 0 }, behaviour: { steps: 0,
 function unavailable(id: ExerciseId, runner: Runner, loadFailure: Failure | undefined): ExerciseObservation | undefined {
   const name = exercise(id).functionName;
   if (loadFailure) return { exercise: id, unavailable: loadFailure, ...EMPTY };
-  let defined = false;
+  let defined: boolean;
   try {
     defined = runner.run(`typeof ${name} === 'function'`) === true;
   } catch {

@@ -3,11 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { config } from '../config';
 import { registerWasmFallbacks } from './kernel-fallback';
-import { logSoftmaxKernelWanted, setLogSoftmaxKernel } from './log-softmax';
-import { fastScopesWanted, setFastScopes } from './scope';
-import { fastTapeWanted, setFastTape } from './tape';
-import { setSgdKernel, sgdKernelWanted } from './sgd-kernel';
-import { setSmallKernels, smallKernelsWanted } from './small-kernels';
+import { installSpeedUps } from './speed-ups';
 
 export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -80,16 +76,8 @@ export async function initBackend(requested: string | undefined = config.backend
   // wasm: the kernels it lacks (tf.gather's gradient, …) and the inputs it gets wrong run cpu's
   // kernel (lib/tfjs/kernel-fallback.ts); first, so that the small kernels fall back to those
   if (tf.getBackend() === 'wasm') registerWasmFallbacks();
-  // wasm: the lib's small-tensor kernels in place of some of wasm's own (lib/tfjs/small-kernels.ts)
-  setSmallKernels(tf.getBackend() === 'wasm' && smallKernelsWanted());
-  // wasm and cpu: SGD's update as one kernel per variable (lib/tfjs/sgd-kernel.ts; other backends keep tfjs's)
-  setSgdKernel(sgdKernelWanted());
-  // wasm and cpu: tf.logSoftmax as one kernel, its gradient as another (lib/tfjs/log-softmax.ts)
-  setLogSoftmaxKernel(logSoftmaxKernelWanted());
-  // every backend: the gradient tape walked without tfjs's per-node bookkeeping (lib/tfjs/tape.ts)
-  setFastTape(fastTapeWanted());
-  // every backend: scopes end without tfjs's per-scope allocations (lib/tfjs/scope.ts)
-  setFastScopes(fastScopesWanted());
+  // the small kernels, the SGD and log-softmax kernels, the fast tape and scopes (lib/tfjs/speed-ups.ts)
+  installSpeedUps(tf.getBackend());
   return tf.getBackend() as BackendName;
 }
 

@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import { createSeminar, disposeSeminar, getWeights, initBackend, referenceSteps } from '../../lib';
 import { SWITCHES, read } from '../../lib/config';
+import type { SpeedUpSwitch } from '../../lib/tfjs/speed-ups';
 
 /** float32 bit patterns; every NaN counts as one pattern (wasm and JS may pick different NaN payloads). */
 export function bits(a: ArrayLike<number>): number[] {
@@ -45,7 +46,7 @@ export function expectSameTraining(setOn: (on: boolean) => void, seed: number, i
 }
 
 /** A speed-up's GAN_* switch: 0 turns it off, unset leaves it on, anything else fails naming the variable. */
-export function expectOnOffSwitch(key: 'sgdKernel' | 'logSoftmaxKernel' | 'fastTape' | 'fastScopes'): void {
+export function expectOnOffSwitch(key: Exclude<SpeedUpSwitch, 'fused'>): void {
   const name = SWITCHES[key].name;
   expect(read(key, { [name]: '0' }), `${name}=0`).to.equal(false);
   expect(read(key, {}), `${name} unset`).to.equal(true);
