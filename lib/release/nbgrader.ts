@@ -12,6 +12,7 @@ import { PUBLIC_FRAGMENTS, squash, stripTypes } from './leak-guard';
 import { EXERCISES } from '../exercises';
 import { gradeIdOf } from '../jupyter/notebook';
 import { Cell, Notebook, isExerciseCell, sourceText } from './notebook';
+import { NOTEBOOK_NAME } from '../paths';
 
 export const BEGIN = '// BEGIN SOLUTION';
 export const END = '// END SOLUTION';
@@ -146,7 +147,7 @@ export function nbgraderSource(nb: Notebook, solutions: string): Notebook {
 export function writeNbgraderCourse(nb: Notebook, solutions: string, dir: string): string[] {
   const fs = require('node:fs') as typeof import('node:fs');
   const path = require('node:path') as typeof import('node:path');
-  const source = path.join(dir, 'source', 'gan_1d', 'gan_1d.ipynb');
+  const source = path.join(dir, 'source', 'gan_1d', NOTEBOOK_NAME);
   fs.mkdirSync(path.dirname(source), { recursive: true });
   fs.writeFileSync(source, JSON.stringify(nbgraderSource(nb, solutions), null, 1) + '\n');
   fs.writeFileSync(path.join(dir, 'nbgrader_config.py'), NBGRADER_CONFIG);

@@ -69,13 +69,13 @@ export function studentLockfile(lock: Lockfile, pkg: PackageJson): Lockfile {
 
 export function studentReadme(options: { exercises: string[]; hasCheckCommand: boolean }): string {
   const check = options.hasCheckCommand
-    ? '```sh\nnpm run check          # checks the exercise cells of notebooks/gan_1d.ipynb (save the notebook first)\n```\n\n' +
+    ? `\`\`\`sh\nnpm run check          # checks the exercise cells of ${NOTEBOOK_PATH} (save the notebook first)\n\`\`\`\n\n` +
       'The notebook has the same check in the cell after each exercise.'
     : 'Run the check cell after each exercise in the notebook.';
   return `# «Генератор одномерных данных» · A 1-D GAN — student edition
 
 A tiny generative adversarial network learns to turn Uniform[0, 1] noise into N(5, 1.5²). You write the two
-training steps, \`trainDisc\` and \`trainGen\`, in \`notebooks/gan_1d.ipynb\` (TypeScript, the tslab kernel,
+training steps, \`trainDisc\` and \`trainGen\`, in \`${NOTEBOOK_PATH}\` (TypeScript, the tslab kernel,
 TensorFlow.js). The reference solutions are not part of this folder.
 
 ## 1. Install
@@ -92,7 +92,7 @@ npm test                     # a quick self-test of this folder
 \`\`\`sh
 pip install jupyterlab       # or your distribution's Jupyter packages
 npx tslab install            # registers the "TypeScript" kernel (this folder's tslab)
-jupyter lab notebooks/gan_1d.ipynb
+jupyter lab ${NOTEBOOK_PATH}
 \`\`\`
 
 Deno's kernel runs the same notebook: \`npx deno jupyter --install\`, then *Kernel → Change Kernel… → Deno*
@@ -116,6 +116,6 @@ tells you what looks wrong. Passing it is a good sign, not a grade: the grader r
 
 ## 5. Submit
 
-Save the notebook and hand in \`notebooks/gan_1d.ipynb\` as your course asks (only this file).
+Save the notebook and hand in \`${NOTEBOOK_PATH}\` as your course asks (only this file).
 `;
 }

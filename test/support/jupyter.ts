@@ -3,11 +3,11 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { KERNELS, KernelName, ROOT, installKernels, jupyterPython } from '../../lib/jupyter/kernels';
+import { KERNELS, KernelName, installKernels, jupyterPython } from '../../lib/jupyter/kernels';
 import { tempDir } from './tmp';
 
 export { KERNELS, KernelName, PREFIX, ROOT, jupyterPython } from '../../lib/jupyter/kernels';
-export const NOTEBOOK = path.join(ROOT, 'notebooks', 'gan_1d.ipynb');
+export { NOTEBOOK_FILE as NOTEBOOK } from '../../lib/paths';
 
 export const INSTALL_HINT =
   'Jupyter is needed for this test. On Debian/Ubuntu: `sudo apt-get install -y jupyter-nbconvert ' +
