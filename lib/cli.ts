@@ -1,12 +1,6 @@
 #!/usr/bin/env node
 // `gan-seminar <command>`: a table of subcommands, each in its own module (loaded on demand).
-import { UsageError } from './cli/options';
-
-interface Command {
-  summary: string;
-  usage: string;
-  run(args: string[]): Promise<number>;
-}
+import { Command, UsageError } from './cli/options';
 
 const COMMANDS: Record<string, () => Command> = {
   train: () => require('./cli/train') as Command,

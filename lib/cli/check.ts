@@ -3,25 +3,22 @@
 // release the reference's numbers come from lib/grader/expected-values.json and hidden checks are left out.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
-import { UsageError } from './options';
+import { UsageError, command } from './options';
 import { NOTEBOOK_PATH } from '../paths';
 
-export const summary = 'check the exercise cells of a saved notebook (the self-check, from the command line)';
-
-export const usage = `Usage: gan-seminar check [notebook.ipynb]
-
-Runs the checks the notebook's check cells run on the trainDisc / trainGen cells of the saved
+export const { summary, usage, run } = command({
+  name: 'check',
+  summary: 'check the exercise cells of a saved notebook (the self-check, from the command line)',
+  synopsis: '[notebook.ipynb]',
+  about: `Runs the checks the notebook's check cells run on the trainDisc / trainGen cells of the saved
 notebook (default ${NOTEBOOK_PATH}) and prints what passed, what failed and what to try.
-Exit code 0 when every check passes, 1 when some fail, 2 on misuse.
-`;
+Exit code 0 when every check passes, 1 when some fail, 2 on misuse.`,
+  options: {},
+  positionals: true,
+  run: check,
+});
 
-export async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
-  if (values.help) {
-    process.stdout.write(usage);
-    return 0;
-  }
+async function check(_values: object, positionals: string[]): Promise<number> {
   if (positionals.length > 1) throw new UsageError('give one notebook');
   const file = path.resolve(positionals[0] ?? NOTEBOOK_PATH);
   if (!fs.existsSync(file)) throw new UsageError(`no such notebook: ${file}`);

@@ -3,9 +3,8 @@
 import { config } from '../config';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { describeBackend, initBackend } from '../tfjs/backend';
-import { UsageError, intOption } from './options';
+import { UsageError, command, intOption } from './options';
 import { Dashboard } from '../dashboard/dashboard';
 import { renderPng } from '../dashboard/render';
 import { createSeminar } from '../seminar/models';
@@ -14,31 +13,12 @@ import { referenceSteps } from '../reference';
 import { CONVERGED, convergenceMisses, quality } from '../seminar/readout';
 import { readSigns, verdictJson, verdictLine } from '../seminar/verdict';
 
-export const summary = "train the seminar's GAN with the reference solutions";
-
 export const DEFAULT_OUT = 'out';
 
 /** The default length: about a minute on the wasm backend (≈ 250–480 it/s, BENCHMARKS.md), enough to
  *  converge (test/seminar/convergence.test.ts: seed 42 meets the criterion at 15000). */
 export const DEFAULT_ITERATIONS = 15000;
 
-export const usage = `Usage: gan-seminar train [options]
-
-Trains the seminar's GAN with the reference solutions, shows progress, prints the final metrics, whether
-it converged, and writes the dashboard (dashboard.png, dashboard.vl.json) and metrics.json to the output
-folder. Ctrl-C stops early and still writes them, for the iterations done.
-
-Converged means (on 10000 samples): generated mean within ${CONVERGED.meanTolerance} of 5 and std within ${CONVERGED.stdTolerance} of 1.5,
-W1 to N(5, 1.5²) below ${CONVERGED.maxW1}, and mean D(x), D(G(z)) within ${CONVERGED.dTolerance} of 0.5.
-
-Options:
-  --iterations N   training iterations (default ${DEFAULT_ITERATIONS}, about a minute; GAN_ITERATIONS also sets it)
-  --seminar        the seminar's full length, ${SEMINAR.iterations} iterations (about 10–15 minutes)
-  --seed N         random seed for weights and samples (default 42)
-  --out DIR        output folder (default ./${DEFAULT_OUT}; created if missing)
-  --backend NAME   tensorflow | wasm | cpu (default: fastest available; GAN_BACKEND also sets it)
-  -h, --help       show this help
-`;
 
 function duration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';
@@ -93,23 +73,8 @@ interface TrainCliOptions {
   backend?: string;
 }
 
-/** The command line, checked; undefined when --help was asked (and printed). */
-function parseOptions(args: string[]): TrainCliOptions | undefined {
-  const { values } = parseArgs({
-    args,
-    options: {
-      iterations: { type: 'string' },
-      seed: { type: 'string' },
-      out: { type: 'string' },
-      backend: { type: 'string' },
-      seminar: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(usage);
-    return undefined;
-  }
+/** The command line's values, checked. */
+function checkOptions(values: { iterations?: string; seminar?: boolean; seed?: string; out?: string; backend?: string }): TrainCliOptions {
   if (values.backend !== undefined && values.backend.trim() === '') throw new UsageError('--backend needs a name');
   if (values.out !== undefined && values.out.trim() === '') throw new UsageError('--out needs a folder');
   if (values.seminar && values.iterations !== undefined) throw new UsageError('--seminar and --iterations both set the length: give one');
@@ -140,9 +105,7 @@ async function writeOutputs(outDir: string, dashboard: Dashboard, metrics: Recor
   return { files, renderSeconds };
 }
 
-export async function run(args: string[]): Promise<number> {
-  const options = parseOptions(args);
-  if (!options) return 0;
+async function train(options: TrainCliOptions): Promise<number> {
   const { iterations, seed, outDir } = options;
   const backend = await initBackend(options.backend);
   console.log(describeBackend());
@@ -210,3 +173,23 @@ export async function run(args: string[]): Promise<number> {
   console.log(`${verdictLine(v, 'ru')}\n${verdictLine(v, 'en')}`);
   return stopped ? 130 : 0; // the shell's code for "stopped by Ctrl-C", after writing what was done
 }
+
+export const { summary, usage, run } = command({
+  name: 'train',
+  summary: "train the seminar's GAN with the reference solutions",
+  synopsis: '[options]',
+  about: `Trains the seminar's GAN with the reference solutions, shows progress, prints the final metrics, whether
+it converged, and writes the dashboard (dashboard.png, dashboard.vl.json) and metrics.json to the output
+folder. Ctrl-C stops early and still writes them, for the iterations done.
+
+Converged means (on 10000 samples): generated mean within ${CONVERGED.meanTolerance} of 5 and std within ${CONVERGED.stdTolerance} of 1.5,
+W1 to N(5, 1.5²) below ${CONVERGED.maxW1}, and mean D(x), D(G(z)) within ${CONVERGED.dTolerance} of 0.5.`,
+  options: {
+    iterations: { type: 'string', arg: 'N', description: `training iterations (default ${DEFAULT_ITERATIONS}, about a minute; GAN_ITERATIONS also sets it)` },
+    seminar: { type: 'boolean', description: `the seminar's full length, ${SEMINAR.iterations} iterations (about 10–15 minutes)` },
+    seed: { type: 'string', arg: 'N', description: 'random seed for weights and samples (default 42)' },
+    out: { type: 'string', arg: 'DIR', description: `output folder (default ./${DEFAULT_OUT}; created if missing)` },
+    backend: { type: 'string', arg: 'NAME', description: 'tensorflow | wasm | cpu (default: fastest available; GAN_BACKEND also sets it)' },
+  },
+  run: (values) => train(checkOptions(values)),
+});
