@@ -15,8 +15,8 @@ export default tseslint.config(
       '@typescript-eslint/no-require-imports': 'off',
       // each rethrow names its cause's message; Error's `cause` option is ES2022 and tsconfig's lib is ES2020
       'preserve-caught-error': 'off',
-      // `_name` marks a parameter kept for a signature (a Step's batchSize, a kernel's attrs)
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      // `_name` marks a parameter kept for a signature (a Step's batchSize, a kernel's attrs); `{ a, ...rest }` drops `a`
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
     },
   },
   {

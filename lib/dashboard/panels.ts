@@ -364,7 +364,11 @@ export function pullPanel(d: PullData): NonNormalizedSpec {
   const points = Array.from(d.pullSamples, (x, i) => ({ series: names.samples, x: round(x), pull: round(d.pullOnSamples[i], 6) }));
   let sum = 0;
   let n = 0;
-  for (let i = 0; i < d.pullOnSamples.length; i++) if (Number.isFinite(d.pullOnSamples[i])) (sum += d.pullOnSamples[i]), n++;
+  for (let i = 0; i < d.pullOnSamples.length; i++) {
+    if (!Number.isFinite(d.pullOnSamples[i])) continue;
+    sum += d.pullOnSamples[i];
+    n++;
+  }
   const mean = n ? sum / n : NaN;
   const direction = !Number.isFinite(mean) ? 'no finite pull' : `mean pull on the samples ${mean >= 0 ? '+' : '−'}${Math.abs(mean).toPrecision(2)}: ${mean >= 0 ? 'to the right' : 'to the left'}`;
   const color = colorScale([names.curve, names.samples], [COLORS.discriminator, COLORS.generated], 'stroke');
