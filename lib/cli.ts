@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Command> = {
   check: () => require('./cli/check') as Command,
   release: () => require('./cli/release') as Command,
   autograder: () => require('./cli/autograder') as Command,
+  course: () => require('./cli/course') as Command,
 };
 
 function usage(): string {

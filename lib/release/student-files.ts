@@ -36,10 +36,18 @@ export function studentPackageJson(project: PackageJson): PackageJson {
       test: project.scripts?.test ?? 'mocha',
       check: `node dist/lib/cli.js check ${NOTEBOOK_PATH}`,
     },
-    dependencies: project.dependencies,
-    optionalDependencies: project.optionalDependencies,
-    devDependencies: project.devDependencies,
+    // what a student needs, and nothing of the instructor's tooling (Deno, playwright, esbuild, wabt: about
+    // 500 MB) nor tfjs-node's native binary: the bundle computes on wasm. The type packages its own build
+    // and tests compile with are dependencies, so `npm install --omit=dev` builds too.
+    dependencies: { ...project.dependencies, ...pick(project.devDependencies, STUDENT_TYPES) },
   };
+}
+
+/** The type packages the bundle's tsconfig names ("types": node, mocha) and its tests import (chai). */
+const STUDENT_TYPES = ['@types/node', '@types/mocha', '@types/chai'];
+
+function pick(from: Record<string, string> | undefined, names: string[]): Record<string, string> {
+  return Object.fromEntries(names.filter((n) => from?.[n]).map((n) => [n, from![n]]));
 }
 
 interface Lockfile {
@@ -75,7 +83,7 @@ TensorFlow.js). The reference solutions are not part of this folder.
 
 ## 1. Install
 
-Node.js 24 LTS (20 and 22 work too) and npm, then in this folder:
+Node.js 26 LTS (20, 22 and 24 work too) and npm, then in this folder:
 
 \`\`\`sh
 npm install                  # installs TensorFlow.js and tslab, builds lib/ into dist/
