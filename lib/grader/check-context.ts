@@ -8,7 +8,7 @@ import type { DiagnosisId } from './diagnoses';
 import { Session, Verdict, behaviour, callsOf, flat, isUnobserved, knownMistake, observedSteps, updatesMatch } from './judge';
 import type { CallObservation, ExerciseObservation, StepObservation } from './observe';
 import { course } from '../course/config';
-import { inWords } from './words';
+import { inWords, precise } from './words';
 
 /** A failure with its diagnosis, raised by CheckContext.fail. */
 export class CheckFailure extends Error {
@@ -127,5 +127,5 @@ export function expectWeightsClose(actual: Weights, expected: Weights, tol: numb
       at = j;
     }
   });
-  expect(worst, `${what}: largest relative difference (weight #${at}: ${a[at]} vs ${b[at]})`).to.be.at.most(tol);
+  expect(worst, `${what}: largest relative difference from the reference's (weight #${at}: ${precise(a[at])} where the reference has ${precise(b[at])})`).to.be.at.most(tol);
 }

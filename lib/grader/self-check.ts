@@ -56,14 +56,20 @@ export async function runSelfCheck(id: ExerciseId, step: (batchSize: number) => 
 
 /** The pass/fail table the check cell prints. */
 export function formatSelfCheck(id: ExerciseId, results: CheckResult[], hiddenCount = configureChecks().filter((c) => c.exercise === id && c.hidden).length): string {
+  // a check this self-check cannot decide (unconfirmed-variant) counts neither way: the grader decides it
+  const undecided = (r: CheckResult) => !r.passed && r.diagnosis === 'unconfirmed-variant';
   const got = results.reduce((a, r) => a + r.points, 0);
-  const max = results.reduce((a, r) => a + r.maxPoints, 0);
+  const max = results.filter((r) => !undecided(r)).reduce((a, r) => a + r.maxPoints, 0);
   const width = Math.max(...results.map((r) => r.name.length));
   const t = ui();
   const round = (x: number) => String(Math.round(x * 100) / 100);
   const lines = [t.selfCheck(exercise(id).functionName, round(got), round(max))];
   const explained = new Set<string>();
   for (const r of results) {
+    if (undecided(r)) {
+      lines.push(`  ? ${r.name.padEnd(width)}  ?/${r.maxPoints}  ${t.decidedAtGrading}`);
+      continue;
+    }
     lines.push(`  ${r.passed ? '✔' : '✘'} ${r.name.padEnd(width)}  ${r.points}/${r.maxPoints}${r.passed ? '' : `  ${r.diagnosis ?? ''}`}`);
     if (r.note) lines.push(`      ${t.note}: ${r.note}`);
     if (!r.passed && r.diagnosis && !explained.has(r.diagnosis)) {
@@ -78,7 +84,9 @@ export function formatSelfCheck(id: ExerciseId, results: CheckResult[], hiddenCo
       if (text.hint) lines.push(`      ${t.tryThis}: ${text.hint}`);
     }
   }
-  if (got === max) lines.push(hiddenCount > 0 ? t.allShownPass(hiddenCount) : t.allPass);
+  const open = results.filter(undecided).length;
+  if (open > 0) lines.push(t.undecided(open));
+  if (got === max && open === 0) lines.push(hiddenCount > 0 ? t.allShownPass(hiddenCount) : t.allPass);
   else if (hiddenCount > 0) lines.push(t.moreAtGrading(hiddenCount));
   return lines.join('\n');
 }

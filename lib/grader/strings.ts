@@ -13,6 +13,9 @@ export interface Ui {
   note: string;
   tryThis: string;
   allPass: string;
+  /** A check this self-check cannot decide (a trainDisc variant needs the instructor's reference). */
+  decidedAtGrading: string;
+  undecided: (n: number) => string;
   allShownPass: (hidden: number) => string;
   moreAtGrading: (hidden: number) => string;
   feedbackFor: string;
@@ -51,6 +54,8 @@ export const UI: Record<Language, Ui> = {
     note: 'note',
     tryThis: 'try',
     allPass: 'All checks pass. The auto-grader runs these same checks.',
+    decidedAtGrading: 'decided at grading',
+    undecided: (n) => `${n} check${n === 1 ? '' : 's'} (?) cannot be decided here: the grader judges ${n === 1 ? 'it' : 'them'} by a short training run.`,
     allShownPass: (n) => `All checks shown pass. The grader runs ${n} more check${n === 1 ? '' : 's'} you do not see here; their results show once grades are published.`,
     moreAtGrading: (n) => `The grader runs ${n} more check${n === 1 ? '' : 's'} you do not see here; their results show once grades are published.`,
     feedbackFor: 'Feedback for',
@@ -81,6 +86,8 @@ export const UI: Record<Language, Ui> = {
     note: 'заметка',
     tryThis: 'попробуйте',
     allPass: 'Все проверки пройдены. Автогрейдер запускает те же проверки.',
+    decidedAtGrading: 'решит грейдер',
+    undecided: (n) => `${n} ${plural(n, 'проверку', 'проверки', 'проверок')} (?) здесь не решить: грейдер оценит шаг коротким обучением.`,
     allShownPass: (n) => `Все показанные проверки пройдены. Грейдер запустит ещё ${n} ${plural(n, 'проверку', 'проверки', 'проверок')}, которых здесь нет; их результаты появятся после публикации оценок.`,
     moreAtGrading: (n) => `Грейдер запустит ещё ${n} ${plural(n, 'проверку', 'проверки', 'проверок')}, которых здесь нет; их результаты появятся после публикации оценок.`,
     feedbackFor: 'Отзыв для',

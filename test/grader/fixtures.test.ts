@@ -253,7 +253,7 @@ describe('grader: whose grade is whose (subfolders, Unicode names, odd files)', 
       ['empty', 0, 'unreadable', 'malformed-notebook'],
       ['sec1/anna', 20, 'complete', ''],
       ['sec1/bom', 20, 'complete', ''],
-      ['sec2/anna', 15, 'complete', 'wrong-sign'],
+      ['sec2/anna', 13, 'complete', 'wrong-sign'],
       ['Иванов Пётр', 20, 'complete', ''],
     ]);
     for (const student of ['sec1/anna', 'sec2/anna', 'Иванов Пётр']) {

@@ -420,7 +420,7 @@ describe('grader steps', function () {
       children = 0;
       const r = await gradeNotebook(fixtureFile('fake-term-missing'));
       expect(children).to.equal(1);
-      expect(r.score).to.equal(15);
+      expect(r.score).to.equal(13);
       expect(r.checks.find((c) => !c.passed)?.diagnosis).to.equal('wrong-update');
     });
 

@@ -47,4 +47,12 @@ describe('student-facing strings, Russian and English (lib/grader/strings.ts)', 
     expect(fb('train_gen')).to.contain('In trainGen a sum').and.not.contain('mean of about 20');
     expect(fb('train_disc')).to.contain('mean of about 20');
   });
+
+  it('a check the self-check cannot decide (a trainDisc variant in a student release) shows ?, counting neither way', () => {
+    const checks = configureChecks().filter((c) => c.exercise === 'train_disc');
+    const results = checks.map((c) => ({ ...c, maxPoints: c.points, points: c.id === 'train_disc.trains' ? 0 : c.points, passed: c.id !== 'train_disc.trains', diagnosis: c.id === 'train_disc.trains' ? 'unconfirmed-variant' : undefined, message: 'm' }));
+    const table = formatSelfCheck('train_disc', results, 0);
+    expect(table).to.contain('trainDisc self-check: 6/6 points').and.contain('?/4  decided at grading').and.contain('1 check (?) cannot be decided here');
+    expect(table).to.not.contain('All checks pass');
+  });
 });
