@@ -136,7 +136,7 @@ export const CHECK_DEFINITIONS: readonly CheckDefinition[] = [
       if (leak.failure) c.fail(leak.failure.kind, `during ${leak.steps} steps: ${leak.failure.message}`);
       c.failureNames('tensor-leak');
       expect(leak.steps, 'steps the leak probe ran').to.be.at.least(PROTOCOL.leakSteps);
-      if (leak.growth > 0) c.fail('tensor-leak', `tf.memory().numTensors grew by ${leak.growth} over ${leak.steps} calls (about ${precise(leak.growth / leak.steps)} tensors kept per call)`);
+      if (leak.growth > 0) c.fail('tensor-leak', `tf.memory().numTensors grew by ${leak.growth} over ${leak.steps} calls (about ${precise(leak.growth / leak.steps)} tensor${leak.growth === leak.steps ? '' : 's'} kept per call)`);
       c.passes(`tf.memory().numTensors unchanged over ${leak.steps} steps`);
     },
   },

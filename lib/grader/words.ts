@@ -34,7 +34,7 @@ export function inWords(message: string): string {
       return `${subject}${value(actual)}, not below ${value(expected)}`;
     case 'be a':
     case 'be an':
-      return `${subject}${value(actual)} is not a ${value(expected)}`;
+      return `${subject}${value(actual)} instead of a ${value(expected)}`;
     default:
       return `${subject}${value(actual)} where ${value(expected)} was expected`;
   }

@@ -124,7 +124,10 @@ export const CLASS: readonly ClassCase[] = [
   },
 ];
 
-/** Writes the class into `dir`: <name>.ipynb each, plus `copy-of-lev.ipynb`, an identical copy (for the similarity report). */
+/**
+ * Writes the class into `dir`: <name>.ipynb each, plus two copies of lev's notebook for the similarity
+ * report — rita's byte for byte, sasha's with comments and spacing changed in the exercise cell.
+ */
 export function writeClass(dir: string): string[] {
   fs.mkdirSync(dir, { recursive: true });
   const files = CLASS.map((c) => {
@@ -134,7 +137,14 @@ export function writeClass(dir: string): string[] {
   });
   const copy = path.join(dir, 'rita-copy-of-lev.ipynb');
   fs.copyFileSync(path.join(dir, 'lev-sum-disc.ipynb'), copy);
-  return [...files, copy];
+  const disguised = path.join(dir, 'sasha-disguised-copy.ipynb');
+  const nb = JSON.parse(fs.readFileSync(path.join(dir, 'lev-sum-disc.ipynb'), 'utf8')) as { cells: { source: string[] }[] };
+  for (const cell of nb.cells) {
+    const text = cell.source.join('');
+    if (text.includes('function trainDisc')) cell.source = [`// my own solution\n${text.replace(/\/\/ [^\n]*/g, '// mine').replace(/ {2}/g, '    ')}`];
+  }
+  fs.writeFileSync(disguised, JSON.stringify(nb, null, 2));
+  return [...files, copy, disguised];
 }
 
 if (require.main === module) {
