@@ -40,7 +40,7 @@ export function summarySpec(rows: Row[], mistakes: MistakeCount[]): TopLevelSpec
         data: { values: rows.map((r) => ({ student: r.student, score: r.score })) },
         mark: { type: 'bar', color: '#4c78a8' },
         encoding: {
-          x: { field: 'score', type: 'quantitative', bin: { extent: [0, max], step: Math.max(1, max / 10) }, title: `score (of ${num(max)})` },
+          x: { field: 'score', type: 'quantitative', bin: { extent: [0, max], step: Math.max(1, max / 10) }, title: `score (of ${num(max)})`, axis: { format: '~g' } },
           y: { aggregate: 'count', type: 'quantitative', title: 'students', axis: { tickMinStep: 1, format: 'd' } },
         },
       },
