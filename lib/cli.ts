@@ -8,6 +8,7 @@ const COMMANDS: Record<string, () => Command> = {
   check: () => require('./cli/check') as Command,
   release: () => require('./cli/release') as Command,
   autograder: () => require('./cli/autograder') as Command,
+  course: () => require('./cli/course') as Command,
 };
 
 function usage(): string {

@@ -3,7 +3,7 @@
 import { config } from '../config';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { UsageError, hiddenOption, intOption } from './options';
+import { COURSE_HELP, UsageError, courseOption } from './options';
 
 export const summary = 'build a Gradescope autograder zip (setup.sh, run_autograder); `run` grades inside Gradescope';
 
@@ -13,9 +13,8 @@ export const usage = `Usage: gan-seminar autograder --out <file.zip> [options]
 Build: packs the project (reference included: the zip is for Gradescope, not for students) with
 setup.sh (installs Node.js and the project) and run_autograder (grades each submission).
   --out FILE.zip            where to write the zip (required)
-  --hidden ID,ID            checks shown to students only after grades are published
-                            (Gradescope visibility "after_published"); ids as in \`gan-seminar grade\`
-  --points-per-exercise N   scale the checks to N points per exercise (default 10)
+${COURSE_HELP}
+                    (baked into the zip; hidden checks are "after_published" in Gradescope)
 
 Run (what run_autograder calls): grades DIR/submission/*.ipynb into DIR/results/results.json.
   --root DIR                Gradescope's layout root (default: $AUTOGRADER_ROOT or /autograder)
@@ -29,8 +28,7 @@ export async function run(args: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       out: { type: 'string' },
-      hidden: { type: 'string' },
-      'points-per-exercise': { type: 'string' },
+      course: { type: 'string' },
       root: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -49,13 +47,11 @@ export async function run(args: string[]): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   if (!values.out || values.out.trim() === '') throw new UsageError('--out <file.zip> is required');
   if (!values.out.endsWith('.zip')) throw new UsageError(`--out must name a .zip file, got "${values.out}"`);
-  const hidden = hiddenOption(values.hidden);
-  const perExercise = values['points-per-exercise'] === undefined ? undefined : intOption(values['points-per-exercise'], 'points-per-exercise', 10);
+  courseOption(values.course);
   const { DEFAULT_ROOT } = await import('../release/bundle');
   const report = await buildAutograder({
     root: DEFAULT_ROOT,
     out: path.resolve(values.out),
-    checks: { ...(hidden ? { hidden } : {}), ...(perExercise !== undefined ? { pointsPerExercise: perExercise } : {}) },
     log: (line) => console.log(line),
   });
   console.log(`autograder: wrote ${report.out} (${report.files} files, ${(report.bytes / 1024).toFixed(0)} KiB). Upload it in Gradescope's "Configure Autograder" page.`);

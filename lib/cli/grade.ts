@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Submission } from '../grader';
-import { UsageError, intOption } from './options';
+import { COURSE_HELP, UsageError, courseOption, intOption } from './options';
 
 export const summary = 'auto-grade submitted notebooks into grades.csv, feedback.md and Gradescope results.json';
 
@@ -21,7 +21,9 @@ Options:
   --timeout S       wall-clock seconds per submission (default 60)
   --memory MB       memory cap per submission (default 1024)
   --parallel N      submissions graded at once (default: number of cores, ${os.availableParallelism()} here)
-  --points N        points per exercise (default 10)
+${COURSE_HELP}
+  --times FILE      submission times (CSV student,submitted_at in ISO 8601): the course's late penalty
+  --overrides FILE  score overrides (CSV student,score,comment; default DIR/overrides.csv if present)
   --json            print the summary (one entry per submission) as JSON on stdout
   -h, --help        show this help
 `;
@@ -64,7 +66,9 @@ export async function run(args: string[]): Promise<number> {
       timeout: { type: 'string' },
       memory: { type: 'string' },
       parallel: { type: 'string' },
-      points: { type: 'string' },
+      course: { type: 'string' },
+      times: { type: 'string' },
+      overrides: { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -78,23 +82,27 @@ export async function run(args: string[]): Promise<number> {
   const timeout = intOption(values.timeout, 'timeout', 60);
   const memory = intOption(values.memory, 'memory', 1024);
   const parallel = intOption(values.parallel, 'parallel', os.availableParallelism());
-  const points = intOption(values.points, 'points', 10);
-  if (timeout === 0 || memory < 64 || parallel === 0 || points === 0) {
-    throw new UsageError('--timeout, --parallel and --points must be positive, --memory at least 64');
+  if (timeout === 0 || memory < 64 || parallel === 0) {
+    throw new UsageError('--timeout and --parallel must be positive, --memory at least 64');
   }
+  courseOption(values.course);
+  for (const f of [values.times, values.overrides]) if (f !== undefined && !fs.existsSync(f)) throw new UsageError(`no such file: ${f}`);
   const files = collectNotebooks(positionals);
 
-  const { gradeFiles, gradingSecret, writeReports } = await import('../grader');
+  const { gradeFiles, gradingSecret } = await import('../grader');
   const started = Date.now();
   const results = await gradeFiles(files, {
     timeoutMs: timeout * 1000,
     memoryMb: memory,
     parallel,
-    checks: { pointsPerExercise: points },
     onProgress: (done, total, r) =>
       process.stderr.write(`[${done}/${total}] ${r.student}: ${r.score}/${r.maxScore} ${r.status}${r.diagnoses.length ? ` (${r.diagnoses.join(', ')})` : ''}\n`),
   });
-  writeReports(results, values.out);
+  const { writeGradebook, writeSummaryPng } = await import('../gradebook/write');
+  const book = writeGradebook(results, values.out, { times: values.times, overrides: values.overrides });
+  await writeSummaryPng(values.out);
+  book.files.push('summary.png');
+  process.stderr.write(`gradebook: ${book.rows} student(s) in ${path.join(values.out, 'grades.csv')} (${book.merged} kept from earlier runs); ${book.files.join(', ')}\n`);
   const isolation = results.find((r) => r.isolation.length > 0)?.isolation;
   if (isolation) process.stderr.write(`sandbox: ${isolation.join(', ')}\n`);
   process.stderr.write(`states: ${gradingSecret().source}\n`);

@@ -13,12 +13,28 @@ export function intOption(value: string | undefined, name: string, fallback: num
   return n;
 }
 
-/** `--hidden a,b`: check ids, each one known (the message lists the known ones); undefined when not given. */
-export function hiddenOption(value: string | undefined): string[] | undefined {
-  if (value === undefined) return undefined;
-  const { parseCheckIds } = require('../grader/checks') as typeof import('../grader/checks');
+/** The help line every command that reads the course shows (one spelling: `--course FILE`). */
+export const COURSE_HELP = `  --course FILE     the course configuration (default lib/course/course.json): points and weights,
+                    hidden checks, variant policy, late penalty — \`gan-seminar course\` describes each key`;
+
+/** `--course FILE` as a `command()` option (the same text as COURSE_HELP). */
+export const COURSE_OPTION = {
+  type: 'string',
+  arg: 'FILE',
+  description:
+    'the course configuration (default lib/course/course.json): points and weights, hidden checks, variant policy, late penalty — `gan-seminar course` describes each key',
+} as const;
+
+/** `--course FILE`: makes it the course in use (validated: a bad file is a usage error naming the key). */
+export function courseOption(value: string | undefined): void {
+  const { useCourse } = require('../course/config') as typeof import('../course/config');
+  if (value === undefined) {
+    useCourse(undefined);
+    return;
+  }
   try {
-    return parseCheckIds(value);
+    useCourse(value);
+    (require('../grader/checks') as typeof import('../grader/checks')).configureChecks(); // its check ids
   } catch (err) {
     throw new UsageError((err as Error).message);
   }

@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeBackend, initGraderBackend } from '../tfjs/backend';
-import { UsageError, hiddenOption } from './options';
+import { COURSE_HELP, UsageError, courseOption } from './options';
 import { NOTEBOOK_PATH } from '../paths';
 
 export const summary = 'build the student bundle: notebook, lib without solutions, self-check (leak-guarded)';
@@ -16,8 +16,8 @@ package.json and README. Fails (and writes nothing) if any piece of the referenc
 Options:
   --out DIR        where to write the bundle (required; outside lib/, test/, notebooks/)
   --force          replace DIR if it exists and is not empty
-  --hidden ID,ID   checks to keep out of the bundle's self-check (default: those marked hidden in
-                   lib/grader/checks.ts); the grader still runs them (see \`gan-seminar autograder\`)
+${COURSE_HELP}
+                    (its hidden checks stay out of the bundle's self-check; the grader still runs them)
   --nbgrader DIR   also write an nbgrader course folder for instructors: DIR/nbgrader_config.py and
                    DIR/source/gan_1d/gan_1d.ipynb with the reference between // BEGIN SOLUTION and
                    // END SOLUTION (instructor-only: keep it away from students)
@@ -31,7 +31,7 @@ export async function run(args: string[]): Promise<number> {
     options: {
       out: { type: 'string' },
       force: { type: 'boolean' },
-      hidden: { type: 'string' },
+      course: { type: 'string' },
       nbgrader: { type: 'string' },
       'no-build': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -47,7 +47,7 @@ export async function run(args: string[]): Promise<number> {
   if (nbgrader && (nbgrader === out || !path.relative(out, nbgrader).startsWith('..'))) {
     throw new UsageError('--nbgrader must be outside --out: its notebook holds the reference');
   }
-  const hidden = hiddenOption(values.hidden);
+  courseOption(values.course);
   // the expected values come from the grader's kernels (the self-check compares with a tolerance)
   await initGraderBackend();
   const { buildRelease } = await import('../release/bundle');
@@ -55,7 +55,6 @@ export async function run(args: string[]): Promise<number> {
   const report = buildRelease({
     out,
     force: values.force ?? false,
-    hidden,
     build: !values['no-build'],
     log: (line) => console.log(line),
   });

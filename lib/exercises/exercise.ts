@@ -68,6 +68,13 @@ export interface Exercise {
     /** A variant is accepted when its runs gain, on average, at least this share of the reference's W1 gain. */
     minShare: number;
   };
+  /**
+   * Mistakes that stop the GAN learning when made in this step (the check "trains" fails with them, so
+   * they cost most of the exercise): the seminar's "what to expect" and lib/bench/mistakes.js's runs.
+   */
+  stopsLearning: readonly string[];
+  /** This exercise's own advice for a shared mistake, where the shared text describes another step. */
+  advice?: Readonly<Record<string, string>>;
   /** Diagnoses this exercise adds to the shared ones (lib/exercises/mistakes.ts, lib/grader/diagnoses.ts). */
   diagnoses: Readonly<Record<string, DiagnosisInfo>>;
 }

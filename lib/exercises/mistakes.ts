@@ -30,8 +30,9 @@ export const SHARED_MISTAKES = {
     hint: 'Call optimizer.minimize(...) exactly once per call of the function.',
   },
   'changes-optimizer': {
-    title: "the step changes an optimizer's learning rate",
-    advice: 'The seminar fixes the learning rates (generator 1e-3, discriminator 1e-2) in the models cell; the exercise is the step, not the optimizer.',
-    hint: 'Leave genOpt and discOpt as the models cell made them; do not call setLearningRate or assign learningRate.',
+    showDetail: true,
+    title: "the step uses another optimizer or changes a learning rate",
+    advice: "The seminar fixes the optimizers and their learning rates (generator 1e-3, discriminator 1e-2) in the models cell; the exercise is the step, not the optimizer — another one (Adam, the other model's) changes how the GAN trains.",
+    hint: "Step with the model's own optimizer as the models cell made it (discOpt in trainDisc, genOpt in trainGen): no tf.train.adam(...), no setLearningRate.",
   },
 } as const satisfies Record<string, DiagnosisInfo>;

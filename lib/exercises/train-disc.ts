@@ -22,7 +22,20 @@ export const trainDisc: Exercise = {
       diagnosis: 'probabilities-not-log',
       loss: ({ tf, logpReal, logpGen, column, IS_FAKE, IS_REAL }) => tf.neg(tf.mean(tf.add(column(tf.exp(logpReal), IS_REAL), column(tf.exp(logpGen), IS_FAKE)))),
     },
+    {
+      // …in the fake term only
+      diagnosis: 'probabilities-not-log',
+      loss: ({ tf, logpReal, logpGen, column, IS_FAKE, IS_REAL }) => tf.neg(tf.mean(tf.add(column(logpReal, IS_REAL), column(tf.exp(logpGen), IS_FAKE)))),
+    },
+    {
+      // …in the real term only
+      diagnosis: 'probabilities-not-log',
+      loss: ({ tf, logpReal, logpGen, column, IS_FAKE, IS_REAL }) => tf.neg(tf.mean(tf.add(column(tf.exp(logpReal), IS_REAL), column(logpGen, IS_FAKE)))),
+    },
   ],
+  // the seminar: a sum lets the discriminator win, a flipped sign or swapped heads train it backwards; without
+  // varList the generator is pushed by the discriminator's loss and collapses to a point (the notebook says so)
+  stopsLearning: ['sum-instead-of-mean', 'wrong-sign', 'swapped-heads', 'disc-step-updates-generator', 'wrong-update'],
   behaviour: {
     start: { name: 'behaviour: discriminator from scratch', seed: 404 },
     judgedBy: 'generator-trained-against-it',

@@ -7,6 +7,8 @@ import type { Weights } from '../seminar/nn';
 import type { DiagnosisId } from './diagnoses';
 import { Session, Verdict, behaviour, callsOf, flat, isUnobserved, knownMistake, observedSteps, updatesMatch } from './judge';
 import type { CallObservation, ExerciseObservation, StepObservation } from './observe';
+import { course } from '../course/config';
+import { inWords, precise } from './words';
 
 /** A failure with its diagnosis, raised by CheckContext.fail. */
 export class CheckFailure extends Error {
@@ -19,6 +21,7 @@ export class CheckContext {
   private diagnosis: DiagnosisId | undefined;
   private passMessage = 'passed';
   private noteText: string | undefined;
+  private variant = false;
 
   constructor(readonly session: Session, readonly ex: Exercise) {}
 
@@ -81,15 +84,19 @@ export class CheckContext {
       return;
     } catch (err) {
       if (!(err instanceof AssertionError)) throw err;
-      const why = err.message;
+      const why = inWords(err.message);
       const mistake = this.knownMistake();
       if (mistake) this.fail(mistake, why);
       if (options.ifUpdateMatches && updatesMatch(this.session, this.ex, this.steps())) this.fail(options.ifUpdateMatches, why);
       const b = behaviour(this.session, this.ex);
       if (b.unconfirmed) this.fail('unconfirmed-variant', `${why}; ${b.message}`);
-      if (!b.accepted) this.fail('wrong-update', `${why}; ${b.message}`);
+      if (!b.accepted) this.fail('wrong-update', `${why}; it does not train the GAN as the seminar's step does: ${b.message}`);
+      // it trains the GAN: the course's variant policy (lib/course/config.ts) decides the credit
+      const policy = course().variants;
+      if (policy === 'refuse') this.fail('variant-not-accepted', `${why}; it trains the GAN (${b.message}), but this course accepts only the seminar's formulation`);
       this.passes('valid variant');
-      this.noteText = `does not match the reference formulation exactly, but trains correctly — ${b.message}; accepted as a valid variant`;
+      this.variant = policy === 'accept-and-flag';
+      this.noteText = `does not match the reference formulation exactly, but trains the GAN — ${b.message}; accepted as a valid variant${this.variant ? ' (flagged for your instructor to look at)' : ''}`;
     }
   }
 
@@ -97,10 +104,10 @@ export class CheckContext {
   verdictOf(body: (c: CheckContext) => void): Verdict {
     try {
       body(this);
-      return { pass: true, message: this.passMessage, note: this.noteText };
+      return { pass: true, message: this.passMessage, note: this.noteText, ...(this.variant ? { variant: true } : {}) };
     } catch (err) {
       if (err instanceof CheckFailure) return { pass: false, diagnosis: err.diagnosis, message: err.message, note: this.noteText };
-      if (err instanceof AssertionError) return { pass: false, diagnosis: this.diagnosis ?? 'grader-error', message: err.message, note: this.noteText };
+      if (err instanceof AssertionError) return { pass: false, diagnosis: this.diagnosis ?? 'grader-error', message: inWords(err.message), note: this.noteText };
       return { pass: false, diagnosis: 'grader-error', message: `the check itself failed: ${err instanceof Error ? err.message : String(err)}` };
     }
   }
@@ -120,5 +127,5 @@ export function expectWeightsClose(actual: Weights, expected: Weights, tol: numb
       at = j;
     }
   });
-  expect(worst, `${what}: largest relative difference (weight #${at}: ${a[at]} vs ${b[at]})`).to.be.at.most(tol);
+  expect(worst, `${what}: largest relative difference from the reference's (weight #${at}: ${precise(a[at])} where the reference has ${precise(b[at])})`).to.be.at.most(tol);
 }

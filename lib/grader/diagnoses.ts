@@ -83,6 +83,11 @@ const PIPELINE = {
     advice: 'Seminar: "check the discriminator\'s loss" / "check the generator\'s loss".',
     hint: 'Compare your loss with the formula in the exercise text, term by term.',
   },
+  'variant-not-accepted': {
+    title: "the step trains the GAN, but not by the seminar's formulation, which this course requires",
+    advice: 'Your instructor set the course to accept only the seminar\'s loss (course configuration: variants "refuse").',
+    hint: 'Write the loss as the exercise text gives it: −mean(log p(real | x) + log p(fake | G(z))) for trainDisc, −mean(log p(real | G(z))) for trainGen.',
+  },
   'unconfirmed-variant': {
     title: 'the step differs from the reference; only the instructor\'s grader can tell whether it is a valid variant',
     advice: 'A rescaled or reformulated loss can still train the GAN; judging that needs the reference generator, which the student release does not ship.',
@@ -123,4 +128,10 @@ export const DIAGNOSES = assemble();
 
 export function isDiagnosisId(id: string): id is DiagnosisId {
   return Object.prototype.hasOwnProperty.call(DIAGNOSES, id);
+}
+
+/** The advice for a diagnosis in one exercise: the exercise's own where the shared text describes another step. */
+export function adviceOf(id: DiagnosisId, exerciseId?: string): string | undefined {
+  const own = EXERCISES.find((ex) => ex.id === exerciseId)?.advice?.[id];
+  return own ?? DIAGNOSES[id]?.advice;
 }

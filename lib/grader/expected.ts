@@ -59,12 +59,6 @@ export function readExpected(file = EXPECTED_FILE): ExpectedValues {
   return values;
 }
 
-/** The self-check's check configuration: in a student release, the instructor's hidden checks stay hidden. */
-export function selfCheckConfig(): { hidden?: string[] } {
-  // reference present = instructor's repository: the checks' own `hidden` flags apply
-  return hasReference() ? {} : { hidden: readExpected().hiddenChecks };
-}
-
 /** True for a check the instructor keeps hidden, in a student release (the grading specs skip it there). */
 export function hiddenInRelease(id: string): boolean {
   return !hasReference() && readExpected().hiddenChecks.includes(id);

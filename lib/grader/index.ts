@@ -4,7 +4,7 @@
 //   gradeFiles(files, options)   -> GradeResult[]   many, in parallel (child processes), in input order
 //   CHECKS / configureChecks()                      the checks: id, exercise, name, points, hidden
 //   DIAGNOSES                                        mistake ids with the seminar's advice
-//   writeReports(results, outDir)                    grades.csv, <student>/feedback.md, <student>/results.json
+//   feedbackOf / gradescopeOf                        a student's feedback.md, results.json (the gradebook: lib/gradebook/write.ts)
 // The pipeline, one small named step each (nbgrader-style):
 //   read + extract (extract.ts) -> compile (compile.ts) -> run isolated (sandbox.ts, which observes with
 //   observe.ts) -> check (run-checks.ts runs the mocha checks of lib/exercises/checks.ts, which judge with
@@ -13,7 +13,8 @@ import * as path from 'node:path';
 import { EXERCISES } from '../exercises';
 import { initGraderBackend } from '../tfjs/backend';
 import { Basis, defaultBasis, newSession } from './basis';
-import { CheckConfig, CheckInfo, configureChecks } from './checks';
+import { CheckInfo, configureChecks } from './checks';
+import type { Course } from '../course/config';
 import { CompiledCell, ProgramCell, compileCells, formatCompileError } from './compile';
 import { DiagnosisId } from './diagnoses';
 import { Extraction, extractExercises, programCells, readSubmission } from './extract';
@@ -26,12 +27,12 @@ import { gradingSecret } from './secret';
 import { buildRun } from './states';
 
 export { CHECKS, configureChecks, parseCheckIds } from './checks';
-export type { CheckConfig, CheckInfo } from './checks';
+export type { CheckInfo } from './checks';
 export { DIAGNOSES } from './diagnoses';
 export type { DiagnosisId } from './diagnoses';
 export type { CheckResult } from './run-checks';
 export type { GradeResult, GradeStatus } from './result';
-export { writeReports, csvOf, feedbackOf, gradescopeOf } from './report';
+export { feedbackOf, gradescopeOf } from './report';
 export { gradingSecret } from './secret';
 
 /** A file to grade and the student it belongs to (grades.csv's key). */
@@ -41,7 +42,8 @@ export interface Submission {
 }
 
 export interface GradeOptions extends Partial<SandboxOptions> {
-  checks?: CheckConfig;
+  /** The course (points, weights, hidden checks, variant policy); default: the course in use (lib/course/config.ts). */
+  course?: Course;
   /** The course's grading secret (default: lib/grader/secret.ts gradingSecret()). */
   secret?: string;
 }
@@ -80,6 +82,12 @@ function finish(file: string, checks: CheckInfo[], results: CheckResult[], extra
   };
 }
 
+/** False when every check of the exercise failed for one reason (not implemented, crashed at every call…): nothing of it could be judged. */
+function judged(results: CheckResult[], exerciseId: ExerciseId): boolean {
+  const own = results.filter((r) => r.id.startsWith(`${exerciseId}.`));
+  return own.some((r) => r.passed) || new Set(own.map((r) => r.diagnosis)).size > 1;
+}
+
 /** Every check failed with the same diagnosis: the submission could not be looked at. */
 function allFailed(checks: CheckInfo[], diagnosis: DiagnosisId, message: string): CheckResult[] {
   return checks.map((c) => ({ id: c.id, name: c.name, points: 0, maxPoints: c.points, hidden: c.hidden, passed: false, diagnosis, message }));
@@ -90,7 +98,7 @@ export async function gradeNotebook(submission: string | Submission, options: Gr
   void warmChildren({ ...DEFAULT_SANDBOX, ...stripUndefined(options) }); // alongside this submission's compile
   await ensureBackend();
   const { file, student } = typeof submission === 'string' ? { file: submission, student: studentOf(submission) } : submission;
-  const checks = configureChecks(options.checks);
+  const checks = configureChecks(options.course);
   let result: GradeResult;
   try {
     result = await grade(file, options, checks);
@@ -113,7 +121,7 @@ async function grade(file: string, options: GradeOptions, checks: CheckInfo[]): 
   const basis: Basis = shared.run ? { ...shared, run: buildRun(shared.evaluator, secret, compiled.map((c) => c.js).join('\0')) } : shared;
   const run = await observeIsolated(compiled, subject, basis, sandbox);
   const results = await runChecks(run.session ?? newSession(basis, subject, observedIn(basis)), checks);
-  const incomplete = EXERCISES.some((ex) => subject[ex.id].unavailable || subject[ex.id].observation?.unavailable);
+  const incomplete = EXERCISES.some((ex) => subject[ex.id].unavailable || subject[ex.id].observation?.unavailable || !judged(results, ex.id));
   return finish(file, checks, results, { status: incomplete ? 'incomplete' : 'complete', cells, otherCells: [...otherCells, ...run.otherCells], output: run.output, isolation: run.isolation });
 }
 
@@ -190,7 +198,7 @@ async function observeIsolated(compiled: CompiledCell[], subject: Record<Exercis
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([k, v]) => v !== undefined && k !== 'checks' && k !== 'secret')) as Partial<T>;
+  return Object.fromEntries(Object.entries(o).filter(([k, v]) => v !== undefined && k !== 'course' && k !== 'secret')) as Partial<T>;
 }
 
 export interface BatchOptions extends GradeOptions {

@@ -11,6 +11,7 @@ import { Weights, getWeights, withWeights } from '../seminar/nn';
 import type { CompileError } from './compile';
 import type { DiagnosisId } from './diagnoses';
 import { CallObservation, ExerciseId, ExerciseObservation, Plan, State, StepObservation, fixedSamplers } from './observe';
+import { optimizerProblem } from './optimizer-use';
 import { PROTOCOL } from './states';
 
 export interface Subject {
@@ -25,6 +26,8 @@ export interface Verdict {
   message: string;
   /** Set when credit was given for a valid variant (behavioural path). */
   note?: string;
+  /** Credit given to a valid variant (the course's variant policy may flag it). */
+  variant?: boolean;
 }
 
 /** Everything one grading of one submission needs; the checks read it through their CheckContext. */
@@ -73,7 +76,12 @@ export function observedSteps(s: Session, ex: Exercise): StepObservation[] | Uno
   if (!obs) return { diagnosis: 'incomplete-observation', message: 'the step was not observed' };
   if (obs.unavailable) return { diagnosis: obs.unavailable.diagnosis ?? obs.unavailable.kind, message: obs.unavailable.message };
   const failed = obs.steps.find((st) => st.failure);
-  if (failed) return { diagnosis: failed.failure!.kind, message: `at ${failed.state}: ${failed.failure!.message}` };
+  if (failed) {
+    // a literal batch size that breaks the step (shapes that do not broadcast) is named for what it is
+    const wrong = [...failed.samplerCalls.real, ...failed.samplerCalls.noise].find((n) => n !== failed.batchSize);
+    if (wrong !== undefined) return { diagnosis: 'ignores-batch-size', message: `asked a sampler for ${wrong} samples when batchSize was ${failed.batchSize}, and the step then failed: ${failed.failure!.message}` };
+    return { diagnosis: failed.failure!.kind, message: `at ${failed.state}: ${failed.failure!.message}` };
+  }
   const needed = s.needed[ex.id];
   if (!(needed > 0) || obs.steps.length < needed || s.reference[ex.id].steps.length < obs.steps.length) {
     return { diagnosis: 'incomplete-observation', message: `observed ${obs.steps.length} of the ${needed} steps the checks need` };
@@ -106,7 +114,7 @@ function atState<T>(s: Session, state: { gen: Weights; disc: Weights }, run: () 
 }
 
 /** The values of the exercise's known wrong losses where observed step i started, on its first batches. */
-function mistakenLosses(s: Session, ex: Exercise, st: StepObservation, i: number): Map<DiagnosisId, number> {
+function mistakenLosses(s: Session, ex: Exercise, st: StepObservation, i: number): number[] {
   return memo(s, `mistaken-losses:${ex.id}:${i}`, () => {
     const { gen, disc, IS_FAKE, IS_REAL } = s.evaluator;
     const values = atState(s, st.before, () =>
@@ -122,10 +130,10 @@ function mistakenLosses(s: Session, ex: Exercise, st: StepObservation, i: number
           logpGen: tf.logSoftmax(disc(gen(noise))) as tf.Tensor2D,
           column: (t, j) => t.slice([0, j], [-1, 1]),
         };
-        return Object.fromEntries(ex.lossMistakes.map((m) => [m.diagnosis, m.loss(inputs).dataSync()[0]]));
+        return ex.lossMistakes.map((m) => m.loss(inputs).dataSync()[0]); // by index: a diagnosis may have several forms
       }),
     );
-    return new Map(Object.entries(values));
+    return values;
   });
 }
 
@@ -159,6 +167,8 @@ export function knownMistake(s: Session, ex: Exercise): DiagnosisId | undefined 
     if (isUnobserved(steps)) return steps.diagnosis;
     const sampler = samplerProblem(ex, callsOf(s, ex, steps));
     if (sampler) return sampler.diagnosis;
+    const optimizers = optimizerProblem(ex, callsOf(s, ex, steps), s.reference[ex.id].steps[0]?.optimizers);
+    if (optimizers) return optimizers.diagnosis;
     // ×batchSize is a sum, ×(−1) a flipped sign
     const scales = steps.map((st, i) => ({ ...updateScale(s, ex, st, i), batchSize: st.batchSize }));
     if (scales.every((x) => x.resid < 1e-2)) {
@@ -172,7 +182,7 @@ export function knownMistake(s: Session, ex: Exercise): DiagnosisId | undefined 
       });
     if (returns((i, ref) => ref * steps[i].batchSize)) return 'sum-instead-of-mean';
     if (returns((_, ref) => -ref)) return 'wrong-sign';
-    return ex.lossMistakes.map((m) => m.diagnosis).find((id) => returns((i) => mistakenLosses(s, ex, steps[i], i).get(id)));
+    return ex.lossMistakes.find((_, k) => returns((i) => mistakenLosses(s, ex, steps[i], i)[k]))?.diagnosis;
   });
 }
 
@@ -252,9 +262,14 @@ export function behaviour(s: Session, ex: Exercise): Behaviour {
   });
 }
 
+/** Mistakes that say how a step gets its data or applies its update, not whether it trains: the short training run tells (the check "trains"). */
+export const UNVERIFIED_MISTAKES: readonly DiagnosisId[] = ['changes-optimizer', 'extra-optimizer-steps', 'private-randomness', 'ignores-batch-size'];
+
 /** True when the checks of `ex` will ask for the behavioural run: no exact match and no known mistake. */
 export function needsBehaviour(s: Session, ex: Exercise): boolean {
   const steps = observedSteps(s, ex);
-  if (isUnobserved(steps) || knownMistake(s, ex)) return false;
+  if (isUnobserved(steps)) return false;
+  const mistake = knownMistake(s, ex);
+  if (mistake) return UNVERIFIED_MISTAKES.includes(mistake);
   return !updatesMatch(s, ex, steps) || !lossesMatch(s, ex, steps);
 }

@@ -4,7 +4,12 @@ import type { DiagnosisId } from './diagnoses';
 import type { ExerciseId } from './observe';
 import type { CheckResult } from './run-checks';
 
-/** complete: every exercise ran; incomplete: some could not (missing, compile error, crash); unreadable: not a notebook. */
+/**
+ * Whether every exercise could be judged (README "Grading a class"): complete — each exercise's step ran
+ * and its checks judged what it did (its score may still be low); incomplete — some exercise could not be
+ * judged at all (not implemented, missing, does not compile, failed on every call: its checks score 0);
+ * unreadable — the file is not a notebook.
+ */
 export type GradeStatus = 'complete' | 'incomplete' | 'unreadable';
 
 export interface GradeResult {

@@ -20,6 +20,8 @@ export interface CheckResult {
   diagnosis?: DiagnosisId;
   message: string;
   note?: string;
+  /** Passed as a valid variant the course flags for a look (variants: "accept-and-flag"). */
+  variant?: boolean;
 }
 
 export function specFiles(): string[] {
@@ -71,6 +73,7 @@ async function runOnce(session: Session, checks: CheckInfo[], grep?: string): Pr
       diagnosis: passed ? undefined : v.diagnosis && isDiagnosisId(v.diagnosis) ? v.diagnosis : 'grader-error',
       message: v.message,
       note: v.note,
+      ...(passed && v.variant ? { variant: true } : {}),
     };
   });
 }

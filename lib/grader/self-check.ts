@@ -17,8 +17,8 @@ import { typeErrorsOfLatest } from '../jupyter/deno';
 import { buildBasis, newSession } from './basis';
 import { CompileError, formatCompileError } from './compile-error';
 import { configureChecks } from './checks';
-import { DIAGNOSES } from './diagnoses';
-import { selfCheckConfig } from './expected';
+import { DIAGNOSES, adviceOf } from './diagnoses';
+import { diagnosisTexts, ui } from './strings';
 import type { Subject } from './judge';
 import { ExerciseId, Runtime, classifyError, observe } from './observe';
 import { CheckResult, runChecks } from './run-checks';
@@ -50,32 +50,44 @@ export async function runSelfCheck(id: ExerciseId, step: (batchSize: number) => 
     const subject: Record<ExerciseId, Subject> = Object.fromEntries(EXERCISES.map((e) => [e.id, e === ex ? mine : other]));
     return newSession(basis, subject);
   });
-  const checks = configureChecks(selfCheckConfig()).filter((c) => c.exercise === id && !c.hidden);
+  const checks = configureChecks().filter((c) => c.exercise === id && !c.hidden);
   return runChecks(session, checks, `^grading: ${ex.functionName} `);
 }
 
 /** The pass/fail table the check cell prints. */
-export function formatSelfCheck(id: ExerciseId, results: CheckResult[]): string {
+export function formatSelfCheck(id: ExerciseId, results: CheckResult[], hiddenCount = configureChecks().filter((c) => c.exercise === id && c.hidden).length): string {
+  // a check this self-check cannot decide (unconfirmed-variant) counts neither way: the grader decides it
+  const undecided = (r: CheckResult) => !r.passed && r.diagnosis === 'unconfirmed-variant';
   const got = results.reduce((a, r) => a + r.points, 0);
-  const max = results.reduce((a, r) => a + r.maxPoints, 0);
+  const max = results.filter((r) => !undecided(r)).reduce((a, r) => a + r.maxPoints, 0);
   const width = Math.max(...results.map((r) => r.name.length));
-  const lines = [`${exercise(id).functionName} self-check: ${got}/${max} points`];
+  const t = ui();
+  const round = (x: number) => String(Math.round(x * 100) / 100);
+  const lines = [t.selfCheck(exercise(id).functionName, round(got), round(max))];
   const explained = new Set<string>();
   for (const r of results) {
+    if (undecided(r)) {
+      lines.push(`  ? ${r.name.padEnd(width)}  ?/${r.maxPoints}  ${t.decidedAtGrading}`);
+      continue;
+    }
     lines.push(`  ${r.passed ? '✔' : '✘'} ${r.name.padEnd(width)}  ${r.points}/${r.maxPoints}${r.passed ? '' : `  ${r.diagnosis ?? ''}`}`);
-    if (r.note) lines.push(`      note: ${r.note}`);
+    if (r.note) lines.push(`      ${t.note}: ${r.note}`);
     if (!r.passed && r.diagnosis && !explained.has(r.diagnosis)) {
       explained.add(r.diagnosis);
       const d = DIAGNOSES[r.diagnosis];
-      lines.push(`      ${d?.title ?? r.diagnosis}`);
+      const text = diagnosisTexts(r.diagnosis, d, adviceOf(r.diagnosis, id), id);
+      lines.push(`      ${text.title ?? r.diagnosis}`);
       if (d?.showDetail) {
         const detail = r.message.split('\n');
         for (const l of r.diagnosis === 'compile-error' ? detail : detail.slice(0, 1)) lines.push(`      ${l}`);
       }
-      if (d?.hint) lines.push(`      try: ${d.hint}`);
+      if (text.hint) lines.push(`      ${t.tryThis}: ${text.hint}`);
     }
   }
-  if (got === max) lines.push('All checks pass. The auto-grader runs these same checks.');
+  const open = results.filter(undecided).length;
+  if (open > 0) lines.push(t.undecided(open));
+  if (got === max && open === 0) lines.push(hiddenCount > 0 ? t.allShownPass(hiddenCount) : t.allPass);
+  else if (hiddenCount > 0) lines.push(t.moreAtGrading(hiddenCount));
   return lines.join('\n');
 }
 

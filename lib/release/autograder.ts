@@ -9,13 +9,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as yazl from 'yazl';
-import type { CheckConfig } from '../grader/checks';
+import { COURSE_IN_PACKAGE, course, useCourse } from '../course/config';
 import { buildProject } from './build';
 import { NOTEBOOK_NAME } from '../paths';
 
-/** Baked into the zip: how this course grades (points per exercise, hidden checks). */
+/** The Node.js setup.sh installs: the current LTS (nodejs.org/en/about/previous-releases). */
+export const GRADESCOPE_NODE = '26.12.1';
+
+/** Baked into the zip next to the course file (lib/course/course.json, which holds points, hidden checks, variant policy). */
 export interface AutograderConfig {
-  checks: CheckConfig;
   /** The notebook name students submit; other .ipynb files are ignored when it is present. */
   notebook: string;
   /** The course's grading secret (lib/grader/secret.ts): the zip grades on the instructor's private states. */
@@ -27,11 +29,11 @@ export const CONFIG_FILE = 'autograder-config.json';
 /** What goes into the zip from the instructor's repository. */
 const PROJECT_FILES = ['lib', 'notebooks', 'package.json', 'package-lock.json', 'tsconfig.json', '.mocharc.json'];
 
-export function setupScript(nodeVersion: string): string {
+export function setupScript(nodeVersion = GRADESCOPE_NODE): string {
   return `#!/usr/bin/env bash
 # Gradescope runs this once, as root, when it builds the autograder image (the zip is in /autograder/source).
 set -euo pipefail
-NODE_VERSION=${nodeVersion}
+NODE_VERSION=${nodeVersion}   # the current LTS
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq curl ca-certificates xz-utils >/dev/null
@@ -40,12 +42,20 @@ case "$(uname -m)" in
   aarch64|arm64) ARCH=arm64 ;;
   *) echo "setup.sh: unsupported CPU $(uname -m)" >&2; exit 1 ;;
 esac
-# Node.js from nodejs.org (the distribution's nodejs is too old for the project: it needs >= 20)
-curl -fsSL "https://nodejs.org/dist/v\${NODE_VERSION}/node-v\${NODE_VERSION}-linux-\${ARCH}.tar.xz" | tar -xJ -C /usr/local --strip-components=1
-node --version
+# Node.js from nodejs.org, checked against the release's SHA-256 list before anything is unpacked
+TARBALL="node-v\${NODE_VERSION}-linux-\${ARCH}.tar.xz"
+WORK="$(mktemp -d)"
+cd "$WORK"
+curl -fsSLO "https://nodejs.org/dist/v\${NODE_VERSION}/\${TARBALL}"
+curl -fsSLO "https://nodejs.org/dist/v\${NODE_VERSION}/SHASUMS256.txt"
+grep " \${TARBALL}\$" SHASUMS256.txt > "\${TARBALL}.sha256" || { echo "setup.sh: \${TARBALL} is not in SHASUMS256.txt" >&2; exit 1; }
+sha256sum -c "\${TARBALL}.sha256"
+tar -xJf "\${TARBALL}" -C /usr/local --strip-components=1
 cd /autograder/source
-# the project's exact dependency versions; \`prepare\` compiles lib/ and test/ into dist/
-npm ci --no-audit --no-fund
+rm -rf "$WORK"
+node --version
+# production dependencies only, at the lockfile's versions (no Deno, playwright, tfjs-node); dist/ comes prebuilt in the zip
+npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund
 chmod +x /autograder/source/run_autograder
 `;
 }
@@ -63,7 +73,6 @@ node dist/lib/cli.js autograder run --root "$ROOT"
 export interface BuildOptions {
   root: string;
   out: string;
-  checks?: CheckConfig;
   log?: (line: string) => void;
 }
 
@@ -121,11 +130,12 @@ export async function buildAutograder(options: BuildOptions): Promise<BuildRepor
     // prebuilt dist/ so a dry run needs no compiler; Gradescope's `npm ci` rebuilds it anyway
     buildProject(root, staging);
     log('  build            ok');
-    const nodeVersion = process.versions.node;
-    fs.writeFileSync(path.join(staging, 'setup.sh'), setupScript(nodeVersion), { mode: 0o755 });
+    fs.writeFileSync(path.join(staging, 'setup.sh'), setupScript(), { mode: 0o755 });
+    // the course in use (a --course file, or the repository's), where the zip's grader reads it
+    fs.writeFileSync(path.join(staging, COURSE_IN_PACKAGE), JSON.stringify(course(), null, 2) + '\n');
     fs.writeFileSync(path.join(staging, 'run_autograder'), RUN_AUTOGRADER, { mode: 0o755 });
     const { gradingSecret } = require('../grader/secret') as typeof import('../grader/secret');
-    const config: AutograderConfig = { checks: options.checks ?? {}, notebook: NOTEBOOK_NAME, gradingSecret: gradingSecret().secret };
+    const config: AutograderConfig = { notebook: NOTEBOOK_NAME, gradingSecret: gradingSecret().secret };
     fs.writeFileSync(path.join(staging, CONFIG_FILE), JSON.stringify(config, null, 2) + '\n');
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.rmSync(out, { force: true });
@@ -161,25 +171,17 @@ export function findSubmission(dir: string, preferred: string): { file?: string;
 /** The shape `autograder --out` writes; a hand-edited file that breaks it fails with the field named. */
 const validConfig = new Ajv().compile({
   type: 'object',
-  required: ['checks', 'notebook'],
+  required: ['notebook'],
+  additionalProperties: false,
   properties: {
     notebook: { type: 'string', minLength: 1 },
     gradingSecret: { type: 'string' },
-    checks: {
-      type: 'object',
-      properties: {
-        pointsPerExercise: { type: 'number', exclusiveMinimum: 0 },
-        points: { type: 'object', additionalProperties: { type: 'number', minimum: 0 } },
-        hidden: { type: 'array', items: { type: 'string' } },
-      },
-      additionalProperties: false,
-    },
   },
 });
 
 function readConfig(source: string): AutograderConfig {
   const file = path.join(source, CONFIG_FILE);
-  if (!fs.existsSync(file)) return { checks: {}, notebook: NOTEBOOK_NAME };
+  if (!fs.existsSync(file)) return { notebook: NOTEBOOK_NAME };
   const json: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
   if (!validConfig(json)) {
     const e = validConfig.errors?.[0];
@@ -195,12 +197,14 @@ export async function runAutograder(root: string, source = path.join(root, 'sour
   let results: object;
   try {
     const config = readConfig(source);
+    const courseFile = path.join(source, COURSE_IN_PACKAGE);
+    if (fs.existsSync(courseFile)) useCourse(courseFile);
     const { file, problem } = findSubmission(path.join(root, 'submission'), config.notebook);
     if (!file) {
       results = { score: 0, output: problem, visibility: 'visible', stdout_visibility: 'hidden', tests: [] };
     } else {
       const { gradeNotebook, gradescopeOf } = await import('../grader');
-      results = gradescopeOf(await gradeNotebook(file, { checks: config.checks, secret: config.gradingSecret }));
+      results = gradescopeOf(await gradeNotebook(file, { secret: config.gradingSecret }));
     }
   } catch (err) {
     results = {

@@ -18,7 +18,7 @@ export interface ReleaseOptions {
   force?: boolean;
   /** Skip compiling the bundle (tests of single steps); the default compiles and scans dist/ too. */
   build?: boolean;
-  /** Check ids kept out of the bundle (default: the checks marked hidden in lib/grader/checks.ts). */
+  /** Check ids kept out of the bundle (default: the course's hidden checks, lib/course/config.ts). */
   hidden?: string[];
   /** Extra step run on the staging folder before the leak guard (tests plant leaks through it). */
   beforeGuard?: (staging: string) => void;
@@ -96,6 +96,9 @@ const STEPS: Step[] = [
       // numbers from the reference on fixed states, for the self-check (see lib/release/expected.ts)
       const { writeExpected } = require('./expected') as typeof import('./expected');
       c.report.expected = writeExpected(c.staging, c.hidden);
+      // the course (points, weights, variant policy; hidden as released): the bundle's self-check reads it
+      const { COURSE_IN_PACKAGE, course } = require('../course/config') as typeof import('../course/config');
+      writeJson(c, COURSE_IN_PACKAGE, { ...course(), hidden: c.hidden });
     },
   ],
   [

@@ -41,10 +41,18 @@ export function studentPackageJson(project: PackageJson): PackageJson {
       test: project.scripts?.test ?? 'mocha',
       check: `node dist/lib/cli.js check ${NOTEBOOK_PATH}`,
     },
-    dependencies: project.dependencies,
-    optionalDependencies: project.optionalDependencies,
-    devDependencies: project.devDependencies,
+    // what a student needs, and nothing of the instructor's tooling (Deno, playwright, esbuild, wabt: about
+    // 500 MB) nor tfjs-node's native binary: the bundle computes on wasm. The type packages its own build
+    // and tests compile with are dependencies, so `npm install --omit=dev` builds too.
+    dependencies: { ...project.dependencies, ...pick(project.devDependencies, STUDENT_TYPES) },
   };
+}
+
+/** The type packages the bundle's tsconfig names ("types": node, mocha) and its tests import (chai). */
+const STUDENT_TYPES = ['@types/node', '@types/mocha', '@types/chai'];
+
+function pick(from: Record<string, string> | undefined, names: string[]): Record<string, string> {
+  return Object.fromEntries(names.filter((n) => from?.[n]).map((n) => [n, from![n]]));
 }
 
 interface Lockfile {

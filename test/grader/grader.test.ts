@@ -22,6 +22,7 @@ import { referenceSteps } from '../../lib/reference';
 import { Seminar, createSeminar, disposeSeminar } from '../../lib/seminar/models';
 import { initBackend } from '../../lib/tfjs/backend';
 import { CHECKS, configureChecks } from '../../lib/grader/checks';
+import { courseWith } from '../../lib/course/config';
 import { compileCells, formatCompileError } from '../../lib/grader/compile';
 import { DIAGNOSES } from '../../lib/grader/diagnoses';
 import { Notebook, extractExercises, programCells, readSubmission } from '../../lib/grader/extract';
@@ -29,7 +30,8 @@ import * as judge from '../../lib/grader/judge';
 import { flat } from '../../lib/grader/judge';
 import { runChecks } from '../../lib/grader/run-checks';
 import { currentSession } from '../../lib/grader/basis';
-import { csvOf, feedbackFolders, feedbackOf, gradescopeOf } from '../../lib/grader/report';
+import { feedbackFolders, feedbackOf, gradescopeOf } from '../../lib/grader/report';
+import { gradesCsv, rowOf } from '../../lib/gradebook/rows';
 import type { GradeResult } from '../../lib/grader';
 import { NOTEBOOK, cellText, executeNotebook, requireJupyter, seminarCell } from '../support/jupyter';
 import { fixtureFile } from '../support/fixtures';
@@ -136,7 +138,7 @@ describe('grader steps', function () {
       }
       expect(new Set(CHECKS.map((c) => c.id)).size).to.equal(CHECKS.length);
       CHECKS.forEach((c) => expect(c.hidden).to.be.a('boolean'));
-      const twice = configureChecks({ pointsPerExercise: 20, hidden: ['train_gen.no-leak'] });
+      const twice = configureChecks(courseWith({ exercises: { train_disc: { points: 20 }, train_gen: { points: 20 } }, hidden: ['train_gen.no-leak'] }));
       expect(twice.reduce((a, c) => a + c.points, 0)).to.equal(40);
       expect(twice.filter((c) => c.hidden).map((c) => c.id)).to.deep.equal(['train_gen.no-leak']);
     });
@@ -339,14 +341,15 @@ describe('grader steps', function () {
   describe('report', () => {
     it('grades.csv is sorted by student and quotes fields that need it', () => {
       const r = (student: string, score: number, diagnoses: string[]) =>
-        ({ student, score, maxScore: 20, status: 'complete', diagnoses } as unknown as GradeResult);
-      const csv = csvOf([r('zoe', 20, []), r('al, "x"', 7.5, ['wrong-sign', 'tensor-leak'])]);
-      expect(csv).to.equal('\uFEFFstudent,score,max_score,status,diagnoses\n"al, ""x""",7.5,20,complete,wrong-sign;tensor-leak\nzoe,20,20,complete,\n');
+        rowOf({ student, score, maxScore: 20, status: 'complete', diagnoses, checks: [] } as unknown as GradeResult);
+      const csv = gradesCsv([r('zoe', 20, []), r('al, "x"', 7.5, ['wrong-sign', 'tensor-leak'])]);
+      const header = 'student,score,max_score,status,diagnoses,train_disc,train_gen,variant,raw_score,late_days,late_penalty,comment';
+      expect(csv).to.equal(`\uFEFF${header}\r\n"al, ""x""",7.5,20,complete,wrong-sign;tensor-leak,0,0,,7.5,,,\r\nzoe,20,20,complete,,0,0,,20,,,\r\n`);
     });
     it('keeps Unicode names, keeps a spreadsheet from running a name as a formula', () => {
-      const r = (student: string) => ({ student, score: 1, maxScore: 20, status: 'complete', diagnoses: [] } as unknown as GradeResult);
-      const csv = csvOf([r('Иванов Пётр'), r('=HYPERLINK("x")'), r('sec1/anna')]);
-      expect(csv.split('\n').slice(1, 4)).to.deep.equal([`"'=HYPERLINK(""x"")",1,20,complete,`, 'sec1/anna,1,20,complete,', 'Иванов Пётр,1,20,complete,']);
+      const r = (student: string) => rowOf({ student, score: 1, maxScore: 20, status: 'complete', diagnoses: [], checks: [] } as unknown as GradeResult);
+      const csv = gradesCsv([r('Иванов Пётр'), r('=HYPERLINK("x")'), r('sec1/anna')]);
+      expect(csv.split('\r\n').slice(1, 4).map((line) => line.split(',').slice(0, 4).join(','))).to.deep.equal([`"'=HYPERLINK(""x"")",1,20,complete`, 'sec1/anna,1,20,complete', 'Иванов Пётр,1,20,complete']);
     });
 
     it('feedback folders: Unicode kept, subfolders kept, unsafe names made safe, no two students in one folder', () => {
@@ -417,7 +420,7 @@ describe('grader steps', function () {
       children = 0;
       const r = await gradeNotebook(fixtureFile('fake-term-missing'));
       expect(children).to.equal(1);
-      expect(r.score).to.equal(15);
+      expect(r.score).to.equal(13);
       expect(r.checks.find((c) => !c.passed)?.diagnosis).to.equal('wrong-update');
     });
 

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import * as yauzl from 'yauzl';
-import { findSubmission } from '../../lib/release/autograder';
+import { GRADESCOPE_NODE, findSubmission } from '../../lib/release/autograder';
 import { fixtureFile } from '../support/fixtures';
 import { ROOT } from '../support/jupyter';
 import { tempDir } from '../support/tmp';
@@ -55,7 +55,11 @@ describe('release: Gradescope autograder', function () {
   before(async function () {
     const dir = tempDir('gan-autograder-test-');
     zip = path.join(dir, 'autograder.zip');
-    const r = spawnSync(process.execPath, [CLI, 'autograder', '--out', zip, '--hidden', 'train_gen.loss,train_disc.no-leak'], { encoding: 'utf8' });
+    // one course file holds the hidden checks (and the points, the variant policy) for grade, release and the zip
+    const course = path.join(dir, 'course.json');
+    const base = JSON.parse(fs.readFileSync(path.join(ROOT, 'lib', 'course', 'course.json'), 'utf8'));
+    fs.writeFileSync(course, JSON.stringify({ ...base, hidden: ['train_gen.loss', 'train_disc.no-leak'] }));
+    const r = spawnSync(process.execPath, [CLI, 'autograder', '--out', zip, '--course', course], { encoding: 'utf8' });
     expect(r.status, r.stderr).to.equal(0);
     // Gradescope unzips into /autograder/source; setup.sh's `npm ci` is stood in for by hard links to
     // our node_modules (the grader's sandbox reads node_modules under the project's own path only)
@@ -68,7 +72,7 @@ describe('release: Gradescope autograder', function () {
 
   it('the zip has setup.sh and run_autograder at its root (executable), the project, its config', () => {
     const names = entries.map((e) => e.name);
-    for (const f of ['setup.sh', 'run_autograder', 'autograder-config.json', 'package.json', 'package-lock.json', 'lib/reference/solutions.ts', 'dist/lib/cli.js']) {
+    for (const f of ['setup.sh', 'run_autograder', 'autograder-config.json', 'lib/course/course.json', 'package.json', 'package-lock.json', 'lib/reference/solutions.ts', 'dist/lib/cli.js']) {
       expect(names, f).to.include(f);
     }
     expect(names, 'compiled grading checks').to.include('dist/lib/exercises/checks.spec.js');
@@ -79,7 +83,10 @@ describe('release: Gradescope autograder', function () {
       expect(fs.statSync(path.join(source, f)).mode & 0o111, f).to.not.equal(0);
     }
     const setup = fs.readFileSync(path.join(source, 'setup.sh'), 'utf8');
-    expect(setup).to.match(/nodejs\.org\/dist\/v\$\{NODE_VERSION\}/).and.match(/npm ci/).and.contain(`NODE_VERSION=${process.versions.node}`);
+    // the current LTS whatever Node built the zip, its tarball checked against the release's SHA-256 list, production packages only
+    expect(setup).to.match(/nodejs\.org\/dist\/v\$\{NODE_VERSION\}/).and.contain(`NODE_VERSION=${GRADESCOPE_NODE}`).and.match(/sha256sum -c/);
+    expect(setup).to.match(/npm ci --omit=dev --omit=optional --ignore-scripts/);
+    expect(setup.indexOf('sha256sum -c'), 'checked before unpacking').to.be.below(setup.indexOf('tar -xJf'));
     for (const f of ['setup.sh', 'run_autograder']) {
       const syntax = spawnSync('bash', ['-n', path.join(source, f)], { encoding: 'utf8' });
       expect(syntax.status, syntax.stderr).to.equal(0);
@@ -87,7 +94,7 @@ describe('release: Gradescope autograder', function () {
     // setup.sh's `npm ci` runs the install scripts the project approves, no others (npm 12 blocks, npm 11 warns)
     const project = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
     expect(JSON.parse(fs.readFileSync(path.join(source, 'package.json'), 'utf8')).allowScripts).to.deep.equal(project.allowScripts);
-    expect(JSON.parse(fs.readFileSync(path.join(source, 'autograder-config.json'), 'utf8')).checks.hidden).to.deep.equal(['train_gen.loss', 'train_disc.no-leak']);
+    expect(JSON.parse(fs.readFileSync(path.join(source, 'lib', 'course', 'course.json'), 'utf8')).hidden).to.deep.equal(['train_gen.loss', 'train_disc.no-leak']);
   });
 
   const runAutograder = (submissionFiles: Record<string, string>): Results => {
@@ -109,6 +116,16 @@ describe('release: Gradescope autograder', function () {
     const hidden = results.tests.filter((t) => t.visibility === 'after_published').map((t) => t.number);
     expect(hidden).to.have.members(['train_gen.loss', 'train_disc.no-leak']);
     expect(results.tests.filter((t) => t.visibility === 'visible')).to.have.length(results.tests.length - 2);
+  });
+
+  it('before publication the visible output names no hidden check\'s result', () => {
+    // a leak is the hidden train_disc.no-leak's mistake: the top-level output must not give it away
+    const results = runAutograder({ 'gan_1d.ipynb': fixtureFile('tensor-leak') });
+    const leak = results.tests.find((t) => t.number === 'train_disc.no-leak')!;
+    expect(leak.status).to.equal('failed');
+    expect(leak.visibility).to.equal('after_published');
+    expect(results.output).to.not.match(/leak/i);
+    expect(results.output).to.match(/on the visible checks/).and.match(/2 more checks show once grades are published/);
   });
 
   it('run_autograder on an unfilled notebook: zero, every test failed as not-implemented', () => {
@@ -137,8 +154,11 @@ describe('release: Gradescope autograder', function () {
     expect(findSubmission(dir, 'gan_1d.ipynb').problem).to.match(/2 notebooks.*upload only gan_1d\.ipynb/);
   });
 
-  it('refuses unknown hidden check ids and a non-zip --out', () => {
-    const bad = spawnSync(process.execPath, [CLI, 'autograder', '--out', '/tmp/x.zip', '--hidden', 'nope'], { encoding: 'utf8' });
+  it('refuses a course with unknown hidden check ids, and a non-zip --out', () => {
+    const course = path.join(tempDir('gan-course-'), 'course.json');
+    const base = JSON.parse(fs.readFileSync(path.join(ROOT, 'lib', 'course', 'course.json'), 'utf8'));
+    fs.writeFileSync(course, JSON.stringify({ ...base, hidden: ['nope'] }));
+    const bad = spawnSync(process.execPath, [CLI, 'autograder', '--out', '/tmp/x.zip', '--course', course], { encoding: 'utf8' });
     expect(bad.status).to.equal(2);
     expect(bad.stderr).to.match(/unknown check id\(s\) nope/);
     const notZip = spawnSync(process.execPath, [CLI, 'autograder', '--out', '/tmp/x.tar'], { encoding: 'utf8' });

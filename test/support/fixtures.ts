@@ -375,22 +375,22 @@ export const FIXTURES: readonly Fixture[] = [
   { name: 'returns-non-number', expect: { diagnosis: 'returns-non-number' }, gen: [replace('result', '!.dataSync()[0]', ' as any')] },
   { name: 'ignores-batch-size', expect: { diagnosis: 'ignores-batch-size' }, gen: [replace('closure', 'sampleNoise(batchSize)', 'sampleNoise(128)')] },
   // the update is the reference's, the number returned is not the loss
-  { name: 'wrong-loss-value', expect: { diagnosis: 'wrong-loss-value', score: 19 }, gen: [replace('result', '.dataSync()[0]', '.dataSync()[0] / 2')] },
+  { name: 'wrong-loss-value', expect: { diagnosis: 'wrong-loss-value', score: 19.5 }, gen: [replace('result', '.dataSync()[0]', '.dataSync()[0] / 2')] },
   // found by its nbgrader id, but the function has another name
   {
     // a second optimizer step in the same call: trains faster in a short run, but is not one step
     name: 'two-steps-per-call',
-    expect: { diagnosis: 'extra-optimizer-steps', score: 16 },
+    expect: { diagnosis: 'extra-optimizer-steps', score: 17.5 },
     disc: [beforeResult('discOpt.minimize(() => tf.mean(tf.neg(tf.logSoftmax(disc(sampleRealData(batchSize))).slice([0, IS_REAL], [-1, 1]))) as tf.Scalar, false, disc.parameters());')],
   },
-  { name: 'changes-learning-rate', expect: { diagnosis: 'changes-optimizer', score: 16 }, gen: [atFunctionStart('genOpt.setLearningRate(1e-2);')] },
+  { name: 'changes-learning-rate', expect: { diagnosis: 'changes-optimizer', score: 13.5 }, gen: [atFunctionStart('genOpt.setLearningRate(1e-2);')] },
   { name: 'missing-function', expect: { diagnosis: 'missing-function', score: 10, status: 'incomplete' }, gen: [replace('function', 'function trainGen(', 'function trainGenerator(')] },
   // wrong in a way no diagnosis names: the behavioural run decides (and rejects it)
-  { name: 'fake-term-missing', expect: { diagnosis: 'wrong-update', score: 15 }, disc: [unwrap('loss', 'tf.add', 0)] },
+  { name: 'fake-term-missing', expect: { diagnosis: 'wrong-update', score: 13 }, disc: [unwrap('loss', 'tf.add', 0)] },
   // valid variants: credit with a note
   { name: 'variant-half-loss', expect: { full: true }, disc: [halved], gen: [halved] },
   // hostile: the public numbers replayed (the grader's states are private: lib/grader/secret.ts)
-  { name: 'replays-public-numbers', expect: { diagnosis: 'private-randomness', score: 8 }, disc: [replaysPublicNumbers('train_disc')], gen: [replaysPublicNumbers('train_gen')] },
+  { name: 'replays-public-numbers', expect: { diagnosis: 'private-randomness', score: 5 }, disc: [replaysPublicNumbers('train_disc')], gen: [replaysPublicNumbers('train_gen')] },
   // valid tfjs the reference does not use: columns taken with tf.gather (its gradient needs a kernel wasm lacks)
   {
     name: 'gather-columns',
@@ -401,7 +401,7 @@ export const FIXTURES: readonly Fixture[] = [
   { name: 'variant-bce-one-head', expect: { full: true }, disc: [wholeCell(BCE_DISC)], gen: [wholeCell(BCE_GEN)] },
   { name: 'layers-metrics', expect: { full: true }, disc: [wholeCell(METRICS_DISC)] },
   // not a submission the grader can run
-  { name: 'unfilled', expect: { diagnosis: 'not-implemented', score: 0 }, unfilled: true },
+  { name: 'unfilled', expect: { diagnosis: 'not-implemented', score: 0, status: 'incomplete' }, unfilled: true },
   { name: 'compile-error', expect: { diagnosis: 'compile-error', score: 10, status: 'incomplete' }, disc: [replace('closure', 'sampleNoise(batchSize)', 'sampleNoise("128")')] },
   { name: 'syntax-error', expect: { diagnosis: 'compile-error', score: 10, status: 'incomplete' }, disc: [edit('loss', 'one closing parenthesis dropped', (loss) => loss.replace(/\)$/, ''))] },
   {
@@ -430,7 +430,7 @@ export const FIXTURES: readonly Fixture[] = [
   {
     // the loop runs the last definition above it: here a second trainGen, with the sign flipped
     name: 'redefined-later',
-    expect: { diagnosis: 'wrong-sign', score: 15 },
+    expect: { diagnosis: 'wrong-sign', score: 13 },
     notebook: (nb) => {
       const gen = nb.cells.find((c) => isExercise(c) === 'train_gen')!;
       const flipped = sourceText(gen).replace('tf.mean(tf.neg(logpGenIsReal))', 'tf.mean(logpGenIsReal)');
@@ -443,15 +443,15 @@ export const FIXTURES: readonly Fixture[] = [
   { name: 'empty-file', expect: { diagnosis: 'malformed-notebook', score: 0, status: 'unreadable' }, raw: '' },
   { name: 'malformed', expect: { diagnosis: 'malformed-notebook', score: 0, status: 'unreadable' }, raw: '{"cells": [ {"cell_type": "code", "source": "function trainDisc(' },
   // hostile
-  { name: 'infinite-loop', expect: { diagnosis: 'timeout', score: 10 }, disc: [atFunctionStart('while (true) { /* never returns */ }')] },
+  { name: 'infinite-loop', expect: { diagnosis: 'timeout', score: 10, status: 'incomplete' }, disc: [atFunctionStart('while (true) { /* never returns */ }')] },
   // hangs inside minimize (tape on, samplers drawn): once cut, the engine and samplers must be sound for trainGen
   {
     name: 'hangs-mid-step',
-    expect: { diagnosis: 'timeout', score: 10 },
+    expect: { diagnosis: 'timeout', score: 10, status: 'incomplete' },
     disc: [beforeFunction('let callsSoFar = 0;'), replace('closure', 'const genData = gen(noise);', 'const genData = gen(noise);\n          if (++callsSoFar > 20) while (true) { /* hangs half-way through the step */ }')],
   },
-  { name: 'process-exit', expect: { diagnosis: 'runtime-error', score: 10 }, disc: [atFunctionStart('(process as any).exit(0);')] },
-  { name: 'escape-exit', expect: { diagnosis: 'runtime-error', score: 10 }, disc: [atFunctionStart('((tf as any).env().global.process).exit(0);')] },
+  { name: 'process-exit', expect: { diagnosis: 'runtime-error', score: 10, status: 'incomplete' }, disc: [atFunctionStart('(process as any).exit(0);')] },
+  { name: 'escape-exit', expect: { diagnosis: 'runtime-error', score: 10, status: 'incomplete' }, disc: [atFunctionStart('((tf as any).env().global.process).exit(0);')] },
   {
     name: 'memory-bomb',
     expect: { diagnosis: 'memory-limit', score: 10, status: 'incomplete' },
@@ -477,7 +477,7 @@ export const FIXTURES: readonly Fixture[] = [
     // an unfilled notebook that writes a full-marks result for the grader to find, then ends the process
     name: 'forges-result',
     // the forging cell stops at tf.env (reported under "Your other cells"); the exercises are what they are
-    expect: { diagnosis: 'not-implemented', score: 0 },
+    expect: { diagnosis: 'not-implemented', score: 0, status: 'incomplete' },
     unfilled: true,
     notebook: (nb) =>
       insertCellBefore(
@@ -489,7 +489,7 @@ export const FIXTURES: readonly Fixture[] = [
   {
     // a wrong sign hidden by a patched dataSync on the tensors' own prototype (reached from a weight)
     name: 'patches-tensor-prototype',
-    expect: { diagnosis: 'wrong-sign', score: 15 },
+    expect: { diagnosis: 'wrong-sign', score: 13 },
     gen: [
       replace('loss', 'tf.mean(tf.neg(logpGenIsReal))', 'tf.mean(logpGenIsReal)'),
       beforeFunction('const tensorProto: any = Object.getPrototypeOf(Object.getPrototypeOf(gen.parameters()[0]));\nconst realDataSync = tensorProto.dataSync;\ntensorProto.dataSync = function (this: any) { return realDataSync.call(this).map((v: number) => -v); };'),
@@ -504,7 +504,7 @@ export const FIXTURES: readonly Fixture[] = [
   {
     // an unfilled notebook whose cells pollute the prototypes of the objects the grader reports with
     name: 'pollutes-prototypes',
-    expect: { diagnosis: 'not-implemented', score: 0 },
+    expect: { diagnosis: 'not-implemented', score: 0, status: 'incomplete' },
     unfilled: true,
     notebook: (nb) =>
       insertCellBefore(
@@ -516,20 +516,20 @@ export const FIXTURES: readonly Fixture[] = [
   {
     // noise from the grader process's own Math.random (through tf.env().global) instead of sampleNoise
     name: 'host-math-random',
-    expect: { diagnosis: 'runtime-error', score: 10 },
+    expect: { diagnosis: 'runtime-error', score: 10, status: 'incomplete' },
     disc: [replace('closure', 'sampleNoise(batchSize)', 'tf.tensor2d(Array.from({ length: batchSize }, () => [(tf as any).env().global.Math.random()]))')],
   },
   // steps that tell probes from training: right only where a fixed-state protocol would look
   {
     // right for its first three calls (as many as there are fixed states), the sign flipped after
     name: 'counts-calls',
-    expect: { diagnosis: 'wrong-sign', score: 15 },
+    expect: { diagnosis: 'wrong-sign', score: 13 },
     disc: [beforeFunction('let discCalls = 0;'), atFunctionStart('discCalls++;'), wrap('loss', (x) => `tf.mul(discCalls <= 3 ? 1 : -1, ${x})`)],
   },
   {
     // right whenever its weights were reset since its last call (a probe), the sign flipped in a run of calls
     name: 'detects-reset',
-    expect: { diagnosis: 'wrong-sign', score: 15 },
+    expect: { diagnosis: 'wrong-sign', score: 13 },
     gen: [
       beforeFunction('let leftAt: number | undefined;'),
       wrap('loss', (x) => `tf.mul(leftAt !== gen.parameters()[0].dataSync()[0] ? 1 : -1, ${x})`),
