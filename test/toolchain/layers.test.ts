@@ -18,6 +18,8 @@ const PENDING: Record<string, string> = {
   'exercises/checks.ts -> grader/check-context.ts': 'move exercises/checks.ts into grader/',
   'exercises/checks.ts -> grader/judge.ts': 'move exercises/checks.ts into grader/',
   'exercises/checks.ts -> grader/states.ts': 'move exercises/checks.ts into grader/',
+  'exercises/checks.ts -> grader/optimizer-use.ts': 'move exercises/checks.ts into grader/',
+  'exercises/checks.ts -> grader/words.ts': 'move exercises/checks.ts into grader/',
   'exercises/checks.spec.ts -> grader/check-context.ts': 'move exercises/checks.spec.ts into grader/',
   'exercises/checks.spec.ts -> grader/basis.ts': 'move exercises/checks.spec.ts into grader/',
   'exercises/checks.spec.ts -> grader/expected.ts': 'move exercises/checks.spec.ts into grader/',
