@@ -99,7 +99,7 @@ describe('JupyterLab 4 (built from npm) in Chromium, as a student', function () 
         after(close);
 
         it('Run All trains with one live dashboard, drawn by JupyterLab\'s Vega renderer and updated in place; no error', async () => {
-          await lab.menu('Run', 'Run All Cells');
+          await lab.runAll();
           const seen = new Set<number>();
           let whileRunning = 0;
           const end = await until('Run All to finish', 300_000, async () => {

@@ -55,12 +55,30 @@ export class LabPage {
     await this.page.locator('.lm-Menu .lm-Menu-item:not(.lm-mod-disabled)', { hasText: new RegExp(`^${escape(item)}`) }).first().click();
   }
 
+  /**
+   * Run › Run All Cells, and waits for the first cell to start. (Right after a kernel change a click on the
+   * menu bar is sometimes swallowed; with no cell started yet, choosing it again cannot run anything twice.)
+   */
+  async runAll(): Promise<void> {
+    const started = async () => (await this.cells()).some((c) => c.prompt !== null);
+    for (let attempt = 1; ; attempt++) {
+      await this.menu('Run', 'Run All Cells');
+      try {
+        await until('Run All to start a cell', 20_000, started);
+        return;
+      } catch (err) {
+        if (attempt === 2) throw err;
+      }
+    }
+  }
+
   /** Kernel › Change Kernel…: picks the kernel by its display name in JupyterLab's dialog. */
   async changeKernel(displayName: string): Promise<string> {
     await this.menu('Kernel', 'Change Kernel…');
     const dialog = this.page.locator('.jp-Dialog');
     await dialog.locator('select').selectOption({ label: displayName });
     await dialog.locator('button.jp-mod-accept').click();
+    await dialog.waitFor({ state: 'detached' });
     await until(`the kernel "${displayName}"`, 120_000, async () => (await this.kernelIdle()) === displayName);
     return displayName;
   }
