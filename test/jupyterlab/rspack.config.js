@@ -20,6 +20,8 @@ module.exports = [
     devtool: false,
     mode: 'production',
     performance: { hints: false },
+    // mathjax-full's loader reads __dirname only under Node; in the browser rspack's mock is right.
+    ignoreWarnings: [/"__dirname" is used and has been mocked/],
     module: {
       rules: [
         // @jupyter/web-components imports without file extensions (as @jupyter/builder's own config allows).
