@@ -30,7 +30,9 @@ function dashboardIteration(cell: LabCell): number | null {
 }
 
 const errorsOf = (cells: LabCell[]) =>
-  cells.flatMap((c) => c.outputs.filter((o) => o.type === 'error' || o.name === 'stderr').map((o) => `${c.name}: ${o.text.slice(0, 800)}`));
+  cells.flatMap((c) =>
+    c.outputs.filter((o) => o.type === 'error' || o.name === 'stderr').map((o) => `${c.name}: ${o.text.slice(0, 800)}`),
+  );
 
 /**
  * The page errors a student cannot cause. JupyterLab 4.6 renders image attachments of png/jpeg/gif/webp/bmp
@@ -40,7 +42,9 @@ const errorsOf = (cells: LabCell[]) =>
  */
 function unexpectedErrors(errors: string[]): string[] {
   const svgAttachment = readNotebook(NOTEBOOK).cells.some((c) =>
-    Object.values((c as { attachments?: Record<string, Record<string, unknown>> }).attachments ?? {}).some((a) => 'image/svg+xml' in a),
+    Object.values((c as { attachments?: Record<string, Record<string, unknown>> }).attachments ?? {}).some(
+      (a) => 'image/svg+xml' in a,
+    ),
   );
   if (!svgAttachment) return errors;
   const svgErrors = errors.filter((e) => /unknown image mime type "image\/svg\+xml"|ERR_UNKNOWN_URL_SCHEME/.test(e));
@@ -98,7 +102,7 @@ describe('JupyterLab 4 (built from npm) in Chromium, as a student', function () 
         });
         after(close);
 
-        it('Run All trains with one live dashboard, drawn by JupyterLab\'s Vega renderer and updated in place; no error', async () => {
+        it("Run All trains with one live dashboard, drawn by JupyterLab's Vega renderer and updated in place; no error", async () => {
           await lab.runAll();
           const seen = new Set<number>();
           let whileRunning = 0;
@@ -118,7 +122,7 @@ describe('JupyterLab 4 (built from npm) in Chromium, as a student', function () 
           });
           await lab.reveal('training_loop');
           const loop = end.find((c) => c.name === 'training_loop')!;
-          expect(loop.vega, 'one dashboard drawn by JupyterLab\'s renderer (.jp-RenderedVegaCommon5)').to.have.length(1);
+          expect(loop.vega, "one dashboard drawn by JupyterLab's renderer (.jp-RenderedVegaCommon5)").to.have.length(1);
           expect(loop.vega[0].width, 'the drawn canvas').to.be.greaterThan(600);
           expect(loop.vega[0].height).to.be.greaterThan(200);
           expect(dashboardIteration(loop), 'the last picture').to.equal(ITERATIONS);
@@ -126,7 +130,12 @@ describe('JupyterLab 4 (built from npm) in Chromium, as a student', function () 
           expect(seen.size, `the same output showed several iterations: ${[...seen].join(', ')}`).to.be.at.least(2);
           expect(loop.redBoxes).to.equal(0);
           expect(errorsOf(end)).to.deep.equal([]);
-          expect(end.find((c) => c.name === 'samplers')!.outputs.map((o) => o.text).join('')).to.match(/backend/i);
+          expect(
+            end
+              .find((c) => c.name === 'samplers')!
+              .outputs.map((o) => o.text)
+              .join(''),
+          ).to.match(/backend/i);
           expect(unexpectedErrors(lab.errors)).to.deep.equal([]);
         });
 
@@ -143,7 +152,10 @@ describe('JupyterLab 4 (built from npm) in Chromium, as a student', function () 
           const interrupted = await lab.finished('training_loop', 60_000);
           const stoppedAt = dashboardIteration(interrupted)!;
           expect(stoppedAt, 'stopped mid-run').to.be.below(before + ITERATIONS);
-          const said = interrupted.outputs.filter((o) => o.type === 'error' || o.name === 'stderr').map((o) => o.text).join('\n');
+          const said = interrupted.outputs
+            .filter((o) => o.type === 'error' || o.name === 'stderr')
+            .map((o) => o.text)
+            .join('\n');
           if (kernel === 'tslab') {
             expect(said).to.contain(INTERRUPT_NOTE);
             expect(said, 'no stack frames').to.not.match(/^\s+at /m);
@@ -158,13 +170,15 @@ describe('JupyterLab 4 (built from npm) in Chromium, as a student', function () 
           await lab.reveal('training_loop');
           expect(errorsOf([resumed]), 'the re-run ends cleanly').to.deep.equal([]);
           // ITERATIONS more from where the weights are (the interrupt lands after the last picture: not less)
-          expect(dashboardIteration(resumed), 'the count carries on from the interrupted run').to.be.at.least(stoppedAt + ITERATIONS);
+          expect(dashboardIteration(resumed), 'the count carries on from the interrupted run').to.be.at.least(
+            stoppedAt + ITERATIONS,
+          );
           expect(resumed.vega).to.have.length(1);
           expect(unexpectedErrors(lab.errors)).to.deep.equal([]);
         });
       });
 
-      describe('a student\'s own code in a fresh kernel', function () {
+      describe("a student's own code in a fresh kernel", function () {
         before(async function () {
           await openNotebook({});
         });
@@ -183,7 +197,7 @@ describe('JupyterLab 4 (built from npm) in Chromium, as a student', function () 
           }
         });
 
-        it('typed with the loss\'s minus sign left out, its self-check names the sign mistake and the fix', async () => {
+        it("typed with the loss's minus sign left out, its self-check names the sign mistake and the fix", async () => {
           await lab.select('train_disc');
           await lab.menu('Run', 'Run All Above Selected Cell');
           await lab.finished('models', 120_000);

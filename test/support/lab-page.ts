@@ -29,7 +29,10 @@ export class LabPage {
   constructor(readonly page: Page) {
     page.on('pageerror', (e) => this.errors.push(`page error: ${e.message}`));
     page.on('console', (m) => m.type() === 'error' && this.errors.push(`console error: ${m.text()}`));
-    page.on('response', (r) => r.status() >= 400 && this.errors.push(`HTTP ${r.status()} ${r.request().method()} ${r.url()}`));
+    page.on(
+      'response',
+      (r) => r.status() >= 400 && this.errors.push(`HTTP ${r.status()} ${r.request().method()} ${r.url()}`),
+    );
   }
 
   /** Opens the notebook (a path under the server's root) and waits for its kernel to be idle. */
@@ -52,7 +55,10 @@ export class LabPage {
   /** Clicks a menu of the menu bar, then one of its items (by their labels, as shown). */
   async menu(menu: string, item: string): Promise<void> {
     await this.page.locator('.lm-MenuBar-item', { hasText: new RegExp(`^${escape(menu)}$`) }).click();
-    await this.page.locator('.lm-Menu .lm-Menu-item:not(.lm-mod-disabled)', { hasText: new RegExp(`^${escape(item)}`) }).first().click();
+    await this.page
+      .locator('.lm-Menu .lm-Menu-item:not(.lm-mod-disabled)', { hasText: new RegExp(`^${escape(item)}`) })
+      .first()
+      .click();
   }
 
   /**
@@ -106,13 +112,15 @@ export class LabPage {
           return {
             name: c.model.getMetadata('seminar')?.cell ?? '',
             source: c.model.sharedModel.getSource(),
-            prompt: /\[\s*([^\]\s]*)\s*\]/.exec(node.querySelector('.jp-InputArea-prompt')?.textContent ?? '')?.[1] || null,
+            prompt:
+              /\[\s*([^\]\s]*)\s*\]/.exec(node.querySelector('.jp-InputArea-prompt')?.textContent ?? '')?.[1] || null,
             outputs,
             vega: Array.from(node.querySelectorAll('.jp-RenderedVegaCommon5')).map((v) => {
               const canvas = v.querySelector('canvas');
               return { width: canvas?.clientWidth ?? 0, height: canvas?.clientHeight ?? 0 };
             }),
-            redBoxes: node.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').length,
+            redBoxes: node.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
+              .length,
           };
         });
     })) as LabCell[];
@@ -146,7 +154,11 @@ export class LabPage {
   /** Scrolls the cell's outputs into view (for the screenshot). */
   async reveal(name: string): Promise<void> {
     const cell = this.page.locator('.jp-Notebook .jp-Cell').nth(await this.cellIndex(name));
-    await cell.locator('.jp-OutputArea').last().scrollIntoViewIfNeeded().catch(() => undefined);
+    await cell
+      .locator('.jp-OutputArea')
+      .last()
+      .scrollIntoViewIfNeeded()
+      .catch(() => undefined);
   }
 
   /** Runs one cell as a student does: selects it, then Run › Run Selected Cell. */
@@ -175,7 +187,11 @@ export class LabPage {
     await cell.locator('.cm-content').click();
     await this.page.keyboard.press('Control+A');
     await this.page.keyboard.insertText(text);
-    await until(`the editor of "${name}" to hold the typed text`, 10_000, async () => (await this.cell(name)).source === text);
+    await until(
+      `the editor of "${name}" to hold the typed text`,
+      10_000,
+      async () => (await this.cell(name)).source === text,
+    );
     await this.page.keyboard.press('Escape'); // back to command mode, as after typing
   }
 

@@ -39,7 +39,11 @@ export function labAppProblem(): string {
 }
 
 function npm(args: string[]): void {
-  const r = spawnSync('npm', args, { cwd: LAB_DIR, stdio: 'inherit', env: { ...process.env, npm_config_loglevel: 'error' } });
+  const r = spawnSync('npm', args, {
+    cwd: LAB_DIR,
+    stdio: 'inherit',
+    env: { ...process.env, npm_config_loglevel: 'error' },
+  });
   if (r.status !== 0) throw new Error(`\`npm ${args.join(' ')}\` failed in ${LAB_DIR} (exit ${r.status ?? r.signal})`);
 }
 
@@ -74,7 +78,9 @@ export function requireLab(ctx: Mocha.Context): string {
   const python = labPython();
   const problem = python ? labAppProblem() : '';
   if (python && !problem) return python;
-  const message = python ? `JupyterLab's app in test/jupyterlab/ cannot be used: ${problem}. ${LAB_HINT}` : `jupyter_server/jupyterlab_server are missing. ${LAB_HINT}`;
+  const message = python
+    ? `JupyterLab's app in test/jupyterlab/ cannot be used: ${problem}. ${LAB_HINT}`
+    : `jupyter_server/jupyterlab_server are missing. ${LAB_HINT}`;
   if (process.env.CI) throw new Error(`${message} (CI must run the JupyterLab tests)`);
   console.warn(`      skipped: ${message}`);
   ctx.skip();
@@ -102,8 +108,12 @@ export function startLab(o: LabOptions): Promise<NotebookServer> {
     command: o.python,
     args: (free) => [
       path.join(LAB_DIR, 'server.py'),
-      '--ServerApp.ip=127.0.0.1', `--ServerApp.port=${o.port ?? free}`, '--ServerApp.port_retries=0',
-      `--ServerApp.token=${o.token}`, '--ServerApp.password=', '--ServerApp.open_browser=False',
+      '--ServerApp.ip=127.0.0.1',
+      `--ServerApp.port=${o.port ?? free}`,
+      '--ServerApp.port_retries=0',
+      `--ServerApp.token=${o.token}`,
+      '--ServerApp.password=',
+      '--ServerApp.open_browser=False',
       `--ServerApp.root_dir=${o.root}`,
       ...(process.getuid?.() === 0 ? ['--allow-root'] : []), // CI runs as root
     ],
@@ -122,7 +132,11 @@ export function startLab(o: LabOptions): Promise<NotebookServer> {
 }
 
 /** JupyterLab on a scratch copy of `notebooks` (see scratchProject), token-less on 127.0.0.1, for a test. */
-export function startLabServer(python: string, notebooks: string[], env: Record<string, string>): Promise<NotebookServer> {
+export function startLabServer(
+  python: string,
+  notebooks: string[],
+  env: Record<string, string>,
+): Promise<NotebookServer> {
   installKernels();
   const root = scratchProject(ROOT, notebooks, 'gan-lab-server-');
   return startLab({ python, root, stateDir: tempDir('gan-lab-state-'), token: '', env, removeRoot: true });
@@ -138,7 +152,9 @@ async function main(args: string[]): Promise<void> {
   const port = i >= 0 ? Number(args[i + 1]) : undefined; // default: a free port
   const token = randomBytes(24).toString('hex');
   const lab = await startLab({ python, root: ROOT, stateDir: path.join(PREFIX, 'lab'), token, port });
-  console.log(`JupyterLab ${require(path.join(LAB_DIR, 'package.json')).dependencies['@jupyterlab/application'].replace(/^\D+/, '')} with the project's kernels (tslab, Deno):`);
+  console.log(
+    `JupyterLab ${require(path.join(LAB_DIR, 'package.json')).dependencies['@jupyterlab/application'].replace(/^\D+/, '')} with the project's kernels (tslab, Deno):`,
+  );
   console.log(`  ${lab.url}/lab/tree/notebooks/gan_1d.ipynb?token=${token}`);
   console.log('Ctrl-C stops it (and its kernels).');
   let stopping = false;
