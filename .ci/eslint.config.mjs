@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'out/**', '.jupyter/**', 'lib/tfjs/simd/kernels-wasm.ts'] },
+  { ignores: ['dist/**', 'node_modules/**', 'out/**', '.jupyter/**', 'test/jupyterlab/**', 'lib/tfjs/simd/kernels-wasm.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

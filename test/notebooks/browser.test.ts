@@ -8,21 +8,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { VEGA_LITE_MIME } from '../../lib/dashboard/panels';
-import { Browser, NotebookServer, RendererResult, jupyterLabRendererBundle, launchChromium, requireBrowser, startNotebookServer } from '../support/browser';
+import { Browser, NotebookServer, RendererResult, jupyterLabRendererBundle, launchChromium, requireBrowser, startNotebookServer, until } from '../support/browser';
 import { artifact, dashboardOutputs, executedNotebook } from '../support/dashboard';
 import { NOTEBOOK, ROOT, requireJupyter } from '../support/jupyter';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined | null | false>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await sleep(250);
-  }
-}
 
 describe('browser: headless Chromium', function () {
   let browser: Browser | null = null;

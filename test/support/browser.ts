@@ -82,6 +82,19 @@ export function jupyterLabRendererBundle(): string {
   return rendererBundle;
 }
 
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `probe` every 250 ms until it returns something truthy; throws after `timeoutMs`. */
+export async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined | null | false>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+    await sleep(250);
+  }
+}
+
 export const CHROMIUM_FLAGS = [
   '--headless',
   '--no-sandbox',
@@ -140,7 +153,7 @@ export async function launchChromium(): Promise<Browser> {
   };
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
@@ -162,64 +175,81 @@ export interface NotebookServer {
 }
 
 /**
- * Classic Notebook serving a scratch copy of the project's notebooks on 127.0.0.1, with the project's
- * tslab kernel (JUPYTER_PATH) and `env` for the kernel (e.g. GAN_SOLUTIONS). `../dist/lib` and the npm
- * packages resolve through links to the project, so the kernel loads exactly what the tests built.
+ * A scratch copy of the project's `notebooks` (in notebooks/) for a Jupyter server to serve: `../dist/lib`
+ * and the npm packages resolve through links to the project, so the kernel loads exactly what the tests built
+ * (Deno resolves npm imports through the package.json next to node_modules).
  */
-export async function startNotebookServer(projectRoot: string, notebooks: string[], env: Record<string, string>): Promise<NotebookServer> {
-  installKernel();
-  const root = tempDir('gan-notebook-server-');
+export function scratchProject(projectRoot: string, notebooks: string[], prefix = 'gan-notebook-server-'): string {
+  const root = tempDir(prefix);
   fs.mkdirSync(path.join(root, 'notebooks'));
   for (const nb of notebooks) fs.copyFileSync(nb, path.join(root, 'notebooks', path.basename(nb)));
   fs.symlinkSync(path.join(projectRoot, 'dist'), path.join(root, 'dist'));
   fs.symlinkSync(path.join(projectRoot, 'node_modules'), path.join(root, 'node_modules'));
+  fs.symlinkSync(path.join(projectRoot, 'package.json'), path.join(root, 'package.json'));
+  return root;
+}
+
+export interface ServeOptions {
+  /** What the messages call it, e.g. "jupyter-notebook". */
+  name: string;
+  command: string;
+  /** The command's arguments for a server on 127.0.0.1:port. */
+  args(port: number): string[];
+  /** The folder it serves (removed on stop when `removeRoot`). */
+  root: string;
+  /** The server's (and so the kernels') environment, added to process.env. */
+  env: Record<string, string>;
+  /** The token the server expects ('' for none). */
+  token: string;
+  removeRoot?: boolean;
+  /** Seconds to wait for /api/status (default 60). */
+  startSeconds?: number;
+}
+
+/**
+ * Starts a Jupyter server on a free port of 127.0.0.1 and waits until its REST API answers; stop() shuts
+ * its kernels down, then the server.
+ */
+export async function serveJupyter(o: ServeOptions): Promise<NotebookServer> {
   const port = await freePort();
-  const token = randomBytes(16).toString('hex');
   const url = `http://127.0.0.1:${port}`;
   let output = '';
-  const child: ChildProcess = spawn(
-    'jupyter-notebook',
-    [
-      '--no-browser', '--ip=127.0.0.1', `--port=${port}`, '--port-retries=0', `--NotebookApp.token=${token}`, `--notebook-dir=${root}`,
-      ...(process.getuid?.() === 0 ? ['--allow-root'] : []), // CI runs as root
-    ],
-    {
-      cwd: root,
-      env: {
-        ...process.env,
-        ...env,
-        JUPYTER_PATH: KERNELS,
-        JUPYTER_CONFIG_DIR: path.join(root, '.config'),
-        JUPYTER_RUNTIME_DIR: path.join(root, '.runtime'),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child: ChildProcess = spawn(o.command, o.args(port), {
+    cwd: o.root,
+    env: { ...process.env, ...o.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout!.on('data', (b) => (output += b));
   child.stderr!.on('data', (b) => (output += b));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
 
-  const api = (p: string, init?: RequestInit) => fetch(`${url}${p}`, { ...init, headers: { Authorization: `token ${token}` } });
-  const deadline = Date.now() + 60000;
+  const headers: Record<string, string> = o.token ? { Authorization: `token ${o.token}` } : {};
+  const api = (p: string, init?: RequestInit) => fetch(`${url}${p}`, { ...init, headers });
+  const seconds = o.startSeconds ?? 60;
+  const deadline = Date.now() + seconds * 1000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`jupyter-notebook exited (${child.exitCode}):\n${output.slice(-3000)}`);
+    const failed = await Promise.race([spawnError, new Promise<null>((r) => setTimeout(() => r(null), 0))]);
+    if (failed) throw new Error(`${o.name} did not start: ${failed.message}`);
+    if (child.exitCode !== null) throw new Error(`${o.name} exited (${child.exitCode}):\n${output.slice(-3000)}`);
     try {
       if ((await api('/api/status')).ok) break;
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`jupyter-notebook did not answer within 60 s:\n${output.slice(-3000)}`);
+    if (Date.now() > deadline) throw new Error(`${o.name} did not answer within ${seconds} s:\n${output.slice(-3000)}`);
     await new Promise((r) => setTimeout(r, 300));
   }
 
   return {
     url,
-    token,
-    root,
+    token: o.token,
+    root: o.root,
     log: () => output,
     stop: async () => {
+      // (Token-less, a DELETE would need the XSRF cookie: the server shuts its kernels down on SIGTERM too.)
       try {
-        const kernels = (await (await api('/api/kernels')).json()) as { id: string }[];
+        const kernels = o.token ? ((await (await api('/api/kernels')).json()) as { id: string }[]) : [];
         for (const k of kernels) await api(`/api/kernels/${k.id}`, { method: 'DELETE' });
       } catch {
         // the server is gone already
@@ -227,7 +257,34 @@ export async function startNotebookServer(projectRoot: string, notebooks: string
       if (child.exitCode === null) child.kill('SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 10000))]);
       if (child.exitCode === null) child.kill('SIGKILL');
-      fs.rmSync(root, { recursive: true, force: true });
+      if (o.removeRoot) fs.rmSync(o.root, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Classic Notebook serving a scratch copy of the project's notebooks on 127.0.0.1, with the project's
+ * tslab kernel (JUPYTER_PATH) and `env` for the kernel (e.g. GAN_SOLUTIONS).
+ */
+export async function startNotebookServer(projectRoot: string, notebooks: string[], env: Record<string, string>): Promise<NotebookServer> {
+  installKernel();
+  const root = scratchProject(projectRoot, notebooks);
+  const token = randomBytes(16).toString('hex');
+  return serveJupyter({
+    name: 'jupyter-notebook',
+    command: 'jupyter-notebook',
+    args: (port) => [
+      '--no-browser', '--ip=127.0.0.1', `--port=${port}`, '--port-retries=0', `--NotebookApp.token=${token}`, `--notebook-dir=${root}`,
+      ...(process.getuid?.() === 0 ? ['--allow-root'] : []), // CI runs as root
+    ],
+    root,
+    env: {
+      ...env,
+      JUPYTER_PATH: KERNELS,
+      JUPYTER_CONFIG_DIR: path.join(root, '.config'),
+      JUPYTER_RUNTIME_DIR: path.join(root, '.runtime'),
+    },
+    token,
+    removeRoot: true,
+  });
 }
