@@ -61,18 +61,53 @@ interface Lockfile {
   [key: string]: unknown;
 }
 
-/** The instructor's lockfile under the student package's name: `npm ci` installs the same versions. */
+/**
+ * The instructor's lockfile cut to the student package: its name, its dependencies and only the locked
+ * packages they reach (npm's node_modules lookup, nearest folder first), so `npm ci` installs the same
+ * versions and nothing of the instructor's tooling (a lockfile listing packages the package.json does not
+ * reach is one npm asks about: their install scripts show as undecided).
+ */
 export function studentLockfile(lock: Lockfile, pkg: PackageJson): Lockfile {
   const copy: Lockfile = JSON.parse(JSON.stringify(lock));
   copy.name = pkg.name;
-  const root = copy.packages?.[''];
+  const packages = copy.packages ?? {};
+  const root = packages[''];
   if (root) {
-    root.name = pkg.name;
-    root.version = pkg.version;
-    delete root.bin;
-    root.bin = { 'gan-seminar': 'dist/lib/cli.js' };
+    for (const key of ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies']) delete root[key];
+    Object.assign(root, { name: pkg.name, version: pkg.version, dependencies: pkg.dependencies ?? {}, bin: { 'gan-seminar': 'dist/lib/cli.js' } });
+    if (pkg.engines) root.engines = pkg.engines;
+  }
+  const kept = reachable(packages, Object.keys(pkg.dependencies ?? {}));
+  for (const key of Object.keys(packages)) {
+    if (key !== '' && !kept.has(key)) delete packages[key];
+    else delete packages[key].dev, delete packages[key].devOptional; // what the student installs is never dev-only
   }
   return copy;
+}
+
+type LockEntry = { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string>; peerDependencies?: Record<string, string> };
+
+/** The lockfile paths a package at `from` reaches, resolving each name as Node does (nested node_modules first). */
+function reachable(packages: Record<string, unknown>, rootDeps: string[]): Set<string> {
+  const kept = new Set<string>();
+  const resolve = (from: string, name: string): string | undefined => {
+    for (let dir = from; ; dir = dir.includes('/node_modules/') ? dir.slice(0, dir.lastIndexOf('/node_modules/')) : '') {
+      const key = `${dir ? `${dir}/` : ''}node_modules/${name}`;
+      if (key in packages) return key;
+      if (dir === '') return undefined;
+    }
+  };
+  const visit = (from: string, names: string[]): void => {
+    for (const name of names) {
+      const key = resolve(from, name);
+      if (key === undefined || kept.has(key)) continue;
+      kept.add(key);
+      const entry = packages[key] as LockEntry;
+      visit(key, Object.keys({ ...entry.dependencies, ...entry.optionalDependencies, ...entry.peerDependencies }));
+    }
+  };
+  visit('', rootDeps);
+  return kept;
 }
 
 export function studentReadme(options: { exercises: string[]; hasCheckCommand: boolean }): string {
