@@ -100,6 +100,7 @@ export async function run(args: string[]): Promise<number> {
   });
   const { writeGradebook, writeSummaryPng } = await import('../gradebook/write');
   const book = writeGradebook(results, values.out, { times: values.times, overrides: values.overrides });
+  for (const failure of book.unwritten) process.stderr.write(`${failure}\n`);
   await writeSummaryPng(values.out);
   book.files.push('summary.png');
   process.stderr.write(`gradebook: ${book.rows} student(s) in ${path.join(values.out, 'grades.csv')} (${book.merged} kept from earlier runs); ${book.files.join(', ')}\n`);

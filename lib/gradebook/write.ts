@@ -24,6 +24,8 @@ export interface GradebookReport {
   rows: number;
   merged: number;
   files: string[];
+  /** Students whose feedback folder could not be written, and why (the gradebook files are written regardless). */
+  unwritten: string[];
 }
 
 /** Writes the whole gradebook for `fresh` results merged into what `outDir` already holds. */
@@ -38,15 +40,21 @@ export function writeGradebook(fresh: GradeResult[], outDir: string, options: Gr
   if (unknown.length > 0) throw new Error(`no graded submission for ${[...new Set(unknown)].join(', ')} (in ${[overridesFile, options.times].filter(Boolean).join(' / ')}); the students are: ${results.map((r) => r.student).join(', ')}`);
   const rows = results.map((r) => rowOf(r, times.has(r.student) ? latePenalty(course().late, times.get(r.student)!, r.maxScore) : undefined, overrides.get(r.student)));
   const root = path.resolve(outDir);
+  // one student's files that cannot be written (a file system's limit, a full disk) cost that student's files only
+  const unwritten: string[] = [];
   for (const [r, folder] of feedbackFolders(results)) {
-    const dir = path.resolve(root, folder);
-    if (!dir.startsWith(root + path.sep)) throw new Error(`feedback folder ${folder} would leave ${root}`);
-    fs.mkdirSync(dir, { recursive: true });
-    const note = gradeNote(rows[results.indexOf(r)]);
-    const feedback = feedbackOf(r);
-    const [title, ...rest] = feedback.split('\n');
-    fs.writeFileSync(path.join(dir, 'feedback.md'), note.length > 0 ? [title, '', ...note, ...rest].join('\n') : feedback);
-    fs.writeFileSync(path.join(dir, 'results.json'), JSON.stringify(gradescopeOf(r), null, 2) + '\n');
+    try {
+      const dir = path.resolve(root, folder);
+      if (!dir.startsWith(root + path.sep)) throw new Error(`feedback folder ${folder} would leave ${root}`);
+      fs.mkdirSync(dir, { recursive: true });
+      const note = gradeNote(rows[results.indexOf(r)]);
+      const feedback = feedbackOf(r);
+      const [title, ...rest] = feedback.split('\n');
+      fs.writeFileSync(path.join(dir, 'feedback.md'), note.length > 0 ? [title, '', ...note, ...rest].join('\n') : feedback);
+      fs.writeFileSync(path.join(dir, 'results.json'), JSON.stringify(gradescopeOf(r), null, 2) + '\n');
+    } catch (err) {
+      unwritten.push(`${r.student}: feedback not written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
   }
   const write = (name: string, text: string | Buffer) => fs.writeFileSync(path.join(outDir, name), text);
   write('grades.csv', gradesCsv(rows));
@@ -58,7 +66,7 @@ export function writeGradebook(fresh: GradeResult[], outDir: string, options: Gr
   write('summary.md', summaryMarkdown(rows, mistakes));
   write('summary.vl.json', JSON.stringify(spec, null, 2) + '\n');
   const files = ['grades.csv', 'canvas.csv', 'moodle.csv', 'similarity.md', 'summary.md', 'summary.vl.json'];
-  return { rows: rows.length, merged: kept, files };
+  return { rows: rows.length, merged: kept, files, unwritten };
 }
 
 /** summary.png, rendered headless from summary.vl.json (lib/dashboard/render.ts). */

@@ -73,6 +73,12 @@ const PIPELINE = {
     advice: 'Submit the .ipynb file Jupyter saved.',
     hint: 'Download the notebook from Jupyter (File → Download) and submit that file.',
   },
+  'too-large': {
+    showDetail: true,
+    title: 'the notebook is too large to grade',
+    advice: 'The grader takes notebooks up to a size (file, code cells, code) far above the seminar\'s; the message names the limit.',
+    hint: 'Clear the outputs and delete scratch cells you do not need, save, and submit again.',
+  },
   'wrong-loss-value': {
     title: 'the returned number is not the loss the step minimises',
     advice: 'The training loop prints the returned loss; it should be the value minimize() returned.',

@@ -5,19 +5,56 @@ import { EXERCISES } from '../exercises';
 import { Cell, Notebook, ParseResult, gradeIdOf, namespace, parseNotebook, seminarCellOf, sourceText, tagsOf } from '../jupyter/notebook';
 import { NOTEBOOK_GLOBALS } from '../seminar/models';
 import { ProgramCell, topLevelNames } from './compile';
+import { codeOnly } from './code-text';
+import { DEFAULT_LIMITS, Limits, TooLarge, codeTooLarge, fileTooLarge } from './limits';
 import type { ExerciseId } from './observe';
 
 export type { Notebook } from '../jupyter/notebook';
-export type ReadResult = ParseResult;
+export type ReadResult = ParseResult | { ok: false; message: string; tooLarge: TooLarge };
 
-export function readSubmission(file: string): ReadResult {
-  let text: string;
+/** The file as a notebook, or why not: too large (checked before reading, then its code), not UTF-8, not nbformat 4. */
+export function readSubmission(file: string, limits: Limits = DEFAULT_LIMITS): ReadResult {
+  const big = fileTooLarge(file, limits);
+  if (big) return { ok: false, message: big.message, tooLarge: big };
+  let bytes: Buffer;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    bytes = fs.readFileSync(file);
   } catch (err) {
     return { ok: false, message: `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
   }
-  return parseNotebook(text);
+  let text: string;
+  try {
+    // fatal: a byte that is not UTF-8 is an error, not a silent U+FFFD in the student's code
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    const utf16 = bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff));
+    return { ok: false, message: `the file is not UTF-8${utf16 ? ' (it is UTF-16)' : ` (invalid bytes at offset ${firstInvalidUtf8(bytes)})`}: Jupyter saves notebooks as UTF-8. Re-download it from Jupyter (File → Download) and submit that file.` };
+  }
+  const parsed = parseNotebook(text);
+  if (!parsed.ok) return parsed;
+  const code = parsed.notebook.cells.filter((c) => c.cell_type === 'code').map(sourceText);
+  const tooLarge = codeTooLarge(code, limits);
+  return tooLarge ? { ok: false, message: tooLarge.message, tooLarge } : parsed;
+}
+
+/** The offset of the first byte that breaks UTF-8 (for the message). */
+function firstInvalidUtf8(bytes: Buffer): number {
+  let lo = 0;
+  let hi = bytes.length;
+  const valid = (n: number) => {
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, n), { stream: true });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (valid(mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 export interface ExtractedCell {
@@ -37,8 +74,8 @@ export function extractExercises(nb: Notebook): Extraction {
   for (const ex of EXERCISES) {
     const byId = code.find(({ cell }) => gradeIdOf(cell) === ex.id);
     const byTag = code.find(({ cell }) => tagsOf(cell).includes(ex.id));
-    const fn = new RegExp(`\\bfunction\\s+${ex.functionName}\\s*\\(|\\b(const|let|var)\\s+${ex.functionName}\\s*=`);
-    const byName = code.find(({ cell }) => fn.test(sourceText(cell)));
+    // by the function it defines at top level (a parse: a name in a comment or string defines nothing)
+    const byName = code.find(({ cell }) => topLevelNames(sourceText(cell)).includes(ex.functionName));
     const found = byId ? { ...byId, via: 'nbgrader' as const } : byTag ? { ...byTag, via: 'tag' as const } : byName ? { ...byName, via: 'function name' as const } : undefined;
     if (found) out[ex.id] = { exercise: ex.id, source: sourceText(found.cell), cellIndex: found.index, via: found.via };
   }
@@ -61,7 +98,7 @@ function isCheckCell(cell: Cell): boolean {
 function isTrainingLoop(cell: Cell): boolean {
   if (seminarCellOf(cell) === 'training_loop') return true;
   // a notebook without the seminar's metadata: the first cell that loops over both steps
-  const text = sourceText(cell);
+  const text = codeOnly(sourceText(cell));
   return /\bfor\s*\(/.test(text) && EXERCISES.every((ex) => new RegExp(`\\b${ex.functionName}\\s*\\(`).test(text));
 }
 

@@ -24,6 +24,7 @@ import type { GradeResult } from './result';
 import { CheckResult, runChecks } from './run-checks';
 import { DEFAULT_SANDBOX, SandboxOptions, SandboxResult, runInSandbox, warmChildren } from './sandbox';
 import { gradingSecret } from './secret';
+import { DEFAULT_LIMITS, Limits } from './limits';
 import { buildRun } from './states';
 
 export { CHECKS, configureChecks, parseCheckIds } from './checks';
@@ -34,6 +35,8 @@ export type { CheckResult } from './run-checks';
 export type { GradeResult, GradeStatus } from './result';
 export { feedbackOf, gradescopeOf } from './report';
 export { gradingSecret } from './secret';
+export { DEFAULT_LIMITS } from './limits';
+export type { Limits } from './limits';
 
 /** A file to grade and the student it belongs to (grades.csv's key). */
 export interface Submission {
@@ -46,6 +49,8 @@ export interface GradeOptions extends Partial<SandboxOptions> {
   course?: Course;
   /** The course's grading secret (default: lib/grader/secret.ts gradingSecret()). */
   secret?: string;
+  /** Size limits past which a submission is a `too-large` row (default: lib/grader/limits.ts DEFAULT_LIMITS). */
+  limits?: Partial<Limits>;
 }
 
 /** The secret to grade with: the option's, else the course's. */
@@ -111,7 +116,8 @@ export async function gradeNotebook(submission: string | Submission, options: Gr
 
 async function grade(file: string, options: GradeOptions, checks: CheckInfo[]): Promise<GradeResult> {
   const sandbox: SandboxOptions = { ...DEFAULT_SANDBOX, ...stripUndefined(options) };
-  const read = readSubmission(file);
+  const read = readSubmission(file, { ...DEFAULT_LIMITS, ...options.limits });
+  if (!read.ok && 'tooLarge' in read) return finish(file, checks, allFailed(checks, 'too-large', read.message), { status: 'too-large', message: read.message });
   if (!read.ok) return finish(file, checks, allFailed(checks, 'malformed-notebook', read.message), { status: 'unreadable', message: read.message });
   const extraction = extractExercises(read.notebook);
   const { subject, cells, compiled, otherCells } = compileExercises(programCells(read.notebook, extraction), extraction);
@@ -135,16 +141,19 @@ function compileExercises(program: ProgramCell[], extraction: Extraction) {
   const cells: GradeResult['cells'] = {};
   const subject: Record<ExerciseId, Subject> = {};
   const otherCells: string[] = [];
-  for (const c of compiled.filter((x) => x.exercise === undefined && x.errors.length > 0)) {
+  const broken = compiled.filter((x) => x.exercise === undefined && x.errors.length > 0);
+  // a few cells' errors in full; the feedback (and the parent's memory) stay small whatever the notebook holds
+  for (const c of broken.slice(0, MAX_REPORTED_CELLS)) {
     otherCells.push(`cell #${c.index + 1} does not compile, so it was not run:\n${c.errors.slice(0, 5).map(formatCompileError).join('\n')}`);
   }
+  if (broken.length > MAX_REPORTED_CELLS) otherCells.push(`${broken.length - MAX_REPORTED_CELLS} more cells do not compile and were not run`);
   for (const { id } of EXERCISES) {
     const c = compiled.find((x) => x.exercise === id);
     if (!c) {
       subject[id] = { unavailable: { diagnosis: 'missing-cell', message: `no ${id} cell (looked for nbgrader grade_id "${id}", tag "${id}", then the function)` } };
       continue;
     }
-    cells[id] = { via: extraction[id]!.via, cellIndex: extraction[id]!.cellIndex, compileErrors: c.errors };
+    cells[id] = { via: extraction[id]!.via, cellIndex: extraction[id]!.cellIndex, compileErrors: c.errors.slice(0, 20) };
     if (c.errors.length > 0) {
       const shown = c.errors.slice(0, 5).map(formatCompileError).join('\n');
       subject[id] = { unavailable: { diagnosis: 'compile-error', message: `the ${id} cell does not compile:\n${shown}`, errors: c.errors } };
@@ -152,6 +161,9 @@ function compileExercises(program: ProgramCell[], extraction: Extraction) {
   }
   return { subject, cells, otherCells, compiled: compiled.filter((c) => c.errors.length === 0) };
 }
+
+/** Other cells whose compile errors the feedback lists one by one. */
+const MAX_REPORTED_CELLS = 10;
 
 /** Where the sandbox observes the steps: inside the basis's training run, or (a student release, no reference to replay) on its fixed states. */
 const observedIn = (basis: Basis) => (basis.run ? 'run' : 'states');
@@ -190,7 +202,7 @@ async function observeIsolated(compiled: CompiledCell[], subject: Record<Exercis
     for (const id of rerun) {
       const b = again.observations[id]?.behaviour;
       const crash = again.crashes[id];
-      subject[id].observation!.behaviour = b ?? { failure: { kind: crash?.kind ?? 'runtime-error', message: crash?.message ?? 'not observed' }, steps: 0, runs: [] };
+      subject[id].observation!.behaviour = b ?? { failure: { kind: crash?.kind ?? 'runtime-error', message: crash?.message ?? 'not observed' }, steps: 0, endState: basis.run !== undefined, runs: [] };
     }
   }
   const output = run.output + (run.outputTruncated ? `\n… output truncated at ${sandbox.outputCap} characters\n` : '');
@@ -198,7 +210,7 @@ async function observeIsolated(compiled: CompiledCell[], subject: Record<Exercis
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([k, v]) => v !== undefined && k !== 'course' && k !== 'secret')) as Partial<T>;
+  return Object.fromEntries(Object.entries(o).filter(([k, v]) => v !== undefined && k !== 'course' && k !== 'secret' && k !== 'limits')) as Partial<T>;
 }
 
 export interface BatchOptions extends GradeOptions {

@@ -2,7 +2,7 @@
 // the known mistake a mismatch matches. Generic over the exercise registry (lib/exercises/): what an
 // exercise trains, keeps frozen, samples and can get wrong comes from its declaration.
 import * as tf from '@tensorflow/tfjs';
-import { Exercise, LossInputs, MODEL_TITLES, SAMPLER_FUNCTIONS } from '../exercises';
+import { EXERCISES, Exercise, LossInputs, MODEL_TITLES, SAMPLER_FUNCTIONS } from '../exercises';
 import { hasReference, referenceSteps } from '../reference';
 import { REAL_MEAN, REAL_STD, withSamplers } from '../seminar/data';
 import { wasserstein1ToNormal } from '../seminar/metrics';
@@ -13,6 +13,8 @@ import type { DiagnosisId } from './diagnoses';
 import { CallObservation, ExerciseId, ExerciseObservation, Plan, State, StepObservation, fixedSamplers } from './observe';
 import { optimizerProblem } from './optimizer-use';
 import { PROTOCOL } from './states';
+import { endStateBehaviour } from './end-state';
+import { updateIsMistake } from './mistaken-update';
 
 export interface Subject {
   observation?: ExerciseObservation;
@@ -175,6 +177,12 @@ export function knownMistake(s: Session, ex: Exercise): DiagnosisId | undefined 
       if (scales.every((x) => Math.abs(x.k / x.batchSize - 1) < 1e-2)) return 'sum-instead-of-mean';
       if (scales.every((x) => Math.abs(x.k + 1) < 1e-2)) return 'wrong-sign';
     }
+    // by the update first (the same update is the same mistake, whatever the step returns) …
+    const byUpdate = ex.lossMistakes.find((m) => steps.every((st) => updateIsMistake(s.evaluator, ex, st, m)));
+    if (byUpdate) return byUpdate.diagnosis;
+    // … a step with the reference's update made no loss mistake (a wrong returned value is its own diagnosis) …
+    if (updatesMatch(s, ex, steps)) return undefined;
+    // … else by the value it returns
     const returns = (value: (i: number, ref: number) => number | undefined) =>
       steps.every((st, i) => {
         const v = value(i, s.reference[ex.id].steps[i].returned ?? NaN);
@@ -226,6 +234,12 @@ export interface Behaviour {
  */
 export function behaviour(s: Session, ex: Exercise): Behaviour {
   return memo(s, `behaviour:${ex.id}`, () => {
+    // the grader's: where the notebook's loop with the step ends (lib/grader/end-state.ts)
+    const ran = s.subject[ex.id]?.observation?.behaviour;
+    if (ran?.endState) {
+      const partner = EXERCISES.filter((o) => o.id !== ex.id).map((o) => ({ functionName: o.functionName, mistake: knownMistake(s, o) ?? '' })).find((p) => p.mistake);
+      return endStateBehaviour(s.evaluator, s.plans[ex.id], ran, partner);
+    }
     const sub = s.subject[ex.id]?.observation;
     const starts = s.plans[ex.id].behaviour;
     const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / xs.length;
@@ -271,5 +285,6 @@ export function needsBehaviour(s: Session, ex: Exercise): boolean {
   if (isUnobserved(steps)) return false;
   const mistake = knownMistake(s, ex);
   if (mistake) return UNVERIFIED_MISTAKES.includes(mistake);
-  return !updatesMatch(s, ex, steps) || !lossesMatch(s, ex, steps);
+  // the reference's update with another returned value is wrong-loss-value: no training run decides that
+  return !updatesMatch(s, ex, steps);
 }

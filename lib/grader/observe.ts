@@ -32,6 +32,9 @@ export interface Plan {
   /** Short runs of the step alone, one from each of these starts (the behavioural path). */
   behaviour: State[];
   behaviourSteps: number;
+  /** The end-state runs' starts (the notebook's loop, batch 128) and length; absent: no end-state runs (a student release). */
+  endStates?: State[];
+  endStateIterations?: number;
 }
 
 /** Why a call failed. */
@@ -82,7 +85,8 @@ export interface ExerciseObservation {
    */
   leak: { failure?: Failure; steps: number; growth: number; msPerCall?: number; baselineMs?: number };
   /** The behavioural runs: the weights each reached, in the order of the plan's starts. */
-  behaviour: { failure?: Failure; steps: number; runs: { gen: Weights; disc: Weights }[] };
+  /** `endState`: the runs are the notebook's loop from the plan's endStates (else short runs of the step alone from its behaviour starts). */
+  behaviour: { failure?: Failure; steps: number; endState?: boolean; runs: { gen: Weights; disc: Weights }[] };
 }
 
 /** The place where the observed step runs. */
@@ -347,6 +351,24 @@ export function behaviourRun(rt: Runtime, exercise: ExerciseId, start: State, st
 }
 
 /**
+ * The notebook's loop from `start` with the runtime's steps (every exercise's calls per iteration, in
+ * registry order, at the start's batchSize), `iterations` long: the weights it ended at, or why it stopped.
+ * A weight gone NaN ends it early (nothing trains back from there).
+ */
+export function endStateRun(rt: Runtime, start: State, iterations: number): { failure?: Failure; reached: { gen: Weights; disc: Weights } } {
+  place(rt, start);
+  const failure = withSamplers(fixedSamplers(start.seed), () =>
+    attempt(rt, () => {
+      for (let it = 0; it < iterations; it++) {
+        for (const ex of EXERCISES) for (let k = 0; k < ex.callsPerIteration; k++) rt.call(ex.id, start.batchSize);
+        if (it % 500 === 499 && !finite(getWeights(rt.gen))) return;
+      }
+    }),
+  );
+  return { failure, reached: { gen: getWeights(rt.gen), disc: getWeights(rt.disc) } };
+}
+
+/**
  * A training run as the notebook's loop makes it (lib/grader/states.ts buildRun): the grader observes
  * steps inside it, so a step cannot tell its probes from training — no weights reset between calls, the
  * loop's order and numbers of calls, one batchSize throughout, and which calls are looked at and where
@@ -358,10 +380,15 @@ export interface RunPlan {
   /** Each call's batches come from a seed derived from this one and the call's number. */
   seed: number;
   batchSize: number;
+  /** From this iteration on, the notebook's own batch size (128): a step right only at other sizes, or only at 128, shows (the last observed call of each step falls there). */
+  notebookBatchFrom?: number;
   iterations: number;
   /** Per exercise: which of its calls (0-based) are observed in full. */
   observe: Record<ExerciseId, number[]>;
 }
+
+/** The notebook's batch size (lib/seminar/loop.ts SEMINAR.batchSize; that module loads the reference, this one must not). */
+export const NOTEBOOK_BATCH = 128;
 
 /** The seed of the batches of a run's call number `call`. */
 export const callSeed = (runSeed: number, call: number): number => (runSeed * 7919 + call * 104729 + 17) % 2_147_483_647;
@@ -391,7 +418,8 @@ export function observeRun(rt: Runtime, run: RunPlan, ids: readonly ExerciseId[]
       const r = records.get(ex.id)!;
       if (r.failure) continue;
       // (the label names no call number: which calls are looked at stays the grader's)
-      const at = (seed: number): CallAt => ({ state: `a ${ex.functionName} call inside a training run`, seed, batchSize: run.batchSize });
+      const batchSize = it >= (run.notebookBatchFrom ?? Infinity) ? NOTEBOOK_BATCH : run.batchSize;
+      const at = (seed: number): CallAt => ({ state: `a ${ex.functionName} call inside a training run`, seed, batchSize });
       // the iteration's calls of this step: one stretch (one time limit), as the loop makes them in a row
       let pending: { n: number; start?: CallStart } | undefined;
       const cut = stretch(rt, ex.id, () => {

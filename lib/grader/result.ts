@@ -8,9 +8,9 @@ import type { CheckResult } from './run-checks';
  * Whether every exercise could be judged (README "Grading a class"): complete — each exercise's step ran
  * and its checks judged what it did (its score may still be low); incomplete — some exercise could not be
  * judged at all (not implemented, missing, does not compile, failed on every call: its checks score 0);
- * unreadable — the file is not a notebook.
+ * unreadable — the file is not a notebook; too-large — past a size limit (lib/grader/limits.ts), not graded.
  */
-export type GradeStatus = 'complete' | 'incomplete' | 'unreadable';
+export type GradeStatus = 'complete' | 'incomplete' | 'unreadable' | 'too-large';
 
 export interface GradeResult {
   /** The file's base name without .ipynb. */

@@ -9,14 +9,16 @@ import './lean-tfjs'; // first: @tensorflow/tfjs without what graded code never 
 import { createHmac } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as vm from 'node:vm';
-import { exercise } from '../exercises';
+import { EXERCISES, exercise } from '../exercises';
 import * as data from '../seminar/data';
 import { NOTEBOOK_GLOBALS, createSeminar } from '../seminar/models';
 import * as nn from '../seminar/nn';
 import { TODO } from '../seminar/todo';
 import { initBackend } from '../tfjs/backend';
 import { hardenRealm, submissionTf } from './harden';
-import { ExerciseId, ExerciseObservation, Failure, Parts, Plan, RunPlan, Runtime, behaviourRun, classifyError, observe, observeRun } from './observe';
+import { kernelGlobals } from './environment';
+import { ExerciseId, ExerciseObservation, Failure, Parts, Plan, RunPlan, Runtime, behaviourRun, classifyError, endStateRun, observe, observeRun } from './observe';
+import { recoverEngine } from '../tfjs/engine-state';
 
 export interface Job {
   /** The backend to compute on: the parent's (lib/tfjs/backend.ts initGraderBackend). */
@@ -40,6 +42,8 @@ export interface Job {
   budgetMs: number;
   /** Characters of console output kept. */
   outputCap: number;
+  /** Wall-clock budget of the end-state runs, all starts together (Plan.endStates). */
+  endStateBudgetMs?: number;
 }
 
 export interface ChildResult {
@@ -74,6 +78,8 @@ function captureOutput(result: ChildResult, cap: number) {
 function notebookContext(seminar: ReturnType<typeof createSeminar>, print: (...a: unknown[]) => void, noteRandom: (name: string) => void): vm.Context {
   const gan = Object.freeze({ IS_FAKE: data.IS_FAKE, IS_REAL: data.IS_REAL, sampleNoise: data.sampleNoise, sampleRealData: data.sampleRealData, sequential: nn.sequential, linear: nn.linear, elu: nn.elu, TODO });
   const globals: Record<string, unknown> = {
+    // what a kernel's cells see (timers, TextEncoder, ...), with stand-ins for what the grader withholds
+    ...kernelGlobals(),
     ...Object.fromEntries(NOTEBOOK_GLOBALS.map((name) => [name, seminar[name]])),
     tf: submissionTf(noteRandom),
     gan,
@@ -294,7 +300,12 @@ async function main(jobFile: string, resultFile: string): Promise<void> {
     },
   };
 
-  const loadFailures = await runCells(job, runner, classifyWithBudget, (m) => result.cellFailures.push(m));
+  let otherFailures = 0;
+  const loadFailures = await runCells(job, runner, classifyWithBudget, (m) => {
+    // a few in full: the result file (read into the parent) stays small whatever the cells do
+    if (++otherFailures <= 10) result.cellFailures.push(m);
+    else result.cellFailures[10] = `${otherFailures - 10} more cells threw when they ran`;
+  });
   const observable: ExerciseId[] = [];
   for (const id of job.probe) {
     const none = unavailable(id, runner, loadFailures.get(id));
@@ -317,8 +328,44 @@ async function main(jobFile: string, resultFile: string): Promise<void> {
    * The behavioural runs of `id`, each in the notebook afresh (a new realm, its cells run again, output
    * muted): no step remembers the training run's calls or another behavioural run's.
    */
+  let endStates: Promise<ExerciseObservation['behaviour']> | undefined;
+  /**
+   * The end-state runs (the plans' endStates): the notebook's loop with the submission's steps, each
+   * from its start in the notebook afresh, under one time limit per start (no watchdog per call). The
+   * loop runs every step, so one set of runs serves every exercise that asks.
+   */
+  const endStateRuns = async (plan: Plan): Promise<ExerciseObservation['behaviour']> => {
+    const iterations = plan.endStateIterations ?? 0;
+    const out: ExerciseObservation['behaviour'] = { steps: iterations, endState: true, runs: [] };
+    const starts = plan.endStates ?? [];
+    const perStart = Math.floor((job.endStateBudgetMs ?? job.budgetMs) / Math.max(1, starts.length));
+    for (const start of starts) {
+      output.muted = true;
+      runner = new Runner(notebookContext(seminar, output.print, noteRandom));
+      await runCells(job, runner, classifyWithBudget, () => undefined);
+      // the stretch's limit is the one that counts; no step's own budget may stop the loop first
+      for (const ex of EXERCISES) budget.set(ex.id, perStart);
+      let run: ReturnType<typeof endStateRun> | undefined;
+      const cut = runner.stretch(perStart, () => {
+        run = endStateRun(runtime, start, iterations);
+      });
+      if (cut) {
+        data.overrideSamplers(null);
+        recoverEngine();
+        return { ...out, failure: { kind: 'timeout', message: `the notebook's loop with these steps did not finish ${iterations} iterations within ${perStart / 1000} s` } };
+      }
+      if (run!.failure) return { ...out, failure: run!.failure };
+      out.runs.push(run!.reached);
+    }
+    return out;
+  };
+
   const behaviourRuns = async (id: ExerciseId): Promise<ExerciseObservation['behaviour']> => {
     const plan = job.plans[id];
+    if (plan.endStates && job.run) {
+      endStates ??= endStateRuns(plan);
+      return endStates;
+    }
     const out: ExerciseObservation['behaviour'] = { steps: plan.behaviourSteps, runs: [] };
     const muted = output.muted;
     budget.set(id, job.budgetMs);

@@ -20,6 +20,7 @@ import { config } from '../config';
 import { ExerciseId, ExerciseObservation, Failure, Parts, Plan, RunPlan } from './observe';
 import type { ChildResult, Job } from './sandbox-child';
 import { ROOT } from '../paths';
+import { PROTOCOL } from './states';
 
 export interface SandboxOptions {
   /** Wall-clock limit per submission, ms (default 60 s); each exercise gets half. */
@@ -86,7 +87,7 @@ const step = {
     randomCalls: { type: 'array', items: { type: 'string' } },
   },
 };
-const behaviourRun = { type: 'object', required: ['steps', 'runs'], properties: { failure, steps: { type: 'integer' }, runs: { type: 'array', items: { type: 'object', required: ['gen', 'disc'], properties: { gen: weights, disc: weights } } } } };
+const behaviourRun = { type: 'object', required: ['steps', 'runs'], properties: { failure, steps: { type: 'integer' }, endState: { type: 'boolean' }, runs: { type: 'array', items: { type: 'object', required: ['gen', 'disc'], properties: { gen: weights, disc: weights } } } } };
 const observation = {
   type: 'object',
   required: ['exercise', 'steps', 'leak', 'behaviour'],
@@ -343,9 +344,13 @@ export async function runInSandbox(
         askBehaviour: askBehaviour !== undefined,
         budgetMs: Math.max(1000, Math.floor(options.timeoutMs / probe.length)),
         outputCap: options.outputCap,
+        endStateBudgetMs: Math.max(1000, Math.floor(options.timeoutMs / probe.length)) * PROTOCOL.endStateBudget,
       };
-      // asked behaviour gets its own budget per exercise after the steps' (each keeps its per-exercise deadline)
-      const run = await runChild(job, { ...options, timeoutMs: job.budgetMs * remaining.length * (askBehaviour ? 2 : 1) }, scratch, await warmChildren(options), askBehaviour);
+      // asked behaviour gets its own budget per exercise after the steps' (each keeps its per-exercise deadline),
+      // and the end-state runs theirs (one set of runs for all exercises)
+      const behaviourMs = askBehaviour || parts.behaviour ? job.budgetMs * remaining.length + job.endStateBudgetMs! : 0;
+      const stepsMs = parts.steps ? job.budgetMs * remaining.length : 0;
+      const run = await runChild(job, { ...options, timeoutMs: stepsMs + behaviourMs }, scratch, await warmChildren(options), askBehaviour);
       const r = run.result;
       if (r) {
         Object.assign(out.observations, r.observations);

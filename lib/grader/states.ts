@@ -14,7 +14,7 @@ import { ExerciseId, Plan, RunPlan, Runtime, State, StepObservation, classifyErr
 /** Knobs of the protocol; small so a submission grades in seconds. */
 export const PROTOCOL = {
   leakSteps: 20,
-  /** The grader's training run: iterations (the leak probe needs leakSteps + 2 calls of every step), batch sizes (never the notebook's 128: a step that hard-codes it shows). */
+  /** The grader's training run: iterations (the leak probe needs leakSteps + 2 calls of every step), batch sizes of its first two thirds (a step that hard-codes 128 shows); its last third runs at the notebook's 128. */
   runIterations: [22, 26],
   runBatchSizes: [32, 48, 64, 80, 96, 112],
   /** Calls of each step observed in full in the run, one in each equal part of its calls. */
@@ -25,6 +25,16 @@ export const PROTOCOL = {
   /** Reference generator steps the disc's behavioural run is judged by. */
   behaviourGenSteps: 40,
   warmupIterations: 10,
+  /**
+   * The end-state runs that judge a step matching no known formulation (lib/grader/end-state.ts): the
+   * notebook's loop (its batch 128, 5 trainDisc per trainGen) with the submission's steps from private
+   * starts, long enough for the reference to converge from them (≈ 8000 iterations; a valid variant with
+   * half the step size needs about twice that), each start's end compared with the reference's own run.
+   */
+  endStateIterations: 16000,
+  endStateStarts: 2,
+  /** The end-state runs' time: this many times the per-exercise budget, over all starts. */
+  endStateBudget: 40,
 } as const;
 
 /** Weights like torch.nn.Linear's init, U(±1/√in), from a private stream (the shared one stays untouched). */
@@ -95,8 +105,10 @@ export function buildPlans(s: Seminar, secret?: string): Record<ExerciseId, Plan
       return state;
     });
   };
+  // one set for all exercises: the loop runs both steps, so one run judges each step that needs it
+  const endStates = Array.from({ length: PROTOCOL.endStateStarts }, (_, k) => fresh(`end state (${k + 1})`, 606 + 1000 * k, 128));
   return Object.fromEntries(
-    EXERCISES.map((ex) => [ex.id, { states: [a, b, warm], leakSteps: PROTOCOL.leakSteps, behaviour: behaviourStates(ex), behaviourSteps: PROTOCOL.behaviourSteps }]),
+    EXERCISES.map((ex) => [ex.id, { states: [a, b, warm], leakSteps: PROTOCOL.leakSteps, behaviour: behaviourStates(ex), behaviourSteps: PROTOCOL.behaviourSteps, endStates, endStateIterations: PROTOCOL.endStateIterations }]),
   );
 }
 
@@ -120,7 +132,7 @@ export function buildRun(s: Seminar, secret?: string, salt = ''): RunPlan {
       return [ex.id, Array.from({ length: parts }, (_, i) => pick(Math.floor((i * calls) / parts), Math.floor(((i + 1) * calls) / parts)))];
     }),
   );
-  return { seed, batchSize, iterations, observe, start: { gen: initWeights(getWeights(s.gen), seed * 7 + 1), disc: initWeights(getWeights(s.disc), seed * 7 + 2) } };
+  return { seed, batchSize, notebookBatchFrom: Math.floor((2 * iterations) / 3), iterations, observe, start: { gen: initWeights(getWeights(s.gen), seed * 7 + 1), disc: initWeights(getWeights(s.disc), seed * 7 + 2) } };
 }
 
 /** The reference as a Runtime on `s`'s models — the "subject" the checks run against by default. */

@@ -231,7 +231,7 @@ export interface Expected {
   diagnosis?: DiagnosisId;
   score?: number;
   /** Default 'complete'. */
-  status?: 'complete' | 'incomplete' | 'unreadable';
+  status?: 'complete' | 'incomplete' | 'unreadable' | 'too-large';
 }
 
 export interface Fixture {
@@ -281,6 +281,20 @@ const BCE_GEN = `function trainGen(batchSize: number): number {
       return loss;
     }, true, gen.parameters());
     return genLoss!.dataSync()[0];
+  });
+}
+`;
+
+/** The seed's uncoupled heads: each logit through its own sigmoid (−log σ(real head on real) − log σ(fake head on fake)). */
+const UNCOUPLED_DISC = `function trainDisc(batchSize: number): number {
+  return tf.tidy(() => {
+    const discLoss = discOpt.minimize(() => {
+      const realIsReal = disc(sampleRealData(batchSize)).slice([0, IS_REAL], [-1, 1]);
+      const genIsFake = disc(gen(sampleNoise(batchSize))).slice([0, IS_FAKE], [-1, 1]);
+      const loss: tf.Scalar = tf.mean(tf.add(tf.softplus(tf.neg(realIsReal)), tf.softplus(tf.neg(genIsFake))));
+      return loss;
+    }, true, disc.parameters());
+    return discLoss!.dataSync()[0];
   });
 }
 `;
@@ -400,6 +414,42 @@ export const FIXTURES: readonly Fixture[] = [
   },
   { name: 'variant-bce-one-head', expect: { full: true }, disc: [wholeCell(BCE_DISC)], gen: [wholeCell(BCE_GEN)] },
   { name: 'layers-metrics', expect: { full: true }, disc: [wholeCell(METRICS_DISC)] },
+  // #21: training judged by where the notebook's loop ends (lib/grader/end-state.ts), not by early gain:
+  // each of these gains like a valid variant in short runs, and ends elsewhere
+  { name: 'uncoupled-sigmoid-heads', expect: { diagnosis: 'wrong-update', score: 15 }, disc: [wholeCell(UNCOUPLED_DISC)] },
+  { name: 'disc-sees-altered-data', expect: { diagnosis: 'wrong-update', score: 15 }, disc: [replace('closure', 'sampleRealData(batchSize)', 'tf.sub(tf.mul(sampleRealData(batchSize), 1.2), 1)')] },
+  {
+    name: 'gen-pulled-to-real',
+    expect: { diagnosis: 'wrong-update', score: 15 },
+    gen: [wrap('loss', (x) => `tf.add(${x}, tf.mul(0.5, tf.mean(tf.square(tf.sub(genData, sampleRealData(batchSize))))))`)],
+  },
+  // named by the update: the minimax value −L_D, minimised by the generator, updates it as log(1 − D(G(z))) does
+  {
+    name: 'minimax-generator-value',
+    expect: { diagnosis: 'saturating-generator-loss' },
+    gen: [set('loss', 'tf.add(tf.mean(tf.logSoftmax(disc(sampleRealData(batchSize))).slice([0, IS_REAL], [-1, 1])), tf.mean(tf.logSoftmax(disc(genData)).slice([0, IS_FAKE], [-1, 1])))')],
+  },
+  // an environment no step can tell apart: right only where there are no timers (the kernels have them) …
+  { name: 'right-only-without-timers', expect: { diagnosis: 'wrong-sign' }, disc: [wrap('loss', (x) => `tf.mul(typeof setTimeout === 'function' ? -1 : 1, ${x})`)] },
+  // … or only at batch sizes other than the notebook's 128 (the run's last third is at 128; the loop then diverges)
+  { name: 'wrong-at-batch-128', expect: { diagnosis: 'wrong-update', score: 15 }, gen: [wrap('loss', (x) => `tf.mul(batchSize === 128 ? -1 : 1, ${x})`)] },
+  // comments and strings define nothing: a commented-out draft above the real cells, no metadata anywhere
+  {
+    name: 'commented-out-draft',
+    expect: { full: true },
+    notebook: (nb) => {
+      insertCellBefore(nb, 'train_disc', "// first try, kept for later:\n// function trainDisc(batchSize: number): number { return 0; }\n// function trainGen(batchSize: number): number { return 0; }\nconst plan = 'for (;;) { trainDisc(128); trainGen(128); }';");
+      nb.cells.forEach((c) => (c.metadata = {}));
+    },
+  },
+  // no submission costs the batch: past a size limit (lib/grader/limits.ts) before anything heavy runs
+  {
+    name: 'too-many-cells',
+    expect: { diagnosis: 'too-large', score: 0, status: 'too-large' },
+    notebook: (nb) => {
+      for (let i = 0; i < 600; i++) insertCellBefore(nb, 'train_disc', `const scratch${i} = ${i};`);
+    },
+  },
   // not a submission the grader can run
   { name: 'unfilled', expect: { diagnosis: 'not-implemented', score: 0, status: 'incomplete' }, unfilled: true },
   { name: 'compile-error', expect: { diagnosis: 'compile-error', score: 10, status: 'incomplete' }, disc: [replace('closure', 'sampleNoise(batchSize)', 'sampleNoise("128")')] },
