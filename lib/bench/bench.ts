@@ -27,7 +27,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --long N            iterations of the convergence/memory run (default 30000; 0 skips it)
   --cap N             stop checking convergence after N iterations (default 15000)
   --long-for LIST     rows that get the long run (default: all; e.g. wasm,pytorch — cpu takes ~10 min)
-  --grading           grading throughput: gan-seminar grade on 50 correct + 50 behavioural-path submissions
+  --grading           grading throughput: gan-seminar grade on 50 exact, 4 valid-variant and 4 wrong-variant submissions
   --quick             small numbers for a smoke run (runs 3 × 200, long 2000)
   --json              print the results as JSON
   --markdown FILE     write the results table with the machine description to FILE (e.g. BENCHMARKS.md)
@@ -196,31 +196,38 @@ async function longRun(e: Entry, py: string | null, n: number, cap: number): Pro
 
 /**
  * The submissions grading is timed on: the notebook with the reference filled in (as nbgrader's source
- * notebook has it), and the same with the discriminator loss's fake term dropped — wrong in a way no
- * diagnosis names, so the grader's behavioural run decides.
+ * notebook has it: exact), the same with the discriminator's loss halved (a valid variant no
+ * formulation matches), and with its fake term dropped (wrong in a way no diagnosis names). The last two
+ * are judged by the end-state runs (lib/grader/end-state.ts).
  */
-function gradingSubmission(kind: 'correct' | 'behavioural', file: string): void {
+const GRADING_KINDS = {
+  exact: { copies: 50, loss: (l: string) => l },
+  variant: { copies: 4, loss: (l: string) => `tf.mul(0.5, ${l})` },
+  wrong: { copies: 4, loss: () => 'tf.mean(tf.neg(logpRealIsReal))' },
+} as const;
+
+function gradingSubmission(kind: keyof typeof GRADING_KINDS, file: string): void {
   const solutions = fs.readFileSync(path.join(ROOT, 'lib/reference/solutions.ts'), 'utf8');
   const nb = nbgraderSource(readNotebook(NOTEBOOK_FILE), solutions);
-  if (kind === 'behavioural') {
-    const text = JSON.stringify(nb);
-    const dropped = text.replace('tf.mean(tf.neg(tf.add(logpRealIsReal, logpGenIsFake)))', 'tf.mean(tf.neg(logpRealIsReal))');
-    if (dropped === text) throw new Error("bench: the reference's discriminator loss changed; update gradingSubmission in lib/bench/bench.ts");
-    writeNotebook(file, JSON.parse(dropped));
-  } else writeNotebook(file, nb);
+  const loss = 'tf.mean(tf.neg(tf.add(logpRealIsReal, logpGenIsFake)))';
+  const text = JSON.stringify(nb);
+  if (!text.includes(loss)) throw new Error("bench: the reference's discriminator loss changed; update gradingSubmission in lib/bench/bench.ts");
+  writeNotebook(file, JSON.parse(text.replace(loss, GRADING_KINDS[kind].loss(loss))));
 }
 
-/** Grading throughput: 50 copies of a correct submission and 50 of one the grader must judge by behaviour. */
+/**
+ * Grading throughput per kind of submission: many exact ones; a few valid and wrong variants (each pays
+ * the end-state runs; the reference's own runs are cached per course after the first).
+ */
 function grading(): Json {
   const cli = path.join(ROOT, 'dist/lib/cli.js');
-  const kinds = { correct: 'correct', behavioural: 'behavioural' } as const;
   if (!fs.existsSync(cli)) return { error: 'gan-seminar grade is not available yet' };
   const out: Json = {};
-  for (const [kind, file] of Object.entries(kinds)) {
+  for (const [kind, { copies }] of Object.entries(GRADING_KINDS) as [keyof typeof GRADING_KINDS, { copies: number }][]) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-grade-${kind}-`));
     const one = path.join(dir, 'submission.json');
-    gradingSubmission(file, one);
-    for (let i = 0; i < 50; i++) fs.copyFileSync(one, path.join(dir, `student${String(i).padStart(2, '0')}.ipynb`));
+    gradingSubmission(kind, one);
+    for (let i = 0; i < copies; i++) fs.copyFileSync(one, path.join(dir, `student${String(i).padStart(2, '0')}.ipynb`));
     const t = performance.now();
     const r = spawnSync(process.execPath, [cli, 'grade', dir, '--out', path.join(dir, 'out'), '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
     const seconds = (performance.now() - t) / 1000;
@@ -236,9 +243,9 @@ function grading(): Json {
     } catch {
       /* reported below */
     }
-    out[kind] = { file: `${file}.ipynb`, submissions: 50, graded, exit: r.status, seconds, perMinute: (50 / seconds) * 60, scores: [...new Set(scores)], diagnoses: [...new Set(diagnoses)], stderr: r.status ? r.stderr.slice(-500) : undefined };
+    out[kind] = { file: `${kind}.ipynb`, submissions: copies, graded, exit: r.status, seconds, perMinute: (copies / seconds) * 60, scores: [...new Set(scores)], diagnoses: [...new Set(diagnoses)], stderr: r.status ? r.stderr.slice(-500) : undefined };
     fs.rmSync(dir, { recursive: true, force: true });
-    log(`  grading ${kind}: ${((50 / seconds) * 60).toFixed(1)} submissions/min (exit ${r.status})`);
+    log(`  grading ${kind}: ${((copies / seconds) * 60).toFixed(1)} submissions/min (exit ${r.status})`);
   }
   return out;
 }
@@ -283,7 +290,7 @@ function markdown(results: Json, lines: string[]): string {
     ? ['Not measured in this run (`--grading`).']
     : g.error
       ? [`Not available: ${g.error}.`]
-      : Object.entries(g).map(([kind, r]: [string, Json]) => `- ${kind} (${r.file} × 50): **${fmt(r.perMinute, 1)} submissions/min** (${fmt(r.seconds, 1)} s, exit ${r.exit}, ${r.graded} graded, scores ${(r.scores as string[]).join(', ')}${(r.diagnoses as string[]).length ? `, diagnoses ${(r.diagnoses as string[]).join(', ')}` : ''})`);
+      : Object.entries(g).map(([kind, r]: [string, Json]) => `- ${kind} (${r.file} × ${r.submissions}): **${fmt(r.perMinute, 1)} submissions/min** (${fmt(r.seconds, 1)} s, exit ${r.exit}, ${r.graded} graded, scores ${(r.scores as string[]).join(', ')}${(r.diagnoses as string[]).length ? `, diagnoses ${(r.diagnoses as string[]).join(', ')}` : ''})`);
   return [
     '# Benchmarks',
     '',

@@ -27,16 +27,20 @@ export interface EndState {
 }
 
 /**
- * How far a variant's end may be from the reference's end from the same start. Measured (lib/bench/
- * end-states.ts; the notebook's loop, 2 private starts) at 8000 and 16000 iterations — see README,
- * "Grading a class": valid variants (loss × 0.5 of either step, BCE on the real logit alone for the
- * discriminator) end within 0.07 in mean, 0.12 in std, +0.05 in W1 and 0.03 in the D gap at 16000
- * (loss × 0.5 of the generator is still 0.3 short in std at 8000, hence the length); wrong ones
- * (uncoupled sigmoid heads, the discriminator shown real data of std 1.8, the generator pulled towards
- * real samples) miss by 1.7 in mean, ≥ 0.25 in std or ≥ 0.4 in W1. The D read-out is the gap, not each
- * P(real): a discriminator parametrised differently (BCE on one logit) reads 0.6 at its equilibrium.
+ * How far a variant's ends may be from the reference's ends from the same starts, averaged over the
+ * starts (one start's end is noisy: the loop never settles exactly). Measured with lib/bench/end-states.ts
+ * (the notebook's loop, batch 128, 2 private starts, 16000 iterations; gaps per start):
+ *   valid  disc loss × 0.5     mean 0.03 / 0.07  std 0.07 / 0.16  W1 +0.03 / +0.09  D gap 0.00 / 0.02
+ *   valid  gen loss × 0.5      mean 0.04 / 0.05  std 0.06 / 0.09  W1 −0.01 / −0.02  D gap 0.00 / 0.00
+ *   valid  disc BCE, real logit mean 0.08 / 0.16  std 0.05 / 0.11  W1 +0.02 / +0.09  D gap 0.00 / 0.00
+ *   wrong  disc sees real data of std 1.8    std 0.29 / 0.33  W1 +0.16 / +0.20
+ *   wrong  gen pulled towards real samples   std 0.77 / 0.84  W1 +0.39 / +0.37  D gap 0.19 / 0.18
+ *   wrong  uncoupled sigmoid heads (8000 it) mean 1.69 / 1.36  std 1.0 / 1.2
+ * At 8000 iterations a valid variant from the slower start is still 0.36 off in mean and 0.35 in std,
+ * hence the length. The D read-out is the gap P(real | x) − P(real | G(z)), not each: a discriminator
+ * parametrised differently (BCE on one logit) reads 0.6 for both at its equilibrium.
  */
-export const END_STATE_TOL = { mean: 0.2, std: 0.2, w1: 0.15, dGap: 0.1 } as const;
+export const END_STATE_TOL = { mean: 0.25, std: 0.2, w1: 0.12, dGap: 0.1 } as const;
 
 /** Fixed read-out samples: plenty for std ±0.02. */
 const READOUT_SAMPLES = 4000;
@@ -97,14 +101,19 @@ export function referenceEndState(s: Seminar, start: State, iterations: number):
   return state;
 }
 
-/** Which read-outs of `mine` miss the reference's end `ref` (empty: it ends where the reference ends). */
-export function endStateMisses(mine: EndState, ref: EndState): string[] {
+/** Which read-outs miss, on the gaps to the reference's ends averaged over the starts (empty: it ends where the reference ends). */
+export function endStateMisses(mine: readonly EndState[], refs: readonly EndState[]): string[] {
   const t = END_STATE_TOL;
+  const avg = (gap: (m: EndState, r: EndState) => number) => mine.reduce((a, m, i) => a + gap(m, refs[i]), 0) / mine.length;
+  const mean = avg((m, r) => Math.abs(m.genMean - r.genMean));
+  const std = avg((m, r) => Math.abs(m.genStd - r.genStd));
+  const w1 = avg((m, r) => m.w1 - r.w1);
+  const dGap = avg((m, r) => Math.abs(m.dGap - r.dGap));
   const misses: string[] = [];
-  if (!(Math.abs(mine.genMean - ref.genMean) <= t.mean)) misses.push(`mean ${mine.genMean.toFixed(2)} vs ${ref.genMean.toFixed(2)} (±${t.mean})`);
-  if (!(Math.abs(mine.genStd - ref.genStd) <= t.std)) misses.push(`std ${mine.genStd.toFixed(2)} vs ${ref.genStd.toFixed(2)} (±${t.std})`);
-  if (!(mine.w1 <= ref.w1 + t.w1)) misses.push(`W1 ${mine.w1.toFixed(3)} vs ${ref.w1.toFixed(3)} (+${t.w1})`);
-  if (!(Math.abs(mine.dGap - ref.dGap) <= t.dGap)) misses.push(`D(x) − D(G(z)) ${mine.dGap.toFixed(2)} vs ${ref.dGap.toFixed(2)} (±${t.dGap})`);
+  if (!(mean <= t.mean)) misses.push(`mean off by ${mean.toFixed(2)} (at most ${t.mean})`);
+  if (!(std <= t.std)) misses.push(`std off by ${std.toFixed(2)} (at most ${t.std})`);
+  if (!(w1 <= t.w1)) misses.push(`W1 higher by ${w1.toFixed(3)} (at most ${t.w1})`);
+  if (!(dGap <= t.dGap)) misses.push(`D(x) − D(G(z)) off by ${dGap.toFixed(2)} (at most ${t.dGap})`);
   return misses;
 }
 
@@ -112,8 +121,8 @@ const row = (label: string, e: EndState) =>
   `| ${label} | ${e.genMean.toFixed(2)} | ${e.genStd.toFixed(2)} | ${e.w1.toFixed(3)} | ${e.dGap.toFixed(2)} |`;
 
 /**
- * The verdict for `ex` from the end-state runs: accepted when every start's end is within END_STATE_TOL
- * of the reference's. The loop runs the submission's other steps too: where one of them is itself
+ * The verdict from the end-state runs: accepted when the ends are within END_STATE_TOL of the
+ * reference's (averaged over the starts). The loop runs the submission's other steps too: where one of them is itself
  * wrong (a known mistake, missing), the run cannot speak for this step and it is not accepted.
  */
 export function endStateBehaviour(
@@ -137,8 +146,8 @@ export function endStateBehaviour(
   }
   const mine = sub.runs.map((w) => readEndState(evaluator, w));
   const refs = starts.map((st) => referenceEndState(evaluator, st, iterations));
-  const misses = starts.map((_, i) => endStateMisses(mine[i], refs[i]));
-  const accepted = misses.every((m) => m.length === 0);
+  const misses = endStateMisses(mine, refs);
+  const accepted = misses.length === 0;
   const table = [
     '',
     `The notebook's loop, ${iterations} iterations at batch 128, from ${starts.length} private starts (yours | the reference's from the same start):`,
@@ -150,7 +159,7 @@ export function endStateBehaviour(
   ].join('\n');
   const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / xs.length;
   const verdict = accepted
-    ? `ends where the reference ends (mean ±${END_STATE_TOL.mean}, std ±${END_STATE_TOL.std}, W1 +${END_STATE_TOL.w1}, D gap ±${END_STATE_TOL.dGap})`
-    : `does not end where the reference ends: ${misses.map((m, i) => (m.length ? `start ${i + 1}: ${m.join(', ')}` : '')).filter(Boolean).join('; ')}`;
+    ? `ends where the reference ends (on average over the starts: mean ±${END_STATE_TOL.mean}, std ±${END_STATE_TOL.std}, W1 +${END_STATE_TOL.w1}, D gap ±${END_STATE_TOL.dGap})`
+    : `does not end where the reference ends (on average over the starts): ${misses.join(', ')}`;
   return { accepted, before: NaN, after: mean(mine.map((m) => m.w1)), reference: mean(refs.map((r) => r.w1)), message: `${verdict}${table}` };
 }

@@ -156,7 +156,13 @@ describe('grader: gan-seminar grade on the fixture submissions', function () {
   it('names valid variants in a note, and says how it judged them', () => {
     for (const student of ['variant-half-loss', 'variant-bce-one-head']) {
       const feedback = fs.readFileSync(path.join(out, student, 'feedback.md'), 'utf8');
-      expect(feedback).to.match(/valid variant/).and.match(/W1 to N\(5, 1\.5²\)/);
+      expect(feedback).to.match(/valid variant/).and.match(/ends where the reference ends/);
+      // both end states side by side, per private start
+      expect(feedback).to.match(/\| start 1: yours \| [\d.]+ \| [\d.]+ \| [\d.]+ \| -?[\d.]+ \|\n\| start 1: reference \|/);
+    }
+    for (const student of ['uncoupled-sigmoid-heads', 'gen-pulled-to-real']) {
+      const feedback = fs.readFileSync(path.join(out, student, 'feedback.md'), 'utf8');
+      expect(feedback).to.match(/does not end where the reference ends \(on average over the starts\): /).and.match(/start 2: reference/);
     }
   });
 

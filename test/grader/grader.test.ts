@@ -200,18 +200,20 @@ describe('grader steps', function () {
       optimizers: { gen: s.genOpt, disc: s.discOpt },
     });
 
-    it('depends on the secret and the submission: start, length, batchSize and the calls looked at; never the notebook\'s batch of 128', () => {
+    it('depends on the secret and the submission: start, length, batchSize and the calls looked at; the notebook\'s batch of 128 in its last third, where each step\'s last observed call is', () => {
       const runs = ['a', 'b', 'c'].flatMap((secret) => ['x', 'y'].map((salt) => buildRun(s, secret, salt)));
       const key = (r: RunPlan) => JSON.stringify([r.seed, r.iterations, r.batchSize, r.observe, flat(r.start.disc).slice(0, 3)]);
       expect(new Set(runs.map(key)).size).to.equal(runs.length);
       expect(key(buildRun(s, 'a', 'x'))).to.equal(key(runs[0]));
       for (const r of runs) {
         expect(r.batchSize).to.not.equal(SEMINAR.batchSize);
+        expect(r.notebookBatchFrom).to.equal(Math.floor((2 * r.iterations) / 3));
         expect(r.iterations - 2, 'calls of trainGen the leak probe counts').to.be.at.least(PROTOCOL.leakSteps);
         for (const ex of EXERCISES) {
           const calls = r.iterations * ex.callsPerIteration;
           expect(r.observe[ex.id]).to.have.length(PROTOCOL.runObserved);
           expect(r.observe[ex.id].every((n, i) => n >= (i * calls) / 3 - 1 && n < ((i + 1) * calls) / 3), `one observed call in each third of ${calls}`).to.equal(true);
+          expect(Math.floor(r.observe[ex.id][2] / ex.callsPerIteration), 'the iteration of the last observed call: at batch 128').to.be.at.least(r.notebookBatchFrom!);
         }
       }
     });
@@ -427,13 +429,13 @@ describe('grader steps', function () {
     it('a child lost during it (memory) is replaced by a new one, and the steps already observed count', async () => {
       const { gradeNotebook } = await import('../../lib/grader');
       children = 0;
-      // the training run that observes the steps never uses the notebook's batch of 128; the behavioural run does
-      const r = await gradeNotebook(variant('if (batchSize === 128 && ++calls > 10) for (;;) hoard.push(new Array(1e6).fill(batchSize));'), { memoryMb: 256 });
+      // the training run makes at most 130 trainDisc calls; the end-state run many more
+      const r = await gradeNotebook(variant('if (++calls > 400) for (;;) hoard.push(new Array(1e6).fill(batchSize));'), { memoryMb: 256 });
       expect(children).to.equal(2);
       expect(r.checks.filter((c) => c.diagnosis === 'grader-error')).to.deep.equal([]);
       const update = r.checks.find((c) => c.id === 'train_disc.update')!;
       expect(update.passed).to.equal(false);
-      expect(update.message).to.match(/short training run failed.*memory/);
+      expect(update.message).to.match(/the notebook's loop with your steps \(16000 iterations, batch 128\) did not finish: .*memory/);
       expect(r.checks.find((c) => c.id === 'train_disc.runs')!.passed, 'the observed steps still count').to.equal(true);
     });
   });

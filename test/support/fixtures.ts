@@ -417,7 +417,7 @@ export const FIXTURES: readonly Fixture[] = [
   // #21: training judged by where the notebook's loop ends (lib/grader/end-state.ts), not by early gain:
   // each of these gains like a valid variant in short runs, and ends elsewhere
   { name: 'uncoupled-sigmoid-heads', expect: { diagnosis: 'wrong-update', score: 15 }, disc: [wholeCell(UNCOUPLED_DISC)] },
-  { name: 'disc-sees-altered-data', expect: { diagnosis: 'wrong-update', score: 15 }, disc: [replace('closure', 'sampleRealData(batchSize)', 'tf.sub(tf.mul(sampleRealData(batchSize), 1.2), 1)')] },
+  { name: 'disc-sees-altered-data', expect: { diagnosis: 'wrong-update', score: 15 }, disc: [replace('closure', 'sampleRealData(batchSize)', 'tf.sub(tf.mul(sampleRealData(batchSize), 1.2), 1) as tf.Tensor2D')] },
   {
     name: 'gen-pulled-to-real',
     expect: { diagnosis: 'wrong-update', score: 15 },
