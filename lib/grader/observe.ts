@@ -148,7 +148,7 @@ export function fixedSamplers(seed: number, calls?: { noise: number[]; real: num
 }
 
 /** Milliseconds per gradient of both models on a batch (weights untouched): the machine's pace, right now. */
-function baseline(rt: Runtime, batchSize: number): number {
+export function baseline(rt: Runtime, batchSize: number): number {
   const x = tf.ones([batchSize, 1]) as tf.Tensor2D;
   const once = () =>
     tf.tidy(() => {

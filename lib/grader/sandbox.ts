@@ -348,7 +348,8 @@ export async function runInSandbox(
       };
       // asked behaviour gets its own budget per exercise after the steps' (each keeps its per-exercise deadline),
       // and the end-state runs theirs (one set of runs for all exercises)
-      const behaviourMs = askBehaviour || parts.behaviour ? job.budgetMs * remaining.length + job.endStateBudgetMs! : 0;
+      // (the child may stretch the end-state runs up to 3× on a slow machine: sandbox-child.ts endStateRuns)
+      const behaviourMs = askBehaviour || parts.behaviour ? job.budgetMs * remaining.length + 3 * job.endStateBudgetMs! : 0;
       const stepsMs = parts.steps ? job.budgetMs * remaining.length : 0;
       const run = await runChild(job, { ...options, timeoutMs: stepsMs + behaviourMs }, scratch, await warmChildren(options), askBehaviour);
       const r = run.result;
