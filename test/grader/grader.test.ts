@@ -235,7 +235,10 @@ describe('grader steps', function () {
         expect(o.calls).to.have.length(run.iterations * ex.callsPerIteration);
         expect(o.steps).to.have.length(3);
         expect(o.leak).to.include({ growth: 0, steps: run.iterations * ex.callsPerIteration - 2 });
-        expect(o.calls!.every((c) => c.batchSize === run.batchSize && c.frozenMoved === 0 && c.returnedType === 'number')).to.equal(true);
+        // the run's batchSize, then the notebook's 128 from notebookBatchFrom on
+        const sizes = o.calls!.map((_, n) => (Math.floor(n / ex.callsPerIteration) >= run.notebookBatchFrom! ? 128 : run.batchSize));
+        expect(o.calls!.map((c) => c.batchSize)).to.deep.equal(sizes);
+        expect(o.calls!.every((c) => c.frozenMoved === 0 && c.returnedType === 'number')).to.equal(true);
         // each observed step starts where the previous call left the models
         for (const st of o.steps) expect(seen.some((w) => w.every((v, j) => v === flat({ ...st.before.gen, ...st.before.disc })[j]))).to.equal(true);
         const replay = referenceReplay(s, ex.id, o.steps);
