@@ -18,7 +18,7 @@ import type { Course } from '../course/config';
 import { CompiledCell, ProgramCell, compileCells, formatCompileError } from './compile';
 import { DiagnosisId } from './diagnoses';
 import { Extraction, extractExercises, programCells, readSubmission } from './extract';
-import { Session, Subject, needsBehaviour } from './judge';
+import { Session, Subject, behaviour, needsBehaviour } from './judge';
 import type { ExerciseId, ExerciseObservation } from './observe';
 import type { GradeResult } from './result';
 import { CheckResult, runChecks } from './run-checks';
@@ -205,6 +205,9 @@ async function observeIsolated(compiled: CompiledCell[], subject: Record<Exercis
       subject[id].observation!.behaviour = b ?? { failure: { kind: crash?.kind ?? 'runtime-error', message: crash?.message ?? 'not observed' }, steps: 0, endState: basis.run !== undefined, runs: [] };
     }
   }
+  // the verdicts on the end-state runs now, outside the checks' time limit (the reference's own runs from the
+  // course's starts take minutes the first time; they are cached after)
+  for (const ex of EXERCISES.filter((e) => behavioural.includes(e.id))) behaviour(session, ex);
   const output = run.output + (run.outputTruncated ? `\n… output truncated at ${sandbox.outputCap} characters\n` : '');
   return { output, isolation: run.isolation, otherCells: run.cellFailures, session };
 }
