@@ -301,12 +301,14 @@ const UNCOUPLED_DISC = `function trainDisc(batchSize: number): number {
 
 const METRICS_DISC = `const { IS_FAKE, IS_REAL } = gan;
 
-// the same BCE written with tfjs-layers' tf.metrics (what @tensorflow/tfjs adds to tfjs-core)
+// the seminar's loss as a BCE on P(real | x), written with tfjs-layers' tf.metrics (what @tensorflow/tfjs adds
+// to tfjs-core). (A sigmoid of the real logit alone, trained against the reference generator, ends 0.37 off
+// in mean and +0.19 in W1 after 16000 iterations: the end-state runs reject it.)
 function trainDisc(batchSize: number): number {
   return tf.tidy(() => {
     const discLoss = discOpt.minimize(() => {
-      const realP = tf.sigmoid(disc(sampleRealData(batchSize)).slice([0, IS_REAL], [-1, 1]));
-      const fakeP = tf.sigmoid(disc(gen(sampleNoise(batchSize))).slice([0, IS_REAL], [-1, 1]));
+      const realP = tf.softmax(disc(sampleRealData(batchSize))).slice([0, IS_REAL], [-1, 1]);
+      const fakeP = tf.softmax(disc(gen(sampleNoise(batchSize)))).slice([0, IS_REAL], [-1, 1]);
       const loss: tf.Scalar = tf.mean(tf.add(tf.metrics.binaryCrossentropy(tf.onesLike(realP), realP), tf.metrics.binaryCrossentropy(tf.zerosLike(fakeP), fakeP)));
       return loss;
     }, true, disc.parameters());
