@@ -20,7 +20,7 @@ export interface Ui {
   moreAtGrading: (hidden: number) => string;
   feedbackFor: string;
   score: string;
-  status: Record<'complete' | 'incomplete' | 'unreadable', string>;
+  status: Record<'complete' | 'incomplete' | 'unreadable' | 'too-large', string>;
   gradedCell: (n: number, via: string) => string;
   tableHeader: string;
   passed: string;
@@ -60,7 +60,7 @@ export const UI: Record<Language, Ui> = {
     moreAtGrading: (n) => `The grader runs ${n} more check${n === 1 ? '' : 's'} you do not see here; their results show once grades are published.`,
     feedbackFor: 'Feedback for',
     score: 'Score',
-    status: { complete: 'complete', incomplete: 'incomplete', unreadable: 'unreadable' },
+    status: { complete: 'complete', incomplete: 'incomplete', unreadable: 'unreadable', 'too-large': 'too large to grade' },
     gradedCell: (n, via) => `Graded cell: #${n} (found by ${via}).`,
     tableHeader: '| check | points | result |',
     passed: 'passed',
@@ -92,7 +92,7 @@ export const UI: Record<Language, Ui> = {
     moreAtGrading: (n) => `Грейдер запустит ещё ${n} ${plural(n, 'проверку', 'проверки', 'проверок')}, которых здесь нет; их результаты появятся после публикации оценок.`,
     feedbackFor: 'Отзыв для',
     score: 'Баллы',
-    status: { complete: 'проверено полностью', incomplete: 'проверено не полностью', unreadable: 'файл не читается' },
+    status: { complete: 'проверено полностью', incomplete: 'проверено не полностью', unreadable: 'файл не читается', 'too-large': 'слишком большой для проверки' },
     gradedCell: (n, via) => `Проверенная ячейка: №${n} (найдена по: ${via}).`,
     tableHeader: '| проверка | баллы | результат |',
     passed: 'пройдена',
