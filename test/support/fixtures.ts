@@ -418,11 +418,11 @@ export const FIXTURES: readonly Fixture[] = [
   { name: 'layers-metrics', expect: { full: true }, disc: [wholeCell(METRICS_DISC)] },
   // #21: training judged by where the notebook's loop ends (lib/grader/end-state.ts), not by early gain:
   // each of these gains like a valid variant in short runs, and ends elsewhere
-  { name: 'uncoupled-sigmoid-heads', expect: { diagnosis: 'wrong-update', score: 15 }, disc: [wholeCell(UNCOUPLED_DISC)] },
-  { name: 'disc-sees-altered-data', expect: { diagnosis: 'wrong-update', score: 15 }, disc: [replace('closure', 'sampleRealData(batchSize)', 'tf.sub(tf.mul(sampleRealData(batchSize), 1.2), 1) as tf.Tensor2D')] },
+  { name: 'uncoupled-sigmoid-heads', expect: { diagnosis: 'wrong-update', score: 13 }, disc: [wholeCell(UNCOUPLED_DISC)] },
+  { name: 'disc-sees-altered-data', expect: { diagnosis: 'wrong-update', score: 13 }, disc: [replace('closure', 'sampleRealData(batchSize)', 'tf.sub(tf.mul(sampleRealData(batchSize), 1.2), 1) as tf.Tensor2D')] },
   {
     name: 'gen-pulled-to-real',
-    expect: { diagnosis: 'wrong-update', score: 15 },
+    expect: { diagnosis: 'wrong-update', score: 13 },
     gen: [wrap('loss', (x) => `tf.add(${x}, tf.mul(0.5, tf.mean(tf.square(tf.sub(genData, sampleRealData(batchSize))))))`)],
   },
   // named by the update: the minimax value −L_D, minimised by the generator, updates it as log(1 − D(G(z))) does
@@ -434,7 +434,7 @@ export const FIXTURES: readonly Fixture[] = [
   // an environment no step can tell apart: right only where there are no timers (the kernels have them) …
   { name: 'right-only-without-timers', expect: { diagnosis: 'wrong-sign' }, disc: [wrap('loss', (x) => `tf.mul(typeof setTimeout === 'function' ? -1 : 1, ${x})`)] },
   // … or only at batch sizes other than the notebook's 128 (the run's last third is at 128; the loop then diverges)
-  { name: 'wrong-at-batch-128', expect: { diagnosis: 'wrong-update', score: 15 }, gen: [wrap('loss', (x) => `tf.mul(batchSize === 128 ? -1 : 1, ${x})`)] },
+  { name: 'wrong-at-batch-128', expect: { diagnosis: 'wrong-update' }, gen: [wrap('loss', (x) => `tf.mul(batchSize === 128 ? -1 : 1, ${x})`)] },
   // comments and strings define nothing: a commented-out draft above the real cells, no metadata anywhere
   {
     name: 'commented-out-draft',
