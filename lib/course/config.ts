@@ -47,7 +47,7 @@ export const COURSE_SCHEMA = {
     weights: {
       description:
         'Weight of a check within its exercise, by full check id ("train_disc.update") or by the check\'s id in every exercise ("update"). ' +
-        'Unlisted checks keep their severity-weighted default (lib/exercises/checks.ts: a mistake that stops the GAN learning costs most of the exercise). 0 makes a check worth nothing.',
+        'Unlisted checks keep their severity-weighted default (lib/grader/check-definitions.ts: a mistake that stops the GAN learning costs most of the exercise). 0 makes a check worth nothing.',
       type: 'object',
       additionalProperties: { type: 'number', minimum: 0 },
     },

@@ -1,4 +1,4 @@
-// What a check (lib/exercises/checks.ts) works with: the subject's observations of one exercise, the
+// What a check (lib/grader/check-definitions.ts) works with: the subject's observations of one exercise, the
 // reference's on the same states, and the diagnosis a failure names. A check passes by returning and
 // fails by a chai assertion (naming the diagnosis set with failureNames) or by fail(diagnosis, why).
 import { AssertionError, expect } from 'chai';

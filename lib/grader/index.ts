@@ -7,7 +7,7 @@
 //   feedbackOf / gradescopeOf                        a student's feedback.md, results.json (the gradebook: lib/gradebook/write.ts)
 // The pipeline, one small named step each (nbgrader-style):
 //   read + extract (extract.ts) -> compile (compile.ts) -> run isolated (sandbox.ts, which observes with
-//   observe.ts) -> check (run-checks.ts runs the mocha checks of lib/exercises/checks.ts, which judge with
+//   observe.ts) -> check (run-checks.ts runs the mocha checks of lib/grader/check-definitions.ts, which judge with
 //   judge.ts against the reference on the states of states.ts) -> report (report.ts).
 import * as path from 'node:path';
 import { EXERCISES } from '../exercises';

@@ -1,4 +1,4 @@
-// Step "run the checks": mocha's programmatic API runs the one spec file (lib/exercises/checks.spec.ts)
+// Step "run the checks": mocha's programmatic API runs the one spec file (lib/grader/checks.spec.ts)
 // against the current session and collects a result per check id.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -7,8 +7,8 @@ import { DiagnosisId, isDiagnosisId } from './diagnoses';
 import type { Session } from './judge';
 import { setSession } from './basis';
 
-/** The compiled spec file, next to this module's exercises folder (dist/lib/exercises/checks.spec.js). */
-export const SPEC_FILE = path.resolve(__dirname, '..', 'exercises', 'checks.spec.js');
+/** The compiled spec file, beside this module (dist/lib/grader/checks.spec.js). */
+export const SPEC_FILE = path.join(__dirname, 'checks.spec.js');
 
 export interface CheckResult {
   id: string;

@@ -1,5 +1,5 @@
 // The notebook's self-check: `await gan.selfCheck({ gen: gen, disc: disc, genOpt: genOpt, discOpt: discOpt }).trainDisc(trainDisc)`
-// runs the grader's own checks (the mocha checks of lib/exercises/checks.ts) in the kernel, on the notebook's
+// runs the grader's own checks (the mocha checks of lib/grader/check-definitions.ts) in the kernel, on the notebook's
 // models from fixed states, and prints a small pass/fail table with the diagnosis and a hint. The
 // notebook's weights are restored afterwards. It never throws: an unfinished exercise shows
 // "not-implemented", a broken grader says so.

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as ts from 'typescript';
 
 /** Modules the student bundle starts from: what the notebook and the student's CLI load. */
-export const ENTRY_POINTS = ['lib/index.ts', 'lib/cli.ts', 'lib/grader/self-check.ts', 'lib/grader/expected.ts', 'lib/exercises/checks.spec.ts'];
+export const ENTRY_POINTS = ['lib/index.ts', 'lib/cli.ts', 'lib/grader/self-check.ts', 'lib/grader/expected.ts', 'lib/grader/checks.spec.ts'];
 
 /** CLI subcommands a student may run; the others are instructor tools and are cut from the table. */
 export const STUDENT_COMMANDS = ['check'];

@@ -2,7 +2,7 @@
 // and check has its Russian, and a course with "language": "ru" gets a Russian self-check and feedback.
 import { expect } from 'chai';
 import { courseWith, useCourse } from '../../lib/course/config';
-import { CHECK_DEFINITIONS } from '../../lib/exercises/checks';
+import { CHECK_DEFINITIONS } from '../../lib/grader/check-definitions';
 import { EXERCISES } from '../../lib/exercises';
 import { configureChecks } from '../../lib/grader/checks';
 import { DIAGNOSES } from '../../lib/grader/diagnoses';

@@ -75,7 +75,7 @@ describe('release: Gradescope autograder', function () {
     for (const f of ['setup.sh', 'run_autograder', 'autograder-config.json', 'lib/course/course.json', 'package.json', 'package-lock.json', 'lib/reference/solutions.ts', 'dist/lib/cli.js']) {
       expect(names, f).to.include(f);
     }
-    expect(names, 'compiled grading checks').to.include('dist/lib/exercises/checks.spec.js');
+    expect(names, 'compiled grading checks').to.include('dist/lib/grader/checks.spec.js');
     expect(names.filter((n) => n.startsWith('test/') || n.startsWith('dist/test/')), 'no tests in the zip: the grader needs none').to.deep.equal([]);
     expect(names.some((n) => n.startsWith('node_modules/'))).to.equal(false);
     for (const f of ['setup.sh', 'run_autograder']) {

@@ -56,7 +56,7 @@ describe('release: student bundle', function () {
       expect(report.files.filter((f) => /solutions|lib\/release\/|cli\/(release|autograder|grade|train)\./.test(f))).to.deep.equal([]);
       expect(report.files.filter((f) => f.startsWith('test/')).length, 'student tests').to.be.greaterThan(0);
       expect(report.files.some((f) => /^test\/(fixtures|support)\//.test(f)), 'fixture submissions and their generator (made from the reference)').to.equal(false);
-      expect(report.files, 'the public grading checks').to.include.members(['lib/exercises/checks.ts', 'lib/exercises/checks.spec.ts']);
+      expect(report.files, 'the public grading checks').to.include.members(['lib/grader/check-definitions.ts', 'lib/grader/checks.spec.ts']);
       expect(report.exercises).to.deep.equal(['train_disc', 'train_gen']);
     });
 

@@ -80,5 +80,5 @@ describe('student bundle', () => {
 
 describe('the grading checks on the shipped expected values (the self-check\'s own)', () => {
   // with no submission set, the subject is the reference's shipped observations: every public check passes
-  require('../../lib/exercises/checks.spec');
+  require('../../lib/grader/checks.spec');
 });

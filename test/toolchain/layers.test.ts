@@ -14,15 +14,6 @@ const LIB = path.join(ROOT, 'lib');
  * occurs fails the test, so the list only shrinks.
  */
 const PENDING: Record<string, string> = {
-  // the check definitions are written against the grader's check context: they move to grader/
-  'exercises/checks.ts -> grader/check-context.ts': 'move exercises/checks.ts into grader/',
-  'exercises/checks.ts -> grader/judge.ts': 'move exercises/checks.ts into grader/',
-  'exercises/checks.ts -> grader/states.ts': 'move exercises/checks.ts into grader/',
-  'exercises/checks.ts -> grader/optimizer-use.ts': 'move exercises/checks.ts into grader/',
-  'exercises/checks.ts -> grader/words.ts': 'move exercises/checks.ts into grader/',
-  'exercises/checks.spec.ts -> grader/check-context.ts': 'move exercises/checks.spec.ts into grader/',
-  'exercises/checks.spec.ts -> grader/basis.ts': 'move exercises/checks.spec.ts into grader/',
-  'exercises/checks.spec.ts -> grader/expected.ts': 'move exercises/checks.spec.ts into grader/',
   // Deno's type check of the exercise cells is the self-check's: typeErrorsOfLatest moves to grader/self-check.ts
   'jupyter/deno.ts -> grader/compile.ts': 'move typeErrorsOfLatest from jupyter/deno.ts to grader/',
   // solution mode picks the reference: chooseSteps/solutionMode move from seminar/notebook.ts to jupyter/

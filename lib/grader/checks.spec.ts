@@ -1,12 +1,12 @@
-// The grading checks as mocha specs: one `it` per check of lib/exercises/checks.ts and exercise of the
+// The grading checks as mocha specs: one `it` per check of lib/grader/check-definitions.ts and exercise of the
 // registry, titled "<id>: <name>". The grader's runner (lib/grader/run-checks.ts) loads this file
 // through mocha's programmatic API against a submission's observations; without a submission (plain
 // `npm test`: test/exercises/checks.test.ts) the subject is the reference itself.
-import { EXERCISES } from '.';
-import { CheckContext } from '../grader/check-context';
-import { currentSession } from '../grader/basis';
-import { hiddenInRelease } from '../grader/expected';
-import { CHECK_DEFINITIONS, checkId } from './checks';
+import { EXERCISES } from '../exercises';
+import { CheckContext } from './check-context';
+import { currentSession } from './basis';
+import { hiddenInRelease } from './expected';
+import { CHECK_DEFINITIONS, checkId } from './check-definitions';
 
 for (const ex of EXERCISES) {
   describe(`grading: ${ex.functionName} (${ex.id})`, function () {

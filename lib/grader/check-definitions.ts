@@ -3,14 +3,14 @@
 // `npm test` (against the reference). A check reads as: what it compares, against what, with which
 // tolerance, and which diagnosis a failure names. To add one: append a CheckDefinition here.
 import { AssertionError, expect } from 'chai';
-import { MODEL_TITLES } from './exercise';
-import type { Exercise } from './exercise';
-import type { CheckContext } from '../grader/check-context';
-import { expectWeightsClose } from '../grader/check-context';
-import { FROZEN_TOL, TOL, behaviour, lossesMatch, needsBehaviour, samplerProblem } from '../grader/judge';
-import { optimizerProblem } from '../grader/optimizer-use';
-import { precise } from '../grader/words';
-import { PROTOCOL } from '../grader/states';
+import { MODEL_TITLES } from '../exercises/exercise';
+import type { Exercise } from '../exercises/exercise';
+import type { CheckContext } from './check-context';
+import { expectWeightsClose } from './check-context';
+import { FROZEN_TOL, TOL, behaviour, lossesMatch, needsBehaviour, samplerProblem } from './judge';
+import { optimizerProblem } from './optimizer-use';
+import { precise } from './words';
+import { PROTOCOL } from './states';
 import { SEMINAR } from '../seminar/loop';
 
 export interface CheckDefinition {
