@@ -22,8 +22,17 @@ interface HandlerProto {
   handleExecuteImpl(this: unknown, req: Record<PropertyKey, unknown>, writeStream: Write, writeDisplayData: unknown): Promise<unknown>;
 }
 
+/** The zeromq 6 sockets of tslab's server (only what the hooks touch). */
+interface ServerSockets {
+  iopub?: { sendTimeout?: number; sendHighWaterMark?: number };
+  shell?: { sendTimeout?: number };
+  control?: { sendTimeout?: number };
+  stdin?: { sendTimeout?: number };
+}
+
 interface ServerProto {
   handleExecute(this: { publishStatus(status: string, parent: unknown): void }, sock: unknown, msg: { content?: unknown }): Promise<void>;
+  publishStatus(this: ServerSockets, status: string, parent: unknown): void;
 }
 
 export interface TslabJupyterModule {
@@ -64,6 +73,30 @@ export const INTERRUPT_NOTE =
   'Interrupted (Kernel > Interrupt). Everything computed so far is kept — the models keep their weights: run a cell ' +
   'again to carry on (TF.js is reset first if the interrupt stopped it mid-step).';
 
+/**
+ * zeromq 6 sends at most 512 messages on a socket synchronously in a row; it defers the 513th to the next
+ * event-loop turn (so as not to starve the loop) and marks the socket busy until then, and any other
+ * send in the same turn throws EBUSY "Socket is busy writing". tslab fires `sock.send` without waiting:
+ * so every 513th iopub message of a kernel, the outputs after it in the same turn are lost — a training
+ * loop's dashboard updates and prints, or the "idle" of handleShellMessage right after a cell's last output
+ * (the front end then shows the kernel busy for good; `Error: Socket is busy writing … at
+ * ZmqMessage.signAndSend ← ZmqServer.publishStatus ← handleShellMessage`). A send timeout of 0 makes
+ * zeromq send every message at once, never deferred; tslab's sockets cannot block (PUB drops at its
+ * high-water mark, ROUTER drops unroutable replies), so nothing else changes. And iopub's high-water
+ * mark goes from 1000 queued messages to none: a cell printing a thousand lines
+ * faster than the front end reads them lost all but the first ones.
+ */
+function sendWithoutDeferral(server: ServerSockets): void {
+  if (DEFERRAL_OFF.has(server) || !server.iopub) return;
+  DEFERRAL_OFF.add(server);
+  for (const sock of [server.iopub, server.shell, server.control, server.stdin]) {
+    if (sock && typeof sock === 'object' && 'sendTimeout' in sock) sock.sendTimeout = 0;
+  }
+  if ('sendHighWaterMark' in server.iopub) server.iopub.sendHighWaterMark = 0;
+}
+
+const DEFERRAL_OFF = new WeakSet<object>();
+
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
@@ -73,10 +106,16 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 export function patchTslab(mod: TslabJupyterModule | null = loadedTslabJupyter()): boolean {
   const handler = mod?.JupyterHandlerImpl?.prototype;
   const server = mod?.ZmqServer?.prototype;
-  if (!handler || !server || typeof handler.handleExecuteImpl !== 'function' || typeof server.handleExecute !== 'function') return false;
+  if (!handler || !server || typeof handler.handleExecuteImpl !== 'function' || typeof server.handleExecute !== 'function' || typeof server.publishStatus !== 'function') return false;
   const reg = registry();
   if (reg.patched.has(handler)) return true;
   reg.patched.add(handler);
+
+  const publishStatus = server.publishStatus;
+  server.publishStatus = function (status, parent) {
+    sendWithoutDeferral(this);
+    return publishStatus.call(this, status, parent);
+  };
 
   const serverExecute = server.handleExecute;
   server.handleExecute = function (sock, msg) {

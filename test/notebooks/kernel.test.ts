@@ -108,6 +108,30 @@ describe('the notebook in a live tslab kernel (jupyter_client)', function () {
     });
   });
 
+  describe('many short runs sent at once (solution mode, 300 iterations each)', function () {
+    type Request = { kind: string; expectLines: number; lines: number; idle: boolean; reply: string | null };
+    let result: { requests: Request[]; alive: boolean };
+    before(function () {
+      this.timeout(900_000);
+      result = drive('stress', { GAN_SOLUTIONS: '1', GAN_ITERATIONS: '300' });
+    });
+
+    // zeromq 6 defers every 513th send in a row and throws EBUSY at the next one (lib/jupyter/kernel-hooks.ts)
+    it('the kernel lives; every request replies ok and ends with its "idle"', () => {
+      expect(result.alive).to.equal(true);
+      result.requests.forEach((r, k) => {
+        expect(r.reply, `request ${k} (${r.kind})`).to.equal('ok');
+        expect(r.idle, `request ${k} (${r.kind}): no "idle" status`).to.equal(true);
+      });
+    });
+
+    it('no output is lost: each printing cell delivers every line', () => {
+      const printing = result.requests.filter((r) => r.kind === 'print');
+      expect(printing.reduce((a, r) => a + r.expectLines, 0)).to.be.greaterThan(2000);
+      printing.forEach((r, k) => expect(r.lines, `printing cell ${k}`).to.equal(r.expectLines));
+    });
+  });
+
   describe('a cell run before its prerequisites', function () {
     let result: { first: Collected; afterSamplers: Collected };
     before(function () {
