@@ -8,11 +8,13 @@
 // of the tslab instance the kernel loaded): each request first lets the event loop turn (the earlier
 // reply and status are sent), then publishes "busy" for itself, then runs the before-cell hooks (TF.js
 // recovery after an interrupt, registered by the lib), then the cell; a cell that fails to compile
-// because it uses a name an earlier cell defines gets one line saying which cell to run first.
+// because it uses a name an earlier cell defines gets one line saying which cell to run first, and a
+// type error shows the cell's line it names, with a plain hint for the usual mistakes (type-hints.ts).
 // test/notebooks/kernel.test.ts drives a live kernel through all of this, so a tslab upgrade that
 // changes these methods fails there.
 import { isMissingNotebookName, missingCellHint } from './prerequisites';
 import * as host from '../host';
+import { explainDiagnostic } from './type-hints';
 
 const START = Symbol.for('gan-seminar.requestStarted');
 
@@ -43,9 +45,18 @@ export interface TslabJupyterModule {
 /** A before-cell hook: gets a writer to the starting cell's stdout. */
 export type BeforeCell = (print: (line: string) => void) => void;
 
+/** How the last run of the cell that declares a function went. */
+export interface LastRun {
+  ok: boolean;
+  /** The first line the failed run wrote to stderr (a type error, the exception). */
+  error?: string;
+}
+
 interface Registry {
   patched: WeakSet<object>;
   before: Map<string, BeforeCell>;
+  /** By function name: the last run of a cell declaring it at top level (a failed run keeps the old one). */
+  lastRuns?: Map<string, LastRun>;
 }
 
 const KEY = Symbol.for('gan-seminar.kernelHooks');
@@ -59,6 +70,27 @@ function registry(): Registry {
 /** Runs `hook` before every cell from now on (one hook per name; re-registering replaces it). */
 export function beforeEachCell(name: string, hook: BeforeCell): void {
   registry().before.set(name, hook);
+}
+
+/**
+ * How the last run of the cell declaring function `name` (at top level) went; undefined when no such cell
+ * ran under the hooks. A failed run (type error, exception) leaves the previous definition in place.
+ */
+export function lastRunOf(name: string): LastRun | undefined {
+  return registry().lastRuns?.get(name);
+}
+
+/** The functions a cell declares at top level: `function f(`, `const f = (…) =>`, `const f = function`. */
+export function declaredFunctions(code: string): string[] {
+  const names = [...code.matchAll(/^(?:export\s+)?(?:async\s+)?function\s*\*?\s*([A-Za-z_$][\w$]*)/gm)].map((m) => m[1]);
+  for (const m of code.matchAll(/^(?:export\s+)?(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=]*)?=\s*(?:async\s*)?(?:function\b|\([^)]*\)\s*(?::[^=]*)?=>|[A-Za-z_$][\w$]*\s*=>)/gm)) names.push(m[1]);
+  return [...new Set(names)];
+}
+
+function recordRun(code: string, run: LastRun): void {
+  const reg = registry();
+  const runs = (reg.lastRuns ??= new Map());
+  for (const name of declaredFunctions(code)) runs.set(name, run);
 }
 
 /** tslab's jupyter module as loaded in this process (the kernel's), if any. */
@@ -132,6 +164,8 @@ export function patchTslab(mod: TslabJupyterModule | null = loadedTslabJupyter()
     if (typeof started === 'function') started();
     let stderr = '';
     const held: string[] = [];
+    const code = typeof req.code === 'string' ? req.code : '';
+    const explained = new Set<string>();
     const write: Write = (name, text) => {
       if (name === 'stderr') {
         stderr += text;
@@ -142,6 +176,8 @@ export function patchTslab(mod: TslabJupyterModule | null = loadedTslabJupyter()
           held.push(text);
           return;
         }
+        // "17:13 - Type 'number' is not assignable…": the cell's line 17 under it, and a hint if it is a usual mistake
+        text += explainDiagnostic(text, code, explained);
       }
       writeStream(name, text);
     };
@@ -155,8 +191,10 @@ export function patchTslab(mod: TslabJupyterModule | null = loadedTslabJupyter()
     try {
       const done = await execute.call(this, req, write, writeDisplayData);
       for (const line of held) writeStream('stderr', line);
+      recordRun(code, { ok: true });
       return done;
     } catch (failed) {
+      recordRun(code, { ok: false, error: stderr.split('\n').find((l) => l.trim())?.trim() ?? 'the cell failed' });
       const hint = missingCellHint(stderr);
       if (hint) writeStream('stderr', `${hint}\n`);
       else for (const line of held) writeStream('stderr', line);

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { config } from '../config';
 import { registerWasmFallbacks } from './kernel-fallback';
 import { installSpeedUps } from './speed-ups';
+import { fixLogSigmoid } from './log-sigmoid';
 
 export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -78,6 +79,8 @@ export async function initBackend(requested: string | undefined = config.backend
   if (tf.getBackend() === 'wasm') registerWasmFallbacks();
   // the small kernels, the SGD and log-softmax kernels, the fast tape and scopes (lib/tfjs/speed-ups.ts)
   installSpeedUps(tf.getBackend());
+  // every backend: tf.logSigmoid's gradient, broken in tfjs 4.22 (lib/tfjs/log-sigmoid.ts)
+  fixLogSigmoid();
   return tf.getBackend() as BackendName;
 }
 
