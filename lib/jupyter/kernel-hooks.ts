@@ -61,6 +61,20 @@ interface Registry {
 
 const KEY = Symbol.for('gan-seminar.kernelHooks');
 
+/** Set by the kernel preload (kernel-preload.ts): the hooks were in place before the first cell. */
+export const PRELOADED = Symbol.for('gan-seminar.kernelPreloaded');
+
+/** Said once, in the first cell, by a kernel registered without the preload (e.g. by `npx tslab install`). */
+export const NOT_PRELOADED_NOTE =
+  '(This TypeScript kernel was registered without the project\'s hooks — by `npx tslab install`? From here on cells ' +
+  'say which cell to run first, but a cell run before this one could not. Register it the project\'s way once: ' +
+  '`npm run kernel:install -- --user`, then restart the kernel.)';
+
+/** Whether the kernel preload ran in this process. */
+export function preloaded(): boolean {
+  return (globalThis as Record<symbol, unknown>)[PRELOADED] === true;
+}
+
 /** Shared by every copy of this module in the process (the kernel preload and the notebook's lib). */
 function registry(): Registry {
   const g = globalThis as unknown as Record<symbol, Registry | undefined>;
@@ -202,6 +216,12 @@ export function patchTslab(mod: TslabJupyterModule | null = loadedTslabJupyter()
     }
   };
   return true;
+}
+
+/** Whether patchTslab has wrapped the tslab instance this process loaded. */
+export function hooksInstalled(mod: TslabJupyterModule | null = loadedTslabJupyter()): boolean {
+  const handler = mod?.JupyterHandlerImpl?.prototype;
+  return handler !== undefined && registry().patched.has(handler);
 }
 
 /**

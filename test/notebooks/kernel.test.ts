@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { DEFINING_CELLS, missingCellHint } from '../../lib/jupyter/prerequisites';
-import { INTERRUPT_NOTE } from '../../lib/jupyter/kernel-hooks';
+import { INTERRUPT_NOTE, NOT_PRELOADED_NOTE } from '../../lib/jupyter/kernel-hooks';
 import { tempDir } from '../support/tmp';
 import { KERNELS, NOTEBOOK, ROOT, jupyterPython, readNotebook, requireJupyter, seminarCell, sourceOf } from '../support/jupyter';
 
@@ -202,6 +202,31 @@ describe('the notebook in a live tslab kernel (jupyter_client)', function () {
       expect(out.fixed.status, out.fixed.text).to.equal('ok');
       expect(out['check disc'].text).to.contain('trainDisc self-check: 10/10 points');
       expect(out['check gen'].text).to.contain('trainGen self-check: 10/10 points');
+    });
+  });
+
+  describe('a kernel registered by `npx tslab install` (no preload)', function () {
+    let out: Collected[] = [];
+    before(function () {
+      this.timeout(600_000);
+      const prefix = tempDir('gan-plain-kernel-');
+      const bin = path.join(ROOT, 'node_modules', '.bin');
+      // what `npx tslab install` writes: argv ["tslab", "kernel", …], found on PATH
+      const r = spawnSync(path.join(bin, 'tslab'), ['install', '--python', jupyterPython(), '--prefix', prefix], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`tslab install failed: ${r.stderr}`);
+      const file = path.join(prefix, 'steps.json');
+      fs.writeFileSync(file, JSON.stringify([{ cell: 'samplers' }, { cell: 'train_disc' }]));
+      out = drive<Collected[]>('sequence', { JUPYTER_PATH: path.join(prefix, 'share', 'jupyter'), PATH: `${bin}${path.delimiter}${process.env.PATH}` }, file);
+    });
+
+    it('the first cell says once how to register the kernel with the hooks', () => {
+      expect(out[0].status, out[0].text).to.equal('ok');
+      expect(out[0].text).to.contain(NOT_PRELOADED_NOTE);
+    });
+
+    it('from the first cell on, a cell run before its prerequisites says which cell to run first', () => {
+      expect(out[1].status).to.equal('error');
+      expect(out[1].text.trim()).to.match(/^→ `disc`, `discOpt` are defined in the «Models» cell/);
     });
   });
 
