@@ -3,7 +3,11 @@
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import { createSeminar, disposeSeminar, initBackend } from '../../lib';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { logSigmoidFixed } from '../../lib/tfjs/log-sigmoid';
+import { NOTEBOOK, readNotebook, seminarCell, sourceOf } from '../support/jupyter';
+import { tempDir } from '../support/tmp';
 
 describe('tf.logSigmoid trains (lib/tfjs/log-sigmoid.ts)', () => {
   after(async () => {
@@ -62,4 +66,32 @@ describe('tf.logSigmoid trains (lib/tfjs/log-sigmoid.ts)', () => {
       });
     });
   }
+
+  it("the grader's sandbox child grades both exercises written with logSigmoid 20/20", async function () {
+    this.timeout(600_000);
+    const nb = readNotebook(NOTEBOOK);
+    const fill = (name: string, pairs: [string, string][]) => {
+      const cell = seminarCell(nb, name);
+      cell.source = pairs.reduce((src, [todo, code]) => src.replace(`TODO('${todo}')`, code), sourceOf(cell));
+    };
+    const logpRealOf = (x: string) => `tf.logSigmoid(tf.sub(disc(${x}).slice([0, IS_REAL], [-1, 1]), disc(${x}).slice([0, IS_FAKE], [-1, 1])))`;
+    fill('train_disc', [
+      ['sample noise', 'sampleNoise(batchSize)'],
+      ['generate data given noise', 'gen(noise)'],
+      ['compute logp for 0th', 'tf.logSigmoid(tf.sub(disc(genData).slice([0, IS_FAKE], [-1, 1]), disc(genData).slice([0, IS_REAL], [-1, 1])))'],
+      ['compute loss', 'tf.neg(tf.mean(tf.add(logpRealIsReal, logpGenIsFake)))'],
+    ]);
+    fill('train_gen', [
+      ['sample noise', 'sampleNoise(batchSize)'],
+      ['generate data given noise', 'gen(noise)'],
+      ['compute logp gen is REAL', logpRealOf('genData')],
+      ['generator loss', 'tf.neg(tf.mean(logpGenIsReal))'],
+    ]);
+    const file = path.join(tempDir('gan-logsigmoid-'), 'student.ipynb');
+    fs.writeFileSync(file, JSON.stringify(nb));
+    const { gradeNotebook } = await import('../../lib/grader');
+    const r = await gradeNotebook(file);
+    expect(r.checks.filter((c) => !c.passed).map((c) => `${c.id}: ${c.message}`)).to.deep.equal([]);
+    expect(r.score).to.equal(r.maxScore);
+  });
 });
