@@ -6,7 +6,6 @@ import type { Steps } from './steps';
 import { recoverEngineAndSay } from '../tfjs/engine-state';
 import { StudentError } from './todo';
 import { brokenWeights, trainedRecord } from './trained';
-import { DEFINING_CELLS } from '../jupyter/prerequisites';
 
 export { TODO } from './todo';
 
@@ -70,7 +69,8 @@ export function chooseSteps(useSolutions: boolean, seminar: Seminar, student: St
 
 const WRAPPED = new WeakSet<Steps>();
 
-const MODELS_CELL = DEFINING_CELLS.find((c) => c.cell === 'models')?.title ?? 'the «Models» cell';
+// the cell's name as the notebook's heading gives it (lib/jupyter/prerequisites.ts names it the same way)
+const MODELS_CELL = 'the «Models» cell (gen, disc and their optimizers)';
 
 /**
  * Before a training run: weights that blew up stop it with how to start fresh (a fixed step cannot
