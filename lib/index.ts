@@ -30,3 +30,5 @@ export { initBackend, setUpKernel } from './jupyter/first-cell';
 // runs cells in order (a no-op outside a tslab kernel).
 import { setUpKernel } from './jupyter/first-cell';
 setUpKernel();
+// tfjs's optimizers take the seminar's loss in any of its natural forms (types only)
+import './tfjs/optimizer-types';

@@ -14,6 +14,7 @@ import { getWeights, withWeights } from '../seminar/nn';
 import type { Step } from '../seminar/steps';
 import { denoJupyter } from '../dashboard/live-output';
 import { typeErrorsOfLatest } from '../jupyter/deno';
+import { lastRunOf } from '../jupyter/kernel-hooks';
 import { buildBasis, newSession } from './basis';
 import { CompileError, formatCompileError } from './compile-error';
 import { configureChecks } from './checks';
@@ -94,6 +95,34 @@ export function formatSelfCheck(id: ExerciseId, results: CheckResult[], hiddenCo
 /** The notebook's check object: one method per exercise, named like its function (`check.trainDisc(trainDisc)`). */
 export type SelfCheck = Record<Exercise['functionName'], (step: Step) => Promise<void>>;
 
+/** What the check cell says instead of checking, when the exercise cell's last run failed. */
+export function lastRunFailed(ex: Exercise, error = 'an error'): string {
+  return (
+    `${ex.functionName} self-check: not run — the last run of your ${ex.functionName} cell failed:\n` +
+    `  ${error}\n` +
+    `so ${ex.functionName} is still the definition from before that run. Fix the cell, run it (no error), then run this check again.`
+  );
+}
+
+/** Checks `step` (or, with `solutions`, the reference) and prints the table; returns the points. */
+async function checkAndPrint(ex: Exercise, step: Step, models: Models, solutions: boolean): Promise<{ got: number; max: number }> {
+  let subject = step;
+  if (solutions) {
+    subject = referenceSteps(seminarOf(models))[ex.functionName];
+    console.log(`Solution mode: checking the reference ${ex.functionName} from lib/reference/solutions.ts.`);
+  }
+  // Deno runs cells without type-checking them: check the exercise cell here, as tslab would have.
+  let typeErrors: CompileError[] = [];
+  if (!solutions && denoJupyter()) {
+    const typed = await typeErrorsOfLatest(ex.id);
+    if ('errors' in typed) typeErrors = typed.errors;
+    else console.log(`(type check skipped: ${typed.note})`);
+  }
+  const results = await runSelfCheck(ex.id, subject, models, typeErrors);
+  console.log(formatSelfCheck(ex.id, results));
+  return { got: results.reduce((a, r) => a + r.points, 0), max: results.reduce((a, r) => a + r.maxPoints, 0) };
+}
+
 /**
  * The notebook's check object. With `solutions` (the notebook's SOLUTIONS flag) it checks the
  * reference from lib/reference/solutions.ts instead of the cell, as the training loop would run it.
@@ -103,23 +132,11 @@ export function selfCheck(models: Models, solutions = false): SelfCheck {
     let got = 0;
     let max = 0;
     recoverEngineAndSay(); // an interrupted training cell may have left TF.js mid-step
+    const last = solutions ? undefined : lastRunOf(ex.functionName);
     try {
-      let subject = step;
-      if (solutions) {
-        subject = referenceSteps(seminarOf(models))[ex.functionName];
-        console.log(`Solution mode: checking the reference ${ex.functionName} from lib/reference/solutions.ts.`);
-      }
-      // Deno runs cells without type-checking them: check the exercise cell here, as tslab would have.
-      let typeErrors: CompileError[] = [];
-      if (!solutions && denoJupyter()) {
-        const typed = await typeErrorsOfLatest(ex.id);
-        if ('errors' in typed) typeErrors = typed.errors;
-        else console.log(`(type check skipped: ${typed.note})`);
-      }
-      const results = await runSelfCheck(ex.id, subject, models, typeErrors);
-      console.log(formatSelfCheck(ex.id, results));
-      got = results.reduce((a, r) => a + r.points, 0);
-      max = results.reduce((a, r) => a + r.maxPoints, 0);
+      // tslab keeps the previous definition when a cell fails: checking it would grade an older attempt
+      if (last && !last.ok) console.log(lastRunFailed(ex, last.error));
+      else ({ got, max } = await checkAndPrint(ex, step, models, solutions));
     } catch (err) {
       // not the student's fault: their function's own errors are results (runtime-error), not a throw here
       if (config.graderDebug()) console.error(err);

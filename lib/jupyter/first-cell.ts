@@ -5,7 +5,7 @@ import { inTslabCell } from '../host';
 import { BackendName, initBackend as chooseBackend } from '../tfjs/backend';
 import { recoverEngineAndSay } from '../tfjs/engine-state';
 import { announceDenoKernel } from './deno';
-import { beforeEachCell, patchTslab } from './kernel-hooks';
+import { NOT_PRELOADED_NOTE, beforeEachCell, hooksInstalled, patchTslab, preloaded } from './kernel-hooks';
 
 /**
  * In a running tslab cell (the notebook's first cell imports the lib): every later cell first recovers
@@ -15,7 +15,11 @@ import { beforeEachCell, patchTslab } from './kernel-hooks';
 export function setUpKernel(): boolean {
   if (!inTslabCell()) return false;
   beforeEachCell('tfjs-recovery', (print) => recoverEngineAndSay(print));
-  return patchTslab();
+  const wasPatched = hooksInstalled();
+  const on = patchTslab();
+  // a kernel without the preload (registered by `npx tslab install`): said once, in the first cell
+  if (on && !wasPatched && !preloaded()) console.log(NOT_PRELOADED_NOTE);
+  return on;
 }
 
 /** `gan.initBackend()`: the fastest backend available (GAN_BACKEND forces one); in Deno's kernel, also the banner. */

@@ -51,7 +51,12 @@ export function installTslabKernel(python = jupyterPython(), dataDir?: string): 
   if (fs.existsSync(spec) && fs.readFileSync(spec, 'utf8').includes(KERNEL_PRELOAD)) return spec;
   if (!fs.existsSync(tslab)) throw new Error(`${tslab} is missing: run \`npm install\` in ${ROOT} first`);
   const where = dataDir ? ['--user'] : ['--prefix', PREFIX];
+  // tslab's installer also registers "jslab" (display name "JavaScript": tslab's plain-JavaScript kernel),
+  // which this notebook does not use: one we did not find there is removed again
+  const jslab = path.join(path.dirname(path.dirname(spec)), 'jslab');
+  const hadJslab = fs.existsSync(jslab);
   execFileSync(tslab, ['install', '--python', python, '--binary', tslab, ...where], { stdio: 'pipe' });
+  if (!hadJslab) fs.rmSync(jslab, { recursive: true, force: true });
   const kernel = JSON.parse(fs.readFileSync(spec, 'utf8')) as { argv: string[] };
   if (kernel.argv[0] !== tslab) throw new Error(`tslab install wrote an unexpected kernelspec: ${JSON.stringify(kernel.argv)}`);
   kernel.argv = [process.execPath, '--require', KERNEL_PRELOAD, fs.realpathSync(tslab), ...kernel.argv.slice(1)];

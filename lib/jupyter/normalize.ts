@@ -4,7 +4,9 @@
 //
 //   npm run notebook:normalize [-- FILE.ipynb ...]      (default: notebooks/gan_1d.ipynb)
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { NOTEBOOK_FILE } from '../paths';
+import { svgToPng } from '../dashboard/render';
 
 /** The metadata tslab writes (what notebooks/gan_1d.ipynb carries). */
 export const TSLAB_METADATA = {
@@ -73,10 +75,31 @@ export function normalizeNotebookText(text: string): string {
   return `${JSON.stringify(sortKeys(nb), null, 1)}\n`;
 }
 
+/**
+ * Each PNG attachment `x.png` of a markdown cell drawn again from `x.svg` next to the notebook (the
+ * source of truth): JupyterLab 4 shows png/jpeg/gif/webp/bmp attachments only, not SVG ones, so the
+ * notebook carries the diagram as a PNG every front end shows, at twice its size for sharp screens.
+ */
+export function renderSvgAttachments(text: string, dir: string): string {
+  const nb = JSON.parse(text) as Notebook;
+  let changed = false;
+  for (const cell of nb.cells ?? []) {
+    for (const name of Object.keys(cell.attachments ?? {})) {
+      const svg = path.join(dir, name.replace(/\.png$/i, '.svg'));
+      if (!/\.png$/i.test(name) || !fs.existsSync(svg)) continue;
+      const png = svgToPng(fs.readFileSync(svg, 'utf8'), { scale: 2 }).toString('base64');
+      if (joined(cell.attachments![name]['image/png']) === png) continue;
+      cell.attachments![name] = { 'image/png': png };
+      changed = true;
+    }
+  }
+  return changed ? JSON.stringify(nb) : text;
+}
+
 /** Rewrites `file` in place when it differs; returns whether it changed. */
 export function normalizeNotebook(file: string): boolean {
   const text = fs.readFileSync(file, 'utf8');
-  const normal = normalizeNotebookText(text);
+  const normal = normalizeNotebookText(renderSvgAttachments(text, path.dirname(file)));
   if (normal === text) return false;
   fs.writeFileSync(file, normal);
   return true;

@@ -1,6 +1,6 @@
 // The reference solutions to the two exercises — the only copy. The notebook's solution mode, the
 // tests, the grader and the CLI all call these.
-import type { Scalar } from '@tensorflow/tfjs';
+import type { Tensor } from '@tensorflow/tfjs';
 import type { Seminar } from '../seminar/models';
 import type { Steps } from '../seminar/steps';
 
@@ -19,7 +19,7 @@ export function referenceSteps({ tf, gen, disc, genOpt, discOpt, sampleNoise, sa
           const genData = gen(noise);
           const logpGenIsFake = tf.logSoftmax(disc(genData)).slice([0, IS_FAKE], [-1, 1]);
 
-          const discLoss: Scalar = tf.mean(tf.neg(tf.add(logpRealIsReal, logpGenIsFake)));
+          const discLoss: Tensor = tf.mean(tf.neg(tf.add(logpRealIsReal, logpGenIsFake)));
           return discLoss;
         },
         true,
@@ -37,7 +37,7 @@ export function referenceSteps({ tf, gen, disc, genOpt, discOpt, sampleNoise, sa
           const genData = gen(noise);
           // non-saturating loss: maximise log p(real | G(z))
           const logpGenIsReal = tf.logSoftmax(disc(genData)).slice([0, IS_REAL], [-1, 1]);
-          const genLoss: Scalar = tf.mean(tf.neg(logpGenIsReal));
+          const genLoss: Tensor = tf.mean(tf.neg(logpGenIsReal));
           return genLoss;
         },
         true,

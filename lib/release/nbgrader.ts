@@ -94,7 +94,7 @@ export function referenceRegion(solutions: string, fnName: string): string[] {
     const text = squash(stripTypes(st.getText(file))).replace(/;$/, '');
     return !given.some((g) => g === text);
   });
-  // tfjs types the reference imports by name (`Scalar`) are `tf.Scalar` in the notebook
+  // tfjs types the reference imports by name (`Tensor`) are `tf.Tensor` in the notebook
   const tfTypes = new Set<string>();
   for (const st of file.statements) {
     if (ts.isImportDeclaration(st) && ts.isStringLiteral(st.moduleSpecifier) && st.moduleSpecifier.text === '@tensorflow/tfjs') {

@@ -5,7 +5,7 @@ import { referenceSteps } from '../reference';
 import type { Steps } from './steps';
 import { recoverEngineAndSay } from '../tfjs/engine-state';
 import { StudentError } from './todo';
-import { trainedRecord } from './trained';
+import { brokenWeights, trainedRecord } from './trained';
 
 export { TODO } from './todo';
 
@@ -46,6 +46,7 @@ export function iterations(defaultIterations: number): number {
 export function chooseSteps(useSolutions: boolean, seminar: Seminar, student: Steps): Steps {
   recoverEngineAndSay(); // the cell's own check, for kernels without the hooks
   const record = trainedRecord(seminar.gen);
+  sayWhereTrainingStarts(seminar, record.iterations);
   const counting = (trainGen: Steps['trainGen']): Steps['trainGen'] => (batchSize) => {
     const loss = trainGen(batchSize);
     record.iterations++;
@@ -67,3 +68,26 @@ export function chooseSteps(useSolutions: boolean, seminar: Seminar, student: St
 }
 
 const WRAPPED = new WeakSet<Steps>();
+
+// the cell's name as the notebook's heading gives it (lib/jupyter/prerequisites.ts names it the same way)
+const MODELS_CELL = 'the «Models» cell (gen, disc and their optimizers)';
+
+/**
+ * Before a training run: weights that blew up stop it with how to start fresh (a fixed step cannot
+ * bring back NaN or 1e16 weights); trained weights are carried on, and it says so — with the same way out.
+ */
+export function sayWhereTrainingStarts(seminar: Pick<Seminar, 'gen' | 'disc'>, iterations: number): void {
+  const broken = brokenWeights(seminar.gen, seminar.disc);
+  if (broken) {
+    throw new StudentError(
+      `The models' weights are broken (${broken}): training on from them cannot recover, even with a fixed step. ` +
+        `Start fresh: run ${MODELS_CELL} again (new weights), then this cell.`,
+    );
+  }
+  if (iterations > 0) {
+    console.log(
+      `Carrying on from iteration ${iterations} with the models' current weights. To start fresh (e.g. after changing an exercise), ` +
+        `run ${MODELS_CELL} again, then this cell.`,
+    );
+  }
+}

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { config } from '../config';
 import { registerWasmFallbacks } from './kernel-fallback';
 import { installSpeedUps } from './speed-ups';
+import { fixLogSigmoid } from './log-sigmoid';
 
 export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -73,11 +74,14 @@ export async function initBackend(requested: string | undefined = config.backend
     if (!chosen) throw new Error('no TensorFlow.js backend could be initialised');
   }
   quietCpuBanner();
+  dropRethrowingListeners();
   // wasm: the kernels it lacks (tf.gather's gradient, …) and the inputs it gets wrong run cpu's
   // kernel (lib/tfjs/kernel-fallback.ts); first, so that the small kernels fall back to those
   if (tf.getBackend() === 'wasm') registerWasmFallbacks();
   // the small kernels, the SGD and log-softmax kernels, the fast tape and scopes (lib/tfjs/speed-ups.ts)
   installSpeedUps(tf.getBackend());
+  // every backend: tf.logSigmoid's gradient, broken in tfjs 4.22 (lib/tfjs/log-sigmoid.ts)
+  fixLogSigmoid();
   return tf.getBackend() as BackendName;
 }
 
@@ -94,6 +98,28 @@ export async function initGraderBackend(requested: string | undefined = config.g
   } catch {
     return initBackend('cpu');
   }
+}
+
+/**
+ * The wasm backend's Emscripten module adds process listeners that rethrow every uncaught exception and
+ * unhandled rejection (`process.on('unhandledRejection', (reason) => { throw reason; })`), so one stray
+ * rejection anywhere kills the process — in a tslab kernel, whose own listeners log such errors and carry
+ * on, the kernel dies with all the notebook's state (an EBUSY from zeromq in tslab's un-awaited
+ * handleShellMessage; a TypeScript watcher's "Unexpected pending rebuildTimer"). Removed: where no other
+ * listener is left, Node's default does what they did.
+ */
+export function dropRethrowingListeners(): number {
+  let dropped = 0;
+  // one type for both events' listeners: only their source text is looked at
+  for (const event of ['uncaughtException', 'unhandledRejection'] as unknown as 'uncaughtException'[]) {
+    for (const listener of process.listeners(event)) {
+      if (/^function\s*\((ex|reason)\)\s*\{\s*(if \(!\(ex instanceof ExitStatus\)\)\s*\{\s*)?throw (ex|reason);/.test(String(listener))) {
+        process.removeListener(event, listener);
+        dropped++;
+      }
+    }
+  }
+  return dropped;
 }
 
 /**

@@ -1,13 +1,17 @@
 """Drives a live tslab kernel the way a student does, with jupyter_client (Debian python3-jupyter-client),
 and prints what happened as one JSON object for test/notebooks/kernel.test.ts to judge.
 
-    python3 live_kernel.py NOTEBOOK SCENARIO   (SCENARIO: interrupts | run-all | prerequisites)
+    python3 live_kernel.py NOTEBOOK SCENARIO [FILE]   (SCENARIO: interrupts | run-all | prerequisites | sequence | stress)
 
 interrupts:    the cells up to the exercises, then the training loop started and interrupted mid-training
                three times (each time re-run), then both self-check cells.
 run-all:       every code cell sent at once, as Run All does; records when each reply, output and status
                message arrives.
 prerequisites: a fresh kernel runs the trainDisc cell first, then the first cell, then the trainDisc cell.
+sequence FILE: a fresh kernel runs, one after another, the cells FILE lists (JSON: [{"cell": name} or
+               {"source": code}]); records each one's status and output.
+stress:        Run All of the cells up to the exercises, then many short training runs and cells printing many
+               lines, all sent at once; records, per request, its reply, its lines of output and its "idle".
 The kernel runs in the notebook's folder (so ../dist/lib resolves) with the environment it inherits
 (JUPYTER_PATH, GAN_SOLUTIONS, GAN_ITERATIONS are set by the caller).
 """
@@ -171,9 +175,66 @@ def prerequisites(cells, cwd):
     return {"first": before, "afterSamplers": models_missing}
 
 
+def sequence(cells, cwd, file):
+    with open(file, encoding="utf-8") as f:
+        steps = json.load(f)
+    km, kc = start(cwd)
+    by = {c["name"]: c for c in cells}
+    out = []
+    try:
+        for step in steps:
+            src = by[step["cell"]]["source"] if "cell" in step else step["source"]
+            out.append(collect(kc, kc.execute(src), 300))
+            time.sleep(0.3)  # tslab aborts requests arriving within 200 ms of a failed cell
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    return out
+
+
+def stress(cells, cwd):
+    km, kc = start(cwd)
+    by = {c["name"]: c for c in cells}
+    printing = "for (let k = 0; k < %d; k++) console.log('line ' + k);"
+    requests = [("setup", by[n]["source"], 0) for n in ["samplers", "models", "train_disc", "train_gen"]]
+    for k in range(8):
+        requests.append(("training", by["training_loop"]["source"], 0))
+        requests.append(("print", printing % (600 if k % 2 == 0 else 7), 600 if k % 2 == 0 else 7))
+    requests += [("print", printing % 1, 1) for _ in range(60)]
+    try:
+        ids = [kc.execute(src) for _, src, _ in requests]
+        per = {i: {"kind": kind, "expectLines": n, "lines": 0, "idle": False, "reply": None} for i, (kind, _, n) in zip(ids, requests)}
+        deadline = time.time() + 600
+        while time.time() < deadline and km.is_alive() and not all(p["idle"] and p["reply"] for p in per.values()):
+            try:
+                m = kc.get_iopub_msg(timeout=0.05)
+                p = per.get(m["parent_header"].get("msg_id"))
+                if p and m["msg_type"] == "stream":
+                    p["lines"] += len([l for l in m["content"]["text"].split("\n") if l.startswith("line ")])
+                elif p and m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
+                    p["idle"] = True
+            except Exception:
+                pass
+            try:
+                r = kc.get_shell_msg(timeout=0.01)
+                p = per.get(r["parent_header"].get("msg_id"))
+                if p:
+                    p["reply"] = r["content"]["status"]
+            except Exception:
+                pass
+        alive = km.is_alive()
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    return {"requests": [per[i] for i in ids], "alive": alive}
+
+
 if __name__ == "__main__":
     notebook, scenario = sys.argv[1], sys.argv[2]
     cells = cells_of(notebook)
     cwd = os.path.dirname(os.path.abspath(notebook))
-    result = {"interrupts": interrupts, "run-all": run_all, "prerequisites": prerequisites}[scenario](cells, cwd)
+    if scenario == "sequence":
+        result = sequence(cells, cwd, sys.argv[3])
+    else:
+        result = {"interrupts": interrupts, "run-all": run_all, "prerequisites": prerequisites, "stress": stress}[scenario](cells, cwd)
     print(json.dumps(result))

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { normalizeNotebookText } from '../../lib/jupyter/normalize';
 import { EXERCISES, SHARED_MISTAKES } from '../../lib/exercises';
 import { MISTAKES } from '../../lib/bench/mistakes';
+import { pngSize } from '../../lib/dashboard/render';
 import {
   Cell, NOTEBOOK, NotebookJson, ROOT, cellText, executeNotebook, jupyterPython, readNotebook, requireJupyter, seminarCell, sourceOf,
 } from '../support/jupyter';
@@ -60,11 +61,26 @@ describe('notebook gan_1d.ipynb', () => {
         expect(expectCell, id).to.contain(`\`${id}\``);
         expect(Object.keys(MISTAKES), `lib/bench/mistakes.ts measures ${id}`).to.include(id);
       }
+      // each mistake says which exercise it is made in, and those measured in trainGen too are described there
+      const bullets = expectCell.split(/\n  \* /).filter((b) => /\(`[a-z]+(-[a-z]+)+`/.test(b));
+      const bulletOf = (id: string) => bullets.find((b) => b.includes(`(\`${id}\``))!;
+      for (const b of bullets) {
+        const [russian, english] = b.split(/\n\s+\*(?=[A-Z_])/);
+        expect(russian, b.slice(0, 80)).to.match(/`train(Disc|Gen)`/);
+        expect(english, b.slice(0, 80)).to.match(/\bin `train(Disc|Gen)`/i);
+      }
+      for (const key of Object.keys(MISTAKES)) {
+        const [, id, fn] = /^(.*) \((train\w+)\)$/.exec(key) ?? [];
+        if (fn) expect(bulletOf(id), key).to.match(new RegExp(`\\bin \`${fn}\``, 'i'));
+      }
+      expect(bulletOf('wrong-sign')).to.match(/В `trainGen` __NaN нет__/).and.match(/In `trainGen` there is\s+__no NaN__/);
+      // the command it cites exists (once built)
+      const cited = /`node (dist\/\S+\.js)`/.exec(expectCell)?.[1];
+      expect(cited && fs.existsSync(path.join(ROOT, cited)), `${cited} exists`).to.equal(true);
       // the tails: measured here and in the PyTorch original; the short-run caveat
       expect(expectCell).to.match(/Хвосты не совпадают/).and.match(/The tails do not\s+match/).and.match(/2\.15 and 7\.68/);
       expect(expectCell).to.match(/GAN_ITERATIONS/).and.match(/stops before this end state/);
       // each mistake in Russian (a Cyrillic line) and in English (an italic line)
-      const bullets = expectCell.split(/\n {2}\* /).filter((b) => /\(`[a-z]+(-[a-z]+)+`/.test(b));
       expect(bullets.length).to.be.at.least(named.length);
       bullets.forEach((b) => expect(b).to.match(/[а-я]{4}/).and.match(/\*[A-Z_][^*]+\*/));
     });
@@ -75,8 +91,12 @@ describe('notebook gan_1d.ipynb', () => {
       expect(markdown).to.match(/logits/i).and.match(/Sigmoid/);
       const intro = nb.cells[0] as Cell & { attachments?: Record<string, Record<string, string | string[]>> };
       const [name] = sourceOf(intro).match(/attachment:([\w.-]+)/)?.slice(1) ?? [];
-      const data = intro.attachments?.[name]?.['image/svg+xml'] ?? '';
-      const svg = Buffer.from(Array.isArray(data) ? data.join('') : data, 'base64').toString();
+      // a PNG, which every front end shows (JupyterLab 4 shows no SVG attachment), drawn from the SVG next to the notebook
+      expect(Object.keys(intro.attachments?.[name] ?? {}), name).to.deep.equal(['image/png']);
+      const data = intro.attachments![name]['image/png'];
+      const png = Buffer.from(Array.isArray(data) ? data.join('') : data, 'base64');
+      expect(pngSize(png), 'twice the SVG\'s 640×300').to.deep.equal({ width: 1280, height: 600 });
+      const svg = fs.readFileSync(path.join(path.dirname(NOTEBOOK), name.replace(/\.png$/, '.svg')), 'utf8');
       expect(svg).to.match(/^<svg[\s\S]*Generator[\s\S]*Discriminator[\s\S]*<\/svg>\s*$/);
     });
   });

@@ -69,3 +69,14 @@ describe('backends', () => {
     disposeSeminar(fresh);
   });
 });
+
+describe("the wasm backend's rethrowing process listeners (lib/tfjs/backend.ts dropRethrowingListeners)", () => {
+  it('are gone after initBackend: a stray rejection does not kill a kernel whose own listeners log it', async () => {
+    const { initBackend: init } = await import('../../lib/tfjs/backend');
+    await init('wasm');
+    const rethrowing = (event: 'uncaughtException' | 'unhandledRejection') =>
+      (process.listeners(event as 'uncaughtException') as unknown[]).map(String).filter((f) => /throw (ex|reason);/.test(f));
+    expect(rethrowing('unhandledRejection')).to.deep.equal([]);
+    expect(rethrowing('uncaughtException')).to.deep.equal([]);
+  });
+});
