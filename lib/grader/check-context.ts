@@ -129,3 +129,10 @@ export function expectWeightsClose(actual: Weights, expected: Weights, tol: numb
   });
   expect(worst, `${what}: largest relative difference from the reference's (weight #${at}: ${precise(a[at])} where the reference has ${precise(b[at])})`).to.be.at.most(tol);
 }
+
+/** One check on one exercise, as its mocha `it` (lib/grader/checks.spec.ts) runs it: the verdict is kept in the session under `id`. */
+export function checkVerdict(session: Session, ex: Exercise, id: string, run: (c: CheckContext) => void): Verdict {
+  const verdict = new CheckContext(session, ex).verdictOf(run);
+  session.verdicts.set(id, verdict);
+  return verdict;
+}

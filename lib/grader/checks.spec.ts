@@ -3,7 +3,7 @@
 // through mocha's programmatic API against a submission's observations; without a submission (plain
 // `npm test`: test/exercises/checks.test.ts) the subject is the reference itself.
 import { EXERCISES } from '../exercises';
-import { CheckContext } from './check-context';
+import { checkVerdict } from './check-context';
 import { currentSession } from './basis';
 import { hiddenInRelease } from './expected';
 import { CHECK_DEFINITIONS, checkId } from './check-definitions';
@@ -14,9 +14,7 @@ for (const ex of EXERCISES) {
       const id = checkId(ex, def);
       if (hiddenInRelease(id)) continue; // student release: the instructor keeps this check hidden
       it(`${id}: ${def.name(ex)}`, function () {
-        const session = currentSession();
-        const verdict = new CheckContext(session, ex).verdictOf(def.run);
-        session.verdicts.set(id, verdict);
+        const verdict = checkVerdict(currentSession(), ex, id, def.run);
         if (!verdict.pass) throw new Error(`${verdict.diagnosis ?? 'failed'}: ${verdict.message}`);
       });
     }

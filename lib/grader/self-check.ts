@@ -1,8 +1,9 @@
-// The notebook's self-check: `await gan.selfCheck({ gen: gen, disc: disc, genOpt: genOpt, discOpt: discOpt }).trainDisc(trainDisc)`
-// runs the grader's own checks (the mocha checks of lib/grader/check-definitions.ts) in the kernel, on the notebook's
+// The notebook's self-check: `gan.selfCheck({ gen: gen, disc: disc, genOpt: genOpt, discOpt: discOpt }).trainDisc(trainDisc)`
+// runs the grader's own checks (the checks of lib/grader/check-definitions.ts) in the kernel, on the notebook's
 // models from fixed states, and prints a small pass/fail table with the diagnosis and a hint. The
-// notebook's weights are restored afterwards. It never throws: an unfinished exercise shows
-// "not-implemented", a broken grader says so.
+// notebook's weights are restored afterwards. It never throws (but for Kernel > Interrupt): an unfinished
+// exercise shows "not-implemented", a broken grader says so. Synchronous, without mocha: in Deno's kernel
+// an interrupt can stop synchronous code safely, an await it would hang (lib/jupyter/deno-worker.ts).
 import type * as tf from '@tensorflow/tfjs';
 import { config } from '../config';
 import { recoverEngineAndSay } from '../tfjs/engine-state';
@@ -13,7 +14,7 @@ import type { Module } from '../seminar/nn';
 import { getWeights, withWeights } from '../seminar/nn';
 import type { Step } from '../seminar/steps';
 import { denoJupyter } from '../dashboard/live-output';
-import { typeErrorsOfLatest } from '../jupyter/deno';
+import { InterruptedError, throwIfInterrupted, typeErrorsOfLatest } from '../jupyter/deno';
 import { lastRunOf } from '../jupyter/kernel-hooks';
 import { buildBasis, newSession } from './basis';
 import { CompileError, formatCompileError } from './compile-error';
@@ -22,7 +23,7 @@ import { DIAGNOSES, adviceOf } from './diagnoses';
 import { diagnosisTexts, ui } from './strings';
 import type { Subject } from './judge';
 import { ExerciseId, Runtime, classifyError, observe } from './observe';
-import { CheckResult, runChecks } from './run-checks';
+import { CheckResult, runChecksNow } from './run-checks';
 
 export interface Models {
   gen: Module;
@@ -36,7 +37,7 @@ export interface Models {
  * `typeErrors` (the cell's, found where the kernel does not type-check: Deno) the step is not run and
  * every check fails as "compile-error", as the grader scores a cell tslab would refuse.
  */
-export async function runSelfCheck(id: ExerciseId, step: (batchSize: number) => unknown, models: Models, typeErrors: CompileError[] = []): Promise<CheckResult[]> {
+export function runSelfCheck(id: ExerciseId, step: (batchSize: number) => unknown, models: Models, typeErrors: CompileError[] = []): CheckResult[] {
   const s = seminarOf(models);
   const ex = exercise(id);
   // observing moves the notebook's models: their weights are put back before the checks run
@@ -52,7 +53,7 @@ export async function runSelfCheck(id: ExerciseId, step: (batchSize: number) => 
     return newSession(basis, subject);
   });
   const checks = configureChecks().filter((c) => c.exercise === id && !c.hidden);
-  return runChecks(session, checks, `^grading: ${ex.functionName} `);
+  return runChecksNow(session, checks, throwIfInterrupted);
 }
 
 /** The pass/fail table the check cell prints. */
@@ -93,7 +94,7 @@ export function formatSelfCheck(id: ExerciseId, results: CheckResult[], hiddenCo
 }
 
 /** The notebook's check object: one method per exercise, named like its function (`check.trainDisc(trainDisc)`). */
-export type SelfCheck = Record<Exercise['functionName'], (step: Step) => Promise<void>>;
+export type SelfCheck = Record<Exercise['functionName'], (step: Step) => void>;
 
 /** What the check cell says instead of checking, when the exercise cell's last run failed. */
 export function lastRunFailed(ex: Exercise, error = 'an error'): string {
@@ -105,7 +106,7 @@ export function lastRunFailed(ex: Exercise, error = 'an error'): string {
 }
 
 /** Checks `step` (or, with `solutions`, the reference) and prints the table; returns the points. */
-async function checkAndPrint(ex: Exercise, step: Step, models: Models, solutions: boolean): Promise<{ got: number; max: number }> {
+function checkAndPrint(ex: Exercise, step: Step, models: Models, solutions: boolean): { got: number; max: number } {
   let subject = step;
   if (solutions) {
     subject = referenceSteps(seminarOf(models))[ex.functionName];
@@ -114,11 +115,16 @@ async function checkAndPrint(ex: Exercise, step: Step, models: Models, solutions
   // Deno runs cells without type-checking them: check the exercise cell here, as tslab would have.
   let typeErrors: CompileError[] = [];
   if (!solutions && denoJupyter()) {
-    const typed = await typeErrorsOfLatest(ex.id);
+    const typed = typeErrorsOfLatest(ex.id);
     if ('errors' in typed) typeErrors = typed.errors;
-    else console.log(`(type check skipped: ${typed.note})`);
+    else if ('notRun' in typed) {
+      // its function may be a half-defined leftover (declared, its constants not): checking it would mislead
+      console.log(`${ex.functionName} self-check: not run — ${typed.note}.`);
+      return { got: 0, max: 0 };
+    } else console.log(`(type check skipped: ${typed.note})`);
   }
-  const results = await runSelfCheck(ex.id, subject, models, typeErrors);
+  throwIfInterrupted();
+  const results = runSelfCheck(ex.id, subject, models, typeErrors);
   console.log(formatSelfCheck(ex.id, results));
   return { got: results.reduce((a, r) => a + r.points, 0), max: results.reduce((a, r) => a + r.maxPoints, 0) };
 }
@@ -128,7 +134,7 @@ async function checkAndPrint(ex: Exercise, step: Step, models: Models, solutions
  * reference from lib/reference/solutions.ts instead of the cell, as the training loop would run it.
  */
 export function selfCheck(models: Models, solutions = false): SelfCheck {
-  const run = async (ex: Exercise, step: Step): Promise<void> => {
+  const run = (ex: Exercise, step: Step): void => {
     let got = 0;
     let max = 0;
     recoverEngineAndSay(); // an interrupted training cell may have left TF.js mid-step
@@ -136,8 +142,9 @@ export function selfCheck(models: Models, solutions = false): SelfCheck {
     try {
       // tslab keeps the previous definition when a cell fails: checking it would grade an older attempt
       if (last && !last.ok) console.log(lastRunFailed(ex, last.error));
-      else ({ got, max } = await checkAndPrint(ex, step, models, solutions));
+      else ({ got, max } = checkAndPrint(ex, step, models, solutions));
     } catch (err) {
+      if (err instanceof InterruptedError) throw err; // Kernel > Interrupt ends the cell
       // not the student's fault: their function's own errors are results (runtime-error), not a throw here
       if (config.graderDebug()) console.error(err);
       console.log(

@@ -1,10 +1,10 @@
 // What the notebook's first cells set up in a kernel, and nothing outside one (the CLI, the tests and the
 // grader import the lower layers and get neither): in tslab, the before-cell hooks; in Deno's kernel, the
-// one-line banner once the backend is chosen.
+// one-line banner and the helper threads (./deno.ts) before the backend is chosen.
 import { inTslabCell } from '../host';
 import { BackendName, initBackend as chooseBackend } from '../tfjs/backend';
 import { recoverEngineAndSay } from '../tfjs/engine-state';
-import { announceDenoKernel } from './deno';
+import { interruptible, startDenoHelper } from './deno';
 import { NOT_PRELOADED_NOTE, beforeEachCell, hooksInstalled, patchTslab, preloaded } from './kernel-hooks';
 
 /**
@@ -24,7 +24,7 @@ export function setUpKernel(): boolean {
 
 /** `gan.initBackend()`: the fastest backend available (GAN_BACKEND forces one); in Deno's kernel, also the banner. */
 export async function initBackend(requested?: string): Promise<BackendName> {
-  const backend = await chooseBackend(requested);
-  await announceDenoKernel(); // waits until the banner is seen on iopub: ./deno.ts
-  return backend;
+  startDenoHelper(); // Deno's kernel only, once: the banner, Kernel > Interrupt, output, type checks (./deno.ts)
+  // interruptible: in Deno's kernel, Kernel > Interrupt during this await ends the cell
+  return interruptible(chooseBackend(requested));
 }

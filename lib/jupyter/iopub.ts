@@ -9,12 +9,12 @@ export interface IopubMessage {
   content: Record<string, unknown>;
 }
 
-const FLAG_MORE = 0x01;
+export const FLAG_MORE = 0x01;
 const FLAG_LONG = 0x02;
 const FLAG_COMMAND = 0x04;
 
 /** The 64-byte ZMTP 3.0 greeting: signature, version 3.0, mechanism NULL, as-server 0, filler. */
-function greeting(): Buffer {
+export function greeting(): Buffer {
   const g = Buffer.alloc(64);
   g[0] = 0xff;
   g[9] = 0x7f;
@@ -24,7 +24,7 @@ function greeting(): Buffer {
   return g;
 }
 
-function frame(flags: number, body: Buffer): Buffer {
+export function frame(flags: number, body: Buffer): Buffer {
   if (body.length > 255) {
     const head = Buffer.alloc(9);
     head[0] = flags | FLAG_LONG;
@@ -34,10 +34,10 @@ function frame(flags: number, body: Buffer): Buffer {
   return Buffer.concat([Buffer.from([flags, body.length]), body]);
 }
 
-/** READY with Socket-Type SUB. */
-function ready(): Buffer {
+/** READY with Socket-Type `socketType` (SUB here, DEALER for lib/jupyter/deno-worker.ts's control requests). */
+export function ready(socketType = 'SUB'): Buffer {
   const name = Buffer.from('Socket-Type', 'ascii');
-  const value = Buffer.from('SUB', 'ascii');
+  const value = Buffer.from(socketType, 'ascii');
   const len = Buffer.alloc(4);
   len.writeUInt32BE(value.length);
   return frame(FLAG_COMMAND, Buffer.concat([Buffer.from([5]), Buffer.from('READY', 'ascii'), Buffer.from([name.length]), name, len, value]));

@@ -82,16 +82,25 @@ export function denoBinary(): string {
   }
 }
 
-/** Deno's kernelspec, as `deno jupyter --install` writes it (which ignores JUPYTER_DATA_DIR, so we write it). */
-export function denoKernelSpec(deno: string): Record<string, unknown> {
+/**
+ * Deno's kernelspec. Kernel > Interrupt sends SIGINT (interrupt_mode "signal", Jupyter's default), which
+ * the lib's helper thread turns into a one-line stop at a safe point (lib/jupyter/deno-worker.ts): Deno's
+ * own interrupt (interrupt_mode "message": V8 terminate_execution) hangs a cell that awaits. SIGINT kills
+ * a Deno process that does not listen for it, so on POSIX the kernel starts with SIGINT ignored (`trap ''
+ * INT`, inherited through exec) until the helper listens; Windows has no SIGINT to send: Deno's own
+ * interrupt there, as `deno jupyter --install` writes it plus interrupt_mode "message".
+ */
+export function denoKernelSpec(deno: string, platform: NodeJS.Platform = process.platform): Record<string, unknown> {
+  const metadata = { 'gan-seminar': 'written by npm run kernel:install (lib/jupyter/kernels.ts)' };
+  if (platform === 'win32') {
+    return { argv: [deno, 'jupyter', '--kernel', '--conn', '{connection_file}'], display_name: 'Deno', language: 'typescript', interrupt_mode: 'message', metadata };
+  }
   return {
-    argv: [deno, 'jupyter', '--kernel', '--conn', '{connection_file}'],
+    argv: ['/bin/sh', '-c', 'trap \'\' INT; exec "$0" jupyter --kernel --conn "$1"', deno, '{connection_file}'],
     display_name: 'Deno',
     language: 'typescript',
-    // Deno stops a running cell on the control channel's interrupt_request (V8 terminate_execution,
-    // deno#32359) and ignores SIGINT, Jupyter's default; `deno jupyter --install` leaves this out.
-    interrupt_mode: 'message',
-    metadata: { 'gan-seminar': 'written by npm run kernel:install (lib/jupyter/kernels.ts)' },
+    interrupt_mode: 'signal',
+    metadata,
   };
 }
 

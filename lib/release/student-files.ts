@@ -139,8 +139,9 @@ jupyter lab ${NOTEBOOK_PATH}
 \`\`\`
 
 Deno's kernel runs the same notebook: \`npx deno jupyter --install\`, then *Kernel → Change Kernel… → Deno*
-(in VS Code: *Select Kernel*); for the stop button to work, add \`"interrupt_mode": "message"\` to the
-kernel.json it writes. Deno does not type-check cells; the check cells show the type errors tslab would.
+(in VS Code: *Select Kernel*). The stop button works once the first cell has run (before, it stops Deno
+itself); do not add \`"interrupt_mode": "message"\`: Deno's own stop hangs a cell that awaits. Deno does not
+type-check cells; an exercise cell shows the type errors tslab would when it runs.
 
 Run the cells from the top. Until you fill in an exercise, the training loop stops with
 \`trainDisc: TODO('sample noise') — not implemented: sample noise; replace TODO('sample noise') …\`: that is expected.

@@ -9,6 +9,12 @@ import { brokenWeights, trainedRecord } from './trained';
 
 export { TODO } from './todo';
 
+/**
+ * What the kernel adds around every training step: in Deno's kernel (lib/jupyter/deno.ts sets it) a
+ * Kernel > Interrupt check before, and the output flushed on an error; nothing elsewhere.
+ */
+export const stepGuard: { before: () => void; onError: () => void } = { before: () => undefined, onError: () => undefined };
+
 /** The student's own frames of an error's stack (the notebook's cells run as evalmachine code). */
 function cellFrames(err: unknown): string[] {
   const stack = err instanceof Error && typeof err.stack === 'string' ? err.stack : '';
@@ -21,6 +27,7 @@ function studentStep(name: string, step: (batchSize: number) => number): (batchS
     try {
       return step(batchSize);
     } catch (err) {
+      stepGuard.onError(); // Deno's kernel: the dashboard's last update goes out before the error
       if (err instanceof StudentError || !(err instanceof Error)) throw err;
       const wrapped = new StudentError([`${name} failed: ${err.message}`, ...cellFrames(err)].join('\n'));
       (wrapped as Error & { cause?: unknown }).cause = err;
@@ -47,6 +54,11 @@ export function chooseSteps(useSolutions: boolean, seminar: Seminar, student: St
   recoverEngineAndSay(); // the cell's own check, for kernels without the hooks
   const record = trainedRecord(seminar.gen);
   sayWhereTrainingStarts(seminar, record.iterations);
+  // Deno's kernel: Kernel > Interrupt stops the loop between steps, with one line (lib/jupyter/deno.ts)
+  const stoppable = (step: Steps['trainDisc']): Steps['trainDisc'] => (batchSize) => {
+    stepGuard.before();
+    return step(batchSize);
+  };
   const counting = (trainGen: Steps['trainGen']): Steps['trainGen'] => (batchSize) => {
     const loss = trainGen(batchSize);
     record.iterations++;
@@ -57,14 +69,14 @@ export function chooseSteps(useSolutions: boolean, seminar: Seminar, student: St
     // TF.js's frames, and generator steps are counted for the dashboard
     if (!WRAPPED.has(student)) {
       WRAPPED.add(student);
-      student.trainDisc = studentStep('trainDisc', student.trainDisc);
-      student.trainGen = counting(studentStep('trainGen', student.trainGen));
+      student.trainDisc = stoppable(studentStep('trainDisc', student.trainDisc));
+      student.trainGen = stoppable(counting(studentStep('trainGen', student.trainGen)));
     }
     return student;
   }
   const reference = referenceSteps(seminar); // in a student release this throws "not part of the student release"
   console.log('Solution mode: the loop uses the reference trainDisc/trainGen from lib/reference/solutions.ts.');
-  return { trainDisc: reference.trainDisc, trainGen: counting(reference.trainGen) };
+  return { trainDisc: stoppable(reference.trainDisc), trainGen: stoppable(counting(reference.trainGen)) };
 }
 
 const WRAPPED = new WeakSet<Steps>();

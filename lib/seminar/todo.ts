@@ -11,6 +11,8 @@ export class StudentError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'StudentError';
+    // Deno's kernel shows an error's stack as its traceback: the one line, without TF.js's frames
+    Object.defineProperty(this, 'stack', { get: () => `${this.name}: ${this.message}`, configurable: true });
   }
   [inspect.custom](): string {
     return this.message;

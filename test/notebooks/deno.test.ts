@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { KERNEL_PRELOAD, kernelSpecFile } from '../../lib/jupyter/kernels';
+import { INTERRUPT_NOTE } from '../../lib/jupyter/kernel-hooks';
 import { TSLAB_METADATA, normalizeNotebookText } from '../../lib/jupyter/normalize';
 import { VEGA_LITE_MIME } from '../../lib/dashboard/panels';
 import { pngSize } from '../../lib/dashboard/render';
@@ -48,10 +49,11 @@ describe('notebook on Deno\'s kernel (deno jupyter)', function () {
     // node, with the preload that orders Run All and recovers after interrupts, then tslab itself
     expect(tslab.argv.slice(0, 4)).to.deep.equal([process.execPath, '--require', KERNEL_PRELOAD, fs.realpathSync(path.join(ROOT, 'node_modules', '.bin', 'tslab'))]);
     const deno = JSON.parse(fs.readFileSync(kernelSpecFile('deno'), 'utf8'));
-    expect(deno.argv.slice(1)).to.deep.equal(['jupyter', '--kernel', '--conn', '{connection_file}']);
-    expect(deno).to.include({ language: 'typescript', interrupt_mode: 'message' });
+    // SIGINT ignored until the lib's helper listens (lib/jupyter/kernels.ts), then Deno itself
+    expect(deno.argv).to.deep.equal(['/bin/sh', '-c', 'trap \'\' INT; exec "$0" jupyter --kernel --conn "$1"', deno.argv[3], '{connection_file}']);
+    expect(deno).to.include({ language: 'typescript', interrupt_mode: 'signal' });
     const pinned = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).devDependencies.deno;
-    const version = spawnSync(deno.argv[0], ['--version'], { encoding: 'utf8' });
+    const version = spawnSync(deno.argv[3], ['--version'], { encoding: 'utf8' });
     expect(version.stdout).to.match(new RegExp(`^deno ${pinned.replace(/\./g, '\\.')} `));
     // Jupyter itself lists both from the project's folder
     const list = spawnSync(jupyterPython(), ['-c', 'import json, jupyter_client.kernelspec as k; print(json.dumps(k.find_kernel_specs()))'], {
@@ -114,6 +116,10 @@ describe('notebook on Deno\'s kernel (deno jupyter)', function () {
         // the message names the function (lib/seminar/todo.ts), on either kernel
         expect(cellText(seminarCell(nb, 'training_loop'))).to.contain("trainDisc: TODO('sample noise') — not implemented: sample noise; replace TODO('sample noise')");
       }
+      // Deno shows an error's stack as its traceback: one line, no TF.js frames
+      const [error] = problems(seminarCell(deno, 'training_loop'));
+      expect(error.traceback, cellText(seminarCell(deno, 'training_loop'))).to.have.length(1);
+      expect(error.traceback![0]).to.match(/^NotImplementedError: trainDisc: TODO\('sample noise'\)/);
       for (const check of ['check_train_disc', 'check_train_gen']) {
         const text = cellText(seminarCell(deno, check));
         expect(text).to.contain('self-check: 0/10 points').and.contain('not-implemented');
@@ -131,7 +137,10 @@ describe('notebook on Deno\'s kernel (deno jupyter)', function () {
       const tslabError = cellText(seminarCell(tslab, 'train_disc')).match(/^\d+:\d+ - .+$/m)?.[0];
       expect(tslabError).to.equal("13:46 - Argument of type 'string' is not assignable to parameter of type 'number'.");
       const deno = executeNotebook(file, { kernel: 'deno', env, allowErrors: true });
-      expect(problems(seminarCell(deno, 'train_disc')), 'Deno runs the cell').to.deep.equal([]);
+      const cell = seminarCell(deno, 'train_disc');
+      expect((cell.outputs ?? []).filter((o) => o.output_type === 'error'), 'Deno runs the cell').to.deep.equal([]);
+      // reported where the cell runs, too (not only at its self-check)
+      expect(cellText(seminarCell(deno, 'train_disc'))).to.contain(`  ${tslabError}\n`).and.contain('trainDisc: this cell does not type-check');
       const check = cellText(seminarCell(deno, 'check_train_disc'));
       expect(check).to.contain('trainDisc self-check: 0/10 points').and.contain('compile-error');
       expect(check).to.contain(`      ${tslabError}\n`);
@@ -185,5 +194,82 @@ describe('notebook on Deno\'s kernel (deno jupyter)', function () {
     expect(check).to.include({ measured: true });
     expect(check.joinMs).to.be.a('number');
     expect(check.deliveryMs).to.be.a('number');
+  });
+
+  describe('a live Deno kernel driven as a student (test/support/deno_kernel.py)', () => {
+    const drive = <T>(scenario: string, env: Record<string, string> = {}): T => {
+      const r = spawnSync(jupyterPython(), [path.join(ROOT, 'test', 'support', 'deno_kernel.py'), NOTEBOOK, scenario], {
+        encoding: 'utf8',
+        env: { ...process.env, JUPYTER_PATH: KERNELS, GAN_SOLUTIONS: '', GAN_ITERATIONS: '', ...env },
+        timeout: 900_000,
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      if (r.status !== 0) throw new Error(`deno_kernel.py ${scenario} failed (exit ${r.status}):\n${(r.stderr || '').slice(-3000)}`);
+      return JSON.parse(r.stdout) as T;
+    };
+    interface Run {
+      status: string | null;
+      replied: boolean;
+      text: string;
+      errors: { ename: string; evalue: string; traceback: string[] }[];
+      late: string[];
+    }
+    const NO_FRAMES = /^\s+at |tf-core|ext:/m;
+
+    describe('Kernel > Interrupt during every cell that awaits or runs long (solution mode)', () => {
+      let log: Record<string, Run>;
+      before(function () {
+        this.timeout(900_000);
+        log = drive('interrupts', { GAN_SOLUTIONS: '1', GAN_ITERATIONS: '100000' });
+      });
+
+      it('no cell hangs: each interrupted cell replies and the next cell runs', () => {
+        for (const [cell, after] of [['samplers', 'afterSamplers'], ['samplersLate', 'afterSamplersLate'], ['check_train_disc', 'after_check_train_disc'], ['check_train_gen', 'after_check_train_gen'], ['training_loop', 'afterLoop'], ['endless', 'afterEndless']]) {
+          expect(log[cell].replied, `${cell} replied`).to.equal(true);
+          expect(log[after].status, `the cell after ${cell}: ${log[after].text}`).to.equal('ok');
+          expect(log[after].text).to.match(/^after .* (object|undefined) (function|undefined)$/m);
+        }
+      });
+
+      it('the self-checks and the training loop stop with one line saying so (KeyboardInterrupt, as ipykernel)', () => {
+        for (const cell of ['check_train_disc', 'check_train_gen', 'training_loop']) {
+          const run = log[cell];
+          expect(run.status, `${cell}: ${run.text}`).to.equal('error');
+          expect(run.errors, cell).to.have.length(1);
+          expect(run.errors[0].ename).to.equal('KeyboardInterrupt');
+          expect(run.errors[0].traceback).to.deep.equal([`KeyboardInterrupt: ${INTERRUPT_NOTE}`]);
+          expect(run.text).to.not.match(NO_FRAMES);
+        }
+        expect(log.training_loop.text).to.match(/GAN training: iteration 1 of 100000/); // it ran, then stopped
+      });
+
+      it('a cell of the student\'s own that never checks (while (true) {}) is stopped by the kernel after a grace period; the next cell says so', () => {
+        expect(log.endless.status).to.equal('error');
+        expect(log.afterEndless.text).to.contain('(The cell before this one was stopped by Kernel > Interrupt, Deno\'s way');
+      });
+
+      it('the kernel keeps its state: the self-check then passes', () => {
+        expect(log.checkAgain.text).to.contain('trainDisc self-check: 10/10 points');
+      });
+    });
+
+    it('no output arrives after its cell\'s idle status (150 short cells)', function () {
+      this.timeout(900_000);
+      const r = drive<{ first: string; cells: number; complete: number; late: number; lateCells: number }>('short-cells');
+      expect(r.first).to.equal('ok');
+      expect(r).to.deep.include({ cells: 150, late: 0, lateCells: 0, complete: 150 });
+    });
+
+    it('trainDisc run first, then the cells above it, then its self-check: the check says to run the trainDisc cell again', function () {
+      this.timeout(900_000);
+      const r = drive<Record<string, Run>>('order');
+      expect(r.first.status).to.equal('error'); // a fresh kernel: nothing of the lib's runs yet (Deno has no preload)
+      // the first cell, loading the lib, says so at once
+      expect(r.samplers.text).to.contain('→ the Exercise 1 cell (trainDisc) ran before this cell and failed: run it again once the cells above it have run.');
+      expect(r.check.status).to.equal('ok');
+      expect(r.check.text).to.contain('trainDisc self-check: not run — the trainDisc cell has not run to its end since the first cell');
+      expect(r.check.text).to.not.match(/type check skipped|is not defined|Check tensor shapes/);
+      expect(r.checkAgain.text).to.contain('trainDisc self-check: 0/10 points').and.contain('not-implemented');
+    });
   });
 });
