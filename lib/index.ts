@@ -6,7 +6,7 @@ export { LiveOutput } from './dashboard/live-output';
 export * from './seminar/readout';
 export * from './seminar/metrics';
 export * from './seminar/nn';
-export * from './seminar/notebook';
+export * from './jupyter/cell-helpers';
 export * as plots from './dashboard/panels';
 export * from './seminar/random';
 export * from './reference';

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import { EXERCISES } from '../exercises';
 import { Cell, Notebook, ParseResult, gradeIdOf, namespace, parseNotebook, seminarCellOf, sourceText, tagsOf } from '../jupyter/notebook';
 import { NOTEBOOK_GLOBALS } from '../seminar/models';
-import { ProgramCell, topLevelNames } from './compile';
+import { ProgramCell, topLevelNames } from '../jupyter/compile';
 import { codeOnly } from './code-text';
 import { DEFAULT_LIMITS, Limits, TooLarge, codeTooLarge, fileTooLarge } from './limits';
 import type { ExerciseId } from './observe';

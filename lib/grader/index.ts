@@ -15,7 +15,7 @@ import { initGraderBackend } from '../tfjs/backend';
 import { Basis, defaultBasis, newSession } from './basis';
 import { CheckInfo, configureChecks } from './checks';
 import type { Course } from '../course/config';
-import { CompiledCell, ProgramCell, compileCells, formatCompileError } from './compile';
+import { CompiledCell, ProgramCell, compileCells, formatCompileError } from '../jupyter/compile';
 import { DiagnosisId } from './diagnoses';
 import { Extraction, extractExercises, programCells, readSubmission } from './extract';
 import { Session, Subject, behaviour, needsBehaviour } from './judge';

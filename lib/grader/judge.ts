@@ -8,7 +8,7 @@ import { REAL_MEAN, REAL_STD, withSamplers } from '../seminar/data';
 import { wasserstein1ToNormal } from '../seminar/metrics';
 import type { Seminar } from '../seminar/models';
 import { Weights, getWeights, withWeights } from '../seminar/nn';
-import type { CompileError } from './compile';
+import type { CompileError } from '../jupyter/compile';
 import type { DiagnosisId } from './diagnoses';
 import { CallObservation, ExerciseId, ExerciseObservation, Plan, State, StepObservation, fixedSamplers } from './observe';
 import { optimizerProblem } from './optimizer-use';

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { formatCompileError } from './compile-error';
+import { formatCompileError } from '../jupyter/compile-error';
 import { DIAGNOSES, adviceOf } from './diagnoses';
 import { diagnosisTexts, ui } from './strings';
 import { EXERCISES } from '../exercises';

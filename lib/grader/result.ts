@@ -1,5 +1,5 @@
 // What grading one submission produces: the row of the gradebook and everything its feedback needs.
-import type { CompileError } from './compile';
+import type { CompileError } from '../jupyter/compile';
 import type { DiagnosisId } from './diagnoses';
 import type { ExerciseId } from './observe';
 import type { CheckResult } from './run-checks';

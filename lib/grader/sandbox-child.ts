@@ -23,7 +23,7 @@ import { recoverEngine } from '../tfjs/engine-state';
 export interface Job {
   /** The backend to compute on: the parent's (lib/tfjs/backend.ts initGraderBackend). */
   backend: string;
-  /** The notebook's code cells the grader runs (lib/grader/compile.ts), transpiled, in notebook order. */
+  /** The notebook's code cells the grader runs (lib/jupyter/compile.ts), transpiled, in notebook order. */
   cells: { index: number; exercise?: ExerciseId; js: string; async: boolean }[];
   /** Exercises to observe, in order. */
   probe: ExerciseId[];

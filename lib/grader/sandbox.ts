@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { CompiledCell } from './compile';
+import type { CompiledCell } from '../jupyter/compile';
 import Ajv from 'ajv';
 import { config } from '../config';
 import { ExerciseId, ExerciseObservation, Failure, Parts, Plan, RunPlan } from './observe';

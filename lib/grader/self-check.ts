@@ -17,7 +17,7 @@ import { denoJupyter } from '../dashboard/live-output';
 import { InterruptedError, throwIfInterrupted, typeErrorsOfLatest } from '../jupyter/deno';
 import { lastRunOf } from '../jupyter/kernel-hooks';
 import { buildBasis, newSession } from './basis';
-import { CompileError, formatCompileError } from './compile-error';
+import { CompileError, formatCompileError } from '../jupyter/compile-error';
 import { configureChecks } from './checks';
 import { DIAGNOSES, adviceOf } from './diagnoses';
 import { diagnosisTexts, ui } from './strings';

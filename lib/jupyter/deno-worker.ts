@@ -14,12 +14,12 @@
 //   cell's last lines can arrive after it and front ends drop them. This thread listens on iopub and
 //   counts the lib's markers; the lib ends each cell by sending one and waiting until it is seen.
 // - Code and types: the code of the cell running (execute_input); an exercise cell is type-checked here
-//   (grader/compile.ts, TypeScript loaded and warmed once in the background) while it runs, so its end
+//   (jupyter/compile.ts, TypeScript loaded and warmed once in the background) while it runs, so its end
 //   waits ~1 s at most instead of loading TypeScript on the kernel's thread (measured: 14 s the first time).
 import { createHmac, randomUUID } from 'node:crypto';
 import * as net from 'node:net';
 import { EXERCISES, ExerciseId } from '../exercises';
-import type { CompileError } from '../grader/compile';
+import type { CompileError } from './compile';
 import { FLAG_MORE, IopubListener, IopubMessage, frame, greeting, ready } from './iopub';
 
 /** Int32 slots of the shared state. */
@@ -67,7 +67,7 @@ export function newestDefinition(codes: readonly string[], name: string): string
  */
 export function typeCheckExercise(id: ExerciseId, source: string, codes: readonly string[]): CompileError[] {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const { compileCells } = require('../grader/compile') as typeof import('../grader/compile');
+  const { compileCells } = require('./compile') as typeof import('./compile');
   const upTo = EXERCISES.slice(0, EXERCISES.findIndex((ex) => ex.id === id) + 1);
   const cells = upTo.flatMap((ex, index) => {
     const code = ex.id === id ? source : newestDefinition(codes, ex.functionName);

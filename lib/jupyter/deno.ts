@@ -7,15 +7,15 @@
 // - Every cell that ends without an error ends here first (Deno calls its
 //   `Deno[Deno.internal].jupyter.broadcastResult` before the cell's reply; the lib wraps it): it waits
 //   until the cell's output has left on iopub (else a cell's last lines can follow its idle status and
-//   front ends drop them), and type-checks an exercise cell the way the grader does (grader/compile.ts)
+//   front ends drop them), and type-checks an exercise cell the way the grader does (jupyter/compile.ts)
 //   and prints tslab's errors there: Deno runs cells without type-checking them.
 // - The self-check reads the code of the exercise cells from here (typeErrorsOfLatest).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DenoJupyter, denoJupyter } from '../dashboard/live-output';
 import { EXERCISES, ExerciseId, exercise as exerciseById } from '../exercises';
-import { stepGuard } from '../seminar/notebook';
-import type { CompileError } from '../grader/compile';
+import { stepGuard } from './cell-helpers';
+import type { CompileError } from './compile';
 import { StudentError } from '../seminar/todo';
 import {
   CODE_BYTES, CheckAnswer, HEARTBEAT_MS, HelperData, KernelConnection, MARKER_KEY, RESULT_BYTES, SLOT, STATE_SLOTS, clock31, exerciseDefinedIn, newestDefinition, typeCheckExercise,
@@ -210,7 +210,7 @@ function endOfCell(h: Helper): void {
 /** What an exercise cell that tslab would refuse prints under Deno. */
 export function typeErrorReport(id: ExerciseId, errors: CompileError[]): string {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const { formatCompileError } = require('../grader/compile') as typeof import('../grader/compile');
+  const { formatCompileError } = require('./compile') as typeof import('./compile');
   const lines = errors.slice(0, 5).map(formatCompileError);
   const hint = missingCellHint(lines.join('\n'));
   const fn = exerciseById(id).functionName;

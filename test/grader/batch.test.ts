@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { compileCells } from '../../lib/grader/compile';
+import { compileCells } from '../../lib/jupyter/compile';
 import { gradeFiles } from '../../lib/grader';
 import { writeGradebook } from '../../lib/gradebook/write';
 import { Notebook, extractExercises, programCells, readSubmission } from '../../lib/grader/extract';

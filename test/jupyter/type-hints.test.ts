@@ -2,7 +2,7 @@
 // grader's compiler; test/notebooks/kernel.test.ts does the same in tslab's 5.0), and the usual type
 // errors get the cell's line and a plain hint (lib/jupyter/type-hints.ts).
 import { expect } from 'chai';
-import { compileCells } from '../../lib/grader/compile';
+import { compileCells } from '../../lib/jupyter/compile';
 import { explainDiagnostic, typeHint } from '../../lib/jupyter/type-hints';
 import { NOTEBOOK, readNotebook, seminarCell, sourceOf } from '../support/jupyter';
 

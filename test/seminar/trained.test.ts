@@ -1,5 +1,5 @@
 // A training run started from trained or broken weights says so, and how to start fresh
-// (lib/seminar/trained.ts brokenWeights, lib/seminar/notebook.ts sayWhereTrainingStarts via chooseSteps).
+// (lib/seminar/trained.ts brokenWeights, lib/jupyter/cell-helpers.ts sayWhereTrainingStarts via chooseSteps).
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import { StudentError, chooseSteps, createSeminar, disposeSeminar, initBackend } from '../../lib';

@@ -14,11 +14,6 @@ const LIB = path.join(ROOT, 'lib');
  * occurs fails the test, so the list only shrinks.
  */
 const PENDING: Record<string, string> = {
-  // Deno's type check of the exercise cells is the self-check's: typeErrorsOfLatest moves to grader/self-check.ts
-  'jupyter/deno.ts -> grader/compile.ts': 'move typeErrorsOfLatest from jupyter/deno.ts to grader/',
-  'jupyter/deno-worker.ts -> grader/compile.ts': 'move typeCheckExercise from jupyter/deno-worker.ts to grader/',
-  // solution mode picks the reference: chooseSteps/solutionMode move from seminar/notebook.ts to jupyter/
-  'seminar/notebook.ts -> reference/index.ts': 'move chooseSteps from seminar/notebook.ts to jupyter/',
 };
 
 /** lib/README.md's table: layer number → the folders (`tfjs/`) and root files (`config.ts`) in it. */

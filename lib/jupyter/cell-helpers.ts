@@ -1,13 +1,14 @@
 // Small helpers for the notebook: placeholders that compile, solution mode, loop length.
 import { config } from '../config';
-import type { Seminar } from './models';
+import type { Seminar } from '../seminar/models';
 import { referenceSteps } from '../reference';
-import type { Steps } from './steps';
+import type { Steps } from '../seminar/steps';
 import { recoverEngineAndSay } from '../tfjs/engine-state';
-import { StudentError } from './todo';
-import { brokenWeights, trainedRecord } from './trained';
+import { StudentError } from '../seminar/todo';
+import { brokenWeights, trainedRecord } from '../seminar/trained';
+import { DEFINING_CELLS } from './prerequisites';
 
-export { TODO } from './todo';
+export { TODO } from '../seminar/todo';
 
 /**
  * What the kernel adds around every training step: in Deno's kernel (lib/jupyter/deno.ts sets it) a
@@ -81,8 +82,8 @@ export function chooseSteps(useSolutions: boolean, seminar: Seminar, student: St
 
 const WRAPPED = new WeakSet<Steps>();
 
-// the cell's name as the notebook's heading gives it (lib/jupyter/prerequisites.ts names it the same way)
-const MODELS_CELL = 'the «Models» cell (gen, disc and their optimizers)';
+// the cell's name as the prerequisites hint gives it
+const MODELS_CELL = DEFINING_CELLS.find((c) => c.cell === 'models')!.title;
 
 /**
  * Before a training run: weights that blew up stop it with how to start fresh (a fixed step cannot

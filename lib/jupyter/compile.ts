@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import * as ts from 'typescript';
 import { NOTEBOOK_GLOBALS } from '../seminar/models';
-import type { ExerciseId } from './observe';
+import type { ExerciseId } from '../exercises';
 import { ROOT } from '../paths';
 
 import type { CompileError } from './compile-error';
