@@ -1,8 +1,6 @@
 // Step "report": a student's feedback.md and Gradescope's results.json (the class's gradebook: lib/gradebook/).
 // Everything here is a pure function of the grade results, so the same submissions give the same bytes.
-import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { formatCompileError } from '../jupyter/compile-error';
 import { DIAGNOSES, adviceOf } from './diagnoses';
 import { diagnosisTexts, ui } from './strings';

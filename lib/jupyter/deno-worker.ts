@@ -66,7 +66,6 @@ export function newestDefinition(codes: readonly string[], name: string): string
  * the exercises before it (their newest code in `codes`) declare what it may use.
  */
 export function typeCheckExercise(id: ExerciseId, source: string, codes: readonly string[]): CompileError[] {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const { compileCells } = require('./compile') as typeof import('./compile');
   const upTo = EXERCISES.slice(0, EXERCISES.findIndex((ex) => ex.id === id) + 1);
   const cells = upTo.flatMap((ex, index) => {

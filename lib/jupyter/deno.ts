@@ -34,7 +34,6 @@ export function connectionFile(cmdline = '/proc/self/cmdline'): string | null {
     return i >= 0 && args[i + 1] ? args[i + 1] : null;
   } catch {
     try {
-      // eslint-disable-next-line @typescript-eslint/no-var-requires
       const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
       const line = execFileSync('ps', ['-o', 'args=', '-p', String(process.pid)], { encoding: 'utf8', timeout: 2000 }).trim();
       const m = / --conn (.+)$/.exec(line); // the kernelspec puts the file last
@@ -209,7 +208,6 @@ function endOfCell(h: Helper): void {
 
 /** What an exercise cell that tslab would refuse prints under Deno. */
 export function typeErrorReport(id: ExerciseId, errors: CompileError[]): string {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const { formatCompileError } = require('./compile') as typeof import('./compile');
   const lines = errors.slice(0, 5).map(formatCompileError);
   const hint = missingCellHint(lines.join('\n'));

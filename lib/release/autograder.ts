@@ -48,7 +48,7 @@ WORK="$(mktemp -d)"
 cd "$WORK"
 curl -fsSLO "https://nodejs.org/dist/v\${NODE_VERSION}/\${TARBALL}"
 curl -fsSLO "https://nodejs.org/dist/v\${NODE_VERSION}/SHASUMS256.txt"
-grep " \${TARBALL}\$" SHASUMS256.txt > "\${TARBALL}.sha256" || { echo "setup.sh: \${TARBALL} is not in SHASUMS256.txt" >&2; exit 1; }
+grep " \${TARBALL}$" SHASUMS256.txt > "\${TARBALL}.sha256" || { echo "setup.sh: \${TARBALL} is not in SHASUMS256.txt" >&2; exit 1; }
 sha256sum -c "\${TARBALL}.sha256"
 tar -xJf "\${TARBALL}" -C /usr/local --strip-components=1
 cd /autograder/source

@@ -80,7 +80,11 @@ export function studentLockfile(lock: Lockfile, pkg: PackageJson): Lockfile {
   const kept = reachable(packages, Object.keys(pkg.dependencies ?? {}));
   for (const key of Object.keys(packages)) {
     if (key !== '' && !kept.has(key)) delete packages[key];
-    else delete packages[key].dev, delete packages[key].devOptional; // what the student installs is never dev-only
+    else {
+      // what the student installs is never dev-only
+      delete packages[key].dev;
+      delete packages[key].devOptional;
+    }
   }
   return copy;
 }

@@ -47,7 +47,7 @@ describe('the loss as students write it (lib/tfjs/optimizer-types.ts, lib/jupyte
     const right = explainDiagnostic("2:29 - The right-hand side of an arithmetic operation must be of type 'any'.", src, shown);
     expect(left).to.contain('line 2 │').and.match(/tf\.mul\(a, b\)/);
     expect(right).to.equal('');
-    expect(explainDiagnostic("1:7 - Cannot redeclare block-scoped variable 'a'.", src, new Set())).to.match(/^  line 1 │ const a = 1;\n\s+\^\n$/);
+    expect(explainDiagnostic("1:7 - Cannot redeclare block-scoped variable 'a'.", src, new Set())).to.match(/^ {2}line 1 │ const a = 1;\n\s+\^\n$/);
     expect(explainDiagnostic('not a diagnostic', src, new Set())).to.equal('');
   });
 

@@ -62,7 +62,7 @@ describe('notebook gan_1d.ipynb', () => {
         expect(Object.keys(MISTAKES), `lib/bench/mistakes.ts measures ${id}`).to.include(id);
       }
       // each mistake says which exercise it is made in, and those measured in trainGen too are described there
-      const bullets = expectCell.split(/\n  \* /).filter((b) => /\(`[a-z]+(-[a-z]+)+`/.test(b));
+      const bullets = expectCell.split(/\n {2}\* /).filter((b) => /\(`[a-z]+(-[a-z]+)+`/.test(b));
       const bulletOf = (id: string) => bullets.find((b) => b.includes(`(\`${id}\``))!;
       for (const b of bullets) {
         const [russian, english] = b.split(/\n\s+\*(?=[A-Z_])/);
