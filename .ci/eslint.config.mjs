@@ -4,7 +4,16 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'out/**', '.jupyter/**', 'test/jupyterlab/**', 'lib/tfjs/simd/kernels-wasm.ts'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'out/**',
+      '.jupyter/**',
+      'test/jupyterlab/**',
+      'lib/tfjs/simd/kernels-wasm.ts',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -16,7 +25,10 @@ export default tseslint.config(
       // each rethrow names its cause's message; Error's `cause` option is ES2022 and tsconfig's lib is ES2020
       'preserve-caught-error': 'off',
       // `_name` marks a parameter kept for a signature (a Step's batchSize, a kernel's attrs); `{ a, ...rest }` drops `a`
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
+      ],
     },
   },
   {

@@ -13,8 +13,10 @@ const COMMANDS: Record<string, () => Command> = {
 
 function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, load]) => `  ${name.padEnd(12)} ${load().summary}`);
-  return `Usage: gan-seminar <command> [options]\n\nCommands:\n${lines.join('\n')}\n\n` +
-    `Run \`gan-seminar <command> --help\` for a command's options.\n`;
+  return (
+    `Usage: gan-seminar <command> [options]\n\nCommands:\n${lines.join('\n')}\n\n` +
+    `Run \`gan-seminar <command> --help\` for a command's options.\n`
+  );
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -17,9 +17,17 @@ interface Switch<T> {
   accepts: string;
 }
 
-const yesNo = (raw: string) => (/^(1|true|yes|on)$/i.test(raw) ? true : /^(0|false|no|off)$/i.test(raw) ? false : undefined);
+const yesNo = (raw: string) =>
+  /^(1|true|yes|on)$/i.test(raw) ? true : /^(0|false|no|off)$/i.test(raw) ? false : undefined;
 
-const FUSED: Record<string, FusedMode> = { '1': 'auto', auto: 'auto', '0': 'off', off: 'off', js: 'js', 'backend-kernels': 'backend-kernels' };
+const FUSED: Record<string, FusedMode> = {
+  '1': 'auto',
+  auto: 'auto',
+  '0': 'off',
+  off: 'off',
+  js: 'js',
+  'backend-kernels': 'backend-kernels',
+};
 
 export const SWITCHES = {
   backend: {
@@ -31,7 +39,8 @@ export const SWITCHES = {
   },
   graderBackend: {
     name: 'GAN_GRADER_BACKEND',
-    description: "forces the grader's backend (parent, sandbox children, a release's expected values; default wasm, else cpu)",
+    description:
+      "forces the grader's backend (parent, sandbox children, a release's expected values; default wasm, else cpu)",
     fallback: undefined as string | undefined,
     parse: (raw: string) => raw.trim().toLowerCase(),
     accepts: 'tensorflow, wasm or cpu',
@@ -59,7 +68,8 @@ export const SWITCHES = {
   },
   fused: {
     name: 'GAN_FUSED',
-    description: 'how models run: one fused op per model call (auto), or plain tfjs ops layer by layer (0); js / backend-kernels force an implementation',
+    description:
+      'how models run: one fused op per model call (auto), or plain tfjs ops layer by layer (0); js / backend-kernels force an implementation',
     fallback: 'auto' as FusedMode,
     parse: (raw: string) => FUSED[raw.trim().toLowerCase()],
     accepts: '0, 1, auto, off, js or backend-kernels',
@@ -73,63 +83,72 @@ export const SWITCHES = {
   },
   simd: {
     name: 'GAN_SIMD',
-    description: "wasm: the model op's forward and gradient as the lib's 128-bit SIMD kernels (0 keeps the fused op on wasm's own kernels, for comparison)",
+    description:
+      "wasm: the model op's forward and gradient as the lib's 128-bit SIMD kernels (0 keeps the fused op on wasm's own kernels, for comparison)",
     fallback: true,
     parse: yesNo,
     accepts: '1 or 0',
   },
   lossKernels: {
     name: 'GAN_LOSS_KERNELS',
-    description: "wasm: the lib's small-tensor kernels also for the loss's unary ops and reductions (Neg, Max, Sum, Mean; 0 keeps wasm's, for comparison)",
+    description:
+      "wasm: the lib's small-tensor kernels also for the loss's unary ops and reductions (Neg, Max, Sum, Mean; 0 keeps wasm's, for comparison)",
     fallback: true,
     parse: yesNo,
     accepts: '1 or 0',
   },
   sgdKernel: {
     name: 'GAN_SGD_KERNEL',
-    description: "wasm and cpu: tfjs's SGD update as one kernel per variable (0 keeps tfjs's own applyGradients, for comparison)",
+    description:
+      "wasm and cpu: tfjs's SGD update as one kernel per variable (0 keeps tfjs's own applyGradients, for comparison)",
     fallback: true,
     parse: yesNo,
     accepts: '1 or 0',
   },
   logSoftmaxKernel: {
     name: 'GAN_LOG_SOFTMAX_KERNEL',
-    description: "wasm and cpu: tf.logSoftmax as one kernel and its gradient as another, on the backend's own kernels (0 keeps tfjs's op, for comparison)",
+    description:
+      "wasm and cpu: tf.logSoftmax as one kernel and its gradient as another, on the backend's own kernels (0 keeps tfjs's op, for comparison)",
     fallback: true,
     parse: yesNo,
     accepts: '1 or 0',
   },
   fastTape: {
     name: 'GAN_FAST_TAPE',
-    description: "tfjs's gradient tape walk (Engine.gradients) without its per-node for…in and id-keyed objects (0 keeps tfjs's, for comparison)",
+    description:
+      "tfjs's gradient tape walk (Engine.gradients) without its per-node for…in and id-keyed objects (0 keeps tfjs's, for comparison)",
     fallback: true,
     parse: yesNo,
     accepts: '1 or 0',
   },
   fastScopes: {
     name: 'GAN_FAST_SCOPES',
-    description: "tfjs's end of a scope (every tidy and every op) without its per-scope allocations (0 keeps tfjs's, for comparison)",
+    description:
+      "tfjs's end of a scope (every tidy and every op) without its per-scope allocations (0 keeps tfjs's, for comparison)",
     fallback: true,
     parse: yesNo,
     accepts: '1 or 0',
   },
   graderDebug: {
     name: 'GAN_GRADER_DEBUG',
-    description: "the grader prints the full stack of every error a submission's step throws (for whoever debugs the grader)",
+    description:
+      "the grader prints the full stack of every error a submission's step throws (for whoever debugs the grader)",
     fallback: false,
     parse: yesNo,
     accepts: '1 or 0',
   },
   gradingSecret: {
     name: 'GAN_GRADING_SECRET',
-    description: "the course's grading secret, from which the grader's private states are derived (default: .gan-grading-secret, made on first use)",
+    description:
+      "the course's grading secret, from which the grader's private states are derived (default: .gan-grading-secret, made on first use)",
     fallback: undefined as string | undefined,
     parse: (raw: string) => raw.trim(),
     accepts: 'any text',
   },
   autograderRoot: {
     name: 'AUTOGRADER_ROOT',
-    description: "where Gradescope's layout is (source/, submission/, results/); default /autograder — for dry runs and tests",
+    description:
+      "where Gradescope's layout is (source/, submission/, results/); default /autograder — for dry runs and tests",
     fallback: '/autograder',
     parse: (raw: string) => raw,
     accepts: 'a folder',
@@ -149,7 +168,8 @@ export function read<K extends keyof Switches>(key: K, env: NodeJS.ProcessEnv = 
   const cached = parsed.get(sw.name);
   if (cached && cached.raw === raw) return cached.value as ValueOf<K>;
   const value = sw.parse(raw);
-  if (value === undefined) throw new Error(`${sw.name}="${raw}" is not valid: use ${sw.accepts} (${sw.name} ${sw.description})`);
+  if (value === undefined)
+    throw new Error(`${sw.name}="${raw}" is not valid: use ${sw.accepts} (${sw.name} ${sw.description})`);
   parsed.set(sw.name, { raw, value });
   return value as ValueOf<K>;
 }

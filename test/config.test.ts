@@ -26,8 +26,12 @@ describe('config (GAN_* switches)', () => {
   });
 
   it('a malformed value fails where it is read, naming the variable and what it accepts', () => {
-    expect(() => read('iterations', { GAN_ITERATIONS: '-3' })).to.throw(/GAN_ITERATIONS="-3" is not valid: use a non-negative integer/);
-    expect(() => read('fused', { GAN_FUSED: 'fast' })).to.throw(/GAN_FUSED="fast" is not valid: use 0, 1, auto, off, js or backend-kernels/);
+    expect(() => read('iterations', { GAN_ITERATIONS: '-3' })).to.throw(
+      /GAN_ITERATIONS="-3" is not valid: use a non-negative integer/,
+    );
+    expect(() => read('fused', { GAN_FUSED: 'fast' })).to.throw(
+      /GAN_FUSED="fast" is not valid: use 0, 1, auto, off, js or backend-kernels/,
+    );
     expect(() => read('nbgrader', { GAN_NBGRADER: 'maybe' })).to.throw(/GAN_NBGRADER/);
   });
 
@@ -37,7 +41,12 @@ describe('config (GAN_* switches)', () => {
       for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
         const p = path.join(dir, e.name);
         if (e.isDirectory()) walk(p);
-        else if (e.name.endsWith('.ts') && p !== path.join(LIB, 'config.ts') && /process\.env\.(GAN_|AUTOGRADER_ROOT)|process\.env\[['"]GAN_/.test(fs.readFileSync(p, 'utf8'))) offenders.push(p);
+        else if (
+          e.name.endsWith('.ts') &&
+          p !== path.join(LIB, 'config.ts') &&
+          /process\.env\.(GAN_|AUTOGRADER_ROOT)|process\.env\[['"]GAN_/.test(fs.readFileSync(p, 'utf8'))
+        )
+          offenders.push(p);
       }
     };
     walk(LIB);

@@ -60,11 +60,23 @@ const BASELINES: readonly { label: string; env: Record<string, string>; what: st
     env: ENGINE_LEVERS_OFF,
     what: "the SIMD, loss and SGD kernels, tfjs's own tf.logSoftmax, Engine.gradients and Engine.endScope: the state before this round",
   },
-  { label: 'no log-softmax kernel', env: speedUpsOff(['logSoftmaxKernel']), what: "tfjs's tf.logSoftmax (a customGrad of 7 ops; lib/tfjs/log-softmax.ts off)" },
-  { label: 'no fast tape', env: speedUpsOff(['fastTape']), what: "tfjs's Engine.gradients and Engine.clone (lib/tfjs/tape.ts off)" },
+  {
+    label: 'no log-softmax kernel',
+    env: speedUpsOff(['logSoftmaxKernel']),
+    what: "tfjs's tf.logSoftmax (a customGrad of 7 ops; lib/tfjs/log-softmax.ts off)",
+  },
+  {
+    label: 'no fast tape',
+    env: speedUpsOff(['fastTape']),
+    what: "tfjs's Engine.gradients and Engine.clone (lib/tfjs/tape.ts off)",
+  },
   { label: 'no fast scopes', env: speedUpsOff(['fastScopes']), what: "tfjs's Engine.endScope (lib/tfjs/scope.ts off)" },
   { label: 'no SGD kernel', env: speedUpsOff(['sgdKernel']), what: "tfjs's SGD update (lib/tfjs/sgd-kernel.ts off)" },
-  { label: 'no loss kernels', env: speedUpsOff(['lossKernels']), what: "wasm's own Neg, Max, Sum and Mean (the loss kernels of lib/tfjs/small-kernels.ts off)" },
+  {
+    label: 'no loss kernels',
+    env: speedUpsOff(['lossKernels']),
+    what: "wasm's own Neg, Max, Sum and Mean (the loss kernels of lib/tfjs/small-kernels.ts off)",
+  },
 ];
 const CHECK_EVERY = 500;
 const SEED = 42;
@@ -93,14 +105,18 @@ class Child {
   private stderr = '';
 
   constructor(command: string[], env?: NodeJS.ProcessEnv) {
-    this.proc = spawn(command[0], command.slice(1), { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.proc = spawn(command[0], command.slice(1), {
+      env: { ...process.env, ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     this.proc.stderr!.on('data', (d) => (this.stderr += d));
     this.lines = readline.createInterface({ input: this.proc.stdout! })[Symbol.asyncIterator]();
   }
 
   async read(): Promise<Json> {
     const next = await this.lines.next();
-    if (next.done) throw new Error(`child exited: ${this.stderr.trim().split('\n').slice(-3).join(' | ') || 'no output'}`);
+    if (next.done)
+      throw new Error(`child exited: ${this.stderr.trim().split('\n').slice(-3).join(' | ') || 'no output'}`);
     return JSON.parse(next.value) as Json;
   }
 
@@ -140,14 +156,22 @@ function machine(): Json {
   };
   const pkg = (name: string) => {
     try {
-      return (JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as Json).version as string;
+      return (JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as Json)
+        .version as string;
     } catch {
       return undefined;
     }
   };
   return {
     cpu: cpus[0]?.model ?? 'unknown',
-    mhz: cpus[0]?.speed || Number(/cpu MHz\s*:\s*([\d.]+)/.exec(fs.existsSync('/proc/cpuinfo') ? fs.readFileSync('/proc/cpuinfo', 'utf8') : '')?.[1]) || undefined,
+    mhz:
+      cpus[0]?.speed ||
+      Number(
+        /cpu MHz\s*:\s*([\d.]+)/.exec(
+          fs.existsSync('/proc/cpuinfo') ? fs.readFileSync('/proc/cpuinfo', 'utf8') : '',
+        )?.[1],
+      ) ||
+      undefined,
     cores: os.availableParallelism(),
     memoryGB: Math.round(os.totalmem() / 2 ** 30),
     os: `${os.type()} ${os.release()}`,
@@ -186,7 +210,21 @@ function log(s: string): void {
 async function longRun(e: Entry, py: string | null, n: number, cap: number): Promise<Json> {
   const command =
     e.backend === 'pytorch'
-      ? [py!, PYTORCH, 'long', '--long-iterations', `${n}`, '--converge-cap', `${cap}`, '--check-every', `${CHECK_EVERY}`, '--target-w1', `${TARGET_W1}`, '--seed', `${SEED}`]
+      ? [
+          py!,
+          PYTORCH,
+          'long',
+          '--long-iterations',
+          `${n}`,
+          '--converge-cap',
+          `${cap}`,
+          '--check-every',
+          `${CHECK_EVERY}`,
+          '--target-w1',
+          `${TARGET_W1}`,
+          '--seed',
+          `${SEED}`,
+        ]
       : [process.execPath, LOOP, 'long', e.backend, `${n}`, `${cap}`, `${CHECK_EVERY}`, `${TARGET_W1}`, `${SEED}`];
   const c = new Child(command, e.env);
   const answer = await c.read();
@@ -211,7 +249,10 @@ function gradingSubmission(kind: keyof typeof GRADING_KINDS, file: string): void
   const nb = nbgraderSource(readNotebook(NOTEBOOK_FILE), solutions);
   const loss = 'tf.mean(tf.neg(tf.add(logpRealIsReal, logpGenIsFake)))';
   const text = JSON.stringify(nb);
-  if (!text.includes(loss)) throw new Error("bench: the reference's discriminator loss changed; update gradingSubmission in lib/bench/bench.ts");
+  if (!text.includes(loss))
+    throw new Error(
+      "bench: the reference's discriminator loss changed; update gradingSubmission in lib/bench/bench.ts",
+    );
   writeNotebook(file, JSON.parse(text.replace(loss, GRADING_KINDS[kind].loss(loss))));
 }
 
@@ -223,13 +264,19 @@ function grading(): Json {
   const cli = path.join(ROOT, 'dist/lib/cli.js');
   if (!fs.existsSync(cli)) return { error: 'gan-seminar grade is not available yet' };
   const out: Json = {};
-  for (const [kind, { copies }] of Object.entries(GRADING_KINDS) as [keyof typeof GRADING_KINDS, { copies: number }][]) {
+  for (const [kind, { copies }] of Object.entries(GRADING_KINDS) as [
+    keyof typeof GRADING_KINDS,
+    { copies: number },
+  ][]) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-grade-${kind}-`));
     const one = path.join(dir, 'submission.json');
     gradingSubmission(kind, one);
     for (let i = 0; i < copies; i++) fs.copyFileSync(one, path.join(dir, `student${String(i).padStart(2, '0')}.ipynb`));
     const t = performance.now();
-    const r = spawnSync(process.execPath, [cli, 'grade', dir, '--out', path.join(dir, 'out'), '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    const r = spawnSync(process.execPath, [cli, 'grade', dir, '--out', path.join(dir, 'out'), '--json'], {
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    });
     const seconds = (performance.now() - t) / 1000;
     let graded = 0;
     let scores: string[] = [];
@@ -243,7 +290,17 @@ function grading(): Json {
     } catch {
       /* reported below */
     }
-    out[kind] = { file: `${kind}.ipynb`, submissions: copies, graded, exit: r.status, seconds, perMinute: (copies / seconds) * 60, scores: [...new Set(scores)], diagnoses: [...new Set(diagnoses)], stderr: r.status ? r.stderr.slice(-500) : undefined };
+    out[kind] = {
+      file: `${kind}.ipynb`,
+      submissions: copies,
+      graded,
+      exit: r.status,
+      seconds,
+      perMinute: (copies / seconds) * 60,
+      scores: [...new Set(scores)],
+      diagnoses: [...new Set(diagnoses)],
+      stderr: r.status ? r.stderr.slice(-500) : undefined,
+    };
     fs.rmSync(dir, { recursive: true, force: true });
     log(`  grading ${kind}: ${((copies / seconds) * 60).toFixed(1)} submissions/min (exit ${r.status})`);
   }
@@ -259,28 +316,54 @@ function table(entries: Entry[], pytorch: Entry | undefined): string[] {
   const ptRate = pt ? median(pt.runs) : NaN;
   const ptCpu = pt ? median(pt.cpuRuns) : NaN;
   const ratio = (ours: number, theirs: number, higherIsBetter = true) =>
-    Number.isFinite(ours) && Number.isFinite(theirs) && theirs > 0 ? ` (${(higherIsBetter ? ours / theirs : theirs / ours).toFixed(2)}×)` : '';
-  const head = ['backend', 'it/s (median)', 'it per CPU-s (median)', 'runs (it/s)', 'to W1 < 0.1', 'best W1 (at it)', 'loop it/s (long run)', 'dashboard share', 'peak RSS MB', 'RSS growth 10k→end MB'];
+    Number.isFinite(ours) && Number.isFinite(theirs) && theirs > 0
+      ? ` (${(higherIsBetter ? ours / theirs : theirs / ours).toFixed(2)}×)`
+      : '';
+  const head = [
+    'backend',
+    'it/s (median)',
+    'it per CPU-s (median)',
+    'runs (it/s)',
+    'to W1 < 0.1',
+    'best W1 (at it)',
+    'loop it/s (long run)',
+    'dashboard share',
+    'peak RSS MB',
+    'RSS growth 10k→end MB',
+  ];
   const rows = entries.map((e) => {
     if (e.error) return [e.label, `unavailable: ${e.error.slice(0, 80)}`, '', '', '', '', '', '', '', ''];
     const rate = median(e.runs);
     const l = e.long;
-    const conv = l ? (l.convergeSeconds !== null && l.convergeSeconds !== undefined ? `${fmt(l.convergeSeconds, 1)} s (it ${l.convergedAt})` : `not within ${l.convergeCap}`) : '—';
+    const conv = l
+      ? l.convergeSeconds !== null && l.convergeSeconds !== undefined
+        ? `${fmt(l.convergeSeconds, 1)} s (it ${l.convergedAt})`
+        : `not within ${l.convergeCap}`
+      : '—';
     const ptl = pt?.long;
     return [
       e.label,
       fmt(rate) + (e === pt ? '' : ratio(rate, ptRate)),
       fmt(median(e.cpuRuns)) + (e === pt ? '' : ratio(median(e.cpuRuns), ptCpu)),
       e.runs.map((r) => fmt(r)).join(' '),
-      conv + (l && ptl && e !== pt && l.convergeSeconds && ptl.convergeSeconds ? ratio(l.convergeSeconds, ptl.convergeSeconds, false) : ''),
+      conv +
+        (l && ptl && e !== pt && l.convergeSeconds && ptl.convergeSeconds
+          ? ratio(l.convergeSeconds, ptl.convergeSeconds, false)
+          : ''),
       l ? `${fmt(l.bestW1, 3)} (${l.bestW1At}, ${fmt(l.bestW1Seconds, 0)} s)` : '—',
       l ? fmt(l.longItPerSec) + (ptl && e !== pt ? ratio(l.longItPerSec, ptl.longItPerSec) : '') : '—',
-      e.readout ? `${fmt(100 * e.readout.share, 1)} % (${e.readout.waitShare !== undefined ? `${fmt(100 * e.readout.waitShare, 1)} % waiting for the last picture; ` : ''}${fmt(e.readout.itPerSec)} it/s with it)` : '—',
+      e.readout
+        ? `${fmt(100 * e.readout.share, 1)} % (${e.readout.waitShare !== undefined ? `${fmt(100 * e.readout.waitShare, 1)} % waiting for the last picture; ` : ''}${fmt(e.readout.itPerSec)} it/s with it)`
+        : '—',
       l ? fmt(l.peakRssMB) : '—',
       l ? fmt(l.rssGrowthMB, 1) : '—',
     ];
   });
-  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
+  return [
+    `| ${head.join(' | ')} |`,
+    `|${head.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ];
 }
 
 function markdown(results: Json, lines: string[]): string {
@@ -290,7 +373,10 @@ function markdown(results: Json, lines: string[]): string {
     ? ['Not measured in this run (`--grading`).']
     : g.error
       ? [`Not available: ${g.error}.`]
-      : Object.entries(g).map(([kind, r]: [string, Json]) => `- ${kind} (${r.file} × ${r.submissions}): **${fmt(r.perMinute, 1)} submissions/min** (${fmt(r.seconds, 1)} s, exit ${r.exit}, ${r.graded} graded, scores ${(r.scores as string[]).join(', ')}${(r.diagnoses as string[]).length ? `, diagnoses ${(r.diagnoses as string[]).join(', ')}` : ''})`);
+      : Object.entries(g).map(
+          ([kind, r]: [string, Json]) =>
+            `- ${kind} (${r.file} × ${r.submissions}): **${fmt(r.perMinute, 1)} submissions/min** (${fmt(r.seconds, 1)} s, exit ${r.exit}, ${r.graded} graded, scores ${(r.scores as string[]).join(', ')}${(r.diagnoses as string[]).length ? `, diagnoses ${(r.diagnoses as string[]).join(', ')}` : ''})`,
+        );
   return [
     '# Benchmarks',
     '',
@@ -310,13 +396,18 @@ function markdown(results: Json, lines: string[]): string {
     ...lines,
     '',
     `- it/s: median of ${results.options.runs} interleaved rounds of ${results.options.runIterations} iterations after ${results.options.warmup} warm-up iterations; (×) = ours / PyTorch.`,
-    '- it per CPU-s: the same rounds divided by the process\'s CPU time (user + system, all threads) instead of wall time; other users of the machine inflate wall time, much less CPU time. Both sides are single-threaded.',
+    "- it per CPU-s: the same rounds divided by the process's CPU time (user + system, all threads) instead of wall time; other users of the machine inflate wall time, much less CPU time. Both sides are single-threaded.",
     `- to W1 < ${TARGET_W1}: loop seconds (read-outs off the clock) until the 1-Wasserstein distance of 10 000 generated samples to N(5, 1.5²) is below ${TARGET_W1}, checked every ${CHECK_EVERY} iterations up to the cap, seed ${SEED}; "best W1" is the lowest seen and when.`,
-    '- dashboard share: the notebook\'s training cell (lib/dashboard/dashboard.ts updated every 250 iterations, PNG drawn in its worker, output discarded): time in dashboard.update / loop time; in brackets the part spent waiting for the last update\'s own picture (once per run: 2001 iterations make it weigh 50× more than in the seminar\'s 100 000).',
-    '- the long runs (convergence, loop it/s, memory) run one after another, not interleaved: their ratios also reflect how the machine\'s load changed in between; the interleaved it/s columns are the fair comparison.',
+    "- dashboard share: the notebook's training cell (lib/dashboard/dashboard.ts updated every 250 iterations, PNG drawn in its worker, output discarded): time in dashboard.update / loop time; in brackets the part spent waiting for the last update's own picture (once per run: 2001 iterations make it weigh 50× more than in the seminar's 100 000).",
+    "- the long runs (convergence, loop it/s, memory) run one after another, not interleaved: their ratios also reflect how the machine's load changed in between; the interleaved it/s columns are the fair comparison.",
     `- peak RSS and RSS growth: the long run's process (${results.options.long} iterations); growth from iteration 10 000 to the end.`,
     '- --baseline rows: the default backend with the switches shown (lib/config.ts; README, Switches) turned off, each in its own process:',
-    ...BASELINES.map((b) => `  - "${b.label}" (${Object.entries(b.env).map(([k, v]) => `${k}=${v}`).join(' ')}): ${b.what}.`),
+    ...BASELINES.map(
+      (b) =>
+        `  - "${b.label}" (${Object.entries(b.env)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')}): ${b.what}.`,
+    ),
     '',
     '## Grading throughput',
     '',
@@ -362,15 +453,30 @@ async function main(): Promise<number> {
     long: int(values.long, q ? 2000 : 30000, 'long'),
     cap: int(values.cap, q ? 2000 : 15000, 'cap'),
   };
-  const backends = (values.backends ?? BACKENDS.join(',')).split(',').map((b) => b.trim()).filter(Boolean);
+  const backends = (values.backends ?? BACKENDS.join(','))
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
   const m = machine();
   log(`bench: ${m.cpu}, ${m.cores} cores, load ${m.loadBefore.map((x: number) => x.toFixed(1)).join(' ')}`);
 
-  const entries: Entry[] = backends.map((b) => ({ label: b, backend: b, command: [process.execPath, LOOP, 'serve', b], runs: [], cpuRuns: [] }));
+  const entries: Entry[] = backends.map((b) => ({
+    label: b,
+    backend: b,
+    command: [process.execPath, LOOP, 'serve', b],
+    runs: [],
+    cpuRuns: [],
+  }));
   let pytorch: Entry | undefined;
   const py = values['vs-pytorch'] ? python() : null;
   if (values['vs-pytorch']) {
-    pytorch = { label: 'pytorch', backend: 'pytorch', command: [py ?? 'python3', PYTORCH, 'serve'], runs: [], cpuRuns: [] };
+    pytorch = {
+      label: 'pytorch',
+      backend: 'pytorch',
+      command: [py ?? 'python3', PYTORCH, 'serve'],
+      runs: [],
+      cpuRuns: [],
+    };
     if (!py) pytorch.error = 'python3 cannot import torch (apt-get install python3-torch)';
   }
   log('starting and warming up:');
@@ -378,7 +484,14 @@ async function main(): Promise<number> {
   const defaultEntry = entries.find((e) => !e.error);
   if (values.baseline && defaultEntry) {
     // the "before" rows: no lib speed-up at all, the fused model op alone (lib/seminar/nn.ts), all but the SIMD kernels
-    const befores: Entry[] = BASELINES.map(({ label, env }) => ({ label: `${defaultEntry.backend} (${label})`, backend: defaultEntry.backend, command: defaultEntry.command, env, runs: [], cpuRuns: [] }));
+    const befores: Entry[] = BASELINES.map(({ label, env }) => ({
+      label: `${defaultEntry.backend} (${label})`,
+      backend: defaultEntry.backend,
+      command: defaultEntry.command,
+      env,
+      runs: [],
+      cpuRuns: [],
+    }));
     entries.splice(entries.indexOf(defaultEntry) + 1, 0, ...befores);
     for (const [e, c] of await startAll(befores, options.warmup)) children.set(e, c);
   }
@@ -398,7 +511,9 @@ async function main(): Promise<number> {
   }
   if (defaultEntry && children.get(defaultEntry)) {
     defaultEntry.readout = await children.get(defaultEntry)!.ask('readout 2001');
-    log(`dashboard: ${fmt(100 * defaultEntry.readout.share, 1)} % of loop time (${fmt(100 * defaultEntry.readout.waitShare, 1)} % waiting for the last picture)`);
+    log(
+      `dashboard: ${fmt(100 * defaultEntry.readout.share, 1)} % of loop time (${fmt(100 * defaultEntry.readout.waitShare, 1)} % waiting for the last picture)`,
+    );
   }
   for (const c of children.values()) c.quit();
 
@@ -410,7 +525,10 @@ async function main(): Promise<number> {
       log(`long run (${options.long} iterations): ${e.label} …`);
       e.long = await longRun(e, py, options.long, options.cap);
       if (e.long.error) log(`  failed: ${e.long.error}`);
-      else log(`  best W1 ${fmt(e.long.bestW1, 3)} at ${e.long.bestW1At}; ${fmt(e.long.longItPerSec)} it/s; peak RSS ${fmt(e.long.peakRssMB)} MB; growth ${fmt(e.long.rssGrowthMB, 1)} MB`);
+      else
+        log(
+          `  best W1 ${fmt(e.long.bestW1, 3)} at ${e.long.bestW1At}; ${fmt(e.long.longItPerSec)} it/s; peak RSS ${fmt(e.long.peakRssMB)} MB; growth ${fmt(e.long.rssGrowthMB, 1)} MB`,
+        );
     }
   }
   const results: Json = {

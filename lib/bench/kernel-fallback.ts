@@ -82,7 +82,8 @@ async function main(): Promise<void> {
   disposeSeminar(s);
 
   // the gradient's call: dy [1, 128] rows summed into 2 segments (gather(logp, 1, 1)'s backward)
-  const segment = () => tf.tidy(() => tf.unsortedSegmentSum(tf.ones([1, 128]), tf.tensor1d([1], 'int32'), 2).dataSync());
+  const segment = () =>
+    tf.tidy(() => tf.unsortedSegmentSum(tf.ones([1, 128]), tf.tensor1d([1], 'int32'), 2).dataSync());
   for (let i = 0; i < 200; i++) segment();
   const onWasm = median(time(segment, 500, 11));
   await tf.setBackend('cpu');
@@ -92,8 +93,14 @@ async function main(): Promise<void> {
 
   const rows: [string, string][] = [
     ['registerWasmFallbacks (once per process; the last of 11)', `${registerMs.toFixed(2)} ms`],
-    ['reference step (trainDisc + trainGen), before registering', `${median(without).toFixed(0)} µs CPU (rounds ${without.map((x) => x.toFixed(0)).join(', ')})`],
-    ['reference step, after registering', `${median(withFallbacks).toFixed(0)} µs CPU (rounds ${withFallbacks.map((x) => x.toFixed(0)).join(', ')})`],
+    [
+      'reference step (trainDisc + trainGen), before registering',
+      `${median(without).toFixed(0)} µs CPU (rounds ${without.map((x) => x.toFixed(0)).join(', ')})`,
+    ],
+    [
+      'reference step, after registering',
+      `${median(withFallbacks).toFixed(0)} µs CPU (rounds ${withFallbacks.map((x) => x.toFixed(0)).join(', ')})`,
+    ],
     ["trainDisc with slice (the reference's)", `${sliceUs.toFixed(0)} µs CPU`],
     ['trainDisc with tf.gather (gradient through the fallback)', `${gatherUs.toFixed(0)} µs CPU`],
     ['UnsortedSegmentSum [1,128] → [2,128] + read: wasm fallback', `${onWasm.toFixed(1)} µs CPU`],

@@ -10,7 +10,18 @@
 import * as readline from 'node:readline';
 import * as tf from '@tensorflow/tfjs';
 import { config } from '../config';
-import { Dashboard, LiveOutput, REAL_MEAN, REAL_STD, Seminar, createSeminar, generate, initBackend, referenceSteps, wasserstein1ToNormal } from '..';
+import {
+  Dashboard,
+  LiveOutput,
+  REAL_MEAN,
+  REAL_STD,
+  Seminar,
+  createSeminar,
+  generate,
+  initBackend,
+  referenceSteps,
+  wasserstein1ToNormal,
+} from '..';
 
 const BATCH = 128;
 const DISC_STEPS = 5;
@@ -80,7 +91,15 @@ async function serve(backend: string): Promise<void> {
       const cpu0 = cpuSeconds();
       const seconds = timed(n, () => l.iteration());
       const cpu = cpuSeconds() - cpu0;
-      say({ cmd, iterations: n, seconds, itPerSec: n / seconds, cpuSeconds: cpu, itPerCpuSec: n / cpu, tensors: tf.memory().numTensors });
+      say({
+        cmd,
+        iterations: n,
+        seconds,
+        itPerSec: n / seconds,
+        cpuSeconds: cpu,
+        itPerCpuSec: n / cpu,
+        tensors: tf.memory().numTensors,
+      });
     } else if (cmd === 'readout') {
       // The notebook's training cell: the loop plus dashboard.update every 250 iterations. The output
       // sink swallows the bundles; everything before it (read-out, specs, PNG in the worker) is real.
@@ -94,7 +113,17 @@ async function serve(backend: string): Promise<void> {
       dashboard.close();
       const st = dashboard.stats();
       // waitShare: the part spent waiting for a picture (only the last update waits: the saved notebook's PNG)
-      say({ cmd, iterations: n, seconds: total, itPerSec: n / total, updates: st.updates, updateSeconds: st.updateMs / 1000, share: st.updateMs / 1000 / total, waitShare: st.waitMs / 1000 / total, renderMsPerPng: st.renderMsPerPng });
+      say({
+        cmd,
+        iterations: n,
+        seconds: total,
+        itPerSec: n / total,
+        updates: st.updates,
+        updateSeconds: st.updateMs / 1000,
+        share: st.updateMs / 1000 / total,
+        waitShare: st.waitMs / 1000 / total,
+        renderMsPerPng: st.renderMsPerPng,
+      });
     } else {
       say({ error: `unknown command: ${line}` });
     }
@@ -102,7 +131,14 @@ async function serve(backend: string): Promise<void> {
   process.exit(0);
 }
 
-async function long(backend: string, longIterations: number, cap: number, every: number, target: number, seed: number): Promise<void> {
+async function long(
+  backend: string,
+  longIterations: number,
+  cap: number,
+  every: number,
+  target: number,
+  seed: number,
+): Promise<void> {
   const active = await start(backend);
   const s = createSeminar({ seed });
   const l = loop(s);
@@ -112,7 +148,7 @@ async function long(backend: string, longIterations: number, cap: number, every:
   let convergeSeconds: number | null = null;
   let rssAt10k: number | null = null;
   let tensorsAt10k: number | null = null;
-  for (let i = 0; i < longIterations; ) {
+  for (let i = 0; i < longIterations;) {
     loopSeconds += timed(every, () => l.iteration());
     i += every;
     if (convergedAt === null && i <= cap) {
@@ -157,6 +193,8 @@ else if (mode === 'long' && backend && rest.length === 5) {
   const [n, cap, every, target, seed] = rest.map(Number);
   void long(backend, n, cap, every, target, seed);
 } else {
-  process.stderr.write('usage: loop.js serve <backend> | loop.js long <backend> <iterations> <cap> <every> <targetW1> <seed>\n');
+  process.stderr.write(
+    'usage: loop.js serve <backend> | loop.js long <backend> <iterations> <cap> <every> <targetW1> <seed>\n',
+  );
   process.exit(64);
 }

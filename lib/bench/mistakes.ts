@@ -7,7 +7,21 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DISC_LR, REAL_MEAN, REAL_STD, Seminar, createSeminar, disposeSeminar, generate, initBackend, pReal, realSamples, referenceSteps, summarize, wasserstein1ToNormal } from '..';
+import {
+  DISC_LR,
+  REAL_MEAN,
+  REAL_STD,
+  Seminar,
+  createSeminar,
+  disposeSeminar,
+  generate,
+  initBackend,
+  pReal,
+  realSamples,
+  referenceSteps,
+  summarize,
+  wasserstein1ToNormal,
+} from '..';
 import { Dashboard } from '../dashboard/dashboard';
 import { renderPng } from '../dashboard/render';
 import type { Steps } from '../seminar/steps';
@@ -55,8 +69,16 @@ export const MISTAKES: Record<string, Variant> = {
  * tf whose mean is a sum, whose neg does nothing, whose logSoftmax is a softmax; with the heads swapped;
  * or with an optimizer that ignores its varList. No second copy of the reference.
  */
-function mistaken(s: Seminar, m: { sum?: boolean; noNeg?: boolean; swapped?: boolean; softmax?: boolean; allVars?: boolean }): Seminar {
-  const tf = { ...s.tf, mean: m.sum ? s.tf.sum : s.tf.mean, neg: m.noNeg ? <T>(x: T) => x : s.tf.neg, logSoftmax: m.softmax ? s.tf.softmax : s.tf.logSoftmax } as typeof s.tf;
+function mistaken(
+  s: Seminar,
+  m: { sum?: boolean; noNeg?: boolean; swapped?: boolean; softmax?: boolean; allVars?: boolean },
+): Seminar {
+  const tf = {
+    ...s.tf,
+    mean: m.sum ? s.tf.sum : s.tf.mean,
+    neg: m.noNeg ? <T>(x: T) => x : s.tf.neg,
+    logSoftmax: m.softmax ? s.tf.softmax : s.tf.logSoftmax,
+  } as typeof s.tf;
   const ignoringVarList = (opt: Seminar['genOpt']): Seminar['genOpt'] => {
     const o = Object.create(opt) as Seminar['genOpt'];
     o.minimize = (f, returnCost) => opt.minimize(f, returnCost);
@@ -72,11 +94,25 @@ function mistaken(s: Seminar, m: { sum?: boolean; noNeg?: boolean; swapped?: boo
 
 /** The reference steps with the variant's mistakes made: each exercise's in its own step, the other step correct. */
 export function mistakenSteps(s: Seminar, v: Variant): Steps {
-  const disc = referenceSteps(mistaken(s, { sum: v.discSum, noNeg: v.discNoNeg, swapped: v.discSwapped, softmax: v.discSoftmax, allVars: v.discAllVars })).trainDisc;
+  const disc = referenceSteps(
+    mistaken(s, {
+      sum: v.discSum,
+      noNeg: v.discNoNeg,
+      swapped: v.discSwapped,
+      softmax: v.discSoftmax,
+      allVars: v.discAllVars,
+    }),
+  ).trainDisc;
   // the saturating loss minimises log p(fake | G(z)): the reference's term with the heads swapped and no neg
   // (the saturating loss and a wrong sign together would be the correct loss again: each variant is one mistake)
   const gen = referenceSteps(
-    mistaken(s, { sum: v.genSum, swapped: v.genSaturating !== v.genSwapped, noNeg: v.genSaturating !== v.genNoNeg, softmax: v.genSoftmax, allVars: v.genAllVars }),
+    mistaken(s, {
+      sum: v.genSum,
+      swapped: v.genSaturating !== v.genSwapped,
+      noNeg: v.genSaturating !== v.genNoNeg,
+      softmax: v.genSoftmax,
+      allVars: v.genAllVars,
+    }),
   ).trainGen;
   return {
     trainDisc: v.discTwice ? (batchSize) => (disc(batchSize), disc(batchSize)) : disc,
@@ -134,7 +170,13 @@ const near = (ps: Float32Array): [number, number, number] => {
   return [lo / ps.length, mid / ps.length, hi / ps.length];
 };
 
-export async function measure(name: string, v: Variant, iterations: number, seed: number, pngDir?: string): Promise<Measured> {
+export async function measure(
+  name: string,
+  v: Variant,
+  iterations: number,
+  seed: number,
+  pngDir?: string,
+): Promise<Measured> {
   const s = createSeminar({ seed });
   const steps = mistakenSteps(s, v);
   const dash = new Dashboard(s, { iterations, output: null });
@@ -150,7 +192,8 @@ export async function measure(name: string, v: Variant, iterations: number, seed
     genLoss = steps.trainGen(128);
     if (i % 250 === 0 || i === iterations - 1) {
       const d = dash.read(i + 1, discLoss, genLoss);
-      if (firstNonFinite === undefined && !(Number.isFinite(discLoss) && Number.isFinite(genLoss))) firstNonFinite = i + 1;
+      if (firstNonFinite === undefined && !(Number.isFinite(discLoss) && Number.isFinite(genLoss)))
+        firstNonFinite = i + 1;
       if (i >= 1000) {
         dl.push(discLoss);
         gl.push(genLoss);
@@ -215,12 +258,20 @@ export const HEADER =
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { iterations: { type: 'string' }, seed: { type: 'string' }, only: { type: 'string' }, json: { type: 'string' }, png: { type: 'string' }, trails: { type: 'string' } },
+    options: {
+      iterations: { type: 'string' },
+      seed: { type: 'string' },
+      only: { type: 'string' },
+      json: { type: 'string' },
+      png: { type: 'string' },
+      trails: { type: 'string' },
+    },
   });
   const iterations = Number(values.iterations ?? 4000);
   const seed = Number(values.seed ?? 42);
   const names = values.only ? values.only.split(',') : Object.keys(MISTAKES);
-  for (const n of names) if (!MISTAKES[n]) throw new Error(`unknown mistake "${n}": one of ${Object.keys(MISTAKES).join(', ')}`);
+  for (const n of names)
+    if (!MISTAKES[n]) throw new Error(`unknown mistake "${n}": one of ${Object.keys(MISTAKES).join(', ')}`);
   await initBackend();
   console.log(HEADER);
   const results: Measured[] = [];
@@ -229,8 +280,20 @@ async function main(): Promise<void> {
     results.push(m);
     console.log(row(m));
   }
-  if (values.json) fs.writeFileSync(values.json, `${JSON.stringify(results.map(({ signs, ...m }) => m), null, 1)}\n`);
-  if (values.trails) fs.writeFileSync(values.trails, `${JSON.stringify(results.map(({ name, iterations, signs }) => ({ name, seed, iterations, signs })))}\n`);
+  if (values.json)
+    fs.writeFileSync(
+      values.json,
+      `${JSON.stringify(
+        results.map(({ signs, ...m }) => m),
+        null,
+        1,
+      )}\n`,
+    );
+  if (values.trails)
+    fs.writeFileSync(
+      values.trails,
+      `${JSON.stringify(results.map(({ name, iterations, signs }) => ({ name, seed, iterations, signs })))}\n`,
+    );
 }
 
 if (require.main === module) {

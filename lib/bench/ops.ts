@@ -27,7 +27,8 @@ async function main(): Promise<void> {
   const { values, positionals } = parseArgs({ allowPositionals: true, options: { iterations: { type: 'string' } } });
   const backend = await initBackend(positionals[0]);
   const n = Number(values.iterations ?? 20);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`--iterations must be a positive integer, got "${values.iterations}"`);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new Error(`--iterations must be a positive integer, got "${values.iterations}"`);
   const s = createSeminar({ seed: 1 });
   const steps = referenceSteps(s);
   const iteration = () => {
@@ -59,7 +60,9 @@ async function main(): Promise<void> {
     Error.stackTraceLimit = limit;
   }
   disposeSeminar(s);
-  const rows = [...counts].map(([k, c]) => [...k.split('\t'), c / n] as [string, string, number]).sort((a, b) => a[0].localeCompare(b[0]) || b[2] - a[2]);
+  const rows = [...counts]
+    .map(([k, c]) => [...k.split('\t'), c / n] as [string, string, number])
+    .sort((a, b) => a[0].localeCompare(b[0]) || b[2] - a[2]);
   const total = rows.reduce((t, r) => t + r[2], 0);
   const byOrigin = new Map<string, number>();
   for (const [o, , c] of rows) byOrigin.set(o, (byOrigin.get(o) ?? 0) + c);

@@ -54,6 +54,8 @@ export async function run(args: string[]): Promise<number> {
     out: path.resolve(values.out),
     log: (line) => console.log(line),
   });
-  console.log(`autograder: wrote ${report.out} (${report.files} files, ${(report.bytes / 1024).toFixed(0)} KiB). Upload it in Gradescope's "Configure Autograder" page.`);
+  console.log(
+    `autograder: wrote ${report.out} (${report.files} files, ${(report.bytes / 1024).toFixed(0)} KiB). Upload it in Gradescope's "Configure Autograder" page.`,
+  );
   return 0;
 }

@@ -3,7 +3,8 @@
 import { parseArgs } from 'node:util';
 import { UsageError, courseOption } from './options';
 
-export const summary = 'show and validate the course configuration (points, weights, hidden checks, variants, late penalty)';
+export const summary =
+  'show and validate the course configuration (points, weights, hidden checks, variants, late penalty)';
 
 export const usage = `Usage: gan-seminar course [FILE]
 
@@ -13,7 +14,11 @@ every check with its points and visibility. grade, release, autograder and check
 `;
 
 export async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { help: { type: 'boolean', short: 'h' } },
+  });
   if (values.help) {
     process.stdout.write(usage);
     return 0;
@@ -29,7 +34,8 @@ export async function run(args: string[]): Promise<number> {
     lines.push(`${key}: ${JSON.stringify(c[key])}`, `    ${(spec as { description: string }).description}`);
   }
   lines.push('', 'checks (points; hidden until grades are published):');
-  for (const k of configureChecks()) lines.push(`  ${k.id.padEnd(36)} ${String(k.points).padStart(5)}${k.hidden ? '  hidden' : ''}`);
+  for (const k of configureChecks())
+    lines.push(`  ${k.id.padEnd(36)} ${String(k.points).padStart(5)}${k.hidden ? '  hidden' : ''}`);
   console.log(lines.join('\n'));
   return 0;
 }

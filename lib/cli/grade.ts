@@ -35,13 +35,19 @@ ${COURSE_HELP}
  */
 export function collectNotebooks(inputs: string[]): Submission[] {
   const found = new Map<string, string>(); // file → student
-  const key = (rel: string) => rel.split(path.sep).join('/').replace(/\.ipynb$/i, '').normalize('NFC');
+  const key = (rel: string) =>
+    rel
+      .split(path.sep)
+      .join('/')
+      .replace(/\.ipynb$/i, '')
+      .normalize('NFC');
   const walk = (root: string, dir: string) => {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
       if (e.name.startsWith('.') || e.name === '__MACOSX') continue; // .ipynb_checkpoints, macOS zip debris
       const p = path.join(dir, e.name);
       if (e.isDirectory()) walk(root, p);
-      else if (e.name.toLowerCase().endsWith('.ipynb') && !found.has(path.resolve(p))) found.set(path.resolve(p), key(path.relative(root, p)));
+      else if (e.name.toLowerCase().endsWith('.ipynb') && !found.has(path.resolve(p)))
+        found.set(path.resolve(p), key(path.relative(root, p)));
     }
   };
   for (const input of inputs) {
@@ -53,7 +59,10 @@ export function collectNotebooks(inputs: string[]): Submission[] {
   const count = new Map<string, number>();
   for (const student of found.values()) count.set(student, (count.get(student) ?? 0) + 1);
   return [...found]
-    .map(([file, student]) => ({ file, student: count.get(student)! > 1 ? key(path.relative(process.cwd(), file)) : student }))
+    .map(([file, student]) => ({
+      file,
+      student: count.get(student)! > 1 ? key(path.relative(process.cwd(), file)) : student,
+    }))
     .sort((a, b) => (a.student < b.student ? -1 : a.student > b.student ? 1 : 0));
 }
 
@@ -86,7 +95,8 @@ export async function run(args: string[]): Promise<number> {
     throw new UsageError('--timeout and --parallel must be positive, --memory at least 64');
   }
   courseOption(values.course);
-  for (const f of [values.times, values.overrides]) if (f !== undefined && !fs.existsSync(f)) throw new UsageError(`no such file: ${f}`);
+  for (const f of [values.times, values.overrides])
+    if (f !== undefined && !fs.existsSync(f)) throw new UsageError(`no such file: ${f}`);
   const files = collectNotebooks(positionals);
 
   const { gradeFiles, gradingSecret } = await import('../grader');
@@ -96,14 +106,18 @@ export async function run(args: string[]): Promise<number> {
     memoryMb: memory,
     parallel,
     onProgress: (done, total, r) =>
-      process.stderr.write(`[${done}/${total}] ${r.student}: ${r.score}/${r.maxScore} ${r.status}${r.diagnoses.length ? ` (${r.diagnoses.join(', ')})` : ''}\n`),
+      process.stderr.write(
+        `[${done}/${total}] ${r.student}: ${r.score}/${r.maxScore} ${r.status}${r.diagnoses.length ? ` (${r.diagnoses.join(', ')})` : ''}\n`,
+      ),
   });
   const { writeGradebook, writeSummaryPng } = await import('../gradebook/write');
   const book = writeGradebook(results, values.out, { times: values.times, overrides: values.overrides });
   for (const failure of book.unwritten) process.stderr.write(`${failure}\n`);
   await writeSummaryPng(values.out);
   book.files.push('summary.png');
-  process.stderr.write(`gradebook: ${book.rows} student(s) in ${path.join(values.out, 'grades.csv')} (${book.merged} kept from earlier runs); ${book.files.join(', ')}\n`);
+  process.stderr.write(
+    `gradebook: ${book.rows} student(s) in ${path.join(values.out, 'grades.csv')} (${book.merged} kept from earlier runs); ${book.files.join(', ')}\n`,
+  );
   const isolation = results.find((r) => r.isolation.length > 0)?.isolation;
   if (isolation) process.stderr.write(`sandbox: ${isolation.join(', ')}\n`);
   process.stderr.write(`states: ${gradingSecret().source}\n`);
@@ -112,7 +126,14 @@ export async function run(args: string[]): Promise<number> {
     `graded ${results.length} submission(s) in ${seconds.toFixed(1)} s (${((results.length / seconds) * 60).toFixed(1)}/min) → ${path.join(values.out, 'grades.csv')}\n`,
   );
   if (values.json) {
-    const summaryJson = results.map((r) => ({ student: r.student, file: r.file, score: r.score, max_score: r.maxScore, status: r.status, diagnoses: r.diagnoses }));
+    const summaryJson = results.map((r) => ({
+      student: r.student,
+      file: r.file,
+      score: r.score,
+      max_score: r.maxScore,
+      status: r.status,
+      diagnoses: r.diagnoses,
+    }));
     process.stdout.write(JSON.stringify({ out: path.resolve(values.out), submissions: summaryJson }, null, 2) + '\n');
   }
   return 0;

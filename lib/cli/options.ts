@@ -50,7 +50,9 @@ export interface OptionSpec {
   description: string;
 }
 
-type Values<O extends Record<string, OptionSpec>> = { [K in keyof O]?: O[K]['type'] extends 'boolean' ? boolean : string };
+type Values<O extends Record<string, OptionSpec>> = {
+  [K in keyof O]?: O[K]['type'] extends 'boolean' ? boolean : string;
+};
 
 /** What a subcommand declares; `command()` makes its usage text and its option parsing from it. */
 export interface CommandSpec<O extends Record<string, OptionSpec>> {
@@ -79,12 +81,18 @@ const HELP: OptionSpec = { type: 'boolean', short: 'h', description: 'show this 
 /** The subcommand: `--help` prints the usage made from the declaration; anything else goes to `spec.run`. */
 export function command<O extends Record<string, OptionSpec>>(spec: CommandSpec<O>): Command {
   const options: Record<string, OptionSpec> = { ...spec.options, help: HELP };
-  const flags = Object.entries(options).map(([long, o]) => [`${o.short ? `-${o.short}, ` : ''}--${long}${o.arg ? ` ${o.arg}` : ''}`, o.description]);
+  const flags = Object.entries(options).map(([long, o]) => [
+    `${o.short ? `-${o.short}, ` : ''}--${long}${o.arg ? ` ${o.arg}` : ''}`,
+    o.description,
+  ]);
   const width = Math.max(...flags.map(([flag]) => flag.length)) + 3;
   const usage =
     `Usage: gan-seminar ${spec.name} ${spec.synopsis}\n\n${spec.about.trim()}\n\nOptions:\n` +
-    flags.map(([flag, text]) => `  ${flag.padEnd(width)}${text}`).join('\n') + '\n';
-  const parse = Object.fromEntries(Object.entries(options).map(([long, o]) => [long, o.short ? { type: o.type, short: o.short } : { type: o.type }]));
+    flags.map(([flag, text]) => `  ${flag.padEnd(width)}${text}`).join('\n') +
+    '\n';
+  const parse = Object.fromEntries(
+    Object.entries(options).map(([long, o]) => [long, o.short ? { type: o.type, short: o.short } : { type: o.type }]),
+  );
   return {
     summary: spec.summary,
     usage,

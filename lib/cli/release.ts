@@ -70,7 +70,11 @@ export async function run(args: string[]): Promise<number> {
     const { readNotebook, studentNotebook } = await import('../release/notebook');
     const { DEFAULT_ROOT } = await import('../release/bundle');
     const nb = studentNotebook(readNotebook(path.join(DEFAULT_ROOT, NOTEBOOK_PATH))).notebook;
-    const files = writeNbgraderCourse(nb, fs.readFileSync(path.join(DEFAULT_ROOT, 'lib', 'reference', 'solutions.ts'), 'utf8'), nbgrader);
+    const files = writeNbgraderCourse(
+      nb,
+      fs.readFileSync(path.join(DEFAULT_ROOT, 'lib', 'reference', 'solutions.ts'), 'utf8'),
+      nbgrader,
+    );
     console.log(`release: nbgrader course files (instructor-only): ${files.join(', ')}`);
   }
   return 0;

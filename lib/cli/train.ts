@@ -19,7 +19,6 @@ export const DEFAULT_OUT = 'out';
  *  converge (test/seminar/convergence.test.ts: seed 42 meets the criterion at 15000). */
 export const DEFAULT_ITERATIONS = 15000;
 
-
 function duration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';
   const s = Math.round(seconds);
@@ -74,13 +73,21 @@ interface TrainCliOptions {
 }
 
 /** The command line's values, checked. */
-function checkOptions(values: { iterations?: string; seminar?: boolean; seed?: string; out?: string; backend?: string }): TrainCliOptions {
+function checkOptions(values: {
+  iterations?: string;
+  seminar?: boolean;
+  seed?: string;
+  out?: string;
+  backend?: string;
+}): TrainCliOptions {
   if (values.backend !== undefined && values.backend.trim() === '') throw new UsageError('--backend needs a name');
   if (values.out !== undefined && values.out.trim() === '') throw new UsageError('--out needs a folder');
-  if (values.seminar && values.iterations !== undefined) throw new UsageError('--seminar and --iterations both set the length: give one');
+  if (values.seminar && values.iterations !== undefined)
+    throw new UsageError('--seminar and --iterations both set the length: give one');
   const fallback = values.seminar ? SEMINAR.iterations : (config.iterations() ?? DEFAULT_ITERATIONS);
   return {
-    iterations: values.iterations !== undefined ? intOption(values.iterations, 'iterations', DEFAULT_ITERATIONS) : fallback,
+    iterations:
+      values.iterations !== undefined ? intOption(values.iterations, 'iterations', DEFAULT_ITERATIONS) : fallback,
     seed: intOption(values.seed, 'seed', 42),
     outDir: path.resolve(values.out ?? DEFAULT_OUT),
     backend: values.backend,
@@ -119,7 +126,9 @@ async function train(options: TrainCliOptions): Promise<number> {
   const onSigint = () => {
     if (stop) process.exit(130);
     stop = true;
-    process.stdout.write('\nCtrl-C: stopping at the next read-out and writing the results (Ctrl-C again quits at once)\n');
+    process.stdout.write(
+      '\nCtrl-C: stopping at the next read-out and writing the results (Ctrl-C again quits at once)\n',
+    );
   };
   process.on('SIGINT', onSigint);
   let result;
@@ -153,8 +162,23 @@ async function train(options: TrainCliOptions): Promise<number> {
   // the seminar's reading of the run (lib/seminar/verdict.ts), from the dashboard's read-outs
   const v = dashboard.verdict()!;
   const metrics = {
-    iterations: last.iteration, requestedIterations: iterations, stopped, seed, backend, itPerSec, seconds,
-    genMean, genStd, w1, dReal, dFake, discLoss, genLoss, converged: misses.length === 0, misses, criterion: CONVERGED,
+    iterations: last.iteration,
+    requestedIterations: iterations,
+    stopped,
+    seed,
+    backend,
+    itPerSec,
+    seconds,
+    genMean,
+    genStd,
+    w1,
+    dReal,
+    dFake,
+    discLoss,
+    genLoss,
+    converged: misses.length === 0,
+    misses,
+    criterion: CONVERGED,
     verdict: verdictJson(v),
   };
   const { files, renderSeconds } = await writeOutputs(outDir, dashboard, metrics);
@@ -185,11 +209,22 @@ folder. Ctrl-C stops early and still writes them, for the iterations done.
 Converged means (on 10000 samples): generated mean within ${CONVERGED.meanTolerance} of 5 and std within ${CONVERGED.stdTolerance} of 1.5,
 W1 to N(5, 1.5²) below ${CONVERGED.maxW1}, and mean D(x), D(G(z)) within ${CONVERGED.dTolerance} of 0.5.`,
   options: {
-    iterations: { type: 'string', arg: 'N', description: `training iterations (default ${DEFAULT_ITERATIONS}, about a minute; GAN_ITERATIONS also sets it)` },
-    seminar: { type: 'boolean', description: `the seminar's full length, ${SEMINAR.iterations} iterations (about 10–15 minutes)` },
+    iterations: {
+      type: 'string',
+      arg: 'N',
+      description: `training iterations (default ${DEFAULT_ITERATIONS}, about a minute; GAN_ITERATIONS also sets it)`,
+    },
+    seminar: {
+      type: 'boolean',
+      description: `the seminar's full length, ${SEMINAR.iterations} iterations (about 10–15 minutes)`,
+    },
     seed: { type: 'string', arg: 'N', description: 'random seed for weights and samples (default 42)' },
     out: { type: 'string', arg: 'DIR', description: `output folder (default ./${DEFAULT_OUT}; created if missing)` },
-    backend: { type: 'string', arg: 'NAME', description: 'tensorflow | wasm | cpu (default: fastest available; GAN_BACKEND also sets it)' },
+    backend: {
+      type: 'string',
+      arg: 'NAME',
+      description: 'tensorflow | wasm | cpu (default: fastest available; GAN_BACKEND also sets it)',
+    },
   },
   run: (values) => train(checkOptions(values)),
 });

@@ -39,10 +39,21 @@ export const COURSE_SCHEMA = {
   properties: {
     $schema: { type: 'string', description: 'Ignored (for editors).' },
     exercises: {
-      description: 'Points per exercise, by exercise id (train_disc, train_gen). An exercise\'s checks share its points by their weights.',
+      description:
+        "Points per exercise, by exercise id (train_disc, train_gen). An exercise's checks share its points by their weights.",
       type: 'object',
       additionalProperties: false,
-      properties: Object.fromEntries(EXERCISES.map((ex) => [ex.id, { type: 'object', additionalProperties: false, required: ['points'], properties: { points: { type: 'number', minimum: 0 } } }])),
+      properties: Object.fromEntries(
+        EXERCISES.map((ex) => [
+          ex.id,
+          {
+            type: 'object',
+            additionalProperties: false,
+            required: ['points'],
+            properties: { points: { type: 'number', minimum: 0 } },
+          },
+        ]),
+      ),
     },
     weights: {
       description:
@@ -52,7 +63,8 @@ export const COURSE_SCHEMA = {
       additionalProperties: { type: 'number', minimum: 0 },
     },
     hidden: {
-      description: 'Check ids hidden from students until grades are published: left out of the self-check (which says more checks run at grading), "after_published" in Gradescope, marked in feedback.md.',
+      description:
+        'Check ids hidden from students until grades are published: left out of the self-check (which says more checks run at grading), "after_published" in Gradescope, marked in feedback.md.',
       type: 'array',
       items: { type: 'string' },
       uniqueItems: true,
@@ -64,18 +76,33 @@ export const COURSE_SCHEMA = {
       enum: ['accept', 'accept-and-flag', 'refuse'],
     },
     language: {
-      description: 'The language of the self-check and of the students\' feedback (feedback.md, Gradescope): "en" or "ru" (the notebook has both).',
+      description:
+        'The language of the self-check and of the students\' feedback (feedback.md, Gradescope): "en" or "ru" (the notebook has both).',
       enum: ['en', 'ru'],
     },
     late: {
-      description: 'Late penalty, applied by `grade --times FILE` (a CSV of student,submitted_at): the share of the maximum score taken per started day after deadline + grace, up to max.',
+      description:
+        'Late penalty, applied by `grade --times FILE` (a CSV of student,submitted_at): the share of the maximum score taken per started day after deadline + grace, up to max.',
       type: 'object',
       additionalProperties: false,
       required: ['deadline', 'graceMinutes', 'perDay', 'max'],
       properties: {
-        deadline: { description: 'ISO 8601 date-time with its offset, or null for no penalty.', type: ['string', 'null'], format: 'date-time' },
-        graceMinutes: { description: 'Minutes after the deadline that still count as on time.', type: 'number', minimum: 0 },
-        perDay: { description: 'Share (0–1) of the maximum score taken per started day late.', type: 'number', minimum: 0, maximum: 1 },
+        deadline: {
+          description: 'ISO 8601 date-time with its offset, or null for no penalty.',
+          type: ['string', 'null'],
+          format: 'date-time',
+        },
+        graceMinutes: {
+          description: 'Minutes after the deadline that still count as on time.',
+          type: 'number',
+          minimum: 0,
+        },
+        perDay: {
+          description: 'Share (0–1) of the maximum score taken per started day late.',
+          type: 'number',
+          minimum: 0,
+          maximum: 1,
+        },
         max: { description: 'Largest share (0–1) a late penalty takes.', type: 'number', minimum: 0, maximum: 1 },
       },
     },
@@ -86,14 +113,22 @@ export const COURSE_SCHEMA = {
 export const COURSE_IN_PACKAGE = 'lib/course/course.json';
 export const COURSE_FILE = path.resolve(__dirname, '..', '..', '..', COURSE_IN_PACKAGE);
 
-const validate = new Ajv({ allErrors: false, formats: { 'date-time': (s: string) => !Number.isNaN(Date.parse(s)) && /T/.test(s) } }).compile(COURSE_SCHEMA);
+const validate = new Ajv({
+  allErrors: false,
+  formats: { 'date-time': (s: string) => !Number.isNaN(Date.parse(s)) && /T/.test(s) },
+}).compile(COURSE_SCHEMA);
 
 /** The course in `json`, validated: every problem names its key and what to do. */
 export function parseCourse(json: unknown, where = 'course configuration'): Course {
   if (!validate(json)) {
     const e = validate.errors![0];
     const key = e.instancePath.replace(/^\//, '').replace(/\//g, '.') || '(top level)';
-    const extra = e.params && 'additionalProperty' in e.params ? ` "${String(e.params.additionalProperty)}"` : e.params && 'allowedValues' in e.params ? ` ${JSON.stringify(e.params.allowedValues)}` : '';
+    const extra =
+      e.params && 'additionalProperty' in e.params
+        ? ` "${String(e.params.additionalProperty)}"`
+        : e.params && 'allowedValues' in e.params
+          ? ` ${JSON.stringify(e.params.allowedValues)}`
+          : '';
     throw new Error(`${where}: ${key} ${e.message}${extra} (run \`gan-seminar course\` for every key and its meaning)`);
   }
   const course = json as Course;

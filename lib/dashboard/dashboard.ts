@@ -6,7 +6,16 @@ import { LiveOutput, MimeBundle } from './live-output';
 import { discriminatorPull, generate, generatorMap, pReal, realSamples } from '../seminar/readout';
 import { summarize } from '../seminar/metrics';
 import { Signs, Verdict, signsOf, verdict, verdictLine } from '../seminar/verdict';
-import { DashboardData, HistoryPoint, VEGA_LITE_MIME, dashboardSpec, linspace, noiseGrid, numbersLine, pullRange } from './panels';
+import {
+  DashboardData,
+  HistoryPoint,
+  VEGA_LITE_MIME,
+  dashboardSpec,
+  linspace,
+  noiseGrid,
+  numbersLine,
+  pullRange,
+} from './panels';
 import { BackgroundRenderer, RenderedPng, sharedRenderer } from './render-worker';
 import type { PngOptions } from './render';
 import type { Seminar } from '../seminar/models';
@@ -147,7 +156,15 @@ export class Dashboard {
   stats(): DashboardStats {
     const elapsedMs = performance.now() - this.start;
     const { updates, pngs, renderMs, updateMs, waitMs } = this.counts;
-    return { updates, pngs, renderMsPerPng: pngs ? renderMs / pngs : NaN, updateMs, waitMs, elapsedMs, overhead: updateMs / elapsedMs };
+    return {
+      updates,
+      pngs,
+      renderMsPerPng: pngs ? renderMs / pngs : NaN,
+      updateMs,
+      waitMs,
+      elapsedMs,
+      overhead: updateMs / elapsedMs,
+    };
   }
 
   /** Waits for a PNG still being drawn, and lets go of the (shared) render worker. */
@@ -194,7 +211,9 @@ export function summaryLine(d: DashboardData, pictureOf?: number): string {
   return (
     `GAN training: ${numbersLine(d)}` +
     // the PNG is drawn while training goes on, so it may show the previous read-out; its title says which
-    (pictureOf !== undefined && pictureOf !== d.iteration ? ` · picture: iteration ${pictureOf} (drawing ${d.iteration})` : '') +
+    (pictureOf !== undefined && pictureOf !== d.iteration
+      ? ` · picture: iteration ${pictureOf} (drawing ${d.iteration})`
+      : '') +
     (d.verdict ? `\n${verdictLine(d.verdict, 'ru')}\n${verdictLine(d.verdict, 'en')}` : '')
   );
 }

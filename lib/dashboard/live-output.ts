@@ -63,7 +63,8 @@ export { DenoJupyter, denoJupyter } from '../host';
  */
 export function denoWriter(jupyter = denoJupyter()): WriteDisplayData | null {
   if (!jupyter) return null;
-  const failed = (err: unknown) => console.error(`dashboard output not sent: ${err instanceof Error ? err.message : String(err)}`);
+  const failed = (err: unknown) =>
+    console.error(`dashboard output not sent: ${err instanceof Error ? err.message : String(err)}`);
   return (message, update) => {
     // Typed as a Promise, but Deno 2.9 returns undefined (sent synchronously): handle both.
     const sent: unknown = jupyter.broadcast(update ? 'update_display_data' : 'display_data', { ...message });

@@ -43,7 +43,14 @@ export const CONFIG = {
   // labelLimit 0: never cut a label ("−4e…" hides the size of a blow-up); NUMBER_LABEL keeps them within
   // the extent (≤ 7 characters, ≈ 50 px), whereas Vega's headless width estimate (0.8 em a character) would cut them
   axisY: { minExtent: AXIS_EXTENT, maxExtent: AXIS_EXTENT, labelLimit: 0, labelFlush: true },
-  legend: { labelFontSize: 12, titleFontSize: 12, orient: 'top', direction: 'horizontal', labelLimit: 0, symbolStrokeWidth: 2.5 },
+  legend: {
+    labelFontSize: 12,
+    titleFontSize: 12,
+    orient: 'top',
+    direction: 'horizontal',
+    labelLimit: 0,
+    symbolStrokeWidth: 2.5,
+  },
   view: { stroke: '#ccc' },
 } as const;
 
@@ -97,7 +104,10 @@ const ITERATION_LABEL = "datum.value >= 1e4 ? format(datum.value, '.3~s') : form
  * iteration, about six of them — Vega's own ticks read "1.000000" for a single read-out and 1.1, 1.2, … for
  * two close ones (Vega-Lite's tickMinStep does not reach Vega here).
  */
-export function iterationAxis(iterations: readonly number[]): { scale: { domain: [number, number]; nice: false }; axis: { values: number[]; labelExpr: string } } {
+export function iterationAxis(iterations: readonly number[]): {
+  scale: { domain: [number, number]; nice: false };
+  axis: { values: number[]; labelExpr: string };
+} {
   const last = Math.max(1, ...iterations.filter(Number.isFinite));
   const raw = last / 6;
   const power = 10 ** Math.floor(Math.log10(Math.max(1, raw)));
@@ -139,7 +149,10 @@ export function distributionsPanel(d: DistributionsData): NonNormalizedSpec {
   const opts = { min, max, bins: 25, density: true };
   const names = { generated: 'generated G(z)', real: 'real x', curve: 'discriminator P(real | x)' };
   const lost = outside(d.generated, min, max);
-  const bars = [...binRows(names.generated, histogram(d.generated, opts)), ...binRows(names.real, histogram(d.real, opts))];
+  const bars = [
+    ...binRows(names.generated, histogram(d.generated, opts)),
+    ...binRows(names.real, histogram(d.real, opts)),
+  ];
   const curve = Array.from(d.grid, (x, i) => ({ series: names.curve, x: round(x), p: round(d.pReal[i]) }));
   const color = colorScale(Object.values(names), [COLORS.generated, COLORS.real, COLORS.discriminator]);
   return {
@@ -154,7 +167,13 @@ export function distributionsPanel(d: DistributionsData): NonNormalizedSpec {
         data: { values: bars },
         mark: BAR_MARK,
         encoding: {
-          x: { field: 'x0', type: 'quantitative', scale: { domain: [min, max] }, title: 'x', axis: { labelExpr: NUMBER_LABEL } },
+          x: {
+            field: 'x0',
+            type: 'quantitative',
+            scale: { domain: [min, max] },
+            title: 'x',
+            axis: { labelExpr: NUMBER_LABEL },
+          },
           x2: { field: 'x1' },
           y: { field: 'value', type: 'quantitative', title: 'density', axis: { labelExpr: NUMBER_LABEL } },
           color,
@@ -167,7 +186,13 @@ export function distributionsPanel(d: DistributionsData): NonNormalizedSpec {
         mark: { type: 'line', strokeWidth: 2.5, point: { size: 12 }, clip: true },
         encoding: {
           x: { field: 'x', type: 'quantitative' },
-          y: { field: 'p', type: 'quantitative', scale: { domain: [0, 1] }, axis: { orient: 'right' }, title: 'P(real | x)' },
+          y: {
+            field: 'p',
+            type: 'quantitative',
+            scale: { domain: [0, 1] },
+            axis: { orient: 'right' },
+            title: 'P(real | x)',
+          },
           color,
         },
       },
@@ -186,7 +211,10 @@ export interface ReadoutData {
 export function readoutPanel(d: ReadoutData): NonNormalizedSpec {
   const opts = { min: 0, max: 1, bins: 20 };
   const names = { generated: 'D(G(z))', real: 'D(x)' };
-  const bars = [...binRows(names.generated, histogram(d.onGenerated, opts)), ...binRows(names.real, histogram(d.onReal, opts))];
+  const bars = [
+    ...binRows(names.generated, histogram(d.onGenerated, opts)),
+    ...binRows(names.real, histogram(d.onReal, opts)),
+  ];
   return {
     title: { text: 'Discriminator readout on real vs gen', subtitle: 'both gather near 0.5 once G has learnt' },
     name: 'readout_bars',
@@ -218,7 +246,11 @@ function curvesPanel(
   const rows = series.flatMap((s) => s.values.map(([iteration, y]) => ({ series: s.name, iteration, y: round(y) })));
   const iterationScale = iterationAxis(series.flatMap((s) => s.values.map(([iteration]) => iteration)));
   const rules = series.map((s) => ({ series: s.name, y: round(s.reference) }));
-  const color = colorScale(series.map((s) => s.name), series.map((s) => s.color), 'stroke');
+  const color = colorScale(
+    series.map((s) => s.name),
+    series.map((s) => s.color),
+    'stroke',
+  );
   return {
     title: { text: title, subtitle },
     ...PANEL,
@@ -261,15 +293,28 @@ export function lossPanel(history: HistoryPoint[]): NonNormalizedSpec {
     .map((k) => [k === 'discLoss' ? 'D' : 'G', firstNonFinite(history, k)] as const)
     .filter(([, at]) => at !== undefined)
     .map(([who, at]) => `${who} loss not a number from iteration ${at}`);
-  const subtitle = broken.length > 0 ? `${broken.join(', ')} (not drawn)` : 'symlog axis (log above 1) · dashed: equilibrium 2·ln 2 (D), ln 2 (G)';
+  const subtitle =
+    broken.length > 0
+      ? `${broken.join(', ')} (not drawn)`
+      : 'symlog axis (log above 1) · dashed: equilibrium 2·ln 2 (D), ln 2 (G)';
   return curvesPanel(
     'losses',
     'Losses',
     subtitle,
     'loss (symlog)',
     [
-      { name: 'discriminator', color: COLORS.discLoss, values: history.map((h) => [h.iteration, h.discLoss]), reference: EQUILIBRIUM.discLoss },
-      { name: 'generator', color: COLORS.genLoss, values: history.map((h) => [h.iteration, h.genLoss]), reference: EQUILIBRIUM.genLoss },
+      {
+        name: 'discriminator',
+        color: COLORS.discLoss,
+        values: history.map((h) => [h.iteration, h.discLoss]),
+        reference: EQUILIBRIUM.discLoss,
+      },
+      {
+        name: 'generator',
+        color: COLORS.genLoss,
+        values: history.map((h) => [h.iteration, h.genLoss]),
+        reference: EQUILIBRIUM.genLoss,
+      },
     ],
     { type: 'symlog', constant: 1 },
     { labelExpr: NUMBER_LABEL },
@@ -317,13 +362,29 @@ export function generatorMapPanel(d: GeneratorMapData): NonNormalizedSpec {
     : '';
   const color = colorScale([names.generator, names.ideal], [COLORS.generated, COLORS.ideal], 'stroke');
   const x = { field: 'z', type: 'quantitative' as const, scale: { domain: [0, 1] }, title: 'noise z ~ Uniform[0, 1]' };
-  const y = { field: 'x', type: 'quantitative' as const, scale: { zero: false }, title: 'x = G(z)', axis: { labelExpr: NUMBER_LABEL } };
+  const y = {
+    field: 'x',
+    type: 'quantitative' as const,
+    scale: { zero: false },
+    title: 'x = G(z)',
+    axis: { labelExpr: NUMBER_LABEL },
+  };
   return {
     title: { text: 'Generator map z → G(z)', subtitle: ends },
     ...PANEL,
     layer: [
-      { name: 'map_ideal', data: { values: ideal }, mark: { type: 'line', strokeWidth: 2, strokeDash: [6, 4], clip: true }, encoding: { x, y, color } },
-      { name: 'map_generator', data: { values: mapped }, mark: { type: 'line', strokeWidth: 2.5, clip: true }, encoding: { x, y, color } },
+      {
+        name: 'map_ideal',
+        data: { values: ideal },
+        mark: { type: 'line', strokeWidth: 2, strokeDash: [6, 4], clip: true },
+        encoding: { x, y, color },
+      },
+      {
+        name: 'map_generator',
+        data: { values: mapped },
+        mark: { type: 'line', strokeWidth: 2.5, clip: true },
+        encoding: { x, y, color },
+      },
     ],
   };
 }
@@ -361,7 +422,11 @@ export function linspace(lo: number, hi: number, n: number): number[] {
 export function pullPanel(d: PullData): NonNormalizedSpec {
   const names = { curve: 'd log P(real | x) / dx', samples: 'generated samples' };
   const curve = Array.from(d.pullGrid, (x, i) => ({ series: names.curve, x: round(x), pull: round(d.pull[i], 6) }));
-  const points = Array.from(d.pullSamples, (x, i) => ({ series: names.samples, x: round(x), pull: round(d.pullOnSamples[i], 6) }));
+  const points = Array.from(d.pullSamples, (x, i) => ({
+    series: names.samples,
+    x: round(x),
+    pull: round(d.pullOnSamples[i], 6),
+  }));
   let sum = 0;
   let n = 0;
   for (let i = 0; i < d.pullOnSamples.length; i++) {
@@ -370,16 +435,34 @@ export function pullPanel(d: PullData): NonNormalizedSpec {
     n++;
   }
   const mean = n ? sum / n : NaN;
-  const direction = !Number.isFinite(mean) ? 'no finite pull' : `mean pull on the samples ${mean >= 0 ? '+' : '−'}${Math.abs(mean).toPrecision(2)}: ${mean >= 0 ? 'to the right' : 'to the left'}`;
+  const direction = !Number.isFinite(mean)
+    ? 'no finite pull'
+    : `mean pull on the samples ${mean >= 0 ? '+' : '−'}${Math.abs(mean).toPrecision(2)}: ${mean >= 0 ? 'to the right' : 'to the left'}`;
   const color = colorScale([names.curve, names.samples], [COLORS.discriminator, COLORS.generated], 'stroke');
-  const x = { field: 'x', type: 'quantitative' as const, title: 'x', scale: { zero: false, nice: false }, axis: { labelExpr: NUMBER_LABEL } };
+  const x = {
+    field: 'x',
+    type: 'quantitative' as const,
+    title: 'x',
+    scale: { zero: false, nice: false },
+    axis: { labelExpr: NUMBER_LABEL },
+  };
   const y = { field: 'pull', type: 'quantitative' as const, title: 'pull on x', axis: { labelExpr: NUMBER_LABEL } };
   return {
     title: { text: "Discriminator's pull on G", subtitle: `> 0: pushed right, < 0: left · ${direction}` },
     ...PANEL,
     layer: [
-      { name: 'pull_zero', data: { values: [{ pull: 0 }] }, mark: { type: 'rule', color: COLORS.ideal, strokeDash: [6, 4] }, encoding: { y: { field: 'pull', type: 'quantitative' } } },
-      { name: 'pull_curve', data: { values: curve }, mark: { type: 'line', strokeWidth: 2.5, clip: true }, encoding: { x, y, color } },
+      {
+        name: 'pull_zero',
+        data: { values: [{ pull: 0 }] },
+        mark: { type: 'rule', color: COLORS.ideal, strokeDash: [6, 4] },
+        encoding: { y: { field: 'pull', type: 'quantitative' } },
+      },
+      {
+        name: 'pull_curve',
+        data: { values: curve },
+        mark: { type: 'line', strokeWidth: 2.5, clip: true },
+        encoding: { x, y, color },
+      },
       {
         name: 'pull_samples',
         data: { values: points },
@@ -414,7 +497,13 @@ const independentColors = {
 export function numbersLine(d: DashboardData): string {
   const h = d.history[d.history.length - 1];
   const f = (x: number | undefined, digits: number) =>
-    x === undefined ? '–' : !Number.isFinite(x) ? String(x) : Math.abs(x) >= 1e4 ? x.toExponential(2) : x.toFixed(digits);
+    x === undefined
+      ? '–'
+      : !Number.isFinite(x)
+        ? String(x)
+        : Math.abs(x) >= 1e4
+          ? x.toExponential(2)
+          : x.toFixed(digits);
   return (
     `iteration ${d.iteration} of ${d.iterations} · D loss ${f(h?.discLoss, 3)} · G loss ${f(h?.genLoss, 3)} · ` +
     `generated mean ${f(h?.genMean, 2)} (target 5), std ${f(h?.genStd, 2)} (target 1.5)`
@@ -449,7 +538,8 @@ export function wrap(text: string, width: number, lines: number): string[] {
 export function subtitleLines(d: DashboardData): string[] {
   const lines = [numbersLine(d)];
   if (!d.verdict) return lines;
-  for (const lang of ['ru', 'en'] as const) lines.push(...wrap(verdictLine(d.verdict, lang), LINE_CHARS, VERDICT_LINES).filter(Boolean));
+  for (const lang of ['ru', 'en'] as const)
+    lines.push(...wrap(verdictLine(d.verdict, lang), LINE_CHARS, VERDICT_LINES).filter(Boolean));
   // blank lines at the end (not between the languages): the same height whatever the verdict says
   while (lines.length < 1 + 2 * VERDICT_LINES) lines.push('');
   return lines;
@@ -479,8 +569,18 @@ export function dashboardSpec(d: DashboardData): TopLevelSpec {
       offset: 14, // the last verdict line clear of the panels' own titles
     },
     vconcat: [
-      { hconcat: [distributionsPanel(d), readoutPanel(d)], resolve: independentColors, spacing: SPACING, bounds: 'flush' },
-      { hconcat: [lossPanel(d.history), momentsPanel(d.history)], resolve: independentColors, spacing: SPACING, bounds: 'flush' },
+      {
+        hconcat: [distributionsPanel(d), readoutPanel(d)],
+        resolve: independentColors,
+        spacing: SPACING,
+        bounds: 'flush',
+      },
+      {
+        hconcat: [lossPanel(d.history), momentsPanel(d.history)],
+        resolve: independentColors,
+        spacing: SPACING,
+        bounds: 'flush',
+      },
       { hconcat: [generatorMapPanel(d), pullPanel(d)], resolve: independentColors, spacing: SPACING, bounds: 'flush' },
     ],
     resolve: independentColors,

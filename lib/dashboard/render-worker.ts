@@ -2,7 +2,14 @@
 // async (and takes ~0.5 s a dashboard), so a worker thread renders while training goes on; the loop
 // polls for finished images without waiting (receiveMessageOnPort) and blocks only when it must.
 import * as path from 'node:path';
-import { MessageChannel, MessagePort, Worker, isMainThread, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import {
+  MessageChannel,
+  MessagePort,
+  Worker,
+  isMainThread,
+  receiveMessageOnPort,
+  workerData,
+} from 'node:worker_threads';
 import type { TopLevelSpec } from 'vega-lite';
 import type { PngOptions } from './render';
 

@@ -9,7 +9,10 @@ export const MODEL_TITLES: Readonly<Record<ModelName, string>> = { gen: 'generat
 
 /** The seminar's samplers, by the batch they draw. */
 export type SamplerName = 'noise' | 'real';
-export const SAMPLER_FUNCTIONS: Readonly<Record<SamplerName, string>> = { noise: 'sampleNoise', real: 'sampleRealData' };
+export const SAMPLER_FUNCTIONS: Readonly<Record<SamplerName, string>> = {
+  noise: 'sampleNoise',
+  real: 'sampleRealData',
+};
 
 /** A mistake the grader can name: a stable id (grades.csv, results.json), a title, the seminar's advice, a hint. */
 export interface DiagnosisInfo {

@@ -15,22 +15,26 @@ export const trainDisc: Exercise = {
     {
       // real data scored as fake and generated data as real
       diagnosis: 'swapped-heads',
-      loss: ({ tf, logpReal, logpGen, column, IS_FAKE, IS_REAL }) => tf.neg(tf.mean(tf.add(column(logpReal, IS_FAKE), column(logpGen, IS_REAL)))),
+      loss: ({ tf, logpReal, logpGen, column, IS_FAKE, IS_REAL }) =>
+        tf.neg(tf.mean(tf.add(column(logpReal, IS_FAKE), column(logpGen, IS_REAL)))),
     },
     {
       // tf.softmax where the loss wants tf.logSoftmax
       diagnosis: 'probabilities-not-log',
-      loss: ({ tf, logpReal, logpGen, column, IS_FAKE, IS_REAL }) => tf.neg(tf.mean(tf.add(column(tf.exp(logpReal), IS_REAL), column(tf.exp(logpGen), IS_FAKE)))),
+      loss: ({ tf, logpReal, logpGen, column, IS_FAKE, IS_REAL }) =>
+        tf.neg(tf.mean(tf.add(column(tf.exp(logpReal), IS_REAL), column(tf.exp(logpGen), IS_FAKE)))),
     },
     {
       // …in the fake term only
       diagnosis: 'probabilities-not-log',
-      loss: ({ tf, logpReal, logpGen, column, IS_FAKE, IS_REAL }) => tf.neg(tf.mean(tf.add(column(logpReal, IS_REAL), column(tf.exp(logpGen), IS_FAKE)))),
+      loss: ({ tf, logpReal, logpGen, column, IS_FAKE, IS_REAL }) =>
+        tf.neg(tf.mean(tf.add(column(logpReal, IS_REAL), column(tf.exp(logpGen), IS_FAKE)))),
     },
     {
       // …in the real term only
       diagnosis: 'probabilities-not-log',
-      loss: ({ tf, logpReal, logpGen, column, IS_FAKE, IS_REAL }) => tf.neg(tf.mean(tf.add(column(tf.exp(logpReal), IS_REAL), column(logpGen, IS_FAKE)))),
+      loss: ({ tf, logpReal, logpGen, column, IS_FAKE, IS_REAL }) =>
+        tf.neg(tf.mean(tf.add(column(tf.exp(logpReal), IS_REAL), column(logpGen, IS_FAKE)))),
     },
   ],
   // the seminar: a sum lets the discriminator win, a flipped sign or swapped heads train it backwards; without
@@ -46,7 +50,8 @@ export const trainDisc: Exercise = {
   diagnoses: {
     'disc-step-updates-generator': {
       title: "the discriminator's step also changes the generator",
-      advice: 'Seminar: "The varList given to minimize holds only the discriminator\'s variables, so the generator stays put (PyTorch\'s detach)."',
+      advice:
+        'Seminar: "The varList given to minimize holds only the discriminator\'s variables, so the generator stays put (PyTorch\'s detach)."',
       hint: 'Pass disc.parameters() as the third argument (varList) of discOpt.minimize(f, true, varList).',
     },
   },

@@ -28,10 +28,18 @@ export const trainGen: Exercise = {
   ],
   // a flipped sign, swapped heads or the saturating loss push the generator the wrong way or not at all;
   // moving the discriminator in the generator's step undoes its training. A sum only takes bigger steps.
-  stopsLearning: ['wrong-sign', 'swapped-heads', 'saturating-generator-loss', 'gen-step-updates-discriminator', 'wrong-update'],
+  stopsLearning: [
+    'wrong-sign',
+    'swapped-heads',
+    'saturating-generator-loss',
+    'gen-step-updates-discriminator',
+    'wrong-update',
+  ],
   advice: {
-    'sum-instead-of-mean': 'In trainGen a sum makes each generator step batchSize times larger (128× in the notebook): it may still converge, but the step size then depends on the batch size, and the seminar\'s loss is the mean.',
-    'wrong-sign': 'Seminar: "read-outs at 0.5 for long while the samples are wrong → the generator won"; with the sign flipped the generator moves away from what the discriminator calls real.',
+    'sum-instead-of-mean':
+      "In trainGen a sum makes each generator step batchSize times larger (128× in the notebook): it may still converge, but the step size then depends on the batch size, and the seminar's loss is the mean.",
+    'wrong-sign':
+      'Seminar: "read-outs at 0.5 for long while the samples are wrong → the generator won"; with the sign flipped the generator moves away from what the discriminator calls real.',
   },
   behaviour: {
     start: { name: 'behaviour: generator against a trained discriminator', seed: 505, pretrainDiscSteps: 40 },
@@ -48,7 +56,8 @@ export const trainGen: Exercise = {
     },
     'saturating-generator-loss': {
       title: 'the generator minimises log(1 − D(G(z))) — the saturating loss',
-      advice: 'Seminar: "minimise −mean(log p(real | G(z))) (the non-saturating loss; log(1 − D(G(z))) stops giving gradient early on)."',
+      advice:
+        'Seminar: "minimise −mean(log p(real | G(z))) (the non-saturating loss; log(1 − D(G(z))) stops giving gradient early on)."',
       hint: 'Take column IS_REAL of tf.logSoftmax(disc(genData)) and minimise its negative mean.',
     },
   },

@@ -24,15 +24,13 @@ export function parseCsv(text: string): string[][] {
       if (ch === '"' && s[i + 1] === '"') {
         field += '"';
         i++;
-      }
-      else if (ch === '"') quoted = false;
+      } else if (ch === '"') quoted = false;
       else field += ch;
     } else if (ch === '"') quoted = true;
     else if (ch === ',') {
       row.push(field);
       field = '';
-    }
-    else if (ch === '\n' || ch === '\r') {
+    } else if (ch === '\n' || ch === '\r') {
       if (ch === '\r' && s[i + 1] === '\n') i++;
       row.push(field);
       if (row.some((f) => f !== '')) rows.push(row);
@@ -50,6 +48,9 @@ export function readTable(text: string, file: string, required: string[]): Recor
   const [header, ...rows] = parseCsv(text);
   const keys = (header ?? []).map((h) => h.trim().toLowerCase());
   const missing = required.filter((k) => !keys.includes(k));
-  if (missing.length > 0) throw new Error(`${file}: needs the column(s) ${missing.join(', ')} in its first row (found: ${keys.join(', ') || 'nothing'})`);
+  if (missing.length > 0)
+    throw new Error(
+      `${file}: needs the column(s) ${missing.join(', ')} in its first row (found: ${keys.join(', ') || 'nothing'})`,
+    );
   return rows.map((r) => Object.fromEntries(keys.map((k, i) => [k, (r[i] ?? '').trim()])));
 }

@@ -15,7 +15,10 @@ export function readTimes(text: string, file: string): Map<string, string> {
   const rows = readTable(text, file, ['student', 'submitted_at']);
   const out = new Map<string, string>();
   for (const r of rows) {
-    if (Number.isNaN(Date.parse(r.submitted_at))) throw new Error(`${file}: "${r.submitted_at}" (${r.student}) is not a date-time; write ISO 8601, e.g. 2026-12-20T23:59:00+03:00`);
+    if (Number.isNaN(Date.parse(r.submitted_at)))
+      throw new Error(
+        `${file}: "${r.submitted_at}" (${r.student}) is not a date-time; write ISO 8601, e.g. 2026-12-20T23:59:00+03:00`,
+      );
     out.set(r.student.normalize('NFC'), r.submitted_at);
   }
   return out;

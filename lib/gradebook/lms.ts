@@ -11,11 +11,20 @@ export const ASSIGNMENT = 'GAN seminar';
 export function canvasCsv(rows: Row[], assignment = ASSIGNMENT): string {
   return csvDocument(
     ['Student', 'ID', 'SIS User ID', 'SIS Login ID', 'Section', assignment],
-    [['Points Possible', '', '', '', '', num(rows[0]?.max ?? 0)], ...rows.map((r) => [r.student, '', '', r.student, '', num(r.score)])],
+    [
+      ['Points Possible', '', '', '', '', num(rows[0]?.max ?? 0)],
+      ...rows.map((r) => [r.student, '', '', r.student, '', num(r.score)]),
+    ],
   );
 }
 
 export function moodleCsv(rows: Row[], assignment = ASSIGNMENT): string {
-  const feedback = (r: Row) => [r.diagnoses.length ? `mistakes: ${r.diagnoses.join(', ')}` : 'all checks passed', r.override?.comment].filter(Boolean).join('; ');
-  return csvDocument(['username', assignment, `${assignment} feedback`], rows.map((r) => [r.student, num(r.score), feedback(r)]));
+  const feedback = (r: Row) =>
+    [r.diagnoses.length ? `mistakes: ${r.diagnoses.join(', ')}` : 'all checks passed', r.override?.comment]
+      .filter(Boolean)
+      .join('; ');
+  return csvDocument(
+    ['username', assignment, `${assignment} feedback`],
+    rows.map((r) => [r.student, num(r.score), feedback(r)]),
+  );
 }

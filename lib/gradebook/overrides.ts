@@ -11,7 +11,8 @@ export function readOverrides(text: string, file: string): Map<string, Override>
   const out = new Map<string, Override>();
   for (const r of readTable(text, file, ['student', 'score'])) {
     const score = r.score === '' ? undefined : Number(r.score);
-    if (score !== undefined && !(Number.isFinite(score) && score >= 0)) throw new Error(`${file}: score "${r.score}" of ${r.student} is not a number ≥ 0`);
+    if (score !== undefined && !(Number.isFinite(score) && score >= 0))
+      throw new Error(`${file}: score "${r.score}" of ${r.student} is not a number ≥ 0`);
     out.set(r.student.normalize('NFC'), { score, comment: r.comment ?? '' });
   }
   return out;

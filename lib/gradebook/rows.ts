@@ -25,7 +25,12 @@ export interface Row {
 const round = (x: number) => Math.round(x * 100) / 100;
 
 export function rowOf(r: GradeResult, late?: Late, override?: Override): Row {
-  const exercises = Object.fromEntries(EXERCISES.map((ex) => [ex.id, round(r.checks.filter((c) => c.id.startsWith(`${ex.id}.`)).reduce((a, c) => a + c.points, 0))]));
+  const exercises = Object.fromEntries(
+    EXERCISES.map((ex) => [
+      ex.id,
+      round(r.checks.filter((c) => c.id.startsWith(`${ex.id}.`)).reduce((a, c) => a + c.points, 0)),
+    ]),
+  );
   const afterLate = Math.max(0, round(r.score - (late?.penalty ?? 0)));
   return {
     student: r.student,
@@ -45,7 +50,19 @@ export const num = (x: number): string => String(round(x));
 
 /** grades.csv's columns: the first five as before, then per exercise, the flag, what changed the score. */
 export function gradesHeader(): string[] {
-  return ['student', 'score', 'max_score', 'status', 'diagnoses', ...EXERCISES.map((ex) => ex.id), 'variant', 'raw_score', 'late_days', 'late_penalty', 'comment'];
+  return [
+    'student',
+    'score',
+    'max_score',
+    'status',
+    'diagnoses',
+    ...EXERCISES.map((ex) => ex.id),
+    'variant',
+    'raw_score',
+    'late_days',
+    'late_penalty',
+    'comment',
+  ];
 }
 
 export function gradesFields(row: Row): string[] {
@@ -68,10 +85,14 @@ export function gradesFields(row: Row): string[] {
 export function gradeNote(row: Row): string[] {
   const t = ui();
   const out: string[] = [];
-  if (row.late && row.late.penalty > 0) out.push(`- ${t.late(row.late.submitted, row.late.days, num(row.late.penalty))}`);
-  if (row.override?.score !== undefined) out.push(`- ${t.overridden(num(row.override.score), num(row.max), num(row.raw))}`);
+  if (row.late && row.late.penalty > 0)
+    out.push(`- ${t.late(row.late.submitted, row.late.days, num(row.late.penalty))}`);
+  if (row.override?.score !== undefined)
+    out.push(`- ${t.overridden(num(row.override.score), num(row.max), num(row.raw))}`);
   if (row.override?.comment) out.push(`- ${t.comment}: ${row.override.comment}`);
-  return out.length > 0 ? [`## ${t.yourGrade}`, '', `**${t.finalScore}: ${num(row.score)} / ${num(row.max)}**`, '', ...out, ''] : [];
+  return out.length > 0
+    ? [`## ${t.yourGrade}`, '', `**${t.finalScore}: ${num(row.score)} / ${num(row.max)}**`, '', ...out, '']
+    : [];
 }
 
 /** grades.csv for these rows, sorted by student. */

@@ -10,7 +10,8 @@ export function readStore(outDir: string): GradeResult[] {
   const file = path.join(outDir, STORE_FILE);
   if (!fs.existsSync(file)) return [];
   const json = JSON.parse(fs.readFileSync(file, 'utf8')) as { results?: GradeResult[] };
-  if (!Array.isArray(json.results)) throw new Error(`${file} is not a gan-seminar gradebook (no "results"); move it away to start a new one`);
+  if (!Array.isArray(json.results))
+    throw new Error(`${file} is not a gan-seminar gradebook (no "results"); move it away to start a new one`);
   return json.results;
 }
 
@@ -22,9 +23,15 @@ export function mergeResults(earlier: GradeResult[], fresh: GradeResult[]): { re
   const kept = byStudent.size;
   for (const r of fresh) byStudent.set(r.student, r);
   void before;
-  return { results: [...byStudent.values()].sort((a, b) => (a.student < b.student ? -1 : a.student > b.student ? 1 : 0)), kept };
+  return {
+    results: [...byStudent.values()].sort((a, b) => (a.student < b.student ? -1 : a.student > b.student ? 1 : 0)),
+    kept,
+  };
 }
 
 export function writeStore(outDir: string, results: GradeResult[]): void {
-  fs.writeFileSync(path.join(outDir, STORE_FILE), JSON.stringify({ format: 'gan-seminar gradebook', version: 1, results }, null, 1) + '\n');
+  fs.writeFileSync(
+    path.join(outDir, STORE_FILE),
+    JSON.stringify({ format: 'gan-seminar gradebook', version: 1, results }, null, 1) + '\n',
+  );
 }

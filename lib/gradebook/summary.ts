@@ -18,10 +18,13 @@ export function mistakeCounts(results: GradeResult[]): MistakeCount[] {
   for (const ex of EXERCISES) {
     const counts = new Map<string, number>();
     for (const r of results) {
-      const seen = new Set(r.checks.filter((c) => c.id.startsWith(`${ex.id}.`) && !c.passed && c.diagnosis).map((c) => c.diagnosis!));
+      const seen = new Set(
+        r.checks.filter((c) => c.id.startsWith(`${ex.id}.`) && !c.passed && c.diagnosis).map((c) => c.diagnosis!),
+      );
       for (const d of seen) counts.set(d, (counts.get(d) ?? 0) + 1);
     }
-    for (const [diagnosis, students] of [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))) out.push({ exercise: ex.functionName, diagnosis, students });
+    for (const [diagnosis, students] of [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)))
+      out.push({ exercise: ex.functionName, diagnosis, students });
   }
   return out;
 }
@@ -40,7 +43,13 @@ export function summarySpec(rows: Row[], mistakes: MistakeCount[]): TopLevelSpec
         data: { values: rows.map((r) => ({ student: r.student, score: r.score })) },
         mark: { type: 'bar', color: '#4c78a8' },
         encoding: {
-          x: { field: 'score', type: 'quantitative', bin: { extent: [0, max], step: Math.max(1, max / 10) }, title: `score (of ${num(max)})`, axis: { format: '~g' } },
+          x: {
+            field: 'score',
+            type: 'quantitative',
+            bin: { extent: [0, max], step: Math.max(1, max / 10) },
+            title: `score (of ${num(max)})`,
+            axis: { format: '~g' },
+          },
           y: { aggregate: 'count', type: 'quantitative', title: 'students', axis: { tickMinStep: 1, format: 'd' } },
         },
       },
@@ -82,7 +91,9 @@ export function summaryMarkdown(rows: Row[], mistakes: MistakeCount[]): string {
     '|---|---|---|',
     ...EXERCISES.map((ex) => {
       const pts = rows.map((r) => r.exercises[ex.id] ?? 0);
-      const full = rows.filter((r) => r.exercises[ex.id] === Math.max(...rows.map((x) => x.exercises[ex.id] ?? 0))).length;
+      const full = rows.filter(
+        (r) => r.exercises[ex.id] === Math.max(...rows.map((x) => x.exercises[ex.id] ?? 0)),
+      ).length;
       return `| ${ex.functionName} | ${num(pts.reduce((a, x) => a + x, 0) / Math.max(1, pts.length))} | ${full} |`;
     }),
     '',
@@ -90,6 +101,13 @@ export function summaryMarkdown(rows: Row[], mistakes: MistakeCount[]): string {
     '',
   ];
   if (mistakes.length === 0) out.push('None.');
-  else out.push('| exercise | mistake | students |', '|---|---|---|', ...mistakes.map((m) => `| ${m.exercise} | \`${m.diagnosis}\` ${DIAGNOSES[m.diagnosis]?.title ?? ''} | ${m.students} |`));
+  else
+    out.push(
+      '| exercise | mistake | students |',
+      '|---|---|---|',
+      ...mistakes.map(
+        (m) => `| ${m.exercise} | \`${m.diagnosis}\` ${DIAGNOSES[m.diagnosis]?.title ?? ''} | ${m.students} |`,
+      ),
+    );
   return [...out, ''].join('\n');
 }

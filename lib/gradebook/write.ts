@@ -33,12 +33,25 @@ export function writeGradebook(fresh: GradeResult[], outDir: string, options: Gr
   fs.mkdirSync(outDir, { recursive: true });
   const { results, kept } = mergeResults(readStore(outDir), fresh);
   writeStore(outDir, results);
-  const times = options.times ? readTimes(fs.readFileSync(options.times, 'utf8'), options.times) : new Map<string, string>();
-  const overridesFile = options.overrides ?? (fs.existsSync(path.join(outDir, 'overrides.csv')) ? path.join(outDir, 'overrides.csv') : undefined);
+  const times = options.times
+    ? readTimes(fs.readFileSync(options.times, 'utf8'), options.times)
+    : new Map<string, string>();
+  const overridesFile =
+    options.overrides ??
+    (fs.existsSync(path.join(outDir, 'overrides.csv')) ? path.join(outDir, 'overrides.csv') : undefined);
   const overrides = overridesFile ? readOverrides(fs.readFileSync(overridesFile, 'utf8'), overridesFile) : new Map();
   const unknown = [...overrides.keys(), ...times.keys()].filter((s) => !results.some((r) => r.student === s));
-  if (unknown.length > 0) throw new Error(`no graded submission for ${[...new Set(unknown)].join(', ')} (in ${[overridesFile, options.times].filter(Boolean).join(' / ')}); the students are: ${results.map((r) => r.student).join(', ')}`);
-  const rows = results.map((r) => rowOf(r, times.has(r.student) ? latePenalty(course().late, times.get(r.student)!, r.maxScore) : undefined, overrides.get(r.student)));
+  if (unknown.length > 0)
+    throw new Error(
+      `no graded submission for ${[...new Set(unknown)].join(', ')} (in ${[overridesFile, options.times].filter(Boolean).join(' / ')}); the students are: ${results.map((r) => r.student).join(', ')}`,
+    );
+  const rows = results.map((r) =>
+    rowOf(
+      r,
+      times.has(r.student) ? latePenalty(course().late, times.get(r.student)!, r.maxScore) : undefined,
+      overrides.get(r.student),
+    ),
+  );
   const root = path.resolve(outDir);
   // one student's files that cannot be written (a file system's limit, a full disk) cost that student's files only
   const unwritten: string[] = [];
@@ -50,10 +63,15 @@ export function writeGradebook(fresh: GradeResult[], outDir: string, options: Gr
       const note = gradeNote(rows[results.indexOf(r)]);
       const feedback = feedbackOf(r);
       const [title, ...rest] = feedback.split('\n');
-      fs.writeFileSync(path.join(dir, 'feedback.md'), note.length > 0 ? [title, '', ...note, ...rest].join('\n') : feedback);
+      fs.writeFileSync(
+        path.join(dir, 'feedback.md'),
+        note.length > 0 ? [title, '', ...note, ...rest].join('\n') : feedback,
+      );
       fs.writeFileSync(path.join(dir, 'results.json'), JSON.stringify(gradescopeOf(r), null, 2) + '\n');
     } catch (err) {
-      unwritten.push(`${r.student}: feedback not written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      unwritten.push(
+        `${r.student}: feedback not written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      );
     }
   }
   const write = (name: string, text: string | Buffer) => fs.writeFileSync(path.join(outDir, name), text);

@@ -25,15 +25,25 @@ export interface Basis {
  * Plans and the reference's observations on `s`'s models (weights are restored afterwards). With the
  * course's grading secret the states are private (lib/grader/states.ts stateSeed); without, public.
  */
-export function buildBasis(s: Seminar, exercises: readonly ExerciseId[] = EXERCISES.map((ex) => ex.id), secret?: string): Basis {
+export function buildBasis(
+  s: Seminar,
+  exercises: readonly ExerciseId[] = EXERCISES.map((ex) => ex.id),
+  secret?: string,
+): Basis {
   // student release (no lib/reference/solutions.ts): the reference's numbers shipped by `gan-seminar release`
   if (!hasReference()) return { evaluator: s, ...pickBasis(readExpected()) };
-  return withWeights([[s.gen, getWeights(s.gen)], [s.disc, getWeights(s.disc)]], () => {
-    const plans = buildPlans(s, secret);
-    const rt = referenceRuntime(s);
-    const reference = Object.fromEntries(exercises.map((ex) => [ex, observe(ex, plans[ex], rt)]));
-    return { evaluator: s, plans, reference, run: buildRun(s, secret) };
-  });
+  return withWeights(
+    [
+      [s.gen, getWeights(s.gen)],
+      [s.disc, getWeights(s.disc)],
+    ],
+    () => {
+      const plans = buildPlans(s, secret);
+      const rt = referenceRuntime(s);
+      const reference = Object.fromEntries(exercises.map((ex) => [ex, observe(ex, plans[ex], rt)]));
+      return { evaluator: s, plans, reference, run: buildRun(s, secret) };
+    },
+  );
 }
 
 const bases = new Map<string, Basis>();
@@ -53,7 +63,11 @@ export function defaultBasis(secret?: string): Basis {
  * 'run': through the basis's training run, and the reference is replayed from where each of its
  * observed steps started, on the same batches.
  */
-export function newSession(basis: Basis, subject: Record<ExerciseId, Subject>, observedIn: 'states' | 'run' = 'states'): Session {
+export function newSession(
+  basis: Basis,
+  subject: Record<ExerciseId, Subject>,
+  observedIn: 'states' | 'run' = 'states',
+): Session {
   const { run } = basis;
   if (observedIn === 'states' || !run) {
     const needed = Object.fromEntries(Object.entries(basis.plans).map(([id, plan]) => [id, plan.states.length]));
@@ -79,7 +93,10 @@ export function setSession(s: Session | undefined): void {
 export function currentSession(): Session {
   if (!current) {
     const basis = defaultBasis();
-    current = newSession(basis, Object.fromEntries(Object.entries(basis.reference).map(([id, observation]) => [id, { observation }])));
+    current = newSession(
+      basis,
+      Object.fromEntries(Object.entries(basis.reference).map(([id, observation]) => [id, { observation }])),
+    );
   }
   return current;
 }

@@ -5,14 +5,27 @@ import { AssertionError, expect } from 'chai';
 import type { Exercise } from '../exercises';
 import type { Weights } from '../seminar/nn';
 import type { DiagnosisId } from './diagnoses';
-import { Session, Verdict, behaviour, callsOf, flat, isUnobserved, knownMistake, observedSteps, updatesMatch } from './judge';
+import {
+  Session,
+  Verdict,
+  behaviour,
+  callsOf,
+  flat,
+  isUnobserved,
+  knownMistake,
+  observedSteps,
+  updatesMatch,
+} from './judge';
 import type { CallObservation, ExerciseObservation, StepObservation } from './observe';
 import { course } from '../course/config';
 import { inWords, precise } from './words';
 
 /** A failure with its diagnosis, raised by CheckContext.fail. */
 export class CheckFailure extends Error {
-  constructor(readonly diagnosis: DiagnosisId, message: string) {
+  constructor(
+    readonly diagnosis: DiagnosisId,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -23,7 +36,10 @@ export class CheckContext {
   private noteText: string | undefined;
   private variant = false;
 
-  constructor(readonly session: Session, readonly ex: Exercise) {}
+  constructor(
+    readonly session: Session,
+    readonly ex: Exercise,
+  ) {}
 
   /** The subject's steps observed in full (weights before and after); a missing or incomplete observation fails here with its own diagnosis. */
   steps(): StepObservation[] {
@@ -87,13 +103,19 @@ export class CheckContext {
       const why = inWords(err.message);
       const mistake = this.knownMistake();
       if (mistake) this.fail(mistake, why);
-      if (options.ifUpdateMatches && updatesMatch(this.session, this.ex, this.steps())) this.fail(options.ifUpdateMatches, why);
+      if (options.ifUpdateMatches && updatesMatch(this.session, this.ex, this.steps()))
+        this.fail(options.ifUpdateMatches, why);
       const b = behaviour(this.session, this.ex);
       if (b.unconfirmed) this.fail('unconfirmed-variant', `${why}; ${b.message}`);
-      if (!b.accepted) this.fail('wrong-update', `${why}; it does not train the GAN as the seminar's step does: ${b.message}`);
+      if (!b.accepted)
+        this.fail('wrong-update', `${why}; it does not train the GAN as the seminar's step does: ${b.message}`);
       // it trains the GAN: the course's variant policy (lib/course/config.ts) decides the credit
       const policy = course().variants;
-      if (policy === 'refuse') this.fail('variant-not-accepted', `${why}; it trains the GAN (${b.message}), but this course accepts only the seminar's formulation`);
+      if (policy === 'refuse')
+        this.fail(
+          'variant-not-accepted',
+          `${why}; it trains the GAN (${b.message}), but this course accepts only the seminar's formulation`,
+        );
       this.passes('valid variant');
       this.variant = policy === 'accept-and-flag';
       this.noteText = `does not match the reference formulation exactly, but trains the GAN — ${b.message}; accepted as a valid variant${this.variant ? ' (flagged for your instructor to look at)' : ''}`;
@@ -106,9 +128,20 @@ export class CheckContext {
       body(this);
       return { pass: true, message: this.passMessage, note: this.noteText, ...(this.variant ? { variant: true } : {}) };
     } catch (err) {
-      if (err instanceof CheckFailure) return { pass: false, diagnosis: err.diagnosis, message: err.message, note: this.noteText };
-      if (err instanceof AssertionError) return { pass: false, diagnosis: this.diagnosis ?? 'grader-error', message: inWords(err.message), note: this.noteText };
-      return { pass: false, diagnosis: 'grader-error', message: `the check itself failed: ${err instanceof Error ? err.message : String(err)}` };
+      if (err instanceof CheckFailure)
+        return { pass: false, diagnosis: err.diagnosis, message: err.message, note: this.noteText };
+      if (err instanceof AssertionError)
+        return {
+          pass: false,
+          diagnosis: this.diagnosis ?? 'grader-error',
+          message: inWords(err.message),
+          note: this.noteText,
+        };
+      return {
+        pass: false,
+        diagnosis: 'grader-error',
+        message: `the check itself failed: ${err instanceof Error ? err.message : String(err)}`,
+      };
     }
   }
 }
@@ -127,7 +160,10 @@ export function expectWeightsClose(actual: Weights, expected: Weights, tol: numb
       at = j;
     }
   });
-  expect(worst, `${what}: largest relative difference from the reference's (weight #${at}: ${precise(a[at])} where the reference has ${precise(b[at])})`).to.be.at.most(tol);
+  expect(
+    worst,
+    `${what}: largest relative difference from the reference's (weight #${at}: ${precise(a[at])} where the reference has ${precise(b[at])})`,
+  ).to.be.at.most(tol);
 }
 
 /** One check on one exercise, as its mocha `it` (lib/grader/checks.spec.ts) runs it: the verdict is kept in the session under `id`. */

@@ -42,7 +42,10 @@ export const CHECK_DEFINITIONS: readonly CheckDefinition[] = [
       const calls = c.calls();
       c.failureNames('returns-non-number');
       for (const st of calls) {
-        expect(st.returnedType, `what ${c.ex.functionName} returned at ${st.state} (a tensor? return loss.dataSync()[0])`).to.equal('number');
+        expect(
+          st.returnedType,
+          `what ${c.ex.functionName} returned at ${st.state} (a tensor? return loss.dataSync()[0])`,
+        ).to.equal('number');
         expect(st.returned, `the loss returned at ${st.state} (NaN or Infinity is no loss)`).to.be.a('number');
       }
       c.passes(`ran ${calls.length} times and returned numbers`);
@@ -53,7 +56,9 @@ export const CHECK_DEFINITIONS: readonly CheckDefinition[] = [
         const ratio = mine.msPerCall / mine.baselineMs / (ref.msPerCall / ref.baselineMs);
         const hours = (ratio * ref.msPerCall * c.ex.callsPerIteration * SEMINAR.iterations) / 3.6e6;
         if (hours > SLOW_HOURS && ratio > SLOW_RATIO) {
-          c.note(`one call takes about ${ratio.toFixed(0)}× as long as the reference's: the seminar's ${SEMINAR.iterations} iterations would spend about ${hours.toFixed(1)} h in ${c.ex.functionName}`);
+          c.note(
+            `one call takes about ${ratio.toFixed(0)}× as long as the reference's: the seminar's ${SEMINAR.iterations} iterations would spend about ${hours.toFixed(1)} h in ${c.ex.functionName}`,
+          );
         }
       }
     },
@@ -69,7 +74,14 @@ export const CHECK_DEFINITIONS: readonly CheckDefinition[] = [
       const optimizers = optimizerProblem(c.ex, c.calls(), c.reference(0).optimizers);
       if (optimizers) c.fail(optimizers.diagnosis, optimizers.message);
       c.unlessValidVariant(() => {
-        steps.forEach((st, i) => expectWeightsClose(st[model], c.reference(i)[model], TOL, `the ${MODEL_TITLES[model]}'s weights after ${st.state}`));
+        steps.forEach((st, i) =>
+          expectWeightsClose(
+            st[model],
+            c.reference(i)[model],
+            TOL,
+            `the ${MODEL_TITLES[model]}'s weights after ${st.state}`,
+          ),
+        );
       });
       c.passes(`matches the reference to ${TOL} at ${steps.length} steps`);
     },
@@ -82,10 +94,14 @@ export const CHECK_DEFINITIONS: readonly CheckDefinition[] = [
       const steps = c.steps();
       const moved = c.calls().find((st) => !(st.frozenMoved <= FROZEN_TOL));
       if (moved && c.ex.stopsLearning.includes(c.ex.frozenDiagnosis)) {
-        c.fail(c.ex.frozenDiagnosis, `the ${MODEL_TITLES[c.ex.frozen]}'s weights moved by up to ${precise(moved.frozenMoved * 100)} % in one call`);
+        c.fail(
+          c.ex.frozenDiagnosis,
+          `the ${MODEL_TITLES[c.ex.frozen]}'s weights moved by up to ${precise(moved.frozenMoved * 100)} % in one call`,
+        );
       }
       const mistake = c.knownMistake();
-      if (mistake && c.ex.stopsLearning.includes(mistake)) c.fail(mistake, `the step makes this mistake at all ${steps.length} steps compared`);
+      if (mistake && c.ex.stopsLearning.includes(mistake))
+        c.fail(mistake, `the step makes this mistake at all ${steps.length} steps compared`);
       if (needsBehaviour(c.session, c.ex)) {
         // no exact match and no loss mistake that tells: the short training runs decide
         const b = behaviour(c.session, c.ex);
@@ -104,7 +120,11 @@ export const CHECK_DEFINITIONS: readonly CheckDefinition[] = [
     run(c) {
       const model = c.ex.frozen;
       c.failureNames(c.ex.frozenDiagnosis);
-      for (const st of c.calls()) expect(st.frozenMoved, `the largest relative change of the ${MODEL_TITLES[model]}'s weights in ${st.state}`).to.be.at.most(FROZEN_TOL);
+      for (const st of c.calls())
+        expect(
+          st.frozenMoved,
+          `the largest relative change of the ${MODEL_TITLES[model]}'s weights in ${st.state}`,
+        ).to.be.at.most(FROZEN_TOL);
       c.passes(`the ${MODEL_TITLES[model]} kept its weights`);
     },
   },
@@ -119,8 +139,18 @@ export const CHECK_DEFINITIONS: readonly CheckDefinition[] = [
       c.unlessValidVariant(
         () => {
           if (lossesMatch(c.session, c.ex, steps)) return;
-          const i = Math.max(0, steps.findIndex((st, j) => st.returned === null || Math.abs(st.returned - (c.reference(j).returned ?? NaN)) > TOL * (1 + Math.abs(c.reference(j).returned ?? 0))));
-          throw new AssertionError(`the loss returned at ${steps[i].state} was ${precise(steps[i].returned)} where the reference's is ${precise(c.reference(i).returned)}`);
+          const i = Math.max(
+            0,
+            steps.findIndex(
+              (st, j) =>
+                st.returned === null ||
+                Math.abs(st.returned - (c.reference(j).returned ?? NaN)) >
+                  TOL * (1 + Math.abs(c.reference(j).returned ?? 0)),
+            ),
+          );
+          throw new AssertionError(
+            `the loss returned at ${steps[i].state} was ${precise(steps[i].returned)} where the reference's is ${precise(c.reference(i).returned)}`,
+          );
         },
         { ifUpdateMatches: 'wrong-loss-value' },
       );
@@ -136,7 +166,11 @@ export const CHECK_DEFINITIONS: readonly CheckDefinition[] = [
       if (leak.failure) c.fail(leak.failure.kind, `during ${leak.steps} steps: ${leak.failure.message}`);
       c.failureNames('tensor-leak');
       expect(leak.steps, 'steps the leak probe ran').to.be.at.least(PROTOCOL.leakSteps);
-      if (leak.growth > 0) c.fail('tensor-leak', `tf.memory().numTensors grew by ${leak.growth} over ${leak.steps} calls (about ${precise(leak.growth / leak.steps)} tensor${leak.growth === leak.steps ? '' : 's'} kept per call)`);
+      if (leak.growth > 0)
+        c.fail(
+          'tensor-leak',
+          `tf.memory().numTensors grew by ${leak.growth} over ${leak.steps} calls (about ${precise(leak.growth / leak.steps)} tensor${leak.growth === leak.steps ? '' : 's'} kept per call)`,
+        );
       c.passes(`tf.memory().numTensors unchanged over ${leak.steps} steps`);
     },
   },

@@ -18,7 +18,13 @@ export interface CheckInfo {
 
 /** The checks with their default weights (of 10 per exercise) and own hidden flags. */
 export const CHECKS: readonly CheckInfo[] = EXERCISES.flatMap((ex) =>
-  CHECK_DEFINITIONS.map((def) => ({ id: checkId(ex, def), exercise: ex.id, name: def.name(ex), points: def.points, hidden: def.hidden ?? false })),
+  CHECK_DEFINITIONS.map((def) => ({
+    id: checkId(ex, def),
+    exercise: ex.id,
+    name: def.name(ex),
+    points: def.points,
+    hidden: def.hidden ?? false,
+  })),
 );
 
 /** Every check id a course may name ("train_disc.update"), and the ids shared by every exercise's check ("update"). */
@@ -27,13 +33,17 @@ const SHORT_IDS = new Set(EXERCISES.flatMap((ex) => CHECK_DEFINITIONS.map((def) 
 
 /** The course's check ids that name no check (a typo in hidden or weights). */
 export function unknownCheckIds(c: Course): string[] {
-  return [...c.hidden.filter((id) => !CHECK_IDS.includes(id)), ...Object.keys(c.weights).filter((id) => !CHECK_IDS.includes(id) && !SHORT_IDS.has(id))];
+  return [
+    ...c.hidden.filter((id) => !CHECK_IDS.includes(id)),
+    ...Object.keys(c.weights).filter((id) => !CHECK_IDS.includes(id) && !SHORT_IDS.has(id)),
+  ];
 }
 
 /** The checks with a course applied (default: the course in use): each exercise's points shared by the checks' weights. */
 export function configureChecks(c: Course = course()): CheckInfo[] {
   const unknown = unknownCheckIds(c);
-  if (unknown.length > 0) throw new Error(`course configuration: unknown check id(s) ${unknown.join(', ')}; known: ${CHECK_IDS.join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(`course configuration: unknown check id(s) ${unknown.join(', ')}; known: ${CHECK_IDS.join(', ')}`);
   return EXERCISES.flatMap((ex) => {
     const defs = CHECK_DEFINITIONS.map((def) => ({ def, id: checkId(ex, def) }));
     const weights = defs.map(({ def, id }) => c.weights[id] ?? c.weights[def.id(ex)] ?? def.points);
@@ -57,8 +67,12 @@ export function checkInfo(id: string): CheckInfo {
 
 /** "a,b" → check ids; an unknown id fails with the list of known ones. */
 export function parseCheckIds(list: string, option = 'hidden'): string[] {
-  const ids = list.split(',').map((id) => id.trim()).filter(Boolean);
+  const ids = list
+    .split(',')
+    .map((id) => id.trim())
+    .filter(Boolean);
   const unknown = ids.filter((id) => !CHECK_IDS.includes(id));
-  if (unknown.length > 0) throw new Error(`${option}: unknown check id(s) ${unknown.join(', ')}; known: ${CHECK_IDS.join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(`${option}: unknown check id(s) ${unknown.join(', ')}; known: ${CHECK_IDS.join(', ')}`);
   return ids;
 }

@@ -25,7 +25,7 @@ export function codeOnly(source: string): string {
       case ts.SyntaxKind.TemplateHead:
         // `text ${ … } text`: the texts are blanked, the expressions scanned as code
         blank(start + 1, end - 2);
-        for (let depth = 0; ; ) {
+        for (let depth = 0; ;) {
           const t = scanner.scan();
           if (t === ts.SyntaxKind.EndOfFileToken) break;
           if (t === ts.SyntaxKind.OpenBraceToken) depth++;

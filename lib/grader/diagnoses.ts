@@ -8,7 +8,7 @@ const PIPELINE = {
     showDetail: true,
     title: 'the exercise still contains TODO(...)',
     advice: 'Seminar: "Fill in trainDisc and trainGen (the TODO(...) spots), then run the training loop."',
-    hint: 'Replace every TODO(\'…\') in the cell with your code.',
+    hint: "Replace every TODO('…') in the cell with your code.",
   },
   'compile-error': {
     showDetail: true,
@@ -42,7 +42,8 @@ const PIPELINE = {
   'private-randomness': {
     showDetail: true,
     title: "the step draws its own random numbers instead of using the seminar's samplers",
-    advice: 'Seminar: "sampleNoise: uniform noise of shape [batchSize, 1]; sampleRealData: normal real data, mu=5, std=1.5."',
+    advice:
+      'Seminar: "sampleNoise: uniform noise of shape [batchSize, 1]; sampleRealData: normal real data, mu=5, std=1.5."',
     hint: 'Call sampleRealData(batchSize) and sampleNoise(batchSize) — not tf.randomUniform, Math.random or fixed numbers.',
   },
   'ignores-batch-size': {
@@ -55,7 +56,7 @@ const PIPELINE = {
     showDetail: true,
     title: 'the step does not return the loss as a number',
     advice: 'The training loop prints discLoss.toFixed(3): it needs a plain number.',
-    hint: 'Return loss.dataSync()[0] from the tf.tidy callback (as the notebook\'s template does).',
+    hint: "Return loss.dataSync()[0] from the tf.tidy callback (as the notebook's template does).",
   },
   'missing-cell': {
     title: 'the exercise cell is missing',
@@ -76,7 +77,8 @@ const PIPELINE = {
   'too-large': {
     showDetail: true,
     title: 'the notebook is too large to grade',
-    advice: 'The grader takes notebooks up to a size (file, code cells, code) far above the seminar\'s; the message names the limit.',
+    advice:
+      "The grader takes notebooks up to a size (file, code cells, code) far above the seminar's; the message names the limit.",
     hint: 'Clear the outputs and delete scratch cells you do not need, save, and submit again.',
   },
   'wrong-loss-value': {
@@ -91,13 +93,15 @@ const PIPELINE = {
   },
   'variant-not-accepted': {
     title: "the step trains the GAN, but not by the seminar's formulation, which this course requires",
-    advice: 'Your instructor set the course to accept only the seminar\'s loss (course configuration: variants "refuse").',
+    advice:
+      'Your instructor set the course to accept only the seminar\'s loss (course configuration: variants "refuse").',
     hint: 'Write the loss as the exercise text gives it: −mean(log p(real | x) + log p(fake | G(z))) for trainDisc, −mean(log p(real | G(z))) for trainGen.',
   },
   'unconfirmed-variant': {
-    title: 'the step differs from the reference; only the instructor\'s grader can tell whether it is a valid variant',
-    advice: 'A rescaled or reformulated loss can still train the GAN; judging that needs the reference generator, which the student release does not ship.',
-    hint: 'If you meant the seminar\'s loss, compare yours with the exercise text term by term; if you chose a variant on purpose, the grader will try it by a short training run.',
+    title: "the step differs from the reference; only the instructor's grader can tell whether it is a valid variant",
+    advice:
+      'A rescaled or reformulated loss can still train the GAN; judging that needs the reference generator, which the student release does not ship.',
+    hint: "If you meant the seminar's loss, compare yours with the exercise text term by term; if you chose a variant on purpose, the grader will try it by a short training run.",
   },
   'grader-error': {
     title: 'the grader failed on this check (not your fault)',
@@ -118,7 +122,8 @@ function assemble(): Readonly<Record<DiagnosisId, DiagnosisInfo>> {
   const out: Record<string, DiagnosisInfo> = { ...SHARED_MISTAKES };
   for (const ex of EXERCISES) {
     for (const [id, info] of Object.entries(ex.diagnoses)) {
-      if (id in out && out[id] !== info) throw new Error(`diagnosis "${id}" is declared twice (by ${ex.id} and before it)`);
+      if (id in out && out[id] !== info)
+        throw new Error(`diagnosis "${id}" is declared twice (by ${ex.id} and before it)`);
       out[id] = info;
     }
   }

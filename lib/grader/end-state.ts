@@ -47,16 +47,31 @@ const READOUT_SAMPLES = 4000;
 const READOUT_SEED = 4242;
 
 export function readEndState(s: Seminar, at: { gen: Weights; disc: Weights }): EndState {
-  return withWeights([[s.gen, at.gen], [s.disc, at.disc]], () =>
-    tf.tidy(() => {
-      const samplers = fixedSamplers(READOUT_SEED);
-      const fake = s.gen(samplers.noise(READOUT_SAMPLES));
-      const real = samplers.real(READOUT_SAMPLES);
-      const pReal = (x: tf.Tensor) => tf.softmax(s.disc(x as tf.Tensor2D)).slice([0, s.IS_REAL], [-1, 1]).mean().dataSync()[0];
-      const xs = fake.dataSync();
-      const { mean, std } = summarize(xs);
-      return { genMean: mean, genStd: std, w1: wasserstein1ToNormal(xs, REAL_MEAN, REAL_STD), dGap: pReal(real) - pReal(fake) };
-    }),
+  return withWeights(
+    [
+      [s.gen, at.gen],
+      [s.disc, at.disc],
+    ],
+    () =>
+      tf.tidy(() => {
+        const samplers = fixedSamplers(READOUT_SEED);
+        const fake = s.gen(samplers.noise(READOUT_SAMPLES));
+        const real = samplers.real(READOUT_SAMPLES);
+        const pReal = (x: tf.Tensor) =>
+          tf
+            .softmax(s.disc(x as tf.Tensor2D))
+            .slice([0, s.IS_REAL], [-1, 1])
+            .mean()
+            .dataSync()[0];
+        const xs = fake.dataSync();
+        const { mean, std } = summarize(xs);
+        return {
+          genMean: mean,
+          genStd: std,
+          w1: wasserstein1ToNormal(xs, REAL_MEAN, REAL_STD),
+          dGap: pReal(real) - pReal(fake),
+        };
+      }),
   );
 }
 
@@ -76,7 +91,10 @@ export function referenceEndState(s: Seminar, start: State, iterations: number):
   } catch {
     // no compiled reference beside this file (a bundle): the key still holds start, length and backend
   }
-  const key = createHash('sha256').update(JSON.stringify([start.seed, start.batchSize, start.gen, start.disc, iterations, tf.getBackend(), code])).digest('hex').slice(0, 32);
+  const key = createHash('sha256')
+    .update(JSON.stringify([start.seed, start.batchSize, start.gen, start.disc, iterations, tf.getBackend(), code]))
+    .digest('hex')
+    .slice(0, 32);
   const known = memory.get(key);
   if (known) return known;
   const file = path.join(CACHE, `${key}.json`);
@@ -86,7 +104,8 @@ export function referenceEndState(s: Seminar, start: State, iterations: number):
   } catch {
     const reached = referenceRun(s, start, (steps) => {
       for (let it = 0; it < iterations; it++) {
-        for (const ex of EXERCISES) for (let k = 0; k < ex.callsPerIteration; k++) steps[ex.functionName](start.batchSize);
+        for (const ex of EXERCISES)
+          for (let k = 0; k < ex.callsPerIteration; k++) steps[ex.functionName](start.batchSize);
       }
     });
     state = readEndState(s, reached);
@@ -104,7 +123,8 @@ export function referenceEndState(s: Seminar, start: State, iterations: number):
 /** Which read-outs miss, on the gaps to the reference's ends averaged over the starts (empty: it ends where the reference ends). */
 export function endStateMisses(mine: readonly EndState[], refs: readonly EndState[]): string[] {
   const t = END_STATE_TOL;
-  const avg = (gap: (m: EndState, r: EndState) => number) => mine.reduce((a, m, i) => a + gap(m, refs[i]), 0) / mine.length;
+  const avg = (gap: (m: EndState, r: EndState) => number) =>
+    mine.reduce((a, m, i) => a + gap(m, refs[i]), 0) / mine.length;
   const mean = avg((m, r) => Math.abs(m.genMean - r.genMean));
   const std = avg((m, r) => Math.abs(m.genStd - r.genStd));
   const w1 = avg((m, r) => m.w1 - r.w1);
@@ -142,7 +162,11 @@ export function endStateBehaviour(
     };
   }
   if (!sub || sub.failure || sub.runs.length < starts.length) {
-    return { ...base, accepted: false, message: `the notebook's loop with your steps (${iterations} iterations, batch 128) did not finish: ${sub?.failure?.message ?? 'not run'}` };
+    return {
+      ...base,
+      accepted: false,
+      message: `the notebook's loop with your steps (${iterations} iterations, batch 128) did not finish: ${sub?.failure?.message ?? 'not run'}`,
+    };
   }
   const mine = sub.runs.map((w) => readEndState(evaluator, w));
   const refs = starts.map((st) => referenceEndState(evaluator, st, iterations));
@@ -161,5 +185,11 @@ export function endStateBehaviour(
   const verdict = accepted
     ? `ends where the reference ends (on average over the starts: mean ±${END_STATE_TOL.mean}, std ±${END_STATE_TOL.std}, W1 +${END_STATE_TOL.w1}, D gap ±${END_STATE_TOL.dGap})`
     : `does not end where the reference ends (on average over the starts): ${misses.join(', ')}`;
-  return { accepted, before: NaN, after: mean(mine.map((m) => m.w1)), reference: mean(refs.map((r) => r.w1)), message: `${verdict}${table}` };
+  return {
+    accepted,
+    before: NaN,
+    after: mean(mine.map((m) => m.w1)),
+    reference: mean(refs.map((r) => r.w1)),
+    message: `${verdict}${table}`,
+  };
 }

@@ -8,8 +8,20 @@ import * as vm from 'node:vm';
 
 /** Offered as they are (the host's own, hardened by SES's lockdown or frozen here). */
 const SHARED = [
-  'queueMicrotask', 'structuredClone', 'atob', 'btoa', 'TextEncoder', 'TextDecoder', 'URL', 'URLSearchParams',
-  'AbortController', 'AbortSignal', 'Event', 'EventTarget', 'CustomEvent', 'DOMException',
+  'queueMicrotask',
+  'structuredClone',
+  'atob',
+  'btoa',
+  'TextEncoder',
+  'TextDecoder',
+  'URL',
+  'URLSearchParams',
+  'AbortController',
+  'AbortSignal',
+  'Event',
+  'EventTarget',
+  'CustomEvent',
+  'DOMException',
 ] as const;
 
 /**
@@ -20,14 +32,37 @@ export const STAND_INS: Readonly<Record<string, string>> = {
   process: "the host's process (exit, env, bindings): the way out of the sandbox; a step has no use for it",
   Buffer: 'Buffer.allocUnsafe hands out pooled host memory',
   global: "the host's global object",
-  fetch: 'no network in the child', WebSocket: 'no network in the child', Request: 'no network in the child', Response: 'no network in the child', Headers: 'no network in the child', FormData: 'no network in the child',
-  localStorage: 'storage outlives the run: a step could remember earlier runs', sessionStorage: 'storage outlives the run', Storage: 'storage outlives the run',
-  BroadcastChannel: 'a channel between realms (the behavioural runs are separate realms)', MessageChannel: 'a channel between realms', MessagePort: 'a channel between realms', MessageEvent: 'a channel between realms',
-  crypto: 'a random source besides the seminar\'s samplers', Crypto: 'a random source', CryptoKey: 'a random source', SubtleCrypto: 'a random source',
-  performance: "timings of the host's event loop", Performance: 'timings', PerformanceEntry: 'timings', PerformanceMark: 'timings', PerformanceMeasure: 'timings', PerformanceObserver: 'timings', PerformanceObserverEntryList: 'timings', PerformanceResourceTiming: 'timings',
-  navigator: "the host's hardware and platform", Navigator: "the host's platform",
-  setImmediate: "Node's event-loop phase API (setTimeout is there)", clearImmediate: "Node's event-loop phase API",
-  _tfengine: "TF.js's engine: the way into the child's engine (tf.engine() is left out for the same reason)", _tfGlobals: "TF.js's registry of its globals (the engine's way in)",
+  fetch: 'no network in the child',
+  WebSocket: 'no network in the child',
+  Request: 'no network in the child',
+  Response: 'no network in the child',
+  Headers: 'no network in the child',
+  FormData: 'no network in the child',
+  localStorage: 'storage outlives the run: a step could remember earlier runs',
+  sessionStorage: 'storage outlives the run',
+  Storage: 'storage outlives the run',
+  BroadcastChannel: 'a channel between realms (the behavioural runs are separate realms)',
+  MessageChannel: 'a channel between realms',
+  MessagePort: 'a channel between realms',
+  MessageEvent: 'a channel between realms',
+  crypto: "a random source besides the seminar's samplers",
+  Crypto: 'a random source',
+  CryptoKey: 'a random source',
+  SubtleCrypto: 'a random source',
+  performance: "timings of the host's event loop",
+  Performance: 'timings',
+  PerformanceEntry: 'timings',
+  PerformanceMark: 'timings',
+  PerformanceMeasure: 'timings',
+  PerformanceObserver: 'timings',
+  PerformanceObserverEntryList: 'timings',
+  PerformanceResourceTiming: 'timings',
+  navigator: "the host's hardware and platform",
+  Navigator: "the host's platform",
+  setImmediate: "Node's event-loop phase API (setTimeout is there)",
+  clearImmediate: "Node's event-loop phase API",
+  _tfengine: "TF.js's engine: the way into the child's engine (tf.engine() is left out for the same reason)",
+  _tfGlobals: "TF.js's registry of its globals (the engine's way in)",
   __tslab__: "tslab's own bookkeeping",
 };
 
@@ -35,7 +70,9 @@ export const STAND_INS: Readonly<Record<string, string>> = {
 const SES_GLOBALS = new Set(['Compartment', 'assert', 'getStackString', 'harden', 'lockdown', 'repairIntrinsics']);
 
 const throwing = (name: string) => () => {
-  throw new Error(`${name} is not available to graded cells (${STAND_INS[name] ?? 'not offered by the grader'}); a training step does not need it`);
+  throw new Error(
+    `${name} is not available to graded cells (${STAND_INS[name] ?? 'not offered by the grader'}); a training step does not need it`,
+  );
 };
 
 /** A stand-in: a function (class) that throws when called or constructed, or an object that throws when touched. */
@@ -48,7 +85,16 @@ function standIn(name: string, like: unknown): unknown {
     Object.defineProperty(fn, 'name', { value: name });
     return Object.freeze(fn);
   }
-  return new Proxy(Object.freeze({}), { get: fail, has: fail, set: fail, ownKeys: fail, getOwnPropertyDescriptor: fail, defineProperty: fail, deleteProperty: fail, getPrototypeOf: fail });
+  return new Proxy(Object.freeze({}), {
+    get: fail,
+    has: fail,
+    set: fail,
+    ownKeys: fail,
+    getOwnPropertyDescriptor: fail,
+    defineProperty: fail,
+    deleteProperty: fail,
+    getPrototypeOf: fail,
+  });
 }
 
 /** Timers as a kernel has them; the handles are plain objects (a step gets no host Timeout to call into). */
@@ -64,8 +110,10 @@ function timers(): Record<string, unknown> {
     if (t) clearTimeout(t);
   };
   return {
-    setTimeout: (fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]) => handle(setTimeout(() => fn(...args), Number(ms) || 0)),
-    setInterval: (fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]) => handle(setInterval(() => fn(...args), Math.max(1, Number(ms) || 0))),
+    setTimeout: (fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]) =>
+      handle(setTimeout(() => fn(...args), Number(ms) || 0)),
+    setInterval: (fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]) =>
+      handle(setInterval(() => fn(...args), Math.max(1, Number(ms) || 0))),
     clearTimeout: clear,
     clearInterval: clear,
   };
@@ -103,10 +151,28 @@ export function kernelGlobals(): Record<string, unknown> {
  * scripts in one realm (tslab keeps a cell's declarations in module scope, Deno too).
  */
 export const CHILD_ONLY: Readonly<Record<string, string>> = {
-  ...Object.fromEntries(['gen', 'disc', 'genOpt', 'discOpt', 'sampleNoise', 'sampleRealData', 'IS_FAKE', 'IS_REAL', 'tf', 'gan', 'TODO', 'SOLUTIONS'].map((n) => [n, "the notebook's globals, declared by its cells: global properties in the child's one realm, module-scoped in the kernels"])),
+  ...Object.fromEntries(
+    [
+      'gen',
+      'disc',
+      'genOpt',
+      'discOpt',
+      'sampleNoise',
+      'sampleRealData',
+      'IS_FAKE',
+      'IS_REAL',
+      'tf',
+      'gan',
+      'TODO',
+      'SOLUTIONS',
+    ].map((n) => [
+      n,
+      "the notebook's globals, declared by its cells: global properties in the child's one realm, module-scoped in the kernels",
+    ]),
+  ),
   exports: 'the CommonJS `exports` a transpiled cell writes to (tslab gives its cells one too, in module scope)',
 };
 
 /** Why names only Deno's cells see are not in the child: it follows tslab, the notebook's kernel (a step that needs them fails in tslab too). */
-export const DENO_ONLY_REASON = "Deno's own namespace and browser APIs (WebGPU, DOM geometry, window, location, …): the child offers tslab's (Node's) globals, the notebook's default kernel";
-
+export const DENO_ONLY_REASON =
+  "Deno's own namespace and browser APIs (WebGPU, DOM geometry, window, location, …): the child offers tslab's (Node's) globals, the notebook's default kernel";

@@ -25,8 +25,28 @@ export const EXPECTED_IN_BUNDLE = 'lib/grader/expected-values.json';
 /** The file of the package this module belongs to (dist/lib/grader/… → lib/grader/…). */
 export const EXPECTED_FILE = path.join(ROOT, EXPECTED_IN_BUNDLE);
 
-const weights = { type: 'object', additionalProperties: { type: 'object', required: ['shape', 'values'], properties: { shape: { type: 'array', items: { type: 'integer' } }, values: { type: 'array', items: { type: ['number', 'null'] } } } } };
-const state = { type: 'object', required: ['name', 'seed', 'batchSize', 'gen', 'disc'], properties: { name: { type: 'string' }, seed: { type: 'number' }, batchSize: { type: 'integer' }, gen: weights, disc: weights } };
+const weights = {
+  type: 'object',
+  additionalProperties: {
+    type: 'object',
+    required: ['shape', 'values'],
+    properties: {
+      shape: { type: 'array', items: { type: 'integer' } },
+      values: { type: 'array', items: { type: ['number', 'null'] } },
+    },
+  },
+};
+const state = {
+  type: 'object',
+  required: ['name', 'seed', 'batchSize', 'gen', 'disc'],
+  properties: {
+    name: { type: 'string' },
+    seed: { type: 'number' },
+    batchSize: { type: 'integer' },
+    gen: weights,
+    disc: weights,
+  },
+};
 /** What the self-check relies on; a hand-edited or truncated file fails here, not deep inside a check. */
 const validate = new Ajv().compile({
   type: 'object',
@@ -34,8 +54,25 @@ const validate = new Ajv().compile({
   properties: {
     format: { const: 'gan-seminar expected values' },
     version: { const: 2 },
-    plans: { type: 'object', additionalProperties: { type: 'object', required: ['states', 'leakSteps', 'behaviour', 'behaviourSteps'], properties: { states: { type: 'array', items: state }, behaviour: { type: 'array', minItems: 1, items: state } } } },
-    reference: { type: 'object', additionalProperties: { type: 'object', required: ['exercise', 'steps', 'leak', 'behaviour'], properties: { steps: { type: 'array', minItems: 1 } } } },
+    plans: {
+      type: 'object',
+      additionalProperties: {
+        type: 'object',
+        required: ['states', 'leakSteps', 'behaviour', 'behaviourSteps'],
+        properties: {
+          states: { type: 'array', items: state },
+          behaviour: { type: 'array', minItems: 1, items: state },
+        },
+      },
+    },
+    reference: {
+      type: 'object',
+      additionalProperties: {
+        type: 'object',
+        required: ['exercise', 'steps', 'leak', 'behaviour'],
+        properties: { steps: { type: 'array', minItems: 1 } },
+      },
+    },
     hiddenChecks: { type: 'array', items: { type: 'string' } },
   },
 });
@@ -48,11 +85,15 @@ export function readExpected(file = EXPECTED_FILE): ExpectedValues {
   try {
     json = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new Error(`${NOT_IN_RELEASE}, and the expected values that replace them are missing (${file}: ${(err as Error).message}); ask your instructor for the full release folder`);
+    throw new Error(
+      `${NOT_IN_RELEASE}, and the expected values that replace them are missing (${file}: ${(err as Error).message}); ask your instructor for the full release folder`,
+    );
   }
   if (!validate(json)) {
     const e = validate.errors?.[0];
-    throw new Error(`${file} is not a gan-seminar expected-values file (version 2): ${e?.instancePath || '/'} ${e?.message ?? ''}; ask your instructor for the full release folder`);
+    throw new Error(
+      `${file} is not a gan-seminar expected-values file (version 2): ${e?.instancePath || '/'} ${e?.message ?? ''}; ask your instructor for the full release folder`,
+    );
   }
   const values = json as ExpectedValues;
   if (file === EXPECTED_FILE) cache = values;

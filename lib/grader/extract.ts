@@ -2,7 +2,17 @@
 // by nbgrader grade_id first, then by tag, then by the function the cell defines.
 import * as fs from 'node:fs';
 import { EXERCISES } from '../exercises';
-import { Cell, Notebook, ParseResult, gradeIdOf, namespace, parseNotebook, seminarCellOf, sourceText, tagsOf } from '../jupyter/notebook';
+import {
+  Cell,
+  Notebook,
+  ParseResult,
+  gradeIdOf,
+  namespace,
+  parseNotebook,
+  seminarCellOf,
+  sourceText,
+  tagsOf,
+} from '../jupyter/notebook';
 import { NOTEBOOK_GLOBALS } from '../seminar/models';
 import { ProgramCell, topLevelNames } from '../jupyter/compile';
 import { codeOnly } from './code-text';
@@ -20,15 +30,22 @@ export function readSubmission(file: string, limits: Limits = DEFAULT_LIMITS): R
   try {
     bytes = fs.readFileSync(file);
   } catch (err) {
-    return { ok: false, message: `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
+    return {
+      ok: false,
+      message: `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    };
   }
   let text: string;
   try {
     // fatal: a byte that is not UTF-8 is an error, not a silent U+FFFD in the student's code
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    const utf16 = bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff));
-    return { ok: false, message: `the file is not UTF-8${utf16 ? ' (it is UTF-16)' : ` (invalid bytes at offset ${firstInvalidUtf8(bytes)})`}: Jupyter saves notebooks as UTF-8. Re-download it from Jupyter (File → Download) and submit that file.` };
+    const utf16 =
+      bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff));
+    return {
+      ok: false,
+      message: `the file is not UTF-8${utf16 ? ' (it is UTF-16)' : ` (invalid bytes at offset ${firstInvalidUtf8(bytes)})`}: Jupyter saves notebooks as UTF-8. Re-download it from Jupyter (File → Download) and submit that file.`,
+    };
   }
   const parsed = parseNotebook(text);
   if (!parsed.ok) return parsed;
@@ -76,7 +93,13 @@ export function extractExercises(nb: Notebook): Extraction {
     const byTag = code.find(({ cell }) => tagsOf(cell).includes(ex.id));
     // by the function it defines at top level (a parse: a name in a comment or string defines nothing)
     const byName = code.find(({ cell }) => topLevelNames(sourceText(cell)).includes(ex.functionName));
-    const found = byId ? { ...byId, via: 'nbgrader' as const } : byTag ? { ...byTag, via: 'tag' as const } : byName ? { ...byName, via: 'function name' as const } : undefined;
+    const found = byId
+      ? { ...byId, via: 'nbgrader' as const }
+      : byTag
+        ? { ...byTag, via: 'tag' as const }
+        : byName
+          ? { ...byName, via: 'function name' as const }
+          : undefined;
     if (found) out[ex.id] = { exercise: ex.id, source: sourceText(found.cell), cellIndex: found.index, via: found.via };
   }
   return out;
@@ -92,7 +115,11 @@ function definesNotebookGlobals(cell: Cell): boolean {
 
 function isCheckCell(cell: Cell): boolean {
   const nbgrader = namespace(cell, 'nbgrader');
-  return tagsOf(cell).includes('self-check') || (nbgrader.grade === true && nbgrader.solution !== true) || EXERCISES.some((ex) => gradeIdOf(cell) === ex.checkCellId);
+  return (
+    tagsOf(cell).includes('self-check') ||
+    (nbgrader.grade === true && nbgrader.solution !== true) ||
+    EXERCISES.some((ex) => gradeIdOf(cell) === ex.checkCellId)
+  );
 }
 
 function isTrainingLoop(cell: Cell): boolean {
@@ -114,7 +141,11 @@ export function programCells(nb: Notebook, extraction: Extraction): ProgramCell[
     if (cell.cell_type !== 'code') continue;
     const exercise = exerciseAt.get(index);
     if (exercise === undefined && isTrainingLoop(cell)) break;
-    if (exercise === undefined && (GIVEN_CELLS.has(seminarCellOf(cell) ?? '') || isCheckCell(cell) || definesNotebookGlobals(cell))) continue;
+    if (
+      exercise === undefined &&
+      (GIVEN_CELLS.has(seminarCellOf(cell) ?? '') || isCheckCell(cell) || definesNotebookGlobals(cell))
+    )
+      continue;
     out.push({ index, source: sourceText(cell), exercise });
   }
   return out;

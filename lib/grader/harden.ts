@@ -12,19 +12,63 @@ import * as tf from '@tensorflow/tfjs';
 import type { Seminar } from '../seminar/models';
 
 /** Ops whose results depend on the host's randomness: noted as private randomness when a step calls them. */
-const RANDOM_OPS = ['randomUniform', 'randomNormal', 'truncatedNormal', 'randomGamma', 'randomStandardNormal', 'multinomial', 'randomUniformInt'];
+const RANDOM_OPS = [
+  'randomUniform',
+  'randomNormal',
+  'truncatedNormal',
+  'randomGamma',
+  'randomStandardNormal',
+  'multinomial',
+  'randomUniformInt',
+];
 
 /**
  * Not available to graded code: each leads into the grader's own process (its globals, backend objects,
  * kernel registry, I/O), and none has a place in a training step.
  */
 const WITHHELD = [
-  'engine', 'env', 'ENV', 'backend', 'findBackend', 'findBackendFactory', 'registerBackend', 'removeBackend', 'setBackend', 'setPlatform',
-  'registerKernel', 'unregisterKernel', 'registerGradient', 'unregisterGradient', 'getKernel', 'getGradient', 'getKernelsForBackend', 'copyRegisteredKernels',
-  'disposeVariables', 'profile', 'io', 'browser', 'data', 'loadLayersModel', 'loadGraphModel', 'loadGraphModelSync', 'test_util', 'webgl', 'webgl_util', 'gpgpu_util',
-  'MathBackendCPU', 'MathBackendWebGL', 'KernelBackend', 'Environment', 'device_util',
+  'engine',
+  'env',
+  'ENV',
+  'backend',
+  'findBackend',
+  'findBackendFactory',
+  'registerBackend',
+  'removeBackend',
+  'setBackend',
+  'setPlatform',
+  'registerKernel',
+  'unregisterKernel',
+  'registerGradient',
+  'unregisterGradient',
+  'getKernel',
+  'getGradient',
+  'getKernelsForBackend',
+  'copyRegisteredKernels',
+  'disposeVariables',
+  'profile',
+  'io',
+  'browser',
+  'data',
+  'loadLayersModel',
+  'loadGraphModel',
+  'loadGraphModelSync',
+  'test_util',
+  'webgl',
+  'webgl_util',
+  'gpgpu_util',
+  'MathBackendCPU',
+  'MathBackendWebGL',
+  'KernelBackend',
+  'Environment',
+  'device_util',
   // and the rest of what the child's lean @tensorflow/tfjs leaves out (lean-tfjs.ts): graph models, WebGL
-  'GraphModel', 'registerOp', 'deregisterOp', 'GPGPUContext', 'forceHalfFloat', 'setWebGLContext',
+  'GraphModel',
+  'registerOp',
+  'deregisterOp',
+  'GPGPUContext',
+  'forceHalfFloat',
+  'setWebGLContext',
 ];
 
 declare function lockdown(options?: Record<string, string>): void;

@@ -95,14 +95,24 @@ function judged(results: CheckResult[], exerciseId: ExerciseId): boolean {
 
 /** Every check failed with the same diagnosis: the submission could not be looked at. */
 function allFailed(checks: CheckInfo[], diagnosis: DiagnosisId, message: string): CheckResult[] {
-  return checks.map((c) => ({ id: c.id, name: c.name, points: 0, maxPoints: c.points, hidden: c.hidden, passed: false, diagnosis, message }));
+  return checks.map((c) => ({
+    id: c.id,
+    name: c.name,
+    points: 0,
+    maxPoints: c.points,
+    hidden: c.hidden,
+    passed: false,
+    diagnosis,
+    message,
+  }));
 }
 
 /** Grades one submitted notebook (its student: the file's base name, or as given). A failure of the grader itself becomes a "grader-error" row. */
 export async function gradeNotebook(submission: string | Submission, options: GradeOptions = {}): Promise<GradeResult> {
   void warmChildren({ ...DEFAULT_SANDBOX, ...stripUndefined(options) }); // alongside this submission's compile
   await ensureBackend();
-  const { file, student } = typeof submission === 'string' ? { file: submission, student: studentOf(submission) } : submission;
+  const { file, student } =
+    typeof submission === 'string' ? { file: submission, student: studentOf(submission) } : submission;
   const checks = configureChecks(options.course);
   let result: GradeResult;
   try {
@@ -117,18 +127,39 @@ export async function gradeNotebook(submission: string | Submission, options: Gr
 async function grade(file: string, options: GradeOptions, checks: CheckInfo[]): Promise<GradeResult> {
   const sandbox: SandboxOptions = { ...DEFAULT_SANDBOX, ...stripUndefined(options) };
   const read = readSubmission(file, { ...DEFAULT_LIMITS, ...options.limits });
-  if (!read.ok && 'tooLarge' in read) return finish(file, checks, allFailed(checks, 'too-large', read.message), { status: 'too-large', message: read.message });
-  if (!read.ok) return finish(file, checks, allFailed(checks, 'malformed-notebook', read.message), { status: 'unreadable', message: read.message });
+  if (!read.ok && 'tooLarge' in read)
+    return finish(file, checks, allFailed(checks, 'too-large', read.message), {
+      status: 'too-large',
+      message: read.message,
+    });
+  if (!read.ok)
+    return finish(file, checks, allFailed(checks, 'malformed-notebook', read.message), {
+      status: 'unreadable',
+      message: read.message,
+    });
   const extraction = extractExercises(read.notebook);
-  const { subject, cells, compiled, otherCells } = compileExercises(programCells(read.notebook, extraction), extraction);
+  const { subject, cells, compiled, otherCells } = compileExercises(
+    programCells(read.notebook, extraction),
+    extraction,
+  );
   const secret = secretOf(options);
   const shared = defaultBasis(secret);
   // a training run of this submission's own (its code salts the course's secret)
-  const basis: Basis = shared.run ? { ...shared, run: buildRun(shared.evaluator, secret, compiled.map((c) => c.js).join('\0')) } : shared;
+  const basis: Basis = shared.run
+    ? { ...shared, run: buildRun(shared.evaluator, secret, compiled.map((c) => c.js).join('\0')) }
+    : shared;
   const run = await observeIsolated(compiled, subject, basis, sandbox);
   const results = await runChecks(run.session ?? newSession(basis, subject, observedIn(basis)), checks);
-  const incomplete = EXERCISES.some((ex) => subject[ex.id].unavailable || subject[ex.id].observation?.unavailable || !judged(results, ex.id));
-  return finish(file, checks, results, { status: incomplete ? 'incomplete' : 'complete', cells, otherCells: [...otherCells, ...run.otherCells], output: run.output, isolation: run.isolation });
+  const incomplete = EXERCISES.some(
+    (ex) => subject[ex.id].unavailable || subject[ex.id].observation?.unavailable || !judged(results, ex.id),
+  );
+  return finish(file, checks, results, {
+    status: incomplete ? 'incomplete' : 'complete',
+    cells,
+    otherCells: [...otherCells, ...run.otherCells],
+    output: run.output,
+    isolation: run.isolation,
+  });
 }
 
 /**
@@ -144,19 +175,37 @@ function compileExercises(program: ProgramCell[], extraction: Extraction) {
   const broken = compiled.filter((x) => x.exercise === undefined && x.errors.length > 0);
   // a few cells' errors in full; the feedback (and the parent's memory) stay small whatever the notebook holds
   for (const c of broken.slice(0, MAX_REPORTED_CELLS)) {
-    otherCells.push(`cell #${c.index + 1} does not compile, so it was not run:\n${c.errors.slice(0, 5).map(formatCompileError).join('\n')}`);
+    otherCells.push(
+      `cell #${c.index + 1} does not compile, so it was not run:\n${c.errors.slice(0, 5).map(formatCompileError).join('\n')}`,
+    );
   }
-  if (broken.length > MAX_REPORTED_CELLS) otherCells.push(`${broken.length - MAX_REPORTED_CELLS} more cells do not compile and were not run`);
+  if (broken.length > MAX_REPORTED_CELLS)
+    otherCells.push(`${broken.length - MAX_REPORTED_CELLS} more cells do not compile and were not run`);
   for (const { id } of EXERCISES) {
     const c = compiled.find((x) => x.exercise === id);
     if (!c) {
-      subject[id] = { unavailable: { diagnosis: 'missing-cell', message: `no ${id} cell (looked for nbgrader grade_id "${id}", tag "${id}", then the function)` } };
+      subject[id] = {
+        unavailable: {
+          diagnosis: 'missing-cell',
+          message: `no ${id} cell (looked for nbgrader grade_id "${id}", tag "${id}", then the function)`,
+        },
+      };
       continue;
     }
-    cells[id] = { via: extraction[id]!.via, cellIndex: extraction[id]!.cellIndex, compileErrors: c.errors.slice(0, 20) };
+    cells[id] = {
+      via: extraction[id]!.via,
+      cellIndex: extraction[id]!.cellIndex,
+      compileErrors: c.errors.slice(0, 20),
+    };
     if (c.errors.length > 0) {
       const shown = c.errors.slice(0, 5).map(formatCompileError).join('\n');
-      subject[id] = { unavailable: { diagnosis: 'compile-error', message: `the ${id} cell does not compile:\n${shown}`, errors: c.errors } };
+      subject[id] = {
+        unavailable: {
+          diagnosis: 'compile-error',
+          message: `the ${id} cell does not compile:\n${shown}`,
+          errors: c.errors,
+        },
+      };
     }
   }
   return { subject, cells, otherCells, compiled: compiled.filter((c) => c.errors.length === 0) };
@@ -173,20 +222,46 @@ const observedIn = (basis: Basis) => (basis.run ? 'run' : 'states');
  * observed. The behavioural run (a short training) only for steps that match neither the reference nor
  * a known mistake: asked of the same child once its steps are observed, else (it crashed) of a new one.
  */
-async function observeIsolated(compiled: CompiledCell[], subject: Record<ExerciseId, Subject>, basis: Basis, sandbox: SandboxOptions): Promise<{ output: string; isolation: string[]; otherCells: string[]; session?: Session }> {
+async function observeIsolated(
+  compiled: CompiledCell[],
+  subject: Record<ExerciseId, Subject>,
+  basis: Basis,
+  sandbox: SandboxOptions,
+): Promise<{ output: string; isolation: string[]; otherCells: string[]; session?: Session }> {
   const runnable = EXERCISES.map((ex) => ex.id).filter((id) => !subject[id]);
   if (runnable.length === 0) return { output: '', isolation: [], otherCells: [] };
-  const subjectOf = (observations: Partial<Record<ExerciseId, ExerciseObservation>>, crashes: SandboxResult['crashes'] = {}) => {
+  const subjectOf = (
+    observations: Partial<Record<ExerciseId, ExerciseObservation>>,
+    crashes: SandboxResult['crashes'] = {},
+  ) => {
     const out = { ...subject };
     for (const id of runnable) {
       const crash = crashes[id];
       const observation = observations[id];
-      out[id] = crash || !observation ? { unavailable: { diagnosis: crash?.diagnosis ?? 'runtime-error', message: crash?.message ?? 'not observed' } } : { observation };
+      out[id] =
+        crash || !observation
+          ? {
+              unavailable: {
+                diagnosis: crash?.diagnosis ?? 'runtime-error',
+                message: crash?.message ?? 'not observed',
+              },
+            }
+          : { observation };
     }
     return out;
   };
-  const needingBehaviour = (probe: Session) => EXERCISES.filter((ex) => runnable.includes(ex.id) && probe.subject[ex.id].observation && needsBehaviour(probe, ex)).map((ex) => ex.id);
-  const run = await runInSandbox(compiled, runnable, basis, sandbox, { steps: true, behaviour: false }, (observations) => needingBehaviour(newSession(basis, subjectOf(observations), observedIn(basis))));
+  const needingBehaviour = (probe: Session) =>
+    EXERCISES.filter(
+      (ex) => runnable.includes(ex.id) && probe.subject[ex.id].observation && needsBehaviour(probe, ex),
+    ).map((ex) => ex.id);
+  const run = await runInSandbox(
+    compiled,
+    runnable,
+    basis,
+    sandbox,
+    { steps: true, behaviour: false },
+    (observations) => needingBehaviour(newSession(basis, subjectOf(observations), observedIn(basis))),
+  );
   Object.assign(subject, subjectOf(run.observations, run.crashes));
   // the session the checks judge with too (its reference replayed once): the behavioural runs below only
   // add to the subject's observations, and nothing asked so far reads them
@@ -202,7 +277,12 @@ async function observeIsolated(compiled: CompiledCell[], subject: Record<Exercis
     for (const id of rerun) {
       const b = again.observations[id]?.behaviour;
       const crash = again.crashes[id];
-      subject[id].observation!.behaviour = b ?? { failure: { kind: crash?.kind ?? 'runtime-error', message: crash?.message ?? 'not observed' }, steps: 0, endState: basis.run !== undefined, runs: [] };
+      subject[id].observation!.behaviour = b ?? {
+        failure: { kind: crash?.kind ?? 'runtime-error', message: crash?.message ?? 'not observed' },
+        steps: 0,
+        endState: basis.run !== undefined,
+        runs: [],
+      };
     }
   }
   // the verdicts on the end-state runs now, outside the checks' time limit (the reference's own runs from the
@@ -213,7 +293,9 @@ async function observeIsolated(compiled: CompiledCell[], subject: Record<Exercis
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([k, v]) => v !== undefined && k !== 'course' && k !== 'secret' && k !== 'limits')) as Partial<T>;
+  return Object.fromEntries(
+    Object.entries(o).filter(([k, v]) => v !== undefined && k !== 'course' && k !== 'secret' && k !== 'limits'),
+  ) as Partial<T>;
 }
 
 export interface BatchOptions extends GradeOptions {
@@ -223,7 +305,10 @@ export interface BatchOptions extends GradeOptions {
 }
 
 /** Grades many notebooks in parallel; results come back in the order of `files`. */
-export async function gradeFiles(files: readonly (string | Submission)[], options: BatchOptions = {}): Promise<GradeResult[]> {
+export async function gradeFiles(
+  files: readonly (string | Submission)[],
+  options: BatchOptions = {},
+): Promise<GradeResult[]> {
   await ensureBackend();
   defaultBasis(secretOf(options));
   const parallel = Math.max(1, options.parallel ?? require('node:os').availableParallelism?.() ?? 2);

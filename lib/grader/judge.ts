@@ -10,7 +10,15 @@ import type { Seminar } from '../seminar/models';
 import { Weights, getWeights, withWeights } from '../seminar/nn';
 import type { CompileError } from '../jupyter/compile';
 import type { DiagnosisId } from './diagnoses';
-import { CallObservation, ExerciseId, ExerciseObservation, Plan, State, StepObservation, fixedSamplers } from './observe';
+import {
+  CallObservation,
+  ExerciseId,
+  ExerciseObservation,
+  Plan,
+  State,
+  StepObservation,
+  fixedSamplers,
+} from './observe';
 import { optimizerProblem } from './optimizer-use';
 import { PROTOCOL } from './states';
 import { endStateBehaviour } from './end-state';
@@ -76,17 +84,25 @@ export function observedSteps(s: Session, ex: Exercise): StepObservation[] | Uno
   if (subject.unavailable) return subject.unavailable;
   const obs = subject.observation;
   if (!obs) return { diagnosis: 'incomplete-observation', message: 'the step was not observed' };
-  if (obs.unavailable) return { diagnosis: obs.unavailable.diagnosis ?? obs.unavailable.kind, message: obs.unavailable.message };
+  if (obs.unavailable)
+    return { diagnosis: obs.unavailable.diagnosis ?? obs.unavailable.kind, message: obs.unavailable.message };
   const failed = obs.steps.find((st) => st.failure);
   if (failed) {
     // a literal batch size that breaks the step (shapes that do not broadcast) is named for what it is
     const wrong = [...failed.samplerCalls.real, ...failed.samplerCalls.noise].find((n) => n !== failed.batchSize);
-    if (wrong !== undefined) return { diagnosis: 'ignores-batch-size', message: `asked a sampler for ${wrong} samples when batchSize was ${failed.batchSize}, and the step then failed: ${failed.failure!.message}` };
+    if (wrong !== undefined)
+      return {
+        diagnosis: 'ignores-batch-size',
+        message: `asked a sampler for ${wrong} samples when batchSize was ${failed.batchSize}, and the step then failed: ${failed.failure!.message}`,
+      };
     return { diagnosis: failed.failure!.kind, message: `at ${failed.state}: ${failed.failure!.message}` };
   }
   const needed = s.needed[ex.id];
   if (!(needed > 0) || obs.steps.length < needed || s.reference[ex.id].steps.length < obs.steps.length) {
-    return { diagnosis: 'incomplete-observation', message: `observed ${obs.steps.length} of the ${needed} steps the checks need` };
+    return {
+      diagnosis: 'incomplete-observation',
+      message: `observed ${obs.steps.length} of the ${needed} steps the checks need`,
+    };
   }
   return obs.steps;
 }
@@ -101,18 +117,30 @@ export function callsOf(s: Session, ex: Exercise, steps: StepObservation[]): Cal
 /** Sampler use: missing calls or other random sources → private randomness; wrong sizes → ignored batchSize. */
 export function samplerProblem(ex: Exercise, calls: readonly CallObservation[]): Unobserved | undefined {
   for (const st of calls) {
-    if (st.randomCalls.length > 0) return { diagnosis: 'private-randomness', message: `used ${[...new Set(st.randomCalls)].join(', ')}` };
+    if (st.randomCalls.length > 0)
+      return { diagnosis: 'private-randomness', message: `used ${[...new Set(st.randomCalls)].join(', ')}` };
     for (const sampler of ex.samplers) {
-      if (st.samplerCalls[sampler].length === 0) return { diagnosis: 'private-randomness', message: `never called ${SAMPLER_FUNCTIONS[sampler]}` };
+      if (st.samplerCalls[sampler].length === 0)
+        return { diagnosis: 'private-randomness', message: `never called ${SAMPLER_FUNCTIONS[sampler]}` };
     }
     const wrong = [...st.samplerCalls.noise, ...st.samplerCalls.real].find((n) => n !== st.batchSize);
-    if (wrong !== undefined) return { diagnosis: 'ignores-batch-size', message: `asked a sampler for ${wrong} samples when batchSize was ${st.batchSize}` };
+    if (wrong !== undefined)
+      return {
+        diagnosis: 'ignores-batch-size',
+        message: `asked a sampler for ${wrong} samples when batchSize was ${st.batchSize}`,
+      };
   }
   return undefined;
 }
 
 function atState<T>(s: Session, state: { gen: Weights; disc: Weights }, run: () => T): T {
-  return withWeights([[s.evaluator.gen, state.gen], [s.evaluator.disc, state.disc]], run);
+  return withWeights(
+    [
+      [s.evaluator.gen, state.gen],
+      [s.evaluator.disc, state.disc],
+    ],
+    run,
+  );
 }
 
 /** The values of the exercise's known wrong losses where observed step i started, on its first batches. */
@@ -147,7 +175,9 @@ export function updatesMatch(s: Session, ex: Exercise, steps: StepObservation[])
 }
 
 export function lossesMatch(s: Session, ex: Exercise, steps: StepObservation[]): boolean {
-  return steps.every((st, i) => st.returned !== null && close(st.returned, s.reference[ex.id].steps[i].returned ?? NaN));
+  return steps.every(
+    (st, i) => st.returned !== null && close(st.returned, s.reference[ex.id].steps[i].returned ?? NaN),
+  );
 }
 
 /** The update as a multiple k of the reference's, and how far it is from being one (relative residual). */
@@ -237,7 +267,9 @@ export function behaviour(s: Session, ex: Exercise): Behaviour {
     // the grader's: where the notebook's loop with the step ends (lib/grader/end-state.ts)
     const ran = s.subject[ex.id]?.observation?.behaviour;
     if (ran?.endState) {
-      const partner = EXERCISES.filter((o) => o.id !== ex.id).map((o) => ({ functionName: o.functionName, mistake: knownMistake(s, o) ?? '' })).find((p) => p.mistake);
+      const partner = EXERCISES.filter((o) => o.id !== ex.id)
+        .map((o) => ({ functionName: o.functionName, mistake: knownMistake(s, o) ?? '' }))
+        .find((p) => p.mistake);
       return endStateBehaviour(s.evaluator, s.plans[ex.id], ran, partner);
     }
     const sub = s.subject[ex.id]?.observation;
@@ -250,7 +282,8 @@ export function behaviour(s: Session, ex: Exercise): Behaviour {
       const message = `the ${MODEL_TITLES[ex.trains]}'s step differs from the expected numbers, and without the reference this self-check cannot run the short training that would confirm a valid variant`;
       return { accepted: false, unconfirmed: true, before, after: NaN, reference: NaN, message };
     }
-    const reached = (o: ExerciseObservation, i: number) => (viaReference ? genAgainst(s, starts[i], o.behaviour.runs[i].disc) : o.behaviour.runs[i].gen);
+    const reached = (o: ExerciseObservation, i: number) =>
+      viaReference ? genAgainst(s, starts[i], o.behaviour.runs[i].disc) : o.behaviour.runs[i].gen;
     const references = starts.map((st, i) => {
       let w1 = referenceW1.get(st);
       if (w1 === undefined) {
@@ -261,7 +294,13 @@ export function behaviour(s: Session, ex: Exercise): Behaviour {
     });
     const reference = mean(references);
     if (!sub || sub.unavailable || sub.behaviour.failure || sub.behaviour.runs.length < starts.length) {
-      return { accepted: false, before, after: NaN, reference, message: `the short training run failed: ${sub?.behaviour.failure?.message ?? 'not run'}` };
+      return {
+        accepted: false,
+        before,
+        after: NaN,
+        reference,
+        message: `the short training run failed: ${sub?.behaviour.failure?.message ?? 'not run'}`,
+      };
     }
     const afters = starts.map((_, i) => w1Of(s, reached(sub, i)));
     const after = mean(afters);
@@ -270,14 +309,22 @@ export function behaviour(s: Session, ex: Exercise): Behaviour {
     const share = mean(shares);
     const sound = references.every((r, i) => befores[i] - r > 0) && afters.every(Number.isFinite);
     const accepted = sound && share >= ex.behaviour.minShare && share <= BEHAVIOUR_MAX;
-    const runs = starts.map((_, i) => `${befores[i].toFixed(3)} → ${Number.isFinite(afters[i]) ? afters[i].toFixed(3) : 'NaN'} (reference → ${references[i].toFixed(3)})`);
+    const runs = starts.map(
+      (_, i) =>
+        `${befores[i].toFixed(3)} → ${Number.isFinite(afters[i]) ? afters[i].toFixed(3) : 'NaN'} (reference → ${references[i].toFixed(3)})`,
+    );
     const message = `short runs from ${starts.length} fixed starts: W1 to N(5, 1.5²) ${runs.join(', ')}; ${Number.isFinite(share) ? `${Math.round(share * 100)} %` : 'none'} of the reference's gain on average`;
     return { accepted, before, after, reference, message };
   });
 }
 
 /** Mistakes that say how a step gets its data or applies its update, not whether it trains: the short training run tells (the check "trains"). */
-export const UNVERIFIED_MISTAKES: readonly DiagnosisId[] = ['changes-optimizer', 'extra-optimizer-steps', 'private-randomness', 'ignores-batch-size'];
+export const UNVERIFIED_MISTAKES: readonly DiagnosisId[] = [
+  'changes-optimizer',
+  'extra-optimizer-steps',
+  'private-randomness',
+  'ignores-batch-size',
+];
 
 /** True when the checks of `ex` will ask for the behavioural run: no exact match and no known mistake. */
 export function needsBehaviour(s: Session, ex: Exercise): boolean {

@@ -45,7 +45,10 @@ export function fileTooLarge(file: string, limits: Limits): TooLarge | undefined
 /** The notebook's code cells and code size against the limits. */
 export function codeTooLarge(code: readonly string[], limits: Limits): TooLarge | undefined {
   if (code.length > limits.maxCodeCells) {
-    return { limit: 'maxCodeCells', message: `the notebook has ${code.length} code cells; the grader takes at most ${limits.maxCodeCells}. Delete scratch cells you do not need and submit again.` };
+    return {
+      limit: 'maxCodeCells',
+      message: `the notebook has ${code.length} code cells; the grader takes at most ${limits.maxCodeCells}. Delete scratch cells you do not need and submit again.`,
+    };
   }
   const chars = code.reduce((a, c) => a + c.length, 0);
   if (chars > limits.maxCodeChars) {

@@ -13,28 +13,36 @@ const flat = (w: Weights): number[] => Object.values(w).flatMap((v) => v.values)
 /** The trained model's weights after one SGD step on `mistake`'s loss from where `st` started (its batches, its learning rate). */
 export function mistakenUpdate(s: Seminar, ex: Exercise, st: StepObservation, mistake: LossMistake): number[] {
   const model = s[ex.trains];
-  const lr = st.optimizers?.[ex.trains].learningRateBefore ?? (s[ex.trains === 'gen' ? 'genOpt' : 'discOpt'] as unknown as { learningRate: number }).learningRate;
-  return withWeights([[s.gen, st.before.gen], [s.disc, st.before.disc]], () => {
-    tf.tidy(() => {
-      const batches = fixedSamplers(st.seed);
-      const noise = batches.noise(st.batchSize);
-      const real = batches.real(st.batchSize);
-      const vars = model.parameters();
-      const { grads } = tf.variableGrads(() => {
-        const inputs: LossInputs = {
-          tf,
-          IS_FAKE: s.IS_FAKE,
-          IS_REAL: s.IS_REAL,
-          logpReal: tf.logSoftmax(s.disc(real)) as tf.Tensor2D,
-          logpGen: tf.logSoftmax(s.disc(s.gen(noise))) as tf.Tensor2D,
-          column: (t, j) => t.slice([0, j], [-1, 1]),
-        };
-        return mistake.loss(inputs).asScalar();
-      }, vars);
-      for (const v of vars) v.assign(tf.sub(v, tf.mul(lr, grads[v.name])));
-    });
-    return flat(getWeights(model));
-  });
+  const lr =
+    st.optimizers?.[ex.trains].learningRateBefore ??
+    (s[ex.trains === 'gen' ? 'genOpt' : 'discOpt'] as unknown as { learningRate: number }).learningRate;
+  return withWeights(
+    [
+      [s.gen, st.before.gen],
+      [s.disc, st.before.disc],
+    ],
+    () => {
+      tf.tidy(() => {
+        const batches = fixedSamplers(st.seed);
+        const noise = batches.noise(st.batchSize);
+        const real = batches.real(st.batchSize);
+        const vars = model.parameters();
+        const { grads } = tf.variableGrads(() => {
+          const inputs: LossInputs = {
+            tf,
+            IS_FAKE: s.IS_FAKE,
+            IS_REAL: s.IS_REAL,
+            logpReal: tf.logSoftmax(s.disc(real)) as tf.Tensor2D,
+            logpGen: tf.logSoftmax(s.disc(s.gen(noise))) as tf.Tensor2D,
+            column: (t, j) => t.slice([0, j], [-1, 1]),
+          };
+          return mistake.loss(inputs).asScalar();
+        }, vars);
+        for (const v of vars) v.assign(tf.sub(v, tf.mul(lr, grads[v.name])));
+      });
+      return flat(getWeights(model));
+    },
+  );
 }
 
 /**

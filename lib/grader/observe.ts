@@ -127,7 +127,10 @@ function stretch(rt: Runtime, exercise: ExerciseId, body: () => void): Failure |
 /** Each optimizer's update count and learning rate. */
 function optimizerState(rt: Runtime): Record<ModelName, { steps: number; learningRate: number }> | undefined {
   if (!rt.optimizers) return undefined;
-  const read = (o: tf.Optimizer) => ({ steps: o.iterations, learningRate: (o as unknown as { learningRate: number }).learningRate });
+  const read = (o: tf.Optimizer) => ({
+    steps: o.iterations,
+    learningRate: (o as unknown as { learningRate: number }).learningRate,
+  });
   return { gen: read(rt.optimizers.gen), disc: read(rt.optimizers.disc) };
 }
 
@@ -138,11 +141,17 @@ export function fixedSamplers(seed: number, calls?: { noise: number[]; real: num
   return {
     noise(n: number) {
       calls?.noise.push(n);
-      return tf.tensor2d(noiseRng.fill(n, () => noiseRng.uniform()), [n, 1]);
+      return tf.tensor2d(
+        noiseRng.fill(n, () => noiseRng.uniform()),
+        [n, 1],
+      );
     },
     real(n: number) {
       calls?.real.push(n);
-      return tf.tensor2d(realRng.fill(n, () => realRng.normal() * REAL_STD + REAL_MEAN), [n, 1]);
+      return tf.tensor2d(
+        realRng.fill(n, () => realRng.normal() * REAL_STD + REAL_MEAN),
+        [n, 1],
+      );
     },
   };
 }
@@ -152,7 +161,10 @@ export function baseline(rt: Runtime, batchSize: number): number {
   const x = tf.ones([batchSize, 1]) as tf.Tensor2D;
   const once = () =>
     tf.tidy(() => {
-      tf.variableGrads(() => tf.mean(rt.disc(rt.gen(x))) as tf.Scalar, [...rt.gen.parameters(), ...rt.disc.parameters()]);
+      tf.variableGrads(
+        () => tf.mean(rt.disc(rt.gen(x))) as tf.Scalar,
+        [...rt.gen.parameters(), ...rt.disc.parameters()],
+      );
     }); // returns nothing: tidy keeps what its function returns
   try {
     for (let i = 0; i < 2; i++) once();
@@ -164,20 +176,31 @@ export function baseline(rt: Runtime, batchSize: number): number {
   }
 }
 
-function optimizerDelta(before: ReturnType<typeof optimizerState>, after: ReturnType<typeof optimizerState>): StepObservation['optimizers'] {
+function optimizerDelta(
+  before: ReturnType<typeof optimizerState>,
+  after: ReturnType<typeof optimizerState>,
+): StepObservation['optimizers'] {
   if (!before || !after) return undefined;
-  const delta = (m: ModelName) => ({ steps: after[m].steps - before[m].steps, learningRateBefore: before[m].learningRate, learningRate: after[m].learningRate });
+  const delta = (m: ModelName) => ({
+    steps: after[m].steps - before[m].steps,
+    learningRateBefore: before[m].learningRate,
+    learningRate: after[m].learningRate,
+  });
   return { gen: delta('gen'), disc: delta('disc') };
 }
 
 /** The default classification: the notebook's TODO message means "not implemented". */
 export function classifyError(err: unknown): Failure {
-  const message = err && typeof err === 'object' && 'message' in err ? String((err as { message: unknown }).message) : String(err);
+  const message =
+    err && typeof err === 'object' && 'message' in err ? String((err as { message: unknown }).message) : String(err);
   const code = err && typeof err === 'object' && 'code' in err ? String((err as { code: unknown }).code) : '';
   if (code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') return { kind: 'timeout', message };
   if (NOT_IMPLEMENTED.test(message)) return { kind: 'not-implemented', message };
   if (config.graderDebug()) console.error(err); // the full stack, for whoever debugs the grader
-  return { kind: 'runtime-error', message: `${err && typeof err === 'object' && 'name' in err ? String((err as { name: unknown }).name) + ': ' : ''}${message}` };
+  return {
+    kind: 'runtime-error',
+    message: `${err && typeof err === 'object' && 'name' in err ? String((err as { name: unknown }).name) + ': ' : ''}${message}`,
+  };
 }
 
 function place(rt: Runtime, weights: { gen: Weights; disc: Weights }): void {
@@ -231,7 +254,13 @@ function startCall(rt: Runtime, at: CallAt): CallStart {
 }
 
 /** The record of a call that started as `start`, from the models as it left them. */
-function finishCall(rt: Runtime, id: ExerciseId, start: CallStart, failure: Failure | undefined, returned: unknown): StepObservation {
+function finishCall(
+  rt: Runtime,
+  id: ExerciseId,
+  start: CallStart,
+  failure: Failure | undefined,
+  returned: unknown,
+): StepObservation {
   const gen = getWeights(rt.gen);
   const disc = getWeights(rt.disc);
   const frozen = exercise(id).frozen;
@@ -256,7 +285,13 @@ function finishCall(rt: Runtime, id: ExerciseId, start: CallStart, failure: Fail
  * One call of the step on the models as they are, its batches drawn from `at.seed`; `timed` gets the
  * call's milliseconds, `started` what a cut stretch needs to record the call (observeRun).
  */
-export function observeCall(rt: Runtime, id: ExerciseId, at: CallAt, timed?: (ms: number) => void, started?: (start: CallStart) => void): StepObservation {
+export function observeCall(
+  rt: Runtime,
+  id: ExerciseId,
+  at: CallAt,
+  timed?: (ms: number) => void,
+  started?: (start: CallStart) => void,
+): StepObservation {
   const start = startCall(rt, at);
   started?.(start);
   let returned: unknown;
@@ -288,8 +323,20 @@ const NO_BEHAVIOUR = { failure: NOT_RUN, steps: 0, runs: [] };
 const WARM_CALLS = 2;
 
 /** The leak probe's numbers for calls of one step: tensors gained, and its pace against a fixed workload. */
-function leakOf(failure: Failure | undefined, steps: number, growth: number, ms: number, baselineMs: number | undefined): ExerciseObservation['leak'] {
-  return { failure, steps, growth, msPerCall: steps > 0 && baselineMs !== undefined ? ms / steps : undefined, baselineMs };
+function leakOf(
+  failure: Failure | undefined,
+  steps: number,
+  growth: number,
+  ms: number,
+  baselineMs: number | undefined,
+): ExerciseObservation['leak'] {
+  return {
+    failure,
+    steps,
+    growth,
+    msPerCall: steps > 0 && baselineMs !== undefined ? ms / steps : undefined,
+    baselineMs,
+  };
 }
 
 /**
@@ -297,11 +344,22 @@ function leakOf(failure: Failure | undefined, steps: number, growth: number, ms:
  * plan and a leak probe (`steps`), and a short behavioural run (`behaviour`). Its states are public in a
  * release; the grader observes steps inside a training run instead (observeRun).
  */
-export function observe(exercise: ExerciseId, plan: Plan, rt: Runtime, parts: Parts = { steps: true, behaviour: true }): ExerciseObservation {
-  const steps = !parts.steps ? [] : plan.states.map((state): StepObservation => {
-    place(rt, state);
-    return observeCall(rt, exercise, { state: `state "${state.name}"`, seed: state.seed, batchSize: state.batchSize });
-  });
+export function observe(
+  exercise: ExerciseId,
+  plan: Plan,
+  rt: Runtime,
+  parts: Parts = { steps: true, behaviour: true },
+): ExerciseObservation {
+  const steps = !parts.steps
+    ? []
+    : plan.states.map((state): StepObservation => {
+        place(rt, state);
+        return observeCall(rt, exercise, {
+          state: `state "${state.name}"`,
+          seed: state.seed,
+          batchSize: state.batchSize,
+        });
+      });
 
   const first = plan.states[0];
   let leak = leakOf(NOT_RUN, plan.leakSteps, 0, 0, undefined);
@@ -337,7 +395,12 @@ export function observe(exercise: ExerciseId, plan: Plan, rt: Runtime, parts: Pa
 }
 
 /** One short run of the step alone from `start` (the behavioural path): the weights it reached, or why it failed. */
-export function behaviourRun(rt: Runtime, exercise: ExerciseId, start: State, steps: number): { failure?: Failure; reached: { gen: Weights; disc: Weights } } {
+export function behaviourRun(
+  rt: Runtime,
+  exercise: ExerciseId,
+  start: State,
+  steps: number,
+): { failure?: Failure; reached: { gen: Weights; disc: Weights } } {
   place(rt, start);
   let failure: Failure | undefined;
   const cut = stretch(rt, exercise, () => {
@@ -355,7 +418,11 @@ export function behaviourRun(rt: Runtime, exercise: ExerciseId, start: State, st
  * registry order, at the start's batchSize), `iterations` long: the weights it ended at, or why it stopped.
  * A weight gone NaN ends it early (nothing trains back from there).
  */
-export function endStateRun(rt: Runtime, start: State, iterations: number): { failure?: Failure; reached: { gen: Weights; disc: Weights } } {
+export function endStateRun(
+  rt: Runtime,
+  start: State,
+  iterations: number,
+): { failure?: Failure; reached: { gen: Weights; disc: Weights } } {
   place(rt, start);
   const failure = withSamplers(fixedSamplers(start.seed), () =>
     attempt(rt, () => {
@@ -391,7 +458,8 @@ export interface RunPlan {
 export const NOTEBOOK_BATCH = 128;
 
 /** The seed of the batches of a run's call number `call`. */
-export const callSeed = (runSeed: number, call: number): number => (runSeed * 7919 + call * 104729 + 17) % 2_147_483_647;
+export const callSeed = (runSeed: number, call: number): number =>
+  (runSeed * 7919 + call * 104729 + 17) % 2_147_483_647;
 
 /**
  * Runs the training loop (every exercise's calls per iteration, in registry order) with the steps of
@@ -399,13 +467,32 @@ export const callSeed = (runSeed: number, call: number): number => (runSeed * 79
  * A step that throws, or leaves a weight NaN or infinite, is stopped there and its call undone, so the
  * other steps go on from sound weights. `beforeCall` hears which exercise is about to run (crash blame).
  */
-export function observeRun(rt: Runtime, run: RunPlan, ids: readonly ExerciseId[], beforeCall?: (id: ExerciseId) => void): Record<ExerciseId, ExerciseObservation> {
+export function observeRun(
+  rt: Runtime,
+  run: RunPlan,
+  ids: readonly ExerciseId[],
+  beforeCall?: (id: ExerciseId) => void,
+): Record<ExerciseId, ExerciseObservation> {
   const active = EXERCISES.filter((ex) => ids.includes(ex.id));
-  const records = new Map(active.map((ex) => [ex.id, { steps: [] as StepObservation[], calls: [] as CallObservation[], n: 0, growth: 0, counted: 0, ms: 0, failure: undefined as Failure | undefined }]));
+  const records = new Map(
+    active.map((ex) => [
+      ex.id,
+      {
+        steps: [] as StepObservation[],
+        calls: [] as CallObservation[],
+        n: 0,
+        growth: 0,
+        counted: 0,
+        ms: 0,
+        failure: undefined as Failure | undefined,
+      },
+    ]),
+  );
   let call = 0;
   const record = (id: ExerciseId, n: number, st: StepObservation) => {
     const r = records.get(id)!;
-    if (!st.failure && !(finite(st.gen) && finite(st.disc))) st.failure = { kind: 'runtime-error', message: 'the step left a weight NaN or infinite' };
+    if (!st.failure && !(finite(st.gen) && finite(st.disc)))
+      st.failure = { kind: 'runtime-error', message: 'the step left a weight NaN or infinite' };
     if (st.failure) {
       r.failure = st.failure;
       place(rt, st.before);
@@ -419,7 +506,11 @@ export function observeRun(rt: Runtime, run: RunPlan, ids: readonly ExerciseId[]
       if (r.failure) continue;
       // (the label names no call number: which calls are looked at stays the grader's)
       const batchSize = it >= (run.notebookBatchFrom ?? Infinity) ? NOTEBOOK_BATCH : run.batchSize;
-      const at = (seed: number): CallAt => ({ state: `a ${ex.functionName} call inside a training run`, seed, batchSize });
+      const at = (seed: number): CallAt => ({
+        state: `a ${ex.functionName} call inside a training run`,
+        seed,
+        batchSize,
+      });
       // the iteration's calls of this step: one stretch (one time limit), as the loop makes them in a row
       let pending: { n: number; start?: CallStart } | undefined;
       const cut = stretch(rt, ex.id, () => {
@@ -429,7 +520,13 @@ export function observeRun(rt: Runtime, run: RunPlan, ids: readonly ExerciseId[]
           pending = { n };
           const tensors = tf.memory().numTensors;
           let ms = 0;
-          const st = observeCall(rt, ex.id, at(callSeed(run.seed, call++)), (t) => (ms = t), (start) => (pending!.start = start));
+          const st = observeCall(
+            rt,
+            ex.id,
+            at(callSeed(run.seed, call++)),
+            (t) => (ms = t),
+            (start) => (pending!.start = start),
+          );
           if (n >= WARM_CALLS) {
             r.growth += tf.memory().numTensors - tensors;
             r.counted++;
@@ -451,7 +548,16 @@ export function observeRun(rt: Runtime, run: RunPlan, ids: readonly ExerciseId[]
   return Object.fromEntries(
     active.map((ex): [ExerciseId, ExerciseObservation] => {
       const r = records.get(ex.id)!;
-      return [ex.id, { exercise: ex.id, steps: r.steps, calls: r.calls, leak: leakOf(r.failure, r.counted, r.growth, r.ms, baselineMs), behaviour: NO_BEHAVIOUR }];
+      return [
+        ex.id,
+        {
+          exercise: ex.id,
+          steps: r.steps,
+          calls: r.calls,
+          leak: leakOf(r.failure, r.counted, r.growth, r.ms, baselineMs),
+          behaviour: NO_BEHAVIOUR,
+        },
+      ];
     }),
   );
 }

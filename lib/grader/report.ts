@@ -29,8 +29,11 @@ function explain(failed: CheckResult[], exerciseId?: string): string[] {
     const t = ui();
     const d = diagnosisTexts(id, DIAGNOSES[id], adviceOf(id, exerciseId), exerciseId);
     const lost = checks.reduce((a, c) => a + c.maxPoints, 0);
-    const lines = [`- \`${id}\`${d.title ? `: ${d.title}` : ''} (−${num(lost)}: ${checks.map((c) => c.name).join('; ')})`];
-    for (const message of new Set(checks.map((c) => c.message))) lines.push(`  - ${t.whatHappened}: ${message.replace(/\n/g, '\n    ')}`);
+    const lines = [
+      `- \`${id}\`${d.title ? `: ${d.title}` : ''} (−${num(lost)}: ${checks.map((c) => c.name).join('; ')})`,
+    ];
+    for (const message of new Set(checks.map((c) => c.message)))
+      lines.push(`  - ${t.whatHappened}: ${message.replace(/\n/g, '\n    ')}`);
     if (d.advice) lines.push(`  - ${d.advice}`);
     if (d.hint) lines.push(`  - ${t.tryThis[0].toUpperCase()}${t.tryThis.slice(1)}: ${d.hint}`);
     return lines.join('\n');
@@ -44,7 +47,12 @@ export function feedbackOf(r: GradeResult): string {
 
 function feedbackText(r: GradeResult): string {
   const t = ui();
-  const out = [`# ${t.feedbackFor} ${r.student}`, '', `**${t.score}: ${num(r.score)} / ${num(r.maxScore)}** (${t.status[r.status]})`, ''];
+  const out = [
+    `# ${t.feedbackFor} ${r.student}`,
+    '',
+    `**${t.score}: ${num(r.score)} / ${num(r.maxScore)}** (${t.status[r.status]})`,
+    '',
+  ];
   if (r.message) out.push(`> ${r.message}`, '');
   for (const { id: ex, functionName } of EXERCISES) {
     const checks = r.checks.filter((c) => c.id.startsWith(`${ex}.`));
@@ -55,7 +63,10 @@ function feedbackText(r: GradeResult): string {
     const cell = r.cells[ex];
     if (cell) out.push(t.gradedCell(cell.cellIndex + 1, cell.via), '');
     out.push(t.tableHeader, '|---|---|---|');
-    for (const c of checks) out.push(`| ${c.name}${c.hidden ? t.hiddenMark : ''} | ${num(c.points)}/${num(c.maxPoints)} | ${c.passed ? (c.variant ? t.passedVariant : t.passed) : `${t.failed}: ${c.diagnosis ?? ''}`} |`);
+    for (const c of checks)
+      out.push(
+        `| ${c.name}${c.hidden ? t.hiddenMark : ''} | ${num(c.points)}/${num(c.maxPoints)} | ${c.passed ? (c.variant ? t.passedVariant : t.passed) : `${t.failed}: ${c.diagnosis ?? ''}`} |`,
+      );
     out.push('');
     const failed = checks.filter((c) => !c.passed);
     if (failed.length > 0) out.push(t.whatFailed, '', ...explain(failed, ex), '');
@@ -65,7 +76,8 @@ function feedbackText(r: GradeResult): string {
       out.push(t.compileErrors, '', '```', ...cell.compileErrors.map(formatCompileError), '```', '');
     }
   }
-  if (r.otherCells && r.otherCells.length > 0) out.push(`## ${t.otherCells}`, '', ...r.otherCells.map((n) => `- ${n.replace(/\n/g, '\n  ')}`), '');
+  if (r.otherCells && r.otherCells.length > 0)
+    out.push(`## ${t.otherCells}`, '', ...r.otherCells.map((n) => `- ${n.replace(/\n/g, '\n  ')}`), '');
   if (r.output.trim()) out.push(`## ${t.printed}`, '', '```', r.output.slice(0, 4000).trimEnd(), '```', '');
   return out.join('\n');
 }
@@ -90,15 +102,26 @@ function gradescopeObject(r: GradeResult): object {
       hiddenCount > 0 ? t.hiddenLater(hiddenCount) : undefined,
       r.message,
       ...new Set(shown.filter((c) => c.note).map((c) => `note: ${c.note}`)),
-    ].filter(Boolean).join('\n'),
+    ]
+      .filter(Boolean)
+      .join('\n'),
     visibility: 'visible',
     stdout_visibility: 'hidden',
     tests: r.checks.map((c) => {
       const exerciseId = c.id.split('.')[0];
-      const d = c.diagnosis ? diagnosisTexts(c.diagnosis, DIAGNOSES[c.diagnosis], adviceOf(c.diagnosis, exerciseId), exerciseId) : undefined;
+      const d = c.diagnosis
+        ? diagnosisTexts(c.diagnosis, DIAGNOSES[c.diagnosis], adviceOf(c.diagnosis, exerciseId), exerciseId)
+        : undefined;
       const output = c.passed
         ? [c.message, c.note].filter(Boolean).join('\n')
-        : [`${c.diagnosis}: ${d?.title ?? ''}`, c.message, d?.advice, d?.hint ? `${t.tryThis[0].toUpperCase()}${t.tryThis.slice(1)}: ${d.hint}` : ''].filter(Boolean).join('\n');
+        : [
+            `${c.diagnosis}: ${d?.title ?? ''}`,
+            c.message,
+            d?.advice,
+            d?.hint ? `${t.tryThis[0].toUpperCase()}${t.tryThis.slice(1)}: ${d.hint}` : '',
+          ]
+            .filter(Boolean)
+            .join('\n');
       return {
         name: c.name,
         number: c.id,
@@ -126,7 +149,9 @@ function safeSegment(segment: string): string {
 export function feedbackFolders(results: GradeResult[]): Map<GradeResult, string> {
   const used = new Map<string, number>();
   const out = new Map<GradeResult, string>();
-  for (const r of [...results].sort((a, b) => (a.student < b.student ? -1 : a.student > b.student ? 1 : a.file < b.file ? -1 : 1))) {
+  for (const r of [...results].sort((a, b) =>
+    a.student < b.student ? -1 : a.student > b.student ? 1 : a.file < b.file ? -1 : 1,
+  )) {
     const safe = r.student.split('/').map(safeSegment).join('/') || '_';
     const n = (used.get(safe.toLowerCase()) ?? 0) + 1;
     used.set(safe.toLowerCase(), n);

@@ -29,7 +29,8 @@ export interface CheckResult {
 }
 
 export function specFiles(): string[] {
-  if (!fs.existsSync(SPEC_FILE)) throw new Error(`grading checks not found at ${SPEC_FILE}: build the project (npx tsc -p .)`);
+  if (!fs.existsSync(SPEC_FILE))
+    throw new Error(`grading checks not found at ${SPEC_FILE}: build the project (npx tsc -p .)`);
   return [SPEC_FILE];
 }
 
@@ -48,7 +49,11 @@ type Outcomes = Map<string, { passed: boolean; error?: string }>;
  * The same checks without mocha, synchronously, calling `between()` before each (the notebook's
  * self-check: in Deno's kernel an interrupt can stop synchronous code safely, an await not).
  */
-export function runChecksNow(session: Session, checks: CheckInfo[], between: () => void = () => undefined): CheckResult[] {
+export function runChecksNow(
+  session: Session,
+  checks: CheckInfo[],
+  between: () => void = () => undefined,
+): CheckResult[] {
   const outcomes: Outcomes = new Map();
   for (const c of checks) {
     between();
@@ -57,7 +62,12 @@ export function runChecksNow(session: Session, checks: CheckInfo[], between: () 
     if (!def || hiddenInRelease(c.id)) continue; // as the spec file, which has no `it` for these
     try {
       const verdict = checkVerdict(session, ex, c.id, def.run);
-      outcomes.set(c.id, verdict.pass ? { passed: true } : { passed: false, error: `${verdict.diagnosis ?? 'failed'}: ${verdict.message}` });
+      outcomes.set(
+        c.id,
+        verdict.pass
+          ? { passed: true }
+          : { passed: false, error: `${verdict.diagnosis ?? 'failed'}: ${verdict.message}` },
+      );
     } catch (err) {
       outcomes.set(c.id, { passed: false, error: err instanceof Error ? err.message : String(err) });
     }
@@ -71,7 +81,9 @@ async function runOnce(session: Session, checks: CheckInfo[], grep?: string): Pr
   const idOf = (title: string) => title.split(':')[0];
   function Collector(runner: Mocha.Runner) {
     runner.on('pass', (test: Mocha.Test) => outcomes.set(idOf(test.title), { passed: true }));
-    runner.on('fail', (test: Mocha.Test, err: Error) => outcomes.set(idOf(test.title), { passed: false, error: err.message }));
+    runner.on('fail', (test: Mocha.Test, err: Error) =>
+      outcomes.set(idOf(test.title), { passed: false, error: err.message }),
+    );
   }
   const mocha = new Mocha({ reporter: Collector as unknown as typeof Mocha.reporters.Base, timeout: 300_000, grep });
   for (const f of specFiles()) {

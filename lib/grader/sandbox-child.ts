@@ -17,7 +17,21 @@ import { TODO } from '../seminar/todo';
 import { initBackend } from '../tfjs/backend';
 import { hardenRealm, submissionTf } from './harden';
 import { kernelGlobals } from './environment';
-import { ExerciseId, ExerciseObservation, Failure, Parts, Plan, RunPlan, Runtime, behaviourRun, baseline, classifyError, endStateRun, observe, observeRun } from './observe';
+import {
+  ExerciseId,
+  ExerciseObservation,
+  Failure,
+  Parts,
+  Plan,
+  RunPlan,
+  Runtime,
+  behaviourRun,
+  baseline,
+  classifyError,
+  endStateRun,
+  observe,
+  observeRun,
+} from './observe';
 import { recoverEngine } from '../tfjs/engine-state';
 
 export interface Job {
@@ -70,13 +84,27 @@ function captureOutput(result: ChildResult, cap: number) {
     result.output += text.slice(0, cap - result.output.length);
     if (text.length > cap) result.outputTruncated = true;
   };
-  capture.print = (...args: unknown[]) => write(args.map((a) => (typeof a === 'string' ? a : safeString(a))).join(' ') + '\n');
+  capture.print = (...args: unknown[]) =>
+    write(args.map((a) => (typeof a === 'string' ? a : safeString(a))).join(' ') + '\n');
   return capture;
 }
 
 /** The vm context: the notebook's globals (lib/seminar/models.ts NOTEBOOK_GLOBALS) and nothing of the host. */
-function notebookContext(seminar: ReturnType<typeof createSeminar>, print: (...a: unknown[]) => void, noteRandom: (name: string) => void): vm.Context {
-  const gan = Object.freeze({ IS_FAKE: data.IS_FAKE, IS_REAL: data.IS_REAL, sampleNoise: data.sampleNoise, sampleRealData: data.sampleRealData, sequential: nn.sequential, linear: nn.linear, elu: nn.elu, TODO });
+function notebookContext(
+  seminar: ReturnType<typeof createSeminar>,
+  print: (...a: unknown[]) => void,
+  noteRandom: (name: string) => void,
+): vm.Context {
+  const gan = Object.freeze({
+    IS_FAKE: data.IS_FAKE,
+    IS_REAL: data.IS_REAL,
+    sampleNoise: data.sampleNoise,
+    sampleRealData: data.sampleRealData,
+    sequential: nn.sequential,
+    linear: nn.linear,
+    elu: nn.elu,
+    TODO,
+  });
   const globals: Record<string, unknown> = {
     // what a kernel's cells see (timers, TextEncoder, ...), with stand-ins for what the grader withholds
     ...kernelGlobals(),
@@ -123,7 +151,10 @@ class Runner {
     if (left <= 0) throw budgetUsedUp();
     let script = this.scripts.get(code);
     if (!script) this.scripts.set(code, (script = new vm.Script(code)));
-    return script.runInContext(this.context, this.stretching ? { displayErrors: false } : { timeout: left, displayErrors: false });
+    return script.runInContext(
+      this.context,
+      this.stretching ? { displayErrors: false } : { timeout: left, displayErrors: false },
+    );
   }
 
   /**
@@ -151,11 +182,15 @@ class Runner {
     const left = Math.max(0, Math.floor(this.deadline - Date.now()));
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(Object.assign(new Error('time budget used up'), { code: 'ERR_SCRIPT_EXECUTION_TIMEOUT' })), left);
+      timer = setTimeout(
+        () => reject(Object.assign(new Error('time budget used up'), { code: 'ERR_SCRIPT_EXECUTION_TIMEOUT' })),
+        left,
+      );
     });
     // the cell's own then (its promise is of the cells' realm), attached at once: its rejection is handled
     const done = new Promise<void>((resolve, reject) => {
-      if (value && typeof (value as PromiseLike<unknown>).then === 'function') (value as PromiseLike<unknown>).then(() => resolve(), reject);
+      if (value && typeof (value as PromiseLike<unknown>).then === 'function')
+        (value as PromiseLike<unknown>).then(() => resolve(), reject);
       else resolve();
     });
     try {
@@ -170,7 +205,8 @@ class Runner {
 function classifier(budgetMs: number): (err: unknown) => Failure {
   return (err) => {
     const f = classify(err);
-    if (f.kind === 'timeout') f.message = `did not finish within the ${budgetMs / 1000} s budget (each cell has it to run; each step has it for all its calls)`;
+    if (f.kind === 'timeout')
+      f.message = `did not finish within the ${budgetMs / 1000} s budget (each cell has it to run; each step has it for all its calls)`;
     return f;
   };
 }
@@ -186,7 +222,11 @@ function classify(err: unknown): Failure {
 const EMPTY = { steps: [], leak: { steps: 0, growth: 0 }, behaviour: { steps: 0, runs: [] } };
 
 /** Why an exercise cannot be observed at all (its cell failed to load, or defines no function), else undefined. */
-function unavailable(id: ExerciseId, runner: Runner, loadFailure: Failure | undefined): ExerciseObservation | undefined {
+function unavailable(
+  id: ExerciseId,
+  runner: Runner,
+  loadFailure: Failure | undefined,
+): ExerciseObservation | undefined {
   const name = exercise(id).functionName;
   if (loadFailure) return { exercise: id, unavailable: loadFailure, ...EMPTY };
   let defined: boolean;
@@ -201,7 +241,12 @@ function unavailable(id: ExerciseId, runner: Runner, loadFailure: Failure | unde
 }
 
 /** Runs the cells in notebook order, as tslab would: a cell that throws takes its own exercise down only (another cell's failure is reported). */
-async function runCells(job: Job, runner: Runner, classify: (err: unknown) => Failure, onOtherFailure: (message: string) => void): Promise<Map<ExerciseId, Failure>> {
+async function runCells(
+  job: Job,
+  runner: Runner,
+  classify: (err: unknown) => Failure,
+  onOtherFailure: (message: string) => void,
+): Promise<Map<ExerciseId, Failure>> {
   const loadFailures = new Map<ExerciseId, Failure>();
   for (const cell of job.cells) {
     runner.deadline = Date.now() + job.budgetMs;
@@ -226,7 +271,13 @@ function readJob(file: string): Job {
   const ok =
     typeof job.backend === 'string' &&
     Array.isArray(job.cells) &&
-    job.cells.every((c) => Number.isInteger(c?.index) && (c.exercise === undefined || typeof c.exercise === 'string') && typeof c.js === 'string' && typeof c.async === 'boolean') &&
+    job.cells.every(
+      (c) =>
+        Number.isInteger(c?.index) &&
+        (c.exercise === undefined || typeof c.exercise === 'string') &&
+        typeof c.js === 'string' &&
+        typeof c.async === 'boolean',
+    ) &&
     Array.isArray(job.probe) &&
     job.probe.every((id) => typeof id === 'string' && job.plans?.[id] !== undefined) &&
     typeof job.parts?.steps === 'boolean' &&
@@ -246,7 +297,14 @@ async function main(jobFile: string, resultFile: string): Promise<void> {
   // the parent's backend: its reference observations and these come from the same kernels
   await initBackend(job.backend);
 
-  const result: ChildResult = { observations: {}, running: null, output: '', outputTruncated: false, asked: {}, cellFailures: [] };
+  const result: ChildResult = {
+    observations: {},
+    running: null,
+    output: '',
+    outputTruncated: false,
+    asked: {},
+    cellFailures: [],
+  };
   const { writeFileSync } = fs;
   const save = () => {
     const json = JSON.stringify(result);
@@ -259,7 +317,8 @@ async function main(jobFile: string, resultFile: string): Promise<void> {
   };
   // a cell's promise nobody awaited that rejects is the cell's failure, not the end of this process
   process.on('unhandledRejection', (reason) => {
-    if (result.cellFailures.length < 20) result.cellFailures.push(`a promise rejected and nothing awaited it: ${classify(reason).message}`);
+    if (result.cellFailures.length < 20)
+      result.cellFailures.push(`a promise rejected and nothing awaited it: ${classify(reason).message}`);
   });
   const seminar = createSeminar();
   // the run's start, before any cell runs: to the cells, the weights their models cell made
@@ -356,7 +415,13 @@ async function main(jobFile: string, resultFile: string): Promise<void> {
       if (cut) {
         data.overrideSamplers(null);
         recoverEngine();
-        return { ...out, failure: { kind: 'timeout', message: `the notebook's loop with these steps did not finish ${iterations} iterations within ${perStart / 1000} s` } };
+        return {
+          ...out,
+          failure: {
+            kind: 'timeout',
+            message: `the notebook's loop with these steps did not finish ${iterations} iterations within ${perStart / 1000} s`,
+          },
+        };
       }
       if (run!.failure) return { ...out, failure: run!.failure };
       out.runs.push(run!.reached);
@@ -391,7 +456,14 @@ async function main(jobFile: string, resultFile: string): Promise<void> {
       result.running = id;
       save();
       budget.set(id, job.budgetMs);
-      const observed = fixedStates ? observe(id, job.plans[id], runtime, { steps: true, behaviour: false }) : result.observations[id] ?? { exercise: id, steps: [], leak: { steps: 0, growth: 0 }, behaviour: { steps: 0, runs: [] } };
+      const observed = fixedStates
+        ? observe(id, job.plans[id], runtime, { steps: true, behaviour: false })
+        : (result.observations[id] ?? {
+            exercise: id,
+            steps: [],
+            leak: { steps: 0, growth: 0 },
+            behaviour: { steps: 0, runs: [] },
+          });
       result.observations[id] = job.parts.behaviour ? { ...observed, behaviour: await behaviourRuns(id) } : observed;
       result.running = null;
       save();
@@ -437,7 +509,9 @@ function lines(stream: NodeJS.ReadableStream): { next(): Promise<string> } {
 
 function safeString(value: unknown): string {
   try {
-    return typeof value === 'object' && value !== null && 'toString' in value ? String(value) : JSON.stringify(value) ?? String(value);
+    return typeof value === 'object' && value !== null && 'toString' in value
+      ? String(value)
+      : (JSON.stringify(value) ?? String(value));
   } catch {
     return '[unprintable]';
   }
@@ -452,7 +526,9 @@ if (require.main === module && process.argv[2] === '--warm') {
   main(process.argv[2], process.argv[3]).then(
     () => process.exit(0),
     (err: unknown) => {
-      process.stderr.write(`sandbox: ${err instanceof Error ? `${err.name}: ${err.message}\n${err.stack}` : String(err)}\n`);
+      process.stderr.write(
+        `sandbox: ${err instanceof Error ? `${err.name}: ${err.message}\n${err.stack}` : String(err)}\n`,
+      );
       process.exit(70);
     },
   );

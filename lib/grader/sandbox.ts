@@ -63,15 +63,33 @@ function childFiles(): string[] {
       return e.name.endsWith('.js') ? [p] : [];
     }),
   ];
-  return [path.join(ROOT, 'package.json'), path.join(ROOT, 'dist', 'package.json'), ...walk(path.join(ROOT, 'dist', 'lib'))];
+  return [
+    path.join(ROOT, 'package.json'),
+    path.join(ROOT, 'dist', 'package.json'),
+    ...walk(path.join(ROOT, 'dist', 'lib')),
+  ];
 }
 
 /**
  * The child's result file, checked before the parent trusts it: the shape the judge reads (numbers
  * where numbers belong), so a result the child did not write as expected is "not observed".
  */
-const weights = { type: 'object', additionalProperties: { type: 'object', required: ['shape', 'values'], properties: { shape: { type: 'array', items: { type: 'integer' } }, values: { type: 'array', items: { type: ['number', 'null'] } } } } };
-const failure = { type: 'object', required: ['kind', 'message'], properties: { kind: { enum: ['not-implemented', 'runtime-error', 'timeout'] }, message: { type: 'string' } } };
+const weights = {
+  type: 'object',
+  additionalProperties: {
+    type: 'object',
+    required: ['shape', 'values'],
+    properties: {
+      shape: { type: 'array', items: { type: 'integer' } },
+      values: { type: 'array', items: { type: ['number', 'null'] } },
+    },
+  },
+};
+const failure = {
+  type: 'object',
+  required: ['kind', 'message'],
+  properties: { kind: { enum: ['not-implemented', 'runtime-error', 'timeout'] }, message: { type: 'string' } },
+};
 const step = {
   type: 'object',
   required: ['state', 'batchSize', 'returnedType', 'returned', 'gen', 'disc', 'samplerCalls', 'randomCalls'],
@@ -83,11 +101,30 @@ const step = {
     returned: { type: ['number', 'null'] },
     gen: weights,
     disc: weights,
-    samplerCalls: { type: 'object', required: ['noise', 'real'], properties: { noise: { type: 'array', items: { type: 'integer' } }, real: { type: 'array', items: { type: 'integer' } } } },
+    samplerCalls: {
+      type: 'object',
+      required: ['noise', 'real'],
+      properties: {
+        noise: { type: 'array', items: { type: 'integer' } },
+        real: { type: 'array', items: { type: 'integer' } },
+      },
+    },
     randomCalls: { type: 'array', items: { type: 'string' } },
   },
 };
-const behaviourRun = { type: 'object', required: ['steps', 'runs'], properties: { failure, steps: { type: 'integer' }, endState: { type: 'boolean' }, runs: { type: 'array', items: { type: 'object', required: ['gen', 'disc'], properties: { gen: weights, disc: weights } } } } };
+const behaviourRun = {
+  type: 'object',
+  required: ['steps', 'runs'],
+  properties: {
+    failure,
+    steps: { type: 'integer' },
+    endState: { type: 'boolean' },
+    runs: {
+      type: 'array',
+      items: { type: 'object', required: ['gen', 'disc'], properties: { gen: weights, disc: weights } },
+    },
+  },
+};
 const observation = {
   type: 'object',
   required: ['exercise', 'steps', 'leak', 'behaviour'],
@@ -95,7 +132,17 @@ const observation = {
     exercise: { type: 'string' },
     unavailable: { type: 'object', required: ['kind', 'message'] },
     steps: { type: 'array', items: step },
-    leak: { type: 'object', required: ['steps', 'growth'], properties: { failure, steps: { type: 'integer' }, growth: { type: 'integer' }, msPerCall: { type: 'number' }, baselineMs: { type: 'number' } } },
+    leak: {
+      type: 'object',
+      required: ['steps', 'growth'],
+      properties: {
+        failure,
+        steps: { type: 'integer' },
+        growth: { type: 'integer' },
+        msPerCall: { type: 'number' },
+        baselineMs: { type: 'number' },
+      },
+    },
     behaviour: behaviourRun,
   },
 };
@@ -136,7 +183,9 @@ function modulesReadable(): string[] {
 }
 
 /** Node 20 has --experimental-permission; newer Node calls it --permission. */
-const PERMISSION_FLAG = process.allowedNodeEnvironmentFlags.has('--permission') ? '--permission' : '--experimental-permission';
+const PERMISSION_FLAG = process.allowedNodeEnvironmentFlags.has('--permission')
+  ? '--permission'
+  : '--experimental-permission';
 
 let netns: boolean | undefined;
 /** True when `unshare -rn` works here (user namespaces enabled). */
@@ -179,7 +228,9 @@ function childCommand(options: SandboxOptions, scratch: string, args: string[]):
     CHILD,
     ...args,
   ];
-  return networkIsolationAvailable() ? ['unshare', ['-rn', process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
+  return networkIsolationAvailable()
+    ? ['unshare', ['-rn', process.execPath, ...nodeArgs]]
+    : [process.execPath, nodeArgs];
 }
 
 /**
@@ -211,7 +262,11 @@ export function warmChildren(options: SandboxOptions = DEFAULT_SANDBOX): Promise
       return resolve(undefined); // a read-only install: children start without it
     }
     const [cmd, args] = childCommand(options, COMPILE_CACHE, ['--warm']);
-    const child = spawn(cmd, args, { cwd: COMPILE_CACHE, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_COMPILE_CACHE: COMPILE_CACHE }, stdio: 'ignore' });
+    const child = spawn(cmd, args, {
+      cwd: COMPILE_CACHE,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_COMPILE_CACHE: COMPILE_CACHE },
+      stdio: 'ignore',
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     child.on('error', () => resolve(undefined));
     child.on('close', (code) => {
@@ -223,7 +278,12 @@ export function warmChildren(options: SandboxOptions = DEFAULT_SANDBOX): Promise
 }
 
 /** The child's "steps done": judge what it observed and answer (once) which behavioural runs to do. */
-function answerWhenStepsDone(child: ChildProcess, resultFile: string, key: string, askBehaviour: (observations: ChildResult['observations']) => ExerciseId[]): void {
+function answerWhenStepsDone(
+  child: ChildProcess,
+  resultFile: string,
+  key: string,
+  askBehaviour: (observations: ChildResult['observations']) => ExerciseId[],
+): void {
   let heard = '';
   let answered = false;
   child.stdout!.on('data', (chunk: Buffer) => {
@@ -243,7 +303,11 @@ function answerWhenStepsDone(child: ChildProcess, resultFile: string, key: strin
 }
 
 /** Kills the child past the time budget or the memory cap; returns a function that stops watching. */
-function enforceLimits(child: ChildProcess, options: SandboxOptions, kill: (why: 'timeout' | 'memory') => void): () => void {
+function enforceLimits(
+  child: ChildProcess,
+  options: SandboxOptions,
+  kill: (why: 'timeout' | 'memory') => void,
+): () => void {
   const timer = setTimeout(() => kill('timeout'), options.timeoutMs + 5_000);
   const watch = setInterval(() => {
     // The resident size crosses the cap before the heap limit (set higher) makes V8 thrash in GC
@@ -256,7 +320,13 @@ function enforceLimits(child: ChildProcess, options: SandboxOptions, kill: (why:
   };
 }
 
-function runChild(job: Job, options: SandboxOptions, scratch: string, compileCache: string | undefined, askBehaviour?: (observations: ChildResult['observations']) => ExerciseId[]): Promise<ChildRun> {
+function runChild(
+  job: Job,
+  options: SandboxOptions,
+  scratch: string,
+  compileCache: string | undefined,
+  askBehaviour?: (observations: ChildResult['observations']) => ExerciseId[],
+): Promise<ChildRun> {
   const jobFile = path.join(scratch, 'job.json');
   const resultFile = path.join(scratch, 'result.json');
   fs.rmSync(resultFile, { force: true });
@@ -269,7 +339,12 @@ function runChild(job: Job, options: SandboxOptions, scratch: string, compileCac
   return new Promise((resolve) => {
     const child = spawn(cmd, args, {
       cwd: scratch,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: scratch, TMPDIR: scratch, ...(cache ? { NODE_COMPILE_CACHE: cache } : {}) },
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: scratch,
+        TMPDIR: scratch,
+        ...(cache ? { NODE_COMPILE_CACHE: cache } : {}),
+      },
       stdio: ['pipe', askBehaviour ? 'pipe' : 'ignore', 'pipe'],
     });
     child.stdin!.on('error', () => undefined); // the child may be gone before a line arrives
@@ -297,14 +372,28 @@ function runChild(job: Job, options: SandboxOptions, scratch: string, compileCac
 
 function crashOf(run: ChildRun, options: SandboxOptions): Failure & { diagnosis: string } {
   if (config.graderDebug()) process.stderr.write(`sandbox child (${run.signal ?? run.code}):\n${run.stderr}\n`);
-  if (run.killedFor === 'timeout') return { kind: 'timeout', diagnosis: 'timeout', message: `stopped after ${options.timeoutMs / 1000} s` };
+  if (run.killedFor === 'timeout')
+    return { kind: 'timeout', diagnosis: 'timeout', message: `stopped after ${options.timeoutMs / 1000} s` };
   const heap = /heap out of memory|Allocation failed|Array buffer allocation failed/i.test(run.stderr);
   if (run.killedFor === 'memory' || heap) {
-    return { kind: 'runtime-error', diagnosis: 'memory-limit', message: `used more than the ${options.memoryMb} MB memory limit` };
+    return {
+      kind: 'runtime-error',
+      diagnosis: 'memory-limit',
+      message: `used more than the ${options.memoryMb} MB memory limit`,
+    };
   }
   const how = run.signal ? `signal ${run.signal}` : `exit code ${run.code}`;
-  const last = run.stderr.trim().split('\n').filter((l) => /Error|denied|restricted/i.test(l)).slice(0, 2).join(' / ');
-  return { kind: 'runtime-error', diagnosis: 'runtime-error', message: `the grader's process for this submission ended (${how})${last ? `: ${last}` : ''}` };
+  const last = run.stderr
+    .trim()
+    .split('\n')
+    .filter((l) => /Error|denied|restricted/i.test(l))
+    .slice(0, 2)
+    .join(' / ');
+  return {
+    kind: 'runtime-error',
+    diagnosis: 'runtime-error',
+    message: `the grader's process for this submission ended (${how})${last ? `: ${last}` : ''}`,
+  };
 }
 
 /** Runs the cells and observes `probe` exercises; never throws for anything the submission does. */
@@ -349,15 +438,23 @@ export async function runInSandbox(
       // asked behaviour gets its own budget per exercise after the steps' (each keeps its per-exercise deadline),
       // and the end-state runs theirs (one set of runs for all exercises)
       // (the child may stretch the end-state runs up to 3× on a slow machine: sandbox-child.ts endStateRuns)
-      const behaviourMs = askBehaviour || parts.behaviour ? job.budgetMs * remaining.length + 3 * job.endStateBudgetMs! : 0;
+      const behaviourMs =
+        askBehaviour || parts.behaviour ? job.budgetMs * remaining.length + 3 * job.endStateBudgetMs! : 0;
       const stepsMs = parts.steps ? job.budgetMs * remaining.length : 0;
-      const run = await runChild(job, { ...options, timeoutMs: stepsMs + behaviourMs }, scratch, await warmChildren(options), askBehaviour);
+      const run = await runChild(
+        job,
+        { ...options, timeoutMs: stepsMs + behaviourMs },
+        scratch,
+        await warmChildren(options),
+        askBehaviour,
+      );
       const r = run.result;
       if (r) {
         Object.assign(out.observations, r.observations);
         Object.assign(out.asked, r.asked);
         for (const f of r.cellFailures) if (!out.cellFailures.includes(f)) out.cellFailures.push(f);
-        if (out.output.length < options.outputCap) out.output += r.output.slice(0, options.outputCap - out.output.length);
+        if (out.output.length < options.outputCap)
+          out.output += r.output.slice(0, options.outputCap - out.output.length);
         out.outputTruncated ||= r.outputTruncated;
       }
       const done = remaining.filter((e) => r?.observations[e] && r.running !== e);

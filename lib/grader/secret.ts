@@ -24,15 +24,24 @@ export function gradingSecret(): GradingSecret {
   const fromEnv = config.gradingSecret();
   if (fromEnv !== undefined) return { secret: fromEnv, source: 'private states from GAN_GRADING_SECRET' };
   try {
-    return { secret: fs.readFileSync(SECRET_FILE, 'utf8').trim(), source: `private states from ${path.basename(SECRET_FILE)}` };
+    return {
+      secret: fs.readFileSync(SECRET_FILE, 'utf8').trim(),
+      source: `private states from ${path.basename(SECRET_FILE)}`,
+    };
   } catch {
     const secret = randomBytes(16).toString('hex');
     try {
       fs.writeFileSync(SECRET_FILE, `${secret}\n`, { mode: 0o600, flag: 'wx' });
     } catch {
       // another grader process made it first: use theirs
-      return { secret: fs.readFileSync(SECRET_FILE, 'utf8').trim(), source: `private states from ${path.basename(SECRET_FILE)}` };
+      return {
+        secret: fs.readFileSync(SECRET_FILE, 'utf8').trim(),
+        source: `private states from ${path.basename(SECRET_FILE)}`,
+      };
     }
-    return { secret, source: `private states from a new ${path.basename(SECRET_FILE)} (keep it: it makes grades reproducible)` };
+    return {
+      secret,
+      source: `private states from a new ${path.basename(SECRET_FILE)} (keep it: it makes grades reproducible)`,
+    };
   }
 }

@@ -37,27 +37,57 @@ export interface Models {
  * `typeErrors` (the cell's, found where the kernel does not type-check: Deno) the step is not run and
  * every check fails as "compile-error", as the grader scores a cell tslab would refuse.
  */
-export function runSelfCheck(id: ExerciseId, step: (batchSize: number) => unknown, models: Models, typeErrors: CompileError[] = []): CheckResult[] {
+export function runSelfCheck(
+  id: ExerciseId,
+  step: (batchSize: number) => unknown,
+  models: Models,
+  typeErrors: CompileError[] = [],
+): CheckResult[] {
   const s = seminarOf(models);
   const ex = exercise(id);
   // observing moves the notebook's models: their weights are put back before the checks run
-  const session = withWeights([[s.gen, getWeights(s.gen)], [s.disc, getWeights(s.disc)]], () => {
-    const basis = buildBasis(s, [id]);
-    const rt: Runtime = { gen: s.gen, disc: s.disc, call: (_, batchSize) => step(batchSize), takeRandomCalls: () => [], classify: classifyError, optimizers: { gen: s.genOpt, disc: s.discOpt } };
-    const mine: Subject =
-      typeErrors.length > 0
-        ? { unavailable: { diagnosis: 'compile-error', message: `Deno ran the ${id} cell without type-checking; tslab would refuse it:\n${typeErrors.slice(0, 5).map(formatCompileError).join('\n')}`, errors: typeErrors } }
-        : { observation: observe(id, basis.plans[id], rt) };
-    const other: Subject = { unavailable: { diagnosis: 'grader-error', message: 'not part of this self-check' } };
-    const subject: Record<ExerciseId, Subject> = Object.fromEntries(EXERCISES.map((e) => [e.id, e === ex ? mine : other]));
-    return newSession(basis, subject);
-  });
+  const session = withWeights(
+    [
+      [s.gen, getWeights(s.gen)],
+      [s.disc, getWeights(s.disc)],
+    ],
+    () => {
+      const basis = buildBasis(s, [id]);
+      const rt: Runtime = {
+        gen: s.gen,
+        disc: s.disc,
+        call: (_, batchSize) => step(batchSize),
+        takeRandomCalls: () => [],
+        classify: classifyError,
+        optimizers: { gen: s.genOpt, disc: s.discOpt },
+      };
+      const mine: Subject =
+        typeErrors.length > 0
+          ? {
+              unavailable: {
+                diagnosis: 'compile-error',
+                message: `Deno ran the ${id} cell without type-checking; tslab would refuse it:\n${typeErrors.slice(0, 5).map(formatCompileError).join('\n')}`,
+                errors: typeErrors,
+              },
+            }
+          : { observation: observe(id, basis.plans[id], rt) };
+      const other: Subject = { unavailable: { diagnosis: 'grader-error', message: 'not part of this self-check' } };
+      const subject: Record<ExerciseId, Subject> = Object.fromEntries(
+        EXERCISES.map((e) => [e.id, e === ex ? mine : other]),
+      );
+      return newSession(basis, subject);
+    },
+  );
   const checks = configureChecks().filter((c) => c.exercise === id && !c.hidden);
   return runChecksNow(session, checks, throwIfInterrupted);
 }
 
 /** The pass/fail table the check cell prints. */
-export function formatSelfCheck(id: ExerciseId, results: CheckResult[], hiddenCount = configureChecks().filter((c) => c.exercise === id && c.hidden).length): string {
+export function formatSelfCheck(
+  id: ExerciseId,
+  results: CheckResult[],
+  hiddenCount = configureChecks().filter((c) => c.exercise === id && c.hidden).length,
+): string {
   // a check this self-check cannot decide (unconfirmed-variant) counts neither way: the grader decides it
   const undecided = (r: CheckResult) => !r.passed && r.diagnosis === 'unconfirmed-variant';
   const got = results.reduce((a, r) => a + r.points, 0);
@@ -72,7 +102,9 @@ export function formatSelfCheck(id: ExerciseId, results: CheckResult[], hiddenCo
       lines.push(`  ? ${r.name.padEnd(width)}  ?/${r.maxPoints}  ${t.decidedAtGrading}`);
       continue;
     }
-    lines.push(`  ${r.passed ? '✔' : '✘'} ${r.name.padEnd(width)}  ${r.points}/${r.maxPoints}${r.passed ? '' : `  ${r.diagnosis ?? ''}`}`);
+    lines.push(
+      `  ${r.passed ? '✔' : '✘'} ${r.name.padEnd(width)}  ${r.points}/${r.maxPoints}${r.passed ? '' : `  ${r.diagnosis ?? ''}`}`,
+    );
     if (r.note) lines.push(`      ${t.note}: ${r.note}`);
     if (!r.passed && r.diagnosis && !explained.has(r.diagnosis)) {
       explained.add(r.diagnosis);

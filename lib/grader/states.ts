@@ -9,7 +9,17 @@ import { Seminar, seminarOf } from '../seminar/models';
 import { Weights, getWeights, setWeights, withWeights } from '../seminar/nn';
 import { Rng } from '../seminar/random';
 import type { Steps } from '../seminar/steps';
-import { ExerciseId, Plan, RunPlan, Runtime, State, StepObservation, classifyError, fixedSamplers, observeCall } from './observe';
+import {
+  ExerciseId,
+  Plan,
+  RunPlan,
+  Runtime,
+  State,
+  StepObservation,
+  classifyError,
+  fixedSamplers,
+  observeCall,
+} from './observe';
 
 /** Knobs of the protocol; small so a submission grades in seconds. */
 export const PROTOCOL = {
@@ -53,11 +63,16 @@ export function initWeights(template: Weights, seed: number): Weights {
 
 /** Runs reference steps on `s` from `start` and returns the weights reached; `s` is left as it was. */
 export function referenceRun(s: Seminar, start: State, run: (steps: Steps) => void): { gen: Weights; disc: Weights } {
-  return withWeights([[s.gen, start.gen], [s.disc, start.disc]], () =>
-    withSamplers(fixedSamplers(start.seed), () => {
-      run(referenceSteps(s));
-      return { gen: getWeights(s.gen), disc: getWeights(s.disc) };
-    }),
+  return withWeights(
+    [
+      [s.gen, start.gen],
+      [s.disc, start.disc],
+    ],
+    () =>
+      withSamplers(fixedSamplers(start.seed), () => {
+        run(referenceSteps(s));
+        return { gen: getWeights(s.gen), disc: getWeights(s.disc) };
+      }),
   );
 }
 
@@ -106,9 +121,21 @@ export function buildPlans(s: Seminar, secret?: string): Record<ExerciseId, Plan
     });
   };
   // one set for all exercises: the loop runs both steps, so one run judges each step that needs it
-  const endStates = Array.from({ length: PROTOCOL.endStateStarts }, (_, k) => fresh(`end state (${k + 1})`, 606 + 1000 * k, 128));
+  const endStates = Array.from({ length: PROTOCOL.endStateStarts }, (_, k) =>
+    fresh(`end state (${k + 1})`, 606 + 1000 * k, 128),
+  );
   return Object.fromEntries(
-    EXERCISES.map((ex) => [ex.id, { states: [a, b, warm], leakSteps: PROTOCOL.leakSteps, behaviour: behaviourStates(ex), behaviourSteps: PROTOCOL.behaviourSteps, endStates, endStateIterations: PROTOCOL.endStateIterations }]),
+    EXERCISES.map((ex) => [
+      ex.id,
+      {
+        states: [a, b, warm],
+        leakSteps: PROTOCOL.leakSteps,
+        behaviour: behaviourStates(ex),
+        behaviourSteps: PROTOCOL.behaviourSteps,
+        endStates,
+        endStateIterations: PROTOCOL.endStateIterations,
+      },
+    ]),
   );
 }
 
@@ -129,10 +156,22 @@ export function buildRun(s: Seminar, secret?: string, salt = ''): RunPlan {
   const observe = Object.fromEntries(
     EXERCISES.map((ex) => {
       const calls = iterations * ex.callsPerIteration;
-      return [ex.id, Array.from({ length: parts }, (_, i) => pick(Math.floor((i * calls) / parts), Math.floor(((i + 1) * calls) / parts)))];
+      return [
+        ex.id,
+        Array.from({ length: parts }, (_, i) =>
+          pick(Math.floor((i * calls) / parts), Math.floor(((i + 1) * calls) / parts)),
+        ),
+      ];
     }),
   );
-  return { seed, batchSize, notebookBatchFrom: Math.floor((2 * iterations) / 3), iterations, observe, start: { gen: initWeights(getWeights(s.gen), seed * 7 + 1), disc: initWeights(getWeights(s.disc), seed * 7 + 2) } };
+  return {
+    seed,
+    batchSize,
+    notebookBatchFrom: Math.floor((2 * iterations) / 3),
+    iterations,
+    observe,
+    start: { gen: initWeights(getWeights(s.gen), seed * 7 + 1), disc: initWeights(getWeights(s.disc), seed * 7 + 2) },
+  };
 }
 
 /** The reference as a Runtime on `s`'s models — the "subject" the checks run against by default. */
@@ -151,13 +190,18 @@ export function referenceRuntime(s: Seminar): Runtime {
 /** The reference's step from where each of the subject's steps started (its weights before, its batches); `s` is left as it was. */
 export function referenceReplay(s: Seminar, id: ExerciseId, steps: readonly StepObservation[]): StepObservation[] {
   const rt = referenceRuntime(s);
-  return withWeights([[s.gen, getWeights(s.gen)], [s.disc, getWeights(s.disc)]], () =>
-    steps
-      .filter((st) => !st.failure)
-      .map((st) => {
-        setWeights(s.gen, st.before.gen);
-        setWeights(s.disc, st.before.disc);
-        return observeCall(rt, id, st);
-      }),
+  return withWeights(
+    [
+      [s.gen, getWeights(s.gen)],
+      [s.disc, getWeights(s.disc)],
+    ],
+    () =>
+      steps
+        .filter((st) => !st.failure)
+        .map((st) => {
+          setWeights(s.gen, st.before.gen);
+          setWeights(s.disc, st.before.disc);
+          return observeCall(rt, id, st);
+        }),
   );
 }

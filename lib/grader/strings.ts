@@ -55,12 +55,20 @@ export const UI: Record<Language, Ui> = {
     tryThis: 'try',
     allPass: 'All checks pass. The auto-grader runs these same checks.',
     decidedAtGrading: 'decided at grading',
-    undecided: (n) => `${n} check${n === 1 ? '' : 's'} (?) cannot be decided here: the grader judges ${n === 1 ? 'it' : 'them'} by a short training run.`,
-    allShownPass: (n) => `All checks shown pass. The grader runs ${n} more check${n === 1 ? '' : 's'} you do not see here; their results show once grades are published.`,
-    moreAtGrading: (n) => `The grader runs ${n} more check${n === 1 ? '' : 's'} you do not see here; their results show once grades are published.`,
+    undecided: (n) =>
+      `${n} check${n === 1 ? '' : 's'} (?) cannot be decided here: the grader judges ${n === 1 ? 'it' : 'them'} by a short training run.`,
+    allShownPass: (n) =>
+      `All checks shown pass. The grader runs ${n} more check${n === 1 ? '' : 's'} you do not see here; their results show once grades are published.`,
+    moreAtGrading: (n) =>
+      `The grader runs ${n} more check${n === 1 ? '' : 's'} you do not see here; their results show once grades are published.`,
     feedbackFor: 'Feedback for',
     score: 'Score',
-    status: { complete: 'complete', incomplete: 'incomplete', unreadable: 'unreadable', 'too-large': 'too large to grade' },
+    status: {
+      complete: 'complete',
+      incomplete: 'incomplete',
+      unreadable: 'unreadable',
+      'too-large': 'too large to grade',
+    },
     gradedCell: (n, via) => `Graded cell: #${n} (found by ${via}).`,
     tableHeader: '| check | points | result |',
     passed: 'passed',
@@ -87,12 +95,20 @@ export const UI: Record<Language, Ui> = {
     tryThis: 'попробуйте',
     allPass: 'Все проверки пройдены. Автогрейдер запускает те же проверки.',
     decidedAtGrading: 'решит грейдер',
-    undecided: (n) => `${n} ${plural(n, 'проверку', 'проверки', 'проверок')} (?) здесь не решить: грейдер оценит шаг коротким обучением.`,
-    allShownPass: (n) => `Все показанные проверки пройдены. Грейдер запустит ещё ${n} ${plural(n, 'проверку', 'проверки', 'проверок')}, которых здесь нет; их результаты появятся после публикации оценок.`,
-    moreAtGrading: (n) => `Грейдер запустит ещё ${n} ${plural(n, 'проверку', 'проверки', 'проверок')}, которых здесь нет; их результаты появятся после публикации оценок.`,
+    undecided: (n) =>
+      `${n} ${plural(n, 'проверку', 'проверки', 'проверок')} (?) здесь не решить: грейдер оценит шаг коротким обучением.`,
+    allShownPass: (n) =>
+      `Все показанные проверки пройдены. Грейдер запустит ещё ${n} ${plural(n, 'проверку', 'проверки', 'проверок')}, которых здесь нет; их результаты появятся после публикации оценок.`,
+    moreAtGrading: (n) =>
+      `Грейдер запустит ещё ${n} ${plural(n, 'проверку', 'проверки', 'проверок')}, которых здесь нет; их результаты появятся после публикации оценок.`,
     feedbackFor: 'Отзыв для',
     score: 'Баллы',
-    status: { complete: 'проверено полностью', incomplete: 'проверено не полностью', unreadable: 'файл не читается', 'too-large': 'слишком большой для проверки' },
+    status: {
+      complete: 'проверено полностью',
+      incomplete: 'проверено не полностью',
+      unreadable: 'файл не читается',
+      'too-large': 'слишком большой для проверки',
+    },
     gradedCell: (n, via) => `Проверенная ячейка: №${n} (найдена по: ${via}).`,
     tableHeader: '| проверка | баллы | результат |',
     passed: 'пройдена',
@@ -107,11 +123,13 @@ export const UI: Record<Language, Ui> = {
     printed: 'Что напечатал ваш код',
     yourGrade: 'Ваша оценка',
     finalScore: 'Итоговые баллы',
-    late: (submitted, days, points) => `Сдано ${submitted}, опоздание ${days} ${plural(days, 'день', 'дня', 'дней')}: −${points} баллов.`,
+    late: (submitted, days, points) =>
+      `Сдано ${submitted}, опоздание ${days} ${plural(days, 'день', 'дня', 'дней')}: −${points} баллов.`,
     overridden: (score, max, raw) => `Преподаватель выставил **${score} / ${max}** (грейдер дал ${raw}).`,
     comment: 'Комментарий преподавателя',
     visibleSummary: (status, got, max) => `${status}: ${got}/${max} за видимые проверки`,
-    hiddenLater: (n) => `Ещё ${n} ${plural(n, 'проверка появится', 'проверки появятся', 'проверок появятся')} после публикации оценок.`,
+    hiddenLater: (n) =>
+      `Ещё ${n} ${plural(n, 'проверка появится', 'проверки появятся', 'проверок появятся')} после публикации оценок.`,
   },
 };
 
@@ -133,12 +151,14 @@ type Texts = Pick<DiagnosisInfo, 'title' | 'advice' | 'hint'>;
 export const DIAGNOSES_RU: Readonly<Record<string, Texts>> = {
   'sum-instead-of-mean': {
     title: 'функция потерь суммирует по батчу вместо усреднения',
-    advice: 'Семинар: «суммирование вместо усреднения по батчу» даёт победу дискриминатору. Здесь (ноутбук, «Что получается на самом деле») D(x) и D(G(z)) оба около 0, потери D скачут между 1000 и 20000, а генератор уходит к среднему около 20.',
+    advice:
+      'Семинар: «суммирование вместо усреднения по батчу» даёт победу дискриминатору. Здесь (ноутбук, «Что получается на самом деле») D(x) и D(G(z)) оба около 0, потери D скачут между 1000 и 20000, а генератор уходит к среднему около 20.',
     hint: 'Используйте tf.mean(...) по батчу, а не tf.sum(...): размер шага не должен расти с размером батча.',
   },
   'wrong-sign': {
     title: 'у функции потерь неверный знак (она максимизирует то, что должна минимизировать)',
-    advice: 'Семинар: «если выходы застряли на 0.5, а образцы всё ещё неверные, генератор победил дискриминатор: проверьте функцию потерь дискриминатора».',
+    advice:
+      'Семинар: «если выходы застряли на 0.5, а образцы всё ещё неверные, генератор победил дискриминатор: проверьте функцию потерь дискриминатора».',
     hint: 'optimizer.minimize минимизирует: функция потерь — МИНУС среднее логарифма вероятности, −mean(log p).',
   },
   'swapped-heads': {
@@ -153,17 +173,20 @@ export const DIAGNOSES_RU: Readonly<Record<string, Texts>> = {
   },
   'extra-optimizer-steps': {
     title: 'один вызов делает больше одного шага оптимизатора',
-    advice: 'Семинар: «обучает дискриминатор на один шаг» — цикл вызывает trainDisc 5 раз на шаг генератора; вызов с двумя шагами меняет этот баланс.',
+    advice:
+      'Семинар: «обучает дискриминатор на один шаг» — цикл вызывает trainDisc 5 раз на шаг генератора; вызов с двумя шагами меняет этот баланс.',
     hint: 'Вызывайте optimizer.minimize(...) ровно один раз за вызов функции.',
   },
   'changes-optimizer': {
     title: 'шаг использует другой оптимизатор или меняет скорость обучения',
-    advice: 'Оптимизаторы и скорости обучения (генератор 1e-3, дискриминатор 1e-2) заданы в ячейке моделей; упражнение — сам шаг, а не оптимизатор.',
+    advice:
+      'Оптимизаторы и скорости обучения (генератор 1e-3, дискриминатор 1e-2) заданы в ячейке моделей; упражнение — сам шаг, а не оптимизатор.',
     hint: 'Делайте шаг через genOpt / discOpt своей модели, как их создала ячейка моделей; не создавайте tf.train.adam и не меняйте learningRate.',
   },
   'disc-step-updates-generator': {
     title: 'шаг дискриминатора меняет и генератор',
-    advice: 'Семинар: «varList в minimize содержит только переменные дискриминатора, так что генератор не меняется (detach в PyTorch)».',
+    advice:
+      'Семинар: «varList в minimize содержит только переменные дискриминатора, так что генератор не меняется (detach в PyTorch)».',
     hint: 'Передайте disc.parameters() третьим аргументом (varList): discOpt.minimize(f, true, varList).',
   },
   'gen-step-updates-discriminator': {
@@ -173,7 +196,8 @@ export const DIAGNOSES_RU: Readonly<Record<string, Texts>> = {
   },
   'saturating-generator-loss': {
     title: 'генератор минимизирует log(1 − D(G(z))) — насыщающуюся функцию потерь',
-    advice: 'Семинар: «минимизируйте −mean(log p(real | G(z))) (ненасыщающаяся функция потерь; log(1 − D(G(z))) быстро перестаёт давать градиент)».',
+    advice:
+      'Семинар: «минимизируйте −mean(log p(real | G(z))) (ненасыщающаяся функция потерь; log(1 − D(G(z))) быстро перестаёт давать градиент)».',
     hint: 'Возьмите столбец IS_REAL от tf.logSoftmax(disc(genData)) и минимизируйте минус его среднее.',
   },
   'not-implemented': {
@@ -203,12 +227,14 @@ export const DIAGNOSES_RU: Readonly<Record<string, Texts>> = {
   },
   'tensor-leak': {
     title: 'шаг теряет тензоры (утечка памяти)',
-    advice: 'Каждый тензор, созданный в шаге, должен жить внутри tf.tidy (шаблон ноутбука уже оборачивает шаг в tf.tidy).',
+    advice:
+      'Каждый тензор, созданный в шаге, должен жить внутри tf.tidy (шаблон ноутбука уже оборачивает шаг в tf.tidy).',
     hint: 'Создавайте тензоры только внутри tf.tidy(() => …); не берите выборки снаружи.',
   },
   'private-randomness': {
     title: 'шаг берёт свои случайные числа вместо сэмплеров семинара',
-    advice: 'Семинар: «sampleNoise: равномерный шум формы [batchSize, 1]; sampleRealData: нормальные данные, mu=5, std=1.5».',
+    advice:
+      'Семинар: «sampleNoise: равномерный шум формы [batchSize, 1]; sampleRealData: нормальные данные, mu=5, std=1.5».',
     hint: 'Вызывайте sampleRealData(batchSize) и sampleNoise(batchSize) — не tf.randomUniform, Math.random или фиксированные числа.',
   },
   'ignores-batch-size': {
@@ -248,12 +274,14 @@ export const DIAGNOSES_RU: Readonly<Record<string, Texts>> = {
   },
   'variant-not-accepted': {
     title: 'шаг обучает GAN, но не по формулировке семинара, которую требует курс',
-    advice: 'Преподаватель настроил курс принимать только функцию потерь семинара (настройка курса variants: "refuse").',
+    advice:
+      'Преподаватель настроил курс принимать только функцию потерь семинара (настройка курса variants: "refuse").',
     hint: 'Запишите функцию потерь как в тексте упражнения: −mean(log p(real | x) + log p(fake | G(z))) для trainDisc, −mean(log p(real | G(z))) для trainGen.',
   },
   'unconfirmed-variant': {
     title: 'шаг отличается от эталона; только грейдер преподавателя может решить, допустимый ли это вариант',
-    advice: 'Масштабированная или переформулированная функция потерь может обучать GAN; чтобы это проверить, нужен эталонный генератор, которого нет в выданной папке.',
+    advice:
+      'Масштабированная или переформулированная функция потерь может обучать GAN; чтобы это проверить, нужен эталонный генератор, которого нет в выданной папке.',
     hint: 'Если вы хотели функцию потерь семинара, сравните её с текстом упражнения; если выбрали вариант намеренно, грейдер проверит его коротким обучением.',
   },
   'grader-error': {
@@ -263,7 +291,8 @@ export const DIAGNOSES_RU: Readonly<Record<string, Texts>> = {
   },
   'incomplete-observation': {
     title: 'грейдер не смог пронаблюдать все шаги, нужные проверкам',
-    advice: 'Каждая проверка сравнивает все шаги, на которые смотрит; с меньшим числом наблюдений проверка не засчитывается.',
+    advice:
+      'Каждая проверка сравнивает все шаги, на которые смотрит; с меньшим числом наблюдений проверка не засчитывается.',
     hint: 'Убедитесь, что шаг каждый раз возвращается нормально; если да — сообщите преподавателю.',
   },
 };
@@ -271,8 +300,10 @@ export const DIAGNOSES_RU: Readonly<Record<string, Texts>> = {
 /** Exercise-specific Russian advice (where the shared text describes another step), by exercise id and diagnosis. */
 export const ADVICE_RU: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   train_gen: {
-    'sum-instead-of-mean': 'В trainGen сумма делает каждый шаг генератора в batchSize раз больше (в ноутбуке в 128 раз): обучение может и сойтись, но размер шага тогда зависит от размера батча, а функция потерь семинара — среднее.',
-    'wrong-sign': 'Семинар: «выходы долго около 0.5, а образцы неверные — генератор победил»; с перевёрнутым знаком генератор уходит от того, что дискриминатор считает настоящим.',
+    'sum-instead-of-mean':
+      'В trainGen сумма делает каждый шаг генератора в batchSize раз больше (в ноутбуке в 128 раз): обучение может и сойтись, но размер шага тогда зависит от размера батча, а функция потерь семинара — среднее.',
+    'wrong-sign':
+      'Семинар: «выходы долго около 0.5, а образцы неверные — генератор победил»; с перевёрнутым знаком генератор уходит от того, что дискриминатор считает настоящим.',
   },
 };
 
@@ -286,13 +317,23 @@ export function ui(lang: Language = language()): Ui {
 }
 
 /** A diagnosis's title, advice (the exercise's own where it has one) and hint in `lang`; `english` is the declared text. */
-export function diagnosisTexts(id: string, english: Texts | undefined, englishAdvice: string | undefined, exerciseId?: string, lang: Language = language()): Partial<Texts> {
+export function diagnosisTexts(
+  id: string,
+  english: Texts | undefined,
+  englishAdvice: string | undefined,
+  exerciseId?: string,
+  lang: Language = language(),
+): Partial<Texts> {
   if (lang === 'en') return { title: english?.title, advice: englishAdvice, hint: english?.hint };
   const ru = DIAGNOSES_RU[id];
-  return { title: ru?.title ?? english?.title, advice: (exerciseId && ADVICE_RU[exerciseId]?.[id]) ?? ru?.advice ?? englishAdvice, hint: ru?.hint ?? english?.hint };
+  return {
+    title: ru?.title ?? english?.title,
+    advice: (exerciseId && ADVICE_RU[exerciseId]?.[id]) ?? ru?.advice ?? englishAdvice,
+    hint: ru?.hint ?? english?.hint,
+  };
 }
 
 /** A check's name in `lang` (English: as the check declares it). */
 export function checkName(shortId: string, fn: string, english: string, lang: Language = language()): string {
-  return lang === 'ru' ? CHECK_NAMES_RU[shortId]?.(fn) ?? english : english;
+  return lang === 'ru' ? (CHECK_NAMES_RU[shortId]?.(fn) ?? english) : english;
 }

@@ -19,7 +19,9 @@ const value = (text: string): string => {
 
 /** chai's assertion message as a sentence: "<what>: <value> (at most <limit> allowed)". Other text is kept. */
 export function inWords(message: string): string {
-  const m = /^(.*?):? ?expected (.+?) to (be at most|be at least|equal|be above|be below|be a|be an) (.+)$/s.exec(message);
+  const m = /^(.*?):? ?expected (.+?) to (be at most|be at least|equal|be above|be below|be a|be an) (.+)$/s.exec(
+    message,
+  );
   if (!m) return message;
   const [, what, actual, op, expected] = m;
   const subject = what ? `${what}: ` : '';

@@ -14,12 +14,18 @@ export { TODO } from '../seminar/todo';
  * What the kernel adds around every training step: in Deno's kernel (lib/jupyter/deno.ts sets it) a
  * Kernel > Interrupt check before, and the output flushed on an error; nothing elsewhere.
  */
-export const stepGuard: { before: () => void; onError: () => void } = { before: () => undefined, onError: () => undefined };
+export const stepGuard: { before: () => void; onError: () => void } = {
+  before: () => undefined,
+  onError: () => undefined,
+};
 
 /** The student's own frames of an error's stack (the notebook's cells run as evalmachine code). */
 function cellFrames(err: unknown): string[] {
   const stack = err instanceof Error && typeof err.stack === 'string' ? err.stack : '';
-  return stack.split('\n').filter((l) => /^\s+at .*evalmachine/.test(l)).slice(0, 3);
+  return stack
+    .split('\n')
+    .filter((l) => /^\s+at .*evalmachine/.test(l))
+    .slice(0, 3);
 }
 
 /** A student step whose errors print as one message with the student's own frames, without TF.js's. */
@@ -56,15 +62,19 @@ export function chooseSteps(useSolutions: boolean, seminar: Seminar, student: St
   const record = trainedRecord(seminar.gen);
   sayWhereTrainingStarts(seminar, record.iterations);
   // Deno's kernel: Kernel > Interrupt stops the loop between steps, with one line (lib/jupyter/deno.ts)
-  const stoppable = (step: Steps['trainDisc']): Steps['trainDisc'] => (batchSize) => {
-    stepGuard.before();
-    return step(batchSize);
-  };
-  const counting = (trainGen: Steps['trainGen']): Steps['trainGen'] => (batchSize) => {
-    const loss = trainGen(batchSize);
-    record.iterations++;
-    return loss;
-  };
+  const stoppable =
+    (step: Steps['trainDisc']): Steps['trainDisc'] =>
+    (batchSize) => {
+      stepGuard.before();
+      return step(batchSize);
+    };
+  const counting =
+    (trainGen: Steps['trainGen']): Steps['trainGen'] =>
+    (batchSize) => {
+      const loss = trainGen(batchSize);
+      record.iterations++;
+      return loss;
+    };
   if (!useSolutions) {
     // the student's own object comes back (with its functions wrapped once): errors print without
     // TF.js's frames, and generator steps are counted for the dashboard

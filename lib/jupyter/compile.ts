@@ -44,7 +44,10 @@ const GLOBALS = [
 ].join('\n');
 
 /** The notebook's imports (its first cell's), for a cell that does not import these names itself. */
-const NOTEBOOK_IMPORTS: Record<string, string> = { tf: "import * as tf from '@tensorflow/tfjs';", gan: "import * as gan from '../dist/lib';" };
+const NOTEBOOK_IMPORTS: Record<string, string> = {
+  tf: "import * as tf from '@tensorflow/tfjs';",
+  gan: "import * as gan from '../dist/lib';",
+};
 
 // tslab's options (converter.js), minus its emit settings; ES modules, so a cell may await at top level as in tslab.
 const OPTIONS: ts.CompilerOptions = {
@@ -86,12 +89,21 @@ function namesOf(source: string): { declared: string[]; mentioned: Set<string> }
   };
   for (const st of sf.statements) {
     if (ts.isVariableStatement(st)) st.declarationList.declarations.forEach((d) => bound(d.name));
-    else if ((ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st) || ts.isInterfaceDeclaration(st) || ts.isTypeAliasDeclaration(st) || ts.isEnumDeclaration(st)) && st.name) names.push(st.name.text);
+    else if (
+      (ts.isFunctionDeclaration(st) ||
+        ts.isClassDeclaration(st) ||
+        ts.isInterfaceDeclaration(st) ||
+        ts.isTypeAliasDeclaration(st) ||
+        ts.isEnumDeclaration(st)) &&
+      st.name
+    )
+      names.push(st.name.text);
     else if (ts.isImportDeclaration(st) && st.importClause) {
       const c = st.importClause;
       if (c.name) names.push(c.name.text);
       if (c.namedBindings && ts.isNamespaceImport(c.namedBindings)) names.push(c.namedBindings.name.text);
-      if (c.namedBindings && ts.isNamedImports(c.namedBindings)) c.namedBindings.elements.forEach((e) => names.push(e.name.text));
+      if (c.namedBindings && ts.isNamedImports(c.namedBindings))
+        c.namedBindings.elements.forEach((e) => names.push(e.name.text));
     }
   }
   const mentioned = new Set<string>();
@@ -140,29 +152,49 @@ export function compileCells(cells: ProgramCell[]): CompiledCell[] {
   const lastDeclared = new Map<string, number>();
   const preludes = cells.map((c, i) => {
     const own = new Set(names[i]);
-    const imports: string[] = Object.entries(NOTEBOOK_IMPORTS).filter(([name]) => !own.has(name)).map(([, line]) => line);
+    const imports: string[] = Object.entries(NOTEBOOK_IMPORTS)
+      .filter(([name]) => !own.has(name))
+      .map(([, line]) => line);
     const from = new Map<number, string[]>();
     for (const n of parsed[i].mentioned) {
       const k = lastDeclared.get(n);
       if (k === undefined || own.has(n)) continue;
       from.set(k, [...(from.get(k) ?? []), n]);
     }
-    for (const [k, list] of [...from].sort((a, b) => b[0] - a[0])) imports.push(`import { ${list.join(', ')} } from './${path.basename(cellFile(cells[k].index), '.ts')}';`);
+    for (const [k, list] of [...from].sort((a, b) => b[0] - a[0]))
+      imports.push(`import { ${list.join(', ')} } from './${path.basename(cellFile(cells[k].index), '.ts')}';`);
     names[i].forEach((n) => lastDeclared.set(n, i));
     return imports.join(' ') + ' ';
   });
-  cells.forEach((c, i) => virtual.set(cellFile(c.index), preludes[i] + c.source + `\nexport { ${names[i].join(', ')} };\n`));
-  const program = ts.createProgram([GLOBALS_FILE, ...cells.map((c) => cellFile(c.index))], OPTIONS, createHost(virtual), previous);
+  cells.forEach((c, i) =>
+    virtual.set(cellFile(c.index), preludes[i] + c.source + `\nexport { ${names[i].join(', ')} };\n`),
+  );
+  const program = ts.createProgram(
+    [GLOBALS_FILE, ...cells.map((c) => cellFile(c.index))],
+    OPTIONS,
+    createHost(virtual),
+    previous,
+  );
   previous = program;
   return cells.map((c, i): CompiledCell => {
     const sf = program.getSourceFile(cellFile(c.index))!;
     const prelude = preludes[i].length;
     const diagnostics = [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)];
     const errors = diagnostics
-      .filter((d) => d.category === ts.DiagnosticCategory.Error && d.start !== undefined && d.start >= prelude && d.start < prelude + c.source.length)
+      .filter(
+        (d) =>
+          d.category === ts.DiagnosticCategory.Error &&
+          d.start !== undefined &&
+          d.start >= prelude &&
+          d.start < prelude + c.source.length,
+      )
       .map((d): CompileError => {
         const { line, character } = sf.getLineAndCharacterOfPosition(d.start!);
-        return { line: line + 1, column: line === 0 ? Math.max(1, character + 1 - prelude) : character + 1, message: flatten(d.messageText) };
+        return {
+          line: line + 1,
+          column: line === 0 ? Math.max(1, character + 1 - prelude) : character + 1,
+          message: flatten(d.messageText),
+        };
       })
       .sort((x, y) => x.line - y.line || x.column - y.column);
     const { js, async } = toScript(c.source);
@@ -188,13 +220,17 @@ function rewriteImports(source: string): string {
     const c = st.importClause;
     const bindings: string[] = [];
     if (c?.name) bindings.push(`${c.name.text} = ${global}`);
-    if (c?.namedBindings && ts.isNamespaceImport(c.namedBindings)) bindings.push(`${c.namedBindings.name.text} = ${global}`);
+    if (c?.namedBindings && ts.isNamespaceImport(c.namedBindings))
+      bindings.push(`${c.namedBindings.name.text} = ${global}`);
     if (c?.namedBindings && ts.isNamedImports(c.namedBindings)) {
-      for (const e of c.namedBindings.elements) bindings.push(`${e.name.text} = ${global}.${(e.propertyName ?? e.name).text}`);
+      for (const e of c.namedBindings.elements)
+        bindings.push(`${e.name.text} = ${global}.${(e.propertyName ?? e.name).text}`);
     }
     const keepLines = '\n'.repeat((st.getText(sf).match(/\n/g) ?? []).length);
     const replacement = global
-      ? (bindings.length > 0 ? `var ${bindings.join(', ')};` : ';')
+      ? bindings.length > 0
+        ? `var ${bindings.join(', ')};`
+        : ';'
       : `throw new Error(${JSON.stringify(`graded cells can import only @tensorflow/tfjs and the seminar's lib, not "${spec}"`)});`;
     out = out.slice(0, st.getStart(sf)) + replacement + keepLines + out.slice(st.end);
   }
@@ -222,7 +258,9 @@ export function toScript(source: string): { js: string; async: boolean } {
       const list = st.declarationList;
       const kw = list.getFirstToken(sf)!;
       if (!awaits) {
-        body.push(text.slice(0, kw.getStart(sf) - st.getFullStart()) + 'var' + text.slice(kw.getEnd() - st.getFullStart()));
+        body.push(
+          text.slice(0, kw.getStart(sf) - st.getFullStart()) + 'var' + text.slice(kw.getEnd() - st.getFullStart()),
+        );
         continue;
       }
       // var a = 1, {b} = c;  →  var a, b; (outside)  a = 1; ({b} = c); (inside)

@@ -108,7 +108,14 @@ export const clock31 = (): number => Date.now() % 0x7fffffff;
 
 /** A Jupyter request signed with the connection's key (hmac-sha256 over header, parent, metadata, content). */
 export function signedFrames(conn: Pick<KernelConnection, 'key'>, msgType: string, session: string): Buffer[] {
-  const header = JSON.stringify({ msg_id: randomUUID(), session, username: 'gan-seminar', date: new Date().toISOString(), msg_type: msgType, version: '5.3' });
+  const header = JSON.stringify({
+    msg_id: randomUUID(),
+    session,
+    username: 'gan-seminar',
+    date: new Date().toISOString(),
+    msg_type: msgType,
+    version: '5.3',
+  });
   const parts = [header, '{}', '{}', '{}'];
   const signature = conn.key ? createHmac('sha256', conn.key).update(parts.join('')).digest('hex') : '';
   return ['<IDS|MSG>', signature, ...parts].map((p) => Buffer.from(p, 'utf8'));
@@ -121,7 +128,13 @@ function requestInterrupt(conn: KernelConnection, session: string): void {
   socket.on('data', () => socket.destroy()); // the kernel's greeting and reply: the request went through
   socket.once('connect', () => {
     const frames = signedFrames(conn, 'interrupt_request', session);
-    socket.write(Buffer.concat([greeting(), ready('DEALER'), ...frames.map((f, i) => frame(i < frames.length - 1 ? FLAG_MORE : 0, f))]));
+    socket.write(
+      Buffer.concat([
+        greeting(),
+        ready('DEALER'),
+        ...frames.map((f, i) => frame(i < frames.length - 1 ? FLAG_MORE : 0, f)),
+      ]),
+    );
   });
   setTimeout(() => socket.destroy(), 3000).unref();
 }
@@ -143,13 +156,20 @@ export function runHelper({ state, code, conn }: HelperData): void {
       Atomics.store(state, SLOT.interrupt, 0);
       Atomics.store(state, SLOT.busy, 1);
       Atomics.add(state, SLOT.cells, 1);
-    } else if (m.msgType === 'status' && m.content.execution_state === 'idle' && (m.parentId === running || running === '?')) {
+    } else if (
+      m.msgType === 'status' &&
+      m.content.execution_state === 'idle' &&
+      (m.parentId === running || running === '?')
+    ) {
       running = '';
       Atomics.store(state, SLOT.busy, 0);
       Atomics.store(state, SLOT.interrupt, 0);
     }
   };
-  IopubListener.connect(conn.ip, conn.iopub_port, 5000).then((l) => l.onMessage(onIopub), () => undefined);
+  IopubListener.connect(conn.ip, conn.iopub_port, 5000).then(
+    (l) => l.onMessage(onIopub),
+    () => undefined,
+  );
   onSigint(state, conn, session);
 }
 
@@ -165,7 +185,10 @@ export function runChecker({ state, result, conn }: HelperData): void {
   const succeeded: string[] = []; // the code of the cells that ended without an error, newest last
   const answer = (json: CheckAnswer): void => {
     const bytes = Buffer.from(JSON.stringify(json), 'utf8');
-    const fits = bytes.length <= result.length ? bytes : Buffer.from(JSON.stringify({ code: '', failed: 'the answer does not fit the buffer' }));
+    const fits =
+      bytes.length <= result.length
+        ? bytes
+        : Buffer.from(JSON.stringify({ code: '', failed: 'the answer does not fit the buffer' }));
     result.set(fits);
     Atomics.store(state, SLOT.resultLength, fits.length);
     Atomics.add(state, SLOT.checked, 1);
@@ -183,7 +206,11 @@ export function runChecker({ state, result, conn }: HelperData): void {
   // TypeScript and the notebook's types, loaded while the student reads (the first check is then ~1 s)
   setTimeout(() => {
     try {
-      typeCheckExercise(EXERCISES[0].id, `function ${EXERCISES[0].functionName}(batchSize: number): number { return batchSize; }`, []);
+      typeCheckExercise(
+        EXERCISES[0].id,
+        `function ${EXERCISES[0].functionName}(batchSize: number): number { return batchSize; }`,
+        [],
+      );
     } catch {
       // the check of a real cell reports it
     }
@@ -203,7 +230,10 @@ export function runChecker({ state, result, conn }: HelperData): void {
       running = '';
     }
   };
-  IopubListener.connect(conn.ip, conn.iopub_port, 5000).then((l) => l.onMessage(onIopub), () => undefined);
+  IopubListener.connect(conn.ip, conn.iopub_port, 5000).then(
+    (l) => l.onMessage(onIopub),
+    () => undefined,
+  );
 }
 
 /** Kernel > Interrupt: SIGINT sets the flag; unheard for GRACE_MS in synchronous code, the kernel stops the cell. */
@@ -218,11 +248,17 @@ function onSigint(state: Int32Array, conn: KernelConnection, session: string): v
     const cell = Atomics.load(state, SLOT.cells);
     const since = Date.now();
     watching = setInterval(() => {
-      const pending = Atomics.load(state, SLOT.interrupt) === 1 && Atomics.load(state, SLOT.cells) === cell && Atomics.load(state, SLOT.busy) === 1;
+      const pending =
+        Atomics.load(state, SLOT.interrupt) === 1 &&
+        Atomics.load(state, SLOT.cells) === cell &&
+        Atomics.load(state, SLOT.busy) === 1;
       if (!pending) {
         clearInterval(watching!);
         watching = null;
-      } else if (Date.now() - since >= GRACE_MS && (clock31() - Atomics.load(state, SLOT.heartbeat) + 0x7fffffff) % 0x7fffffff > STALE_MS) {
+      } else if (
+        Date.now() - since >= GRACE_MS &&
+        (clock31() - Atomics.load(state, SLOT.heartbeat) + 0x7fffffff) % 0x7fffffff > STALE_MS
+      ) {
         clearInterval(watching!);
         watching = null;
         Atomics.add(state, SLOT.forced, 1);

@@ -18,7 +18,19 @@ import { stepGuard } from './cell-helpers';
 import type { CompileError } from './compile';
 import { StudentError } from '../seminar/todo';
 import {
-  CODE_BYTES, CheckAnswer, HEARTBEAT_MS, HelperData, KernelConnection, MARKER_KEY, RESULT_BYTES, SLOT, STATE_SLOTS, clock31, exerciseDefinedIn, newestDefinition, typeCheckExercise,
+  CODE_BYTES,
+  CheckAnswer,
+  HEARTBEAT_MS,
+  HelperData,
+  KernelConnection,
+  MARKER_KEY,
+  RESULT_BYTES,
+  SLOT,
+  STATE_SLOTS,
+  clock31,
+  exerciseDefinedIn,
+  newestDefinition,
+  typeCheckExercise,
 } from './deno-worker';
 import { INTERRUPT_NOTE } from './kernel-hooks';
 import { DEFINING_CELLS, missingCellHint } from './prerequisites';
@@ -35,7 +47,10 @@ export function connectionFile(cmdline = '/proc/self/cmdline'): string | null {
   } catch {
     try {
       const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
-      const line = execFileSync('ps', ['-o', 'args=', '-p', String(process.pid)], { encoding: 'utf8', timeout: 2000 }).trim();
+      const line = execFileSync('ps', ['-o', 'args=', '-p', String(process.pid)], {
+        encoding: 'utf8',
+        timeout: 2000,
+      }).trim();
       const m = / --conn (.+)$/.exec(line); // the kernelspec puts the file last
       return m ? m[1] : null;
     } catch {
@@ -49,8 +64,20 @@ function readConnection(): KernelConnection | null {
   if (!file) return null;
   try {
     const c = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<KernelConnection> & { transport?: string };
-    const ok = c.transport === 'tcp' && typeof c.ip === 'string' && typeof c.iopub_port === 'number' && typeof c.control_port === 'number';
-    return ok ? { ip: c.ip!, iopub_port: c.iopub_port!, control_port: c.control_port!, key: c.key ?? '', signature_scheme: c.signature_scheme ?? '' } : null;
+    const ok =
+      c.transport === 'tcp' &&
+      typeof c.ip === 'string' &&
+      typeof c.iopub_port === 'number' &&
+      typeof c.control_port === 'number';
+    return ok
+      ? {
+          ip: c.ip!,
+          iopub_port: c.iopub_port!,
+          control_port: c.control_port!,
+          key: c.key ?? '',
+          signature_scheme: c.signature_scheme ?? '',
+        }
+      : null;
   } catch {
     return null;
   }
@@ -165,7 +192,9 @@ function checkerTypeErrors(h: Helper, code: string, timeoutMs = 60_000): Compile
   for (;;) {
     const version = Atomics.load(h.state, SLOT.checked);
     if (version > 0) {
-      const answer = JSON.parse(Buffer.from(h.result.subarray(0, Atomics.load(h.state, SLOT.resultLength))).toString('utf8')) as CheckAnswer;
+      const answer = JSON.parse(
+        Buffer.from(h.result.subarray(0, Atomics.load(h.state, SLOT.resultLength))).toString('utf8'),
+      ) as CheckAnswer;
       if (answer.code === code) return answer.errors ?? null;
     }
     const left = deadline - Date.now();
@@ -176,12 +205,17 @@ function checkerTypeErrors(h: Helper, code: string, timeoutMs = 60_000): Compile
 
 /** The end of a cell that ran without an error: an exercise cell is type-checked; its output leaves before the reply. */
 function endOfCell(h: Helper): void {
-  if (takeInterrupt(h)) console.log('(Kernel > Interrupt came as this cell was ending, where nothing checks for it: the cell ran to its end.)');
+  if (takeInterrupt(h))
+    console.log(
+      '(Kernel > Interrupt came as this cell was ending, where nothing checks for it: the cell ran to its end.)',
+    );
   const forced = Atomics.load(h.state, SLOT.forced);
   if (forced > h.forcedSaid) {
     // Deno's own stop shows nothing in the cell it stopped
     h.forcedSaid = forced;
-    console.log('(The cell before this one was stopped by Kernel > Interrupt, Deno\'s way: it was running code that does not check for it.)');
+    console.log(
+      "(The cell before this one was stopped by Kernel > Interrupt, Deno's way: it was running code that does not check for it.)",
+    );
   }
   flush(h, 5000); // also: the helper has seen this cell's execute_input, so cellCode() is this cell's
   const code = cellCode(h);
@@ -200,7 +234,9 @@ function endOfCell(h: Helper): void {
     h.typeErrors.set(id, errors);
     if (errors.length > 0) console.error(typeErrorReport(id, errors));
   } catch (err) {
-    console.error(`(gan-seminar: the type check of this cell failed: ${err instanceof Error ? err.message : String(err)})`);
+    console.error(
+      `(gan-seminar: the type check of this cell failed: ${err instanceof Error ? err.message : String(err)})`,
+    );
   } finally {
     flush(h, 2000);
   }
@@ -224,9 +260,12 @@ const WRAPPED = Symbol.for('gan-seminar.endOfCell');
 /** Wraps Deno's end-of-cell call (broadcastResult, awaited by the kernel before the reply) once per kernel. */
 function hookEndOfCell(h: Helper): boolean {
   const deno = (globalThis as { Deno?: Record<PropertyKey, unknown> & { internal?: symbol } }).Deno;
-  const internal = deno?.internal ? (deno[deno.internal] as { jupyter?: Record<string, unknown> } | undefined) : undefined;
+  const internal = deno?.internal
+    ? (deno[deno.internal] as { jupyter?: Record<string, unknown> } | undefined)
+    : undefined;
   const jupyter = internal?.jupyter;
-  const original = jupyter?.broadcastResult as ((count: number, result: unknown) => unknown) & { [WRAPPED]?: boolean } | undefined;
+  const original = jupyter?.broadcastResult as
+    (((count: number, result: unknown) => unknown) & { [WRAPPED]?: boolean }) | undefined;
   if (!jupyter || typeof original !== 'function') return false;
   if (original[WRAPPED]) return true;
   const wrapped = function (this: unknown, count: number, result: unknown): unknown {
@@ -241,8 +280,13 @@ function hookEndOfCell(h: Helper): boolean {
 
 /** A Deno Web Worker running `entry` of lib/jupyter/deno-worker.js (a CommonJS file, loaded through createRequire). */
 function startWorker(entry: 'runHelper' | 'runChecker', data: HelperData): { terminate(): void } {
-  const WebWorker = (globalThis as unknown as { Worker: new (url: string, options: { type: 'module' }) => { postMessage(m: unknown): void; terminate(): void } }).Worker;
-  const boot = "import { createRequire } from 'node:module'; self.onmessage = (e) => { self.onmessage = null; createRequire(e.data.file)(e.data.file)[e.data.entry](e.data.data); };";
+  const WebWorker = (
+    globalThis as unknown as {
+      Worker: new (url: string, options: { type: 'module' }) => { postMessage(m: unknown): void; terminate(): void };
+    }
+  ).Worker;
+  const boot =
+    "import { createRequire } from 'node:module'; self.onmessage = (e) => { self.onmessage = null; createRequire(e.data.file)(e.data.file)[e.data.entry](e.data.data); };";
   const worker = new WebWorker(`data:text/javascript,${encodeURIComponent(boot)}`, { type: 'module' });
   worker.postMessage({ file: path.join(__dirname, 'deno-worker.js'), entry, data });
   return worker;
@@ -260,7 +304,7 @@ export function startDenoHelper(banner = denoBanner(), timeoutMs = 5000): Output
   const conn = readConnection();
   if (!conn) {
     console.log(banner);
-    return (firstCheck = { measured: false, note: 'no connection file on the kernel\'s command line' });
+    return (firstCheck = { measured: false, note: "no connection file on the kernel's command line" });
   }
   const state = new Int32Array(new SharedArrayBuffer(STATE_SLOTS * 4));
   const code = new Uint8Array(new SharedArrayBuffer(CODE_BYTES));
@@ -268,7 +312,17 @@ export function startDenoHelper(banner = denoBanner(), timeoutMs = 5000): Output
   Atomics.store(state, SLOT.busy, 1); // this cell is running
   Atomics.store(state, SLOT.heartbeat, clock31());
   const worker = startWorker('runHelper', { state, code, result, conn });
-  const h: Helper = { jupyter, state, code, result, typeErrors: new Map(), markers: 0, waiters: new Set(), executed: [], forcedSaid: 0 };
+  const h: Helper = {
+    jupyter,
+    state,
+    code,
+    result,
+    typeErrors: new Map(),
+    markers: 0,
+    waiters: new Set(),
+    executed: [],
+    forcedSaid: 0,
+  };
   // the helper's SUB subscription reaches the kernel some time after it connects: until then it misses
   // what is sent, so markers are sent until one comes back
   const start = performance.now();
@@ -277,7 +331,10 @@ export function startDenoHelper(banner = denoBanner(), timeoutMs = 5000): Output
   if (!joined) {
     worker.terminate();
     console.log(banner);
-    return (firstCheck = { measured: false, note: `the helper did not hear the kernel's iopub within ${timeoutMs} ms` });
+    return (firstCheck = {
+      measured: false,
+      note: `the helper did not hear the kernel's iopub within ${timeoutMs} ms`,
+    });
   }
   const joinMs = performance.now() - start;
   helper = h;
@@ -295,7 +352,7 @@ export function startDenoHelper(banner = denoBanner(), timeoutMs = 5000): Output
     measured: true,
     joinMs,
     ...(delivered ? { deliveryMs: performance.now() - t } : { note: 'the banner was not seen on iopub' }),
-    ...(hooked ? {} : { note: 'Deno\'s end-of-cell call was not found: output may still follow a cell\'s idle status' }),
+    ...(hooked ? {} : { note: "Deno's end-of-cell call was not found: output may still follow a cell's idle status" }),
   });
 }
 
@@ -337,7 +394,7 @@ export function latestDefinition(name: string): string | null | undefined {
  * the cells above it).
  */
 export function typeErrorsOfLatest(exercise: ExerciseId): { errors: CompileError[] } | { note: string; notRun?: true } {
-  if (!helper) return { note: 'the kernel\'s helper thread is not running (its connection file was not found)' };
+  if (!helper) return { note: "the kernel's helper thread is not running (its connection file was not found)" };
   const ex = exerciseById(exercise);
   const source = latestDefinition(ex.functionName);
   if (!source) {

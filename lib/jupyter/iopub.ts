@@ -40,7 +40,10 @@ export function ready(socketType = 'SUB'): Buffer {
   const value = Buffer.from(socketType, 'ascii');
   const len = Buffer.alloc(4);
   len.writeUInt32BE(value.length);
-  return frame(FLAG_COMMAND, Buffer.concat([Buffer.from([5]), Buffer.from('READY', 'ascii'), Buffer.from([name.length]), name, len, value]));
+  return frame(
+    FLAG_COMMAND,
+    Buffer.concat([Buffer.from([5]), Buffer.from('READY', 'ascii'), Buffer.from([name.length]), name, len, value]),
+  );
 }
 
 /** Jupyter's wire format: identities, <IDS|MSG>, signature, header, parent header, metadata, content. */

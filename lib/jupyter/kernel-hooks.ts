@@ -21,7 +21,12 @@ const START = Symbol.for('gan-seminar.requestStarted');
 type Write = (name: string, text: string) => void;
 
 interface HandlerProto {
-  handleExecuteImpl(this: unknown, req: Record<PropertyKey, unknown>, writeStream: Write, writeDisplayData: unknown): Promise<unknown>;
+  handleExecuteImpl(
+    this: unknown,
+    req: Record<PropertyKey, unknown>,
+    writeStream: Write,
+    writeDisplayData: unknown,
+  ): Promise<unknown>;
 }
 
 /** The zeromq 6 sockets of tslab's server (only what the hooks touch). */
@@ -33,7 +38,11 @@ interface ServerSockets {
 }
 
 interface ServerProto {
-  handleExecute(this: { publishStatus(status: string, parent: unknown): void }, sock: unknown, msg: { content?: unknown }): Promise<void>;
+  handleExecute(
+    this: { publishStatus(status: string, parent: unknown): void },
+    sock: unknown,
+    msg: { content?: unknown },
+  ): Promise<void>;
   publishStatus(this: ServerSockets, status: string, parent: unknown): void;
 }
 
@@ -66,8 +75,8 @@ export const PRELOADED = Symbol.for('gan-seminar.kernelPreloaded');
 
 /** Said once, in the first cell, by a kernel registered without the preload (e.g. by `npx tslab install`). */
 export const NOT_PRELOADED_NOTE =
-  '(This TypeScript kernel was registered without the project\'s hooks — by `npx tslab install`? From here on cells ' +
-  'say which cell to run first, but a cell run before this one could not. Register it the project\'s way once: ' +
+  "(This TypeScript kernel was registered without the project's hooks — by `npx tslab install`? From here on cells " +
+  "say which cell to run first, but a cell run before this one could not. Register it the project's way once: " +
   '`npm run kernel:install -- --user`, then restart the kernel.)';
 
 /** Whether the kernel preload ran in this process. */
@@ -96,8 +105,13 @@ export function lastRunOf(name: string): LastRun | undefined {
 
 /** The functions a cell declares at top level: `function f(`, `const f = (…) =>`, `const f = function`. */
 export function declaredFunctions(code: string): string[] {
-  const names = [...code.matchAll(/^(?:export\s+)?(?:async\s+)?function\s*\*?\s*([A-Za-z_$][\w$]*)/gm)].map((m) => m[1]);
-  for (const m of code.matchAll(/^(?:export\s+)?(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=]*)?=\s*(?:async\s*)?(?:function\b|\([^)]*\)\s*(?::[^=]*)?=>|[A-Za-z_$][\w$]*\s*=>)/gm)) names.push(m[1]);
+  const names = [...code.matchAll(/^(?:export\s+)?(?:async\s+)?function\s*\*?\s*([A-Za-z_$][\w$]*)/gm)].map(
+    (m) => m[1],
+  );
+  for (const m of code.matchAll(
+    /^(?:export\s+)?(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=]*)?=\s*(?:async\s*)?(?:function\b|\([^)]*\)\s*(?::[^=]*)?=>|[A-Za-z_$][\w$]*\s*=>)/gm,
+  ))
+    names.push(m[1]);
   return [...new Set(names)];
 }
 
@@ -152,7 +166,14 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 export function patchTslab(mod: TslabJupyterModule | null = loadedTslabJupyter()): boolean {
   const handler = mod?.JupyterHandlerImpl?.prototype;
   const server = mod?.ZmqServer?.prototype;
-  if (!handler || !server || typeof handler.handleExecuteImpl !== 'function' || typeof server.handleExecute !== 'function' || typeof server.publishStatus !== 'function') return false;
+  if (
+    !handler ||
+    !server ||
+    typeof handler.handleExecuteImpl !== 'function' ||
+    typeof server.handleExecute !== 'function' ||
+    typeof server.publishStatus !== 'function'
+  )
+    return false;
   const reg = registry();
   if (reg.patched.has(handler)) return true;
   reg.patched.add(handler);
@@ -166,7 +187,11 @@ export function patchTslab(mod: TslabJupyterModule | null = loadedTslabJupyter()
   const serverExecute = server.handleExecute;
   server.handleExecute = function (sock, msg) {
     if (msg?.content && typeof msg.content === 'object') {
-      Object.defineProperty(msg.content, START, { value: () => this.publishStatus('busy', msg), enumerable: false, configurable: true });
+      Object.defineProperty(msg.content, START, {
+        value: () => this.publishStatus('busy', msg),
+        enumerable: false,
+        configurable: true,
+      });
     }
     return serverExecute.call(this, sock, msg);
   };
@@ -199,7 +224,10 @@ export function patchTslab(mod: TslabJupyterModule | null = loadedTslabJupyter()
       try {
         hook((line) => writeStream('stdout', `${line}\n`));
       } catch (err) {
-        writeStream('stderr', `(gan-seminar: a before-cell hook failed: ${err instanceof Error ? err.message : String(err)})\n`);
+        writeStream(
+          'stderr',
+          `(gan-seminar: a before-cell hook failed: ${err instanceof Error ? err.message : String(err)})\n`,
+        );
       }
     }
     try {
@@ -208,7 +236,14 @@ export function patchTslab(mod: TslabJupyterModule | null = loadedTslabJupyter()
       recordRun(code, { ok: true });
       return done;
     } catch (failed) {
-      recordRun(code, { ok: false, error: stderr.split('\n').find((l) => l.trim())?.trim() ?? 'the cell failed' });
+      recordRun(code, {
+        ok: false,
+        error:
+          stderr
+            .split('\n')
+            .find((l) => l.trim())
+            ?.trim() ?? 'the cell failed',
+      });
       const hint = missingCellHint(stderr);
       if (hint) writeStream('stderr', `${hint}\n`);
       else for (const line of held) writeStream('stderr', line);

@@ -58,7 +58,8 @@ export function installTslabKernel(python = jupyterPython(), dataDir?: string): 
   execFileSync(tslab, ['install', '--python', python, '--binary', tslab, ...where], { stdio: 'pipe' });
   if (!hadJslab) fs.rmSync(jslab, { recursive: true, force: true });
   const kernel = JSON.parse(fs.readFileSync(spec, 'utf8')) as { argv: string[] };
-  if (kernel.argv[0] !== tslab) throw new Error(`tslab install wrote an unexpected kernelspec: ${JSON.stringify(kernel.argv)}`);
+  if (kernel.argv[0] !== tslab)
+    throw new Error(`tslab install wrote an unexpected kernelspec: ${JSON.stringify(kernel.argv)}`);
   kernel.argv = [process.execPath, '--require', KERNEL_PRELOAD, fs.realpathSync(tslab), ...kernel.argv.slice(1)];
   fs.writeFileSync(spec, `${JSON.stringify(kernel, null, 1)}\n`);
   return spec;
@@ -93,7 +94,13 @@ export function denoBinary(): string {
 export function denoKernelSpec(deno: string, platform: NodeJS.Platform = process.platform): Record<string, unknown> {
   const metadata = { 'gan-seminar': 'written by npm run kernel:install (lib/jupyter/kernels.ts)' };
   if (platform === 'win32') {
-    return { argv: [deno, 'jupyter', '--kernel', '--conn', '{connection_file}'], display_name: 'Deno', language: 'typescript', interrupt_mode: 'message', metadata };
+    return {
+      argv: [deno, 'jupyter', '--kernel', '--conn', '{connection_file}'],
+      display_name: 'Deno',
+      language: 'typescript',
+      interrupt_mode: 'message',
+      metadata,
+    };
   }
   return {
     argv: ['/bin/sh', '-c', 'trap \'\' INT; exec "$0" jupyter --kernel --conn "$1"', deno, '{connection_file}'],

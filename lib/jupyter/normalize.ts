@@ -48,7 +48,11 @@ function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
   if (v === null || typeof v !== 'object') return v;
   const o = v as Record<string, unknown>;
-  return Object.fromEntries(Object.keys(o).sort().map((k) => [k, sortKeys(o[k])]));
+  return Object.fromEntries(
+    Object.keys(o)
+      .sort()
+      .map((k) => [k, sortKeys(o[k])]),
+  );
 }
 
 /**
@@ -64,7 +68,8 @@ export function normalizeNotebookText(text: string): string {
     if (cell.source !== undefined) cell.source = splitLines(String(joined(cell.source)));
     for (const bundle of Object.values(cell.attachments ?? {})) {
       for (const [mime, data] of Object.entries(bundle)) {
-        if (!isJsonMime(mime) && (typeof data === 'string' || Array.isArray(data))) bundle[mime] = splitLines(String(joined(data)));
+        if (!isJsonMime(mime) && (typeof data === 'string' || Array.isArray(data)))
+          bundle[mime] = splitLines(String(joined(data)));
       }
     }
     if (cell.cell_type !== 'code') continue;

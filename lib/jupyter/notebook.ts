@@ -41,7 +41,10 @@ export function parseNotebook(text: string): ParseResult {
   try {
     json = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
-    return { ok: false, message: `not a notebook: the file is not valid JSON (${(err as Error).message}). Re-download it from Jupyter (File → Download).` };
+    return {
+      ok: false,
+      message: `not a notebook: the file is not valid JSON (${(err as Error).message}). Re-download it from Jupyter (File → Download).`,
+    };
   }
   if (!json || typeof json !== 'object' || !Array.isArray((json as { cells?: unknown }).cells)) {
     return { ok: false, message: 'not a notebook: no "cells" list. Submit the .ipynb file saved by Jupyter.' };
@@ -50,7 +53,10 @@ export function parseNotebook(text: string): ParseResult {
   if (format !== 4) return { ok: false, message: `unsupported notebook format ${String(format)} (need nbformat 4)` };
   if (!validate(json)) {
     const e = validate.errors?.[0];
-    return { ok: false, message: `not a valid nbformat 4 notebook: ${e?.instancePath || '/'} ${e?.message ?? ''}`.trim() };
+    return {
+      ok: false,
+      message: `not a valid nbformat 4 notebook: ${e?.instancePath || '/'} ${e?.message ?? ''}`.trim(),
+    };
   }
   return { ok: true, notebook: json as Notebook };
 }
@@ -71,7 +77,8 @@ export function sourceText(cell: { source: MultilineString }): string {
   return Array.isArray(cell.source) ? cell.source.join('') : String(cell.source ?? '');
 }
 
-const objectOf = (v: PartialJSONValue | undefined): PartialJSONObject | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? v : undefined);
+const objectOf = (v: PartialJSONValue | undefined): PartialJSONObject | undefined =>
+  v && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
 
 /** metadata.<namespace> of a cell, as an object ({} when absent). */
 export function namespace(cell: Cell, name: 'nbgrader' | 'seminar'): PartialJSONObject {

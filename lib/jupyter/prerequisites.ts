@@ -11,8 +11,16 @@ export interface DefiningCell {
 }
 
 export const DEFINING_CELLS: DefiningCell[] = [
-  { cell: 'samplers', title: 'the first code cell (imports and samplers)', names: ['tf', 'gan', 'SOLUTIONS', 'TODO', 'sampleNoise', 'sampleRealData'] },
-  { cell: 'models', title: 'the «Models» cell (gen, disc and their optimizers)', names: ['gen', 'genOpt', 'disc', 'discOpt'] },
+  {
+    cell: 'samplers',
+    title: 'the first code cell (imports and samplers)',
+    names: ['tf', 'gan', 'SOLUTIONS', 'TODO', 'sampleNoise', 'sampleRealData'],
+  },
+  {
+    cell: 'models',
+    title: 'the «Models» cell (gen, disc and their optimizers)',
+    names: ['gen', 'genOpt', 'disc', 'discOpt'],
+  },
   { cell: 'train_disc', title: 'the Exercise 1 cell (trainDisc)', names: ['IS_FAKE', 'IS_REAL', 'trainDisc'] },
   { cell: 'train_gen', title: 'the Exercise 2 cell (trainGen)', names: ['trainGen'] },
 ];
@@ -29,6 +37,9 @@ export function missingCellHint(diagnostics: string): string | null {
   if (missing.size === 0) return null;
   const first = DEFINING_CELLS.find((c) => c.names.some((n) => missing.has(n)));
   if (!first) return null;
-  const names = first.names.filter((n) => missing.has(n)).map((n) => `\`${n}\``).join(', ');
+  const names = first.names
+    .filter((n) => missing.has(n))
+    .map((n) => `\`${n}\``)
+    .join(', ');
   return `→ ${names} ${first.names.filter((n) => missing.has(n)).length > 1 ? 'are' : 'is'} defined in ${first.title}: run the cells above this one first, from the top (Cell > Run All Above), then this cell again.`;
 }

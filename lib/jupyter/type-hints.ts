@@ -22,11 +22,11 @@ export const TYPE_HINTS: TypeHint[] = [
   },
   {
     message: /^The (left|right)-hand side of an arithmetic operation must be of type/,
-    hint: '`+ - * /` don\'t apply to tensors: write tf.add(a, b), tf.sub(a, b), tf.mul(a, b), tf.div(a, b) (or a.add(b), a.mul(b), …).',
+    hint: "`+ - * /` don't apply to tensors: write tf.add(a, b), tf.sub(a, b), tf.mul(a, b), tf.div(a, b) (or a.add(b), a.mul(b), …).",
   },
   {
     message: /^Operator '[-+*/]' cannot be applied to types/,
-    hint: '`+ - * /` don\'t apply to tensors: write tf.add(a, b), tf.sub(a, b), tf.mul(a, b), tf.div(a, b) (or a.add(b), a.mul(b), …).',
+    hint: "`+ - * /` don't apply to tensors: write tf.add(a, b), tf.sub(a, b), tf.mul(a, b), tf.div(a, b) (or a.add(b), a.mul(b), …).",
   },
   {
     message: new RegExp(`^Type 'number' is not assignable to type '${TENSOR}'`),

@@ -18,7 +18,11 @@ function load(): ReferenceModule | undefined {
     return require('./solutions') as ReferenceModule;
   } catch (err) {
     // Only "this very file is absent" means a student release; any other failure is a real bug.
-    const missing = err instanceof Error && 'code' in err && err.code === 'MODULE_NOT_FOUND' && /[\\/'"]solutions['"]/.test(err.message.split('\n')[0]);
+    const missing =
+      err instanceof Error &&
+      'code' in err &&
+      err.code === 'MODULE_NOT_FOUND' &&
+      /[\\/'"]solutions['"]/.test(err.message.split('\n')[0]);
     if (missing) return undefined;
     throw err;
   }
@@ -35,7 +39,7 @@ export function referenceSteps(seminar: Seminar): Steps {
   if (!reference) {
     throw new Error(
       `${NOT_IN_RELEASE}: solution mode (GAN_SOLUTIONS=1, gan.solutionMode(true)) and the reference steps run only ` +
-        'in the instructor\'s repository. Fill in trainDisc and trainGen, then run `npm run check` to check them.',
+        "in the instructor's repository. Fill in trainDisc and trainGen, then run `npm run check` to check them.",
     );
   }
   return reference.referenceSteps(seminar);

@@ -5,7 +5,17 @@ import type { Seminar } from '../seminar/models';
 import type { Steps } from '../seminar/steps';
 
 /** The reference `trainDisc` / `trainGen`, bound to a seminar's globals like the notebook's cells. */
-export function referenceSteps({ tf, gen, disc, genOpt, discOpt, sampleNoise, sampleRealData, IS_FAKE, IS_REAL }: Seminar): Steps {
+export function referenceSteps({
+  tf,
+  gen,
+  disc,
+  genOpt,
+  discOpt,
+  sampleNoise,
+  sampleRealData,
+  IS_FAKE,
+  IS_REAL,
+}: Seminar): Steps {
   function trainDisc(batchSize: number): number {
     return tf.tidy(() => {
       const discLoss = discOpt.minimize(

@@ -85,7 +85,9 @@ export interface BuildReport {
 /** Files under `dir`, relative with '/' separators, sorted (so the zip lists them in a stable order). */
 function filesUnder(dir: string, rel = ''): string[] {
   const out: string[] = [];
-  for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+  for (const e of fs
+    .readdirSync(path.join(dir, rel), { withFileTypes: true })
+    .sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const child = rel ? `${rel}/${e.name}` : e.name;
     if (e.isDirectory()) out.push(...filesUnder(dir, child));
     else out.push(child); // files, and symlinks as the files they point to
@@ -164,8 +166,11 @@ export function findSubmission(dir: string, preferred: string): { file?: string;
   const named = found.filter((f) => path.basename(f) === preferred);
   if (named.length === 1) return { file: named[0] };
   if (found.length === 1) return { file: found[0] };
-  if (found.length === 0) return { problem: `no .ipynb file in the submission. Upload your ${preferred} (File → Download in Jupyter).` };
-  return { problem: `${found.length} notebooks in the submission (${found.map((f) => path.relative(dir, f)).join(', ')}); upload only ${preferred}.` };
+  if (found.length === 0)
+    return { problem: `no .ipynb file in the submission. Upload your ${preferred} (File → Download in Jupyter).` };
+  return {
+    problem: `${found.length} notebooks in the submission (${found.map((f) => path.relative(dir, f)).join(', ')}); upload only ${preferred}.`,
+  };
 }
 
 /** The shape `autograder --out` writes; a hand-edited file that breaks it fails with the field named. */
@@ -185,7 +190,9 @@ function readConfig(source: string): AutograderConfig {
   const json: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
   if (!validConfig(json)) {
     const e = validConfig.errors?.[0];
-    throw new Error(`${CONFIG_FILE} is not a valid autograder configuration: ${e?.instancePath || '/'} ${e?.message ?? ''}; rebuild it with \`gan-seminar autograder\``);
+    throw new Error(
+      `${CONFIG_FILE} is not a valid autograder configuration: ${e?.instancePath || '/'} ${e?.message ?? ''}; rebuild it with \`gan-seminar autograder\``,
+    );
   }
   return json as AutograderConfig;
 }

@@ -13,7 +13,8 @@ export function buildProject(root: string, dir: string, what = 'the copied proje
     const tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
     execFileSync(process.execPath, [tsc, '-p', dir], { stdio: 'pipe', encoding: 'utf8' });
   } catch (err) {
-    const out = err && typeof err === 'object' && 'stdout' in err ? String((err as { stdout: unknown }).stdout) : String(err);
+    const out =
+      err && typeof err === 'object' && 'stdout' in err ? String((err as { stdout: unknown }).stdout) : String(err);
     throw new Error(`${what} does not compile on its own:\n${out.slice(0, 4000)}`);
   } finally {
     if (linked) fs.unlinkSync(link);

@@ -106,7 +106,10 @@ const STEPS: Step[] = [
     (c) => {
       for (const f of fs.readdirSync(path.join(c.root, 'test', 'release'))) {
         const m = STUDENT_SPEC.exec(f);
-        if (m) copy(c, `test/release/${f}`, `test/student${m[1]}.test.ts`, (text) => text.replace(/'\.\.\/\.\.\/lib/g, "'../lib"));
+        if (m)
+          copy(c, `test/release/${f}`, `test/student${m[1]}.test.ts`, (text) =>
+            text.replace(/'\.\.\/\.\.\/lib/g, "'../lib"),
+          );
       }
     },
   ],
@@ -117,19 +120,24 @@ const STEPS: Step[] = [
       const pkg = studentPackageJson(project);
       writeJson(c, 'package.json', pkg);
       const lock = path.join(c.root, 'package-lock.json');
-      if (fs.existsSync(lock)) writeJson(c, 'package-lock.json', studentLockfile(JSON.parse(fs.readFileSync(lock, 'utf8')), pkg));
+      if (fs.existsSync(lock))
+        writeJson(c, 'package-lock.json', studentLockfile(JSON.parse(fs.readFileSync(lock, 'utf8')), pkg));
       copy(c, 'tsconfig.json');
       copy(c, '.mocharc.json');
       fs.writeFileSync(path.join(c.staging, '.gitignore'), 'node_modules/\ndist/\n.ipynb_checkpoints/\n');
       const hasCheck = STUDENT_COMMANDS.some((cmd) => c.report.lib.includes(`lib/cli/${cmd}.ts`));
-      fs.writeFileSync(path.join(c.staging, 'README.md'), studentReadme({ exercises: c.report.exercises, hasCheckCommand: hasCheck }));
+      fs.writeFileSync(
+        path.join(c.staging, 'README.md'),
+        studentReadme({ exercises: c.report.exercises, hasCheckCommand: hasCheck }),
+      );
     },
   ],
 ];
 
 function checkOut(root: string, out: string, force: boolean): void {
   const rel = path.relative(out, root);
-  if (rel === '' || !rel.startsWith('..')) throw new Error(`release: --out ${out} would contain the instructor repository; choose a folder outside it`);
+  if (rel === '' || !rel.startsWith('..'))
+    throw new Error(`release: --out ${out} would contain the instructor repository; choose a folder outside it`);
   const inside = path.relative(root, out);
   if (!inside.startsWith('..') && /^(lib|test|notebooks|dist|node_modules)(\/|$)/.test(inside)) {
     throw new Error(`release: --out ${out} is inside the repository's ${inside.split('/')[0]}/; choose another folder`);
@@ -146,15 +154,35 @@ export function buildRelease(options: ReleaseOptions): ReleaseReport {
   checkOut(root, out, options.force ?? false);
   fs.mkdirSync(path.dirname(out), { recursive: true });
   const staging = fs.mkdtempSync(path.join(path.dirname(out), `.${path.basename(out)}.partial-`));
-  const report: ReleaseReport = { out, files: [], lib: [], exercises: [], droppedCells: [], hiddenChecks: [], guard: { files: 0, fingerprints: 0 } };
+  const report: ReleaseReport = {
+    out,
+    files: [],
+    lib: [],
+    exercises: [],
+    droppedCells: [],
+    hiddenChecks: [],
+    guard: { files: 0, fingerprints: 0 },
+  };
   const { configureChecks } = require('../grader/checks') as typeof import('../grader/checks');
-  const hidden = options.hidden ?? configureChecks().filter((ch) => ch.hidden).map((ch) => ch.id);
+  const hidden =
+    options.hidden ??
+    configureChecks()
+      .filter((ch) => ch.hidden)
+      .map((ch) => ch.id);
   const c: Context = { root, staging, report, log, hidden };
   try {
     const steps: Step[] = [...STEPS];
-    if (options.build ?? true) steps.push(['build', (ctx) => buildProject(ctx.root, ctx.staging, 'release: the student bundle')]);
+    if (options.build ?? true)
+      steps.push(['build', (ctx) => buildProject(ctx.root, ctx.staging, 'release: the student bundle')]);
     if (options.beforeGuard) steps.push(['extra', (ctx) => options.beforeGuard!(ctx.staging)]);
-    steps.push(['leak guard', (ctx) => (ctx.report.guard = assertNoLeaks(ctx.staging, fs.readFileSync(path.join(root, 'lib/reference/solutions.ts'), 'utf8')))]);
+    steps.push([
+      'leak guard',
+      (ctx) =>
+        (ctx.report.guard = assertNoLeaks(
+          ctx.staging,
+          fs.readFileSync(path.join(root, 'lib/reference/solutions.ts'), 'utf8'),
+        )),
+    ]);
     for (const [name, run] of steps) {
       const t = Date.now();
       run(c);

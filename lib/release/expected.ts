@@ -6,7 +6,6 @@ import { buildBasis } from '../grader/basis';
 import { EXPECTED_IN_BUNDLE, ExpectedValues } from '../grader/expected';
 import { createSeminar, disposeSeminar } from '../seminar/models';
 
-
 /** The reference run through the grader's protocol (lib/grader/basis.ts buildBasis). */
 export function computeExpected(hiddenChecks: string[] = []): ExpectedValues {
   const s = createSeminar({ seed: 0 });
@@ -31,7 +30,8 @@ let cached: { hidden: string; json: string } | undefined;
 /** Writes <staging>/lib/grader/expected-values.json; returns its bundle-relative path. */
 export function writeExpected(staging: string, hiddenChecks: string[] = []): string {
   const hidden = JSON.stringify(hiddenChecks);
-  if (!cached || cached.hidden !== hidden) cached = { hidden, json: JSON.stringify(computeExpected(hiddenChecks)) + '\n' };
+  if (!cached || cached.hidden !== hidden)
+    cached = { hidden, json: JSON.stringify(computeExpected(hiddenChecks)) + '\n' };
   const file = path.join(staging, EXPECTED_IN_BUNDLE);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, cached.json);

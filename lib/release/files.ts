@@ -6,7 +6,13 @@ import * as path from 'node:path';
 import * as ts from 'typescript';
 
 /** Modules the student bundle starts from: what the notebook and the student's CLI load. */
-export const ENTRY_POINTS = ['lib/index.ts', 'lib/cli.ts', 'lib/grader/self-check.ts', 'lib/grader/expected.ts', 'lib/grader/checks.spec.ts'];
+export const ENTRY_POINTS = [
+  'lib/index.ts',
+  'lib/cli.ts',
+  'lib/grader/self-check.ts',
+  'lib/grader/expected.ts',
+  'lib/grader/checks.spec.ts',
+];
 
 /** CLI subcommands a student may run; the others are instructor tools and are cut from the table. */
 export const STUDENT_COMMANDS = ['check'];
@@ -31,7 +37,11 @@ export function localImports(source: string): string[] {
   const file = ts.createSourceFile('x.ts', source, ts.ScriptTarget.ES2022, true);
   const out: string[] = [];
   const visit = (node: ts.Node) => {
-    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+    if (
+      (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) &&
+      node.moduleSpecifier &&
+      ts.isStringLiteral(node.moduleSpecifier)
+    ) {
       // `import type` is erased, but the types still have to resolve in the bundle's build
       out.push(node.moduleSpecifier.text);
     } else if (ts.isCallExpression(node) && node.arguments.length === 1 && ts.isStringLiteral(node.arguments[0])) {
@@ -39,7 +49,11 @@ export function localImports(source: string): string[] {
       if ((ts.isIdentifier(callee) && callee.text === 'require') || callee.kind === ts.SyntaxKind.ImportKeyword) {
         out.push(node.arguments[0].text);
       }
-    } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
+    } else if (
+      ts.isImportTypeNode(node) &&
+      ts.isLiteralTypeNode(node.argument) &&
+      ts.isStringLiteral(node.argument.literal)
+    ) {
       out.push(node.argument.literal.text);
     }
     ts.forEachChild(node, visit);
@@ -51,8 +65,10 @@ export function localImports(source: string): string[] {
 function resolveLocal(root: string, fromRel: string, spec: string): string | undefined {
   const base = path.join(path.dirname(path.join(root, fromRel)), spec);
   for (const candidate of [`${base}.ts`, path.join(base, 'index.ts'), base]) {
-    if (candidate.endsWith('.ts') && fs.existsSync(candidate)) return path.relative(root, candidate).split(path.sep).join('/');
-    if (candidate.endsWith('.json') && fs.existsSync(candidate)) return path.relative(root, candidate).split(path.sep).join('/');
+    if (candidate.endsWith('.ts') && fs.existsSync(candidate))
+      return path.relative(root, candidate).split(path.sep).join('/');
+    if (candidate.endsWith('.json') && fs.existsSync(candidate))
+      return path.relative(root, candidate).split(path.sep).join('/');
   }
   return undefined;
 }
@@ -66,12 +82,15 @@ export function studentCli(source: string): string {
     return !m || STUDENT_COMMANDS.includes(m[2]);
   });
   if (!lines.some((l) => entry.test(l))) {
-    throw new Error('release: found no COMMANDS entries in lib/cli.ts — has the table changed shape? Update studentCli in lib/release/files.ts');
+    throw new Error(
+      'release: found no COMMANDS entries in lib/cli.ts — has the table changed shape? Update studentCli in lib/release/files.ts',
+    );
   }
   // the instructor CLI defaults to `train`; a student's bare `gan-seminar` shows the help instead
-  return kept.join('\n').replace(/\[name = '([\w-]+)'/, (m, cmd: string) => (STUDENT_COMMANDS.includes(cmd) ? m : "[name = '--help'"));
+  return kept
+    .join('\n')
+    .replace(/\[name = '([\w-]+)'/, (m, cmd: string) => (STUDENT_COMMANDS.includes(cmd) ? m : "[name = '--help'"));
 }
-
 
 export interface LibSelection {
   /** Repository-relative files to copy from lib/ (cli.ts is rewritten by studentCli). */
@@ -102,7 +121,9 @@ export function selectLib(root: string): LibSelection {
         if (rel === REFERENCE_LOADER && target === SOLUTIONS) continue;
         throw new Error(
           `release: ${rel} imports ${target}, which is instructor-only and cannot ship to students. ` +
-            (target === SOLUTIONS ? 'Get the reference through lib/reference/index.ts (referenceSteps / hasReference) instead.' : 'Move what the student side needs out of it.'),
+            (target === SOLUTIONS
+              ? 'Get the reference through lib/reference/index.ts (referenceSteps / hasReference) instead.'
+              : 'Move what the student side needs out of it.'),
         );
       }
       if (!target.startsWith('lib/')) throw new Error(`release: ${rel} imports ${target}, outside lib/`);

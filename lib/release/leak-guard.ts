@@ -63,7 +63,10 @@ export function stripTypes(code: string): string {
  * The fingerprints of a reference source: every function body and every call or binary expression
  * inside a function, as compiled JavaScript, minus the public fragments and the too-short.
  */
-export function referenceFingerprints(source: string, publicFragments: readonly string[] = PUBLIC_FRAGMENTS): Fingerprint[] {
+export function referenceFingerprints(
+  source: string,
+  publicFragments: readonly string[] = PUBLIC_FRAGMENTS,
+): Fingerprint[] {
   const js = stripTypes(source);
   const file = ts.createSourceFile('reference.js', js, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
   const allowed = publicFragments.map((f) => squash(stripTypes(f)).replace(/;$/, ''));
@@ -85,7 +88,8 @@ export function referenceFingerprints(source: string, publicFragments: readonly 
     ts.forEachChild(node, (child) => visit(child, inside));
   };
   visit(file, undefined);
-  if (seen.size === 0) throw new Error('leak guard: found no code in the reference — is lib/reference/solutions.ts empty?');
+  if (seen.size === 0)
+    throw new Error('leak guard: found no code in the reference — is lib/reference/solutions.ts empty?');
   return [...seen.values()];
 }
 

@@ -81,14 +81,21 @@ export function referenceRegion(solutions: string, fnName: string): string[] {
   let closure: ts.ArrowFunction | undefined;
   const visit = (node: ts.Node, inFn: boolean) => {
     const here = inFn || (ts.isFunctionDeclaration(node) && node.name?.text === fnName);
-    if (here && !closure && ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'minimize') {
+    if (
+      here &&
+      !closure &&
+      ts.isCallExpression(node) &&
+      ts.isPropertyAccessExpression(node.expression) &&
+      node.expression.name.text === 'minimize'
+    ) {
       const arg = node.arguments[0];
       if (arg && ts.isArrowFunction(arg) && ts.isBlock(arg.body)) closure = arg;
     }
     ts.forEachChild(node, (c) => visit(c, here));
   };
   visit(file, false);
-  if (!closure) throw new Error(`nbgrader: found no optimizer.minimize(() => { ... }) in ${fnName} of lib/reference/solutions.ts`);
+  if (!closure)
+    throw new Error(`nbgrader: found no optimizer.minimize(() => { ... }) in ${fnName} of lib/reference/solutions.ts`);
   const given = PUBLIC_FRAGMENTS.map((f) => squash(stripTypes(f)).replace(/;$/, ''));
   const statements = (closure.body as ts.Block).statements.filter((st) => {
     const text = squash(stripTypes(st.getText(file))).replace(/;$/, '');
@@ -97,15 +104,23 @@ export function referenceRegion(solutions: string, fnName: string): string[] {
   // tfjs types the reference imports by name (`Tensor`) are `tf.Tensor` in the notebook
   const tfTypes = new Set<string>();
   for (const st of file.statements) {
-    if (ts.isImportDeclaration(st) && ts.isStringLiteral(st.moduleSpecifier) && st.moduleSpecifier.text === '@tensorflow/tfjs') {
+    if (
+      ts.isImportDeclaration(st) &&
+      ts.isStringLiteral(st.moduleSpecifier) &&
+      st.moduleSpecifier.text === '@tensorflow/tfjs'
+    ) {
       const named = st.importClause?.namedBindings;
       if (named && ts.isNamedImports(named)) named.elements.forEach((e) => tfTypes.add(e.name.text));
     }
   }
-  const qualify = (line: string) => [...tfTypes].reduce((l, t) => l.replace(new RegExp(`(:\\s*)${t}\\b`, 'g'), `$1tf.${t}`), line);
+  const qualify = (line: string) =>
+    [...tfTypes].reduce((l, t) => l.replace(new RegExp(`(:\\s*)${t}\\b`, 'g'), `$1tf.${t}`), line);
   // each statement with the comment lines right above it, dedented
   return statements.flatMap((st) => {
-    const full = st.getFullText(file).replace(/^\s*\n/, '').replace(/\s+$/, '');
+    const full = st
+      .getFullText(file)
+      .replace(/^\s*\n/, '')
+      .replace(/\s+$/, '');
     const lines = full.split('\n');
     const indent = Math.min(...lines.filter((l) => l.trim()).map((l) => /^\s*/.exec(l)![0].length));
     return lines.filter((l) => l.trim()).map((l) => qualify(l.slice(indent)));
@@ -123,9 +138,14 @@ export function inlineReference(cellSource: string, region: string[]): string {
   const ret = lines.findIndex((l, i) => i > first && /^\s*return\s+\w+;\s*$/.test(l));
   if (ret < 0) throw new Error('nbgrader: exercise cell has no `return <loss>;` after its TODO lines');
   const indent = /^\s*/.exec(lines[first])![0];
-  return [...lines.slice(0, first), indent + BEGIN, ...region.map((l) => indent + l), indent + END, ...lines.slice(ret + 1)].join('\n');
+  return [
+    ...lines.slice(0, first),
+    indent + BEGIN,
+    ...region.map((l) => indent + l),
+    indent + END,
+    ...lines.slice(ret + 1),
+  ].join('\n');
 }
-
 
 function asLines(text: string): string[] {
   return text.split(/(?<=\n)/);
@@ -137,7 +157,10 @@ export function nbgraderSource(nb: Notebook, solutions: string): Notebook {
     if (!isExerciseCell(cell)) return cell;
     const id = gradeIdOf(cell);
     const fn = EXERCISES.find((ex) => ex.id === id)?.functionName;
-    if (!fn) throw new Error(`nbgrader: no exercise "${id}" in the registry (lib/exercises/), so no reference function to inline`);
+    if (!fn)
+      throw new Error(
+        `nbgrader: no exercise "${id}" in the registry (lib/exercises/), so no reference function to inline`,
+      );
     return { ...cell, source: asLines(inlineReference(sourceText(cell), referenceRegion(solutions, fn))) };
   });
   return { ...nb, cells };

@@ -74,7 +74,12 @@ export function studentLockfile(lock: Lockfile, pkg: PackageJson): Lockfile {
   const root = packages[''];
   if (root) {
     for (const key of ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies']) delete root[key];
-    Object.assign(root, { name: pkg.name, version: pkg.version, dependencies: pkg.dependencies ?? {}, bin: { 'gan-seminar': 'dist/lib/cli.js' } });
+    Object.assign(root, {
+      name: pkg.name,
+      version: pkg.version,
+      dependencies: pkg.dependencies ?? {},
+      bin: { 'gan-seminar': 'dist/lib/cli.js' },
+    });
     if (pkg.engines) root.engines = pkg.engines;
   }
   const kept = reachable(packages, Object.keys(pkg.dependencies ?? {}));
@@ -89,13 +94,21 @@ export function studentLockfile(lock: Lockfile, pkg: PackageJson): Lockfile {
   return copy;
 }
 
-type LockEntry = { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string>; peerDependencies?: Record<string, string> };
+type LockEntry = {
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+};
 
 /** The lockfile paths a package at `from` reaches, resolving each name as Node does (nested node_modules first). */
 function reachable(packages: Record<string, unknown>, rootDeps: string[]): Set<string> {
   const kept = new Set<string>();
   const resolve = (from: string, name: string): string | undefined => {
-    for (let dir = from; ; dir = dir.includes('/node_modules/') ? dir.slice(0, dir.lastIndexOf('/node_modules/')) : '') {
+    for (
+      let dir = from;
+      ;
+      dir = dir.includes('/node_modules/') ? dir.slice(0, dir.lastIndexOf('/node_modules/')) : ''
+    ) {
       const key = `${dir ? `${dir}/` : ''}node_modules/${name}`;
       if (key in packages) return key;
       if (dir === '') return undefined;

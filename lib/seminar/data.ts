@@ -45,7 +45,10 @@ export function sampleNoise(batchSize: number): tf.Tensor2D {
   checkBatchSize(batchSize, 'sampleNoise');
   if (override) return override.noise(batchSize);
   const r = rng();
-  return tf.tensor2d(r.fill(batchSize, () => r.uniform()), [batchSize, 1]);
+  return tf.tensor2d(
+    r.fill(batchSize, () => r.uniform()),
+    [batchSize, 1],
+  );
 }
 
 /** Normal "real data" of shape [batchSize, 1], mu=5, std=1.5. */
@@ -53,5 +56,8 @@ export function sampleRealData(batchSize: number): tf.Tensor2D {
   checkBatchSize(batchSize, 'sampleRealData');
   if (override) return override.real(batchSize);
   const r = rng();
-  return tf.tensor2d(r.fill(batchSize, () => r.normal() * REAL_STD + REAL_MEAN), [batchSize, 1]);
+  return tf.tensor2d(
+    r.fill(batchSize, () => r.normal() * REAL_STD + REAL_MEAN),
+    [batchSize, 1],
+  );
 }

@@ -56,7 +56,15 @@ function* loop(s: Seminar, options: TrainOptions): Generator<Readout, Readout> {
   let genLoss = NaN;
   const read = (iteration: number): Readout => {
     const seconds = (performance.now() - start) / 1000;
-    const r = { iteration, iterations, discLoss, genLoss, seconds, itPerSec: iteration / seconds, ...quality(s, readoutSamples) };
+    const r = {
+      iteration,
+      iterations,
+      discLoss,
+      genLoss,
+      seconds,
+      itPerSec: iteration / seconds,
+      ...quality(s, readoutSamples),
+    };
     onReadout?.(r);
     return r;
   };

@@ -36,7 +36,16 @@ export interface Seminar {
 
 /** The globals the notebook's cells define (samplers and models cells) and the exercise cells use: the
  * grader declares them for the type-check (lib/jupyter/compile.ts) and defines them in its sandbox. */
-export const NOTEBOOK_GLOBALS = ['gen', 'disc', 'genOpt', 'discOpt', 'sampleNoise', 'sampleRealData', 'IS_FAKE', 'IS_REAL'] as const satisfies readonly (keyof Seminar)[];
+export const NOTEBOOK_GLOBALS = [
+  'gen',
+  'disc',
+  'genOpt',
+  'discOpt',
+  'sampleNoise',
+  'sampleRealData',
+  'IS_FAKE',
+  'IS_REAL',
+] as const satisfies readonly (keyof Seminar)[];
 
 /** Fresh models and optimizers; `seed` makes weights and all later samples reproducible. */
 export function createSeminar(options: { seed?: number } = {}): Seminar {

@@ -29,7 +29,11 @@ export class Linear implements Layer {
   readonly weight: tf.Variable<tf.Rank.R2>;
   readonly bias: tf.Variable<tf.Rank.R1>;
 
-  constructor(readonly inFeatures: number, readonly outFeatures: number, random: Rng = rng()) {
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    random: Rng = rng(),
+  ) {
     const bound = 1 / Math.sqrt(inFeatures);
     const init = (n: number) => random.fill(n, () => (2 * random.uniform() - 1) * bound);
     // tidy frees the initial tensors; the variables (which tidy leaves alone) hold their own reference
@@ -156,7 +160,9 @@ function fusedChain(steps: readonly KernelStep[]): (x: tf.Tensor2D, params: tf.V
 
 export function sequential(...layers: Layer[]): Module {
   const steps: KernelStep[] | null = layers.every((l) => l instanceof Linear || l instanceof ELU)
-    ? layers.map((l): KernelStep => (l instanceof Linear ? { kind: 'linear', inF: l.inFeatures, outF: l.outFeatures } : { kind: 'elu' }))
+    ? layers.map((l): KernelStep =>
+        l instanceof Linear ? { kind: 'linear', inF: l.inFeatures, outF: l.outFeatures } : { kind: 'elu' },
+      )
     : null;
   const chain = steps && steps.length > 0 ? fusedChain(steps) : null;
   const firstIn = layers.find((l): l is Linear => l instanceof Linear)?.inFeatures;
@@ -174,7 +180,11 @@ export function sequential(...layers: Layer[]): Module {
   };
   const namedParameters = (): [string, tf.Variable][] =>
     layers.flatMap((layer, i) => {
-      if (layer instanceof Linear) return [[`${i}.weight`, layer.weight], [`${i}.bias`, layer.bias]] as [string, tf.Variable][];
+      if (layer instanceof Linear)
+        return [
+          [`${i}.weight`, layer.weight],
+          [`${i}.bias`, layer.bias],
+        ] as [string, tf.Variable][];
       return layer.parameters().map((v, j): [string, tf.Variable] => [`${i}.${j}`, v]);
     });
   return Object.assign(forward, {
@@ -190,7 +200,8 @@ export type Weights = Record<string, { shape: number[]; values: number[] }>;
 
 export function getWeights(module: Module): Weights {
   const out: Weights = {};
-  for (const [name, v] of module.namedParameters()) out[name] = { shape: v.shape.slice(), values: Array.from(v.dataSync()) };
+  for (const [name, v] of module.namedParameters())
+    out[name] = { shape: v.shape.slice(), values: Array.from(v.dataSync()) };
   return out;
 }
 

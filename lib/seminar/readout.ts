@@ -78,10 +78,14 @@ export const CONVERGED = { meanTolerance: 0.15, stdTolerance: 0.15, maxW1: 0.3, 
 export function convergenceMisses(q: Quality): string[] {
   const misses: string[] = [];
   const c = CONVERGED;
-  if (!(Math.abs(q.genMean - REAL_MEAN) <= c.meanTolerance)) misses.push(`mean ${q.genMean.toFixed(2)} not within ${c.meanTolerance} of ${REAL_MEAN}`);
-  if (!(Math.abs(q.genStd - REAL_STD) <= c.stdTolerance)) misses.push(`std ${q.genStd.toFixed(2)} not within ${c.stdTolerance} of ${REAL_STD}`);
+  if (!(Math.abs(q.genMean - REAL_MEAN) <= c.meanTolerance))
+    misses.push(`mean ${q.genMean.toFixed(2)} not within ${c.meanTolerance} of ${REAL_MEAN}`);
+  if (!(Math.abs(q.genStd - REAL_STD) <= c.stdTolerance))
+    misses.push(`std ${q.genStd.toFixed(2)} not within ${c.stdTolerance} of ${REAL_STD}`);
   if (!(q.w1 < c.maxW1)) misses.push(`W1 ${q.w1.toFixed(3)} not below ${c.maxW1}`);
-  if (!(Math.abs(q.dReal - 0.5) <= c.dTolerance)) misses.push(`D(x) ${q.dReal.toFixed(2)} not within ${c.dTolerance} of 0.5`);
-  if (!(Math.abs(q.dFake - 0.5) <= c.dTolerance)) misses.push(`D(G(z)) ${q.dFake.toFixed(2)} not within ${c.dTolerance} of 0.5`);
+  if (!(Math.abs(q.dReal - 0.5) <= c.dTolerance))
+    misses.push(`D(x) ${q.dReal.toFixed(2)} not within ${c.dTolerance} of 0.5`);
+  if (!(Math.abs(q.dFake - 0.5) <= c.dTolerance))
+    misses.push(`D(G(z)) ${q.dFake.toFixed(2)} not within ${c.dTolerance} of 0.5`);
   return misses;
 }

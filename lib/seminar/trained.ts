@@ -42,10 +42,13 @@ export const BLOWN_UP = 1e3;
  * grid of noise, so the check draws nothing from the seminar's random stream.
  */
 export function brokenWeights(gen: Module, disc: Module): string | null {
-  const nonFinite = [...gen.parameters(), ...disc.parameters()].find((p) => p.dataSync().some((v) => !Number.isFinite(v)));
+  const nonFinite = [...gen.parameters(), ...disc.parameters()].find((p) =>
+    p.dataSync().some((v) => !Number.isFinite(v)),
+  );
   if (nonFinite) return `a weight is ${nonFinite.dataSync().find((v) => !Number.isFinite(v))}`;
   const samples = [...tf.tidy(() => gen(tf.linspace(0, 1, 33).reshape([33, 1]) as tf.Tensor2D).dataSync())];
   const worst = samples.reduce((a, v) => (Math.abs(v) > Math.abs(a) || Number.isNaN(v) ? v : a), 0);
-  if (!Number.isFinite(worst) || Math.abs(worst) > BLOWN_UP) return `the generator's samples reach ${worst.toPrecision(3)} (the data: 5 ± 1.5)`;
+  if (!Number.isFinite(worst) || Math.abs(worst) > BLOWN_UP)
+    return `the generator's samples reach ${worst.toPrecision(3)} (the data: 5 ± 1.5)`;
   return null;
 }

@@ -62,7 +62,12 @@ function allFinite(xs: ArrayLike<number>): boolean {
 /** The signs of one read-out. */
 export function signsOf(r: ReadoutNumbers): Signs {
   const { mean, std } = summarize(r.generated);
-  const finite = Number.isFinite(r.discLoss) && Number.isFinite(r.genLoss) && allFinite(r.generated) && allFinite(r.onReal) && allFinite(r.onGenerated);
+  const finite =
+    Number.isFinite(r.discLoss) &&
+    Number.isFinite(r.genLoss) &&
+    allFinite(r.generated) &&
+    allFinite(r.onReal) &&
+    allFinite(r.onGenerated);
   const half = (p: number) => Math.abs(p - 0.5) < 0.1;
   return {
     iteration: r.iteration,
@@ -82,7 +87,11 @@ export function signsOf(r: ReadoutNumbers): Signs {
 }
 
 /** Reads the models now (as the dashboard does, with more samples): for a run's end state. */
-export function readSigns(s: Seminar, at: { iteration: number; discLoss: number; genLoss: number }, samples = 1000): Signs {
+export function readSigns(
+  s: Seminar,
+  at: { iteration: number; discLoss: number; genLoss: number },
+  samples = 1000,
+): Signs {
   const generated = generate(s, samples);
   return signsOf({ ...at, generated, onReal: pReal(s, realSamples(s, samples)), onGenerated: pReal(s, generated) });
 }
@@ -152,7 +161,14 @@ export type VerdictState =
   | 'diverged';
 
 /** States that say something is wrong (a correct run is never told one of these). */
-export const WRONG_STATES: readonly VerdictState[] = ['discriminator-won', 'discriminator-lost', 'generator-won', 'stalled', 'collapsed', 'diverged'];
+export const WRONG_STATES: readonly VerdictState[] = [
+  'discriminator-won',
+  'discriminator-lost',
+  'generator-won',
+  'stalled',
+  'collapsed',
+  'diverged',
+];
 
 export interface Words {
   /** The state in a few words. */
@@ -182,43 +198,58 @@ interface Text {
 /** The words for each state. Advice quotes the seminar's "what to expect" where it speaks. */
 export const STATE_TEXT: Record<VerdictState, Text> = {
   learning: {
-    ru: { title: 'обучается', advice: 'Генератор ещё догоняет: подождите, пока среднее и std подойдут к пунктиру (обычно 6 000–15 000 итераций).' },
-    en: { title: 'learning', advice: 'The generator is still catching up: wait for the mean and std to reach their dashed lines (usually 6,000–15,000 iterations).' },
+    ru: {
+      title: 'обучается',
+      advice:
+        'Генератор ещё догоняет: подождите, пока среднее и std подойдут к пунктиру (обычно 6 000–15 000 итераций).',
+    },
+    en: {
+      title: 'learning',
+      advice:
+        'The generator is still catching up: wait for the mean and std to reach their dashed lines (usually 6,000–15,000 iterations).',
+    },
   },
   converged: {
     ru: {
       title: 'сошлось',
-      advice: 'Среднее и std совпали, D ≈ 0.5 на настоящих и сгенерированных. Хвосты не совпадут: генератор из 16 нейронов почти ломаная линия (см. панель «Generator map»).',
+      advice:
+        'Среднее и std совпали, D ≈ 0.5 на настоящих и сгенерированных. Хвосты не совпадут: генератор из 16 нейронов почти ломаная линия (см. панель «Generator map»).',
     },
     en: {
       title: 'converged',
-      advice: 'Mean and std match and D ≈ 0.5 on real and generated data. The tails will not match: a 16-unit generator is nearly a bent line (see the "Generator map" panel).',
+      advice:
+        'Mean and std match and D ≈ 0.5 on real and generated data. The tails will not match: a 16-unit generator is nearly a bent line (see the "Generator map" panel).',
     },
   },
   'discriminator-won': {
     ru: {
       title: 'дискриминатор победил',
-      advice: 'Семинар: D(x) и D(G(z)) — два пика около 1 и 0: проверьте функцию потерь генератора или уменьшите скорость обучения дискриминатора.',
+      advice:
+        'Семинар: D(x) и D(G(z)) — два пика около 1 и 0: проверьте функцию потерь генератора или уменьшите скорость обучения дискриминатора.',
     },
     en: {
       title: 'the discriminator won',
-      advice: "Seminar: D(x) and D(G(z)) are two spikes near 1 and 0: check the generator's loss, or lower the discriminator's learning rate.",
+      advice:
+        "Seminar: D(x) and D(G(z)) are two spikes near 1 and 0: check the generator's loss, or lower the discriminator's learning rate.",
     },
   },
   'discriminator-lost': {
     ru: {
       title: 'дискриминатор не различает',
-      advice: 'D даёт настоящим и сгенерированным данным одно и то же (или считает настоящие подделкой): проверьте функцию потерь дискриминатора — tf.mean, tf.logSoftmax, знак, IS_REAL.',
+      advice:
+        'D даёт настоящим и сгенерированным данным одно и то же (или считает настоящие подделкой): проверьте функцию потерь дискриминатора — tf.mean, tf.logSoftmax, знак, IS_REAL.',
     },
     en: {
       title: 'the discriminator cannot tell',
-      advice: "D gives real and generated data the same answer (or calls real data fake): check the discriminator's loss — tf.mean, tf.logSoftmax, the sign, IS_REAL.",
+      advice:
+        "D gives real and generated data the same answer (or calls real data fake): check the discriminator's loss — tf.mean, tf.logSoftmax, the sign, IS_REAL.",
     },
   },
   'generator-won': {
     ru: {
       title: 'генератор победил',
-      advice: 'Семинар: D ≈ 0.5 уже давно, а образцы всё ещё не похожи на настоящие — проверьте функцию потерь дискриминатора.',
+      advice:
+        'Семинар: D ≈ 0.5 уже давно, а образцы всё ещё не похожи на настоящие — проверьте функцию потерь дискриминатора.',
     },
     en: {
       title: 'the generator won',
@@ -226,27 +257,39 @@ export const STATE_TEXT: Record<VerdictState, Text> = {
     },
   },
   stalled: {
-    ru: { title: 'застряло', advice: 'Среднее и std застыли вдали от пунктира: обучение не идёт. Проверьте обе функции потерь и varList в minimize.' },
-    en: { title: 'stalled', advice: 'Mean and std are frozen far from their dashed lines: training has stopped. Check both losses and the varList given to minimize.' },
+    ru: {
+      title: 'застряло',
+      advice:
+        'Среднее и std застыли вдали от пунктира: обучение не идёт. Проверьте обе функции потерь и varList в minimize.',
+    },
+    en: {
+      title: 'stalled',
+      advice:
+        'Mean and std are frozen far from their dashed lines: training has stopped. Check both losses and the varList given to minimize.',
+    },
   },
   collapsed: {
     ru: {
       title: 'коллапс генератора',
-      advice: 'Все образцы в одной точке (std → 0). Проверьте, что шаг дискриминатора двигает только его переменные (varList) и что IS_REAL/IS_FAKE на своих местах.',
+      advice:
+        'Все образцы в одной точке (std → 0). Проверьте, что шаг дискриминатора двигает только его переменные (varList) и что IS_REAL/IS_FAKE на своих местах.',
     },
     en: {
       title: 'the generator collapsed',
-      advice: "All samples sit at one point (std → 0). Check that the discriminator's step moves only its own variables (varList) and that IS_REAL/IS_FAKE are the right way round.",
+      advice:
+        "All samples sit at one point (std → 0). Check that the discriminator's step moves only its own variables (varList) and that IS_REAL/IS_FAKE are the right way round.",
     },
   },
   diverged: {
     ru: {
       title: 'расходится',
-      advice: 'Числа улетели (NaN, ∞ или образцы далеко от данных). Проверьте знаки потерь (−mean log p) и tf.mean вместо tf.sum; затем заново создайте модели (ячейка моделей) — продолжать с испорченных весов бесполезно.',
+      advice:
+        'Числа улетели (NaN, ∞ или образцы далеко от данных). Проверьте знаки потерь (−mean log p) и tf.mean вместо tf.sum; затем заново создайте модели (ячейка моделей) — продолжать с испорченных весов бесполезно.',
     },
     en: {
       title: 'diverged',
-      advice: 'The numbers blew up (NaN, ∞, or samples far from the data). Check the losses\' signs (−mean log p) and tf.mean instead of tf.sum; then make the models again (the models cell) — broken weights do not recover.',
+      advice:
+        "The numbers blew up (NaN, ∞, or samples far from the data). Check the losses' signs (−mean log p) and tf.mean instead of tf.sum; then make the models again (the models cell) — broken weights do not recover.",
     },
   },
 };
@@ -264,7 +307,8 @@ function clues(s: Signs): { ru: string; en: string }[] {
   // a huge G loss is also what a mean gives when D is sure the samples are fake (−log of a tiny D(G(z))):
   // only with D(G(z)) not near 0 does it point at a sum (measured: tf.sum in trainDisc gives G 56–358 with D(G(z)) ≈ 0)
   const huge = (['discLoss', 'genLoss'] as const).filter(
-    (k) => s[k] > T.sumLoss * (k === 'discLoss' ? 2 * Math.LN2 : Math.LN2) && (k === 'discLoss' || s.dFake > T.lostReal),
+    (k) =>
+      s[k] > T.sumLoss * (k === 'discLoss' ? 2 * Math.LN2 : Math.LN2) && (k === 'discLoss' || s.dFake > T.lostReal),
   );
   for (const k of huge) {
     const who = k === 'discLoss' ? ['D', 'trainDisc'] : ['G', 'trainGen'];
@@ -282,7 +326,8 @@ function clues(s: Signs): { ru: string; en: string }[] {
   return out;
 }
 
-const withinHalf = (s: Signs, tolerance: number) => Math.abs(s.dReal - 0.5) <= tolerance && Math.abs(s.dFake - 0.5) <= tolerance;
+const withinHalf = (s: Signs, tolerance: number) =>
+  Math.abs(s.dReal - 0.5) <= tolerance && Math.abs(s.dFake - 0.5) <= tolerance;
 
 /** The converged test; `slack` widens it (1.5 once a run has converged, so noise does not flip it back). */
 function isConverged(s: Signs, slack: number): boolean {
@@ -342,9 +387,13 @@ export type Language = 'ru' | 'en';
 export function verdictLine(v: Verdict, lang: Language, { advice = true, clues: withClues = true } = {}): string {
   const w = v[lang];
   const head = lang === 'ru' ? 'Вердикт' : 'Verdict';
-  const since = v.since < v.iteration ? (lang === 'ru' ? ` (с итерации ${v.since})` : ` (since iteration ${v.since})`) : '';
+  const since =
+    v.since < v.iteration ? (lang === 'ru' ? ` (с итерации ${v.since})` : ` (since iteration ${v.since})`) : '';
   const clueText = v.clues.map((c) => c[lang]).join('; ');
-  const extra = withClues && v.clues.length ? ` ${lang === 'ru' ? 'Подсказка' : 'Clue'}: ${clueText}${/[.?!]$/.test(clueText) ? '' : '.'}` : '';
+  const extra =
+    withClues && v.clues.length
+      ? ` ${lang === 'ru' ? 'Подсказка' : 'Clue'}: ${clueText}${/[.?!]$/.test(clueText) ? '' : '.'}`
+      : '';
   return `${head}: ${w.title}${since}${advice ? ` — ${w.advice}` : ''}${extra}`;
 }
 

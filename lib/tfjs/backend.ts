@@ -61,7 +61,9 @@ export async function initBackend(requested: string | undefined = config.backend
         wanted === 'tensorflow'
           ? 'install @tensorflow/tfjs-node (it downloads libtensorflow, so it needs internet at install time)'
           : `check that @tensorflow/tfjs${wanted === 'wasm' ? '-backend-wasm' : ''} is installed (npm install)`;
-      throw new Error(`backend "${wanted}" is unavailable (${failures.get(wanted) ?? 'unknown reason'}); ${hint}, or unset GAN_BACKEND`);
+      throw new Error(
+        `backend "${wanted}" is unavailable (${failures.get(wanted) ?? 'unknown reason'}); ${hint}, or unset GAN_BACKEND`,
+      );
     }
   } else {
     let chosen = false;
@@ -113,7 +115,11 @@ export function dropRethrowingListeners(): number {
   // one type for both events' listeners: only their source text is looked at
   for (const event of ['uncaughtException', 'unhandledRejection'] as unknown as 'uncaughtException'[]) {
     for (const listener of process.listeners(event)) {
-      if (/^function\s*\((ex|reason)\)\s*\{\s*(if \(!\(ex instanceof ExitStatus\)\)\s*\{\s*)?throw (ex|reason);/.test(String(listener))) {
+      if (
+        /^function\s*\((ex|reason)\)\s*\{\s*(if \(!\(ex instanceof ExitStatus\)\)\s*\{\s*)?throw (ex|reason);/.test(
+          String(listener),
+        )
+      ) {
         process.removeListener(event, listener);
         dropped++;
       }

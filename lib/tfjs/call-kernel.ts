@@ -13,7 +13,8 @@ export function callKernel(name: string): CallKernel {
   const config = tf.getKernel(name, tf.getBackend());
   if (!config) throw new Error(`backend "${tf.getBackend()}" has no ${name} kernel`);
   const backend = tf.backend();
-  return (inputs, attrs = {}) => config.kernelFunc({ inputs: inputs as tf.NamedTensorInfoMap, backend, attrs: attrs as tf.NamedAttrMap }) as Info;
+  return (inputs, attrs = {}) =>
+    config.kernelFunc({ inputs: inputs as tf.NamedTensorInfoMap, backend, attrs: attrs as tf.NamedAttrMap }) as Info;
 }
 
 /** Frees TensorInfos made by callKernel (each once, however often it is listed). */

@@ -66,7 +66,8 @@ export function recoverEngine(): Recovery | null {
   // it. Cut short before that last step, the variable shares data with a tensor of an open scope and
   // holds no reference of its own: closing the scope would free its value. Complete the assign first.
   const doomed = new Map<object, number>();
-  for (const scope of e.state.scopeStack) for (const t of scope.track) if (!t.kept && !t.isDisposed) doomed.set(t.dataId, (doomed.get(t.dataId) ?? 0) + 1);
+  for (const scope of e.state.scopeStack)
+    for (const t of scope.track) if (!t.kept && !t.isDisposed) doomed.set(t.dataId, (doomed.get(t.dataId) ?? 0) + 1);
   let completedAssigns = 0;
   for (const v of Object.values(e.state.registeredVariables)) {
     const n = doomed.get(v.dataId);
@@ -85,7 +86,9 @@ export function recoverEngine(): Recovery | null {
   e.state.kernelDepth = 0;
   e.state.numDataMovesStack = [];
   // cut short one step earlier (old value freed, new one not yet pointed at): the value is gone
-  const lost = Object.values(e.state.registeredVariables).filter((v) => !e.state.tensorInfo.has(v.dataId)).map((v) => v.name);
+  const lost = Object.values(e.state.registeredVariables)
+    .filter((v) => !e.state.tensorInfo.has(v.dataId))
+    .map((v) => v.name);
   return { ...found, freed: before - tf.memory().numTensors, completedAssigns, lost };
 }
 

@@ -32,7 +32,10 @@ export function forwardInfos(steps: readonly KernelStep[], x: Info, params: read
     if (s.kind === 'linear') {
       const withElu = steps[k + 1]?.kind === 'elu';
       // the kernel wants rank-3 [batch, rows, cols] views; a TensorInfo is only {dataId, shape, dtype}
-      const y3 = fusedMatMul({ a: rank3(acts[k]), b: rank3(params[p]), bias: params[p + 1] }, { transposeA: false, transposeB: false, activation: 'linear' });
+      const y3 = fusedMatMul(
+        { a: rank3(acts[k]), b: rank3(params[p]), bias: params[p + 1] },
+        { transposeA: false, transposeB: false, activation: 'linear' },
+      );
       const y = view(y3, y3.shape.slice(1));
       p += 2;
       acts.push(y);
@@ -81,7 +84,12 @@ function ones(n: number): Info {
  * Careful: XNNPACK operators are cached per `b` tensor id alone (not its shape), so a tensor must never
  * be an XNNPACK `b` under two shapes. Here that `b` is only ever a fresh transposed copy of W.
  */
-export function backwardInfos(steps: readonly KernelStep[], acts: readonly (Info | undefined)[], params: readonly Info[], dy: Info): { dx: Info; dParams: Info[] } {
+export function backwardInfos(
+  steps: readonly KernelStep[],
+  acts: readonly (Info | undefined)[],
+  params: readonly Info[],
+  dy: Info,
+): { dx: Info; dParams: Info[] } {
   const simd = simdBackward(steps, acts, params, dy);
   if (simd) return simd;
   const act = (k: number): Info => {
@@ -109,7 +117,8 @@ export function backwardInfos(steps: readonly KernelStep[], acts: readonly (Info
       const w = params[p];
       dParams[p] = mm(a, g, true); // [in, out]
       dParams[p + 1] = view(mm(ones(a.shape[0]), g, true), [s.outF]);
-      if (s.inF === 1) own(mm(g, w, false, true)); // [batch, 1] output: the loop is fine
+      if (s.inF === 1)
+        own(mm(g, w, false, true)); // [batch, 1] output: the loop is fine
       else {
         const wT = transposeKernel({ x: w }, { perm: [1, 0] });
         own(mm(g, wT));

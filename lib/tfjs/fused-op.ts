@@ -26,7 +26,12 @@ export function widths(steps: readonly KernelStep[], inWidth: number): number[] 
  * acts[0] = x, acts[k + 1] = output of step k (the backward pass needs them). A Linear followed by
  * an ELU is computed in one sweep; its pre-activation is never needed, so acts[k + 1] is acts[k + 2] then.
  */
-export function forward(steps: readonly KernelStep[], x: Float32Array, batch: number, params: readonly Float32Array[]): Float32Array[] {
+export function forward(
+  steps: readonly KernelStep[],
+  x: Float32Array,
+  batch: number,
+  params: readonly Float32Array[],
+): Float32Array[] {
   const ws = widths(steps, x.length / batch);
   const acts = [x];
   let p = 0;
@@ -61,7 +66,15 @@ function transpose(w: Float32Array, inF: number, outF: number): Float32Array {
 }
 
 /** y = a·W + b, then ELU on y when `elu` (one pass, so the pre-activation is never stored). */
-function linearForward(a: Float32Array, batch: number, inF: number, outF: number, w: Float32Array, b: Float32Array, elu: boolean): Float32Array {
+function linearForward(
+  a: Float32Array,
+  batch: number,
+  inF: number,
+  outF: number,
+  w: Float32Array,
+  b: Float32Array,
+  elu: boolean,
+): Float32Array {
   const y = new Float32Array(batch * outF);
   if (inF === 1) {
     // Linear(1, n): an outer product, the first layer of both seminar models
@@ -162,7 +175,15 @@ export function backward(
 }
 
 /** Gradients of y = a·W + b; with `eluInput`, `a` is an ELU's output y and da is taken through it. */
-function linearBackward(a: Float32Array, batch: number, inF: number, outF: number, w: Float32Array, g: Float32Array, eluInput: boolean) {
+function linearBackward(
+  a: Float32Array,
+  batch: number,
+  inF: number,
+  outF: number,
+  w: Float32Array,
+  g: Float32Array,
+  eluInput: boolean,
+) {
   const dw64 = new Float64Array(inF * outF); // [inF, outF] like W
   const db64 = new Float64Array(outF);
   const da64 = new Float64Array(batch * inF);

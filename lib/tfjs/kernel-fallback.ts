@@ -57,7 +57,8 @@ export const UNSUPPORTED_KERNELS: Readonly<Record<string, string>> = Object.from
 
 type Args = Parameters<tf.KernelFunc>[0];
 const attr = (args: Args, name: string): unknown => (args.attrs as Record<string, unknown> | undefined)?.[name];
-const dtypeOf = (args: Args, name: string): tf.DataType | undefined => (args.inputs as Record<string, Info | undefined>)[name]?.dtype;
+const dtypeOf = (args: Args, name: string): tf.DataType | undefined =>
+  (args.inputs as Record<string, Info | undefined>)[name]?.dtype;
 
 /** wasm kernels that are wrong for some inputs: when `wrong` holds, cpu's kernel runs instead. */
 export const WRONG_ON_WASM: Readonly<Record<string, { wrong: (args: Args) => boolean; what: string }>> = {
@@ -113,7 +114,10 @@ let privateCpu: CpuBackend | undefined;
 function cpuBackend(): CpuBackend {
   if (privateCpu) return privateCpu;
   const factory = tf.findBackendFactory('cpu');
-  if (!factory) throw new Error('the wasm kernel fallback needs the cpu backend (part of @tensorflow/tfjs), and it is not registered');
+  if (!factory)
+    throw new Error(
+      'the wasm kernel fallback needs the cpu backend (part of @tensorflow/tfjs), and it is not registered',
+    );
   const backend = factory() as CpuBackend;
   // it would greet its first write with "install tfjs-node" on stderr; we use it on purpose
   backend.firstUse = false;
@@ -126,11 +130,12 @@ export function fallbackCpuDataIds(): number {
   return privateCpu ? privateCpu.numDataIds() : 0;
 }
 
-const ARRAY_OF: Partial<Record<tf.DataType, Float32ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor>> = {
-  float32: Float32Array,
-  int32: Int32Array,
-  bool: Uint8Array,
-};
+const ARRAY_OF: Partial<Record<tf.DataType, Float32ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor>> =
+  {
+    float32: Float32Array,
+    int32: Int32Array,
+    bool: Uint8Array,
+  };
 
 /** The values as the typed array wasm copies byte-wise for `dtype` (cpu kernels may return others). */
 function forWasm(values: tf.backend_util.BackendValues, dtype: tf.DataType): tf.backend_util.BackendValues {
@@ -293,7 +298,9 @@ export function registerWasmFallbacks(): string[] {
     registered.set(name, 'unsupported');
     added.push(name);
   }
-  const toPatch = Object.keys(WRONG_ON_WASM).filter((name) => !registered.has(name) && tf.getKernel(name, 'wasm') && cpuFunc(name));
+  const toPatch = Object.keys(WRONG_ON_WASM).filter(
+    (name) => !registered.has(name) && tf.getKernel(name, 'wasm') && cpuFunc(name),
+  );
   if (toPatch.length === 0) return added;
   const small = smallKernelsInstalled();
   if (small) setSmallKernels(false);
@@ -341,7 +348,12 @@ export function wasmOwnKernel(name: string): tf.KernelConfig | undefined {
  */
 export function wasmGaps(): string[] {
   const ours = (name: string) => registered.has(name) && registered.get(name) !== 'patched';
-  const wasm = new Set(tf.getKernelsForBackend('wasm').map((k) => k.kernelName).filter((name) => !ours(name)));
+  const wasm = new Set(
+    tf
+      .getKernelsForBackend('wasm')
+      .map((k) => k.kernelName)
+      .filter((name) => !ours(name)),
+  );
   return tf
     .getKernelsForBackend('cpu')
     .map((k) => k.kernelName)

@@ -39,7 +39,8 @@ export function logSigmoidFixed(): boolean {
 /** Puts the fixed tf.logSigmoid in place (once; a frozen realm keeps what is there). Returns whether it is. */
 export function fixLogSigmoid(): boolean {
   if (logSigmoidFixed()) return true;
-  if (Object.isFrozen(tensorProto) || !Object.getOwnPropertyDescriptor(coreModule, 'logSigmoid')?.writable) return false;
+  if (Object.isFrozen(tensorProto) || !Object.getOwnPropertyDescriptor(coreModule, 'logSigmoid')?.writable)
+    return false;
   coreExports.logSigmoid = fixed;
   tensorProto.logSigmoid = function (this: tf.Tensor) {
     this.throwIfDisposed();

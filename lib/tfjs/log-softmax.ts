@@ -184,7 +184,13 @@ let installed: Installed | null = null;
 
 function fastLogSoftmax(original: LogSoftmax): LogSoftmax {
   const logSoftmax = <T extends tf.Tensor>(logits: T | tf.TensorLike, axis = -1): T => {
-    if (logits instanceof tf.Tensor && logits.dtype === 'float32' && logits.rank > 0 && logits.size > 0 && !logits.isDisposed) {
+    if (
+      logits instanceof tf.Tensor &&
+      logits.dtype === 'float32' &&
+      logits.rank > 0 &&
+      logits.size > 0 &&
+      !logits.isDisposed
+    ) {
       const last = logits.rank - 1;
       if ((axis === -1 || axis === last) && ours(LOG_SOFTMAX_KERNEL, 'forward')) {
         return tf.engine().runKernel(LOG_SOFTMAX_KERNEL, { logits }, { axis: last }) as T;
@@ -217,10 +223,13 @@ export function setLogSoftmaxKernel(on: boolean): boolean {
   }
   if (installed) return true;
   // a hardened realm (the grader's child) keeps what is there
-  if (Object.isFrozen(tensorProto) || !Object.getOwnPropertyDescriptor(coreModule, 'logSoftmax')?.writable) return false;
+  if (Object.isFrozen(tensorProto) || !Object.getOwnPropertyDescriptor(coreModule, 'logSoftmax')?.writable)
+    return false;
   for (const [backendName, k] of Object.entries(KERNELS)) {
-    if (!tf.getKernel(LOG_SOFTMAX_KERNEL, backendName)) tf.registerKernel({ kernelName: LOG_SOFTMAX_KERNEL, backendName, kernelFunc: k.forward });
-    if (!tf.getKernel(LOG_SOFTMAX_GRAD_KERNEL, backendName)) tf.registerKernel({ kernelName: LOG_SOFTMAX_GRAD_KERNEL, backendName, kernelFunc: k.backward });
+    if (!tf.getKernel(LOG_SOFTMAX_KERNEL, backendName))
+      tf.registerKernel({ kernelName: LOG_SOFTMAX_KERNEL, backendName, kernelFunc: k.forward });
+    if (!tf.getKernel(LOG_SOFTMAX_GRAD_KERNEL, backendName))
+      tf.registerKernel({ kernelName: LOG_SOFTMAX_GRAD_KERNEL, backendName, kernelFunc: k.backward });
   }
   tf.registerGradient(gradConfig);
   installed = { op: coreExports.logSoftmax, method: tensorProto.logSoftmax };

@@ -64,7 +64,9 @@ interface Sgd {
 type ApplyGradients = (this: Sgd, variableGradients: Gradients) => void;
 
 /** tfjs's SGDOptimizer classes: the @tensorflow/tfjs bundle carries its own copy of tfjs-core's. */
-const PROTOTYPES = [...new Set([tfjs.SGDOptimizer.prototype, tf.SGDOptimizer.prototype])] as unknown as { applyGradients: ApplyGradients }[];
+const PROTOTYPES = [...new Set([tfjs.SGDOptimizer.prototype, tf.SGDOptimizer.prototype])] as unknown as {
+  applyGradients: ApplyGradients;
+}[];
 const originals = new Map<object, ApplyGradients>();
 
 function applyGradients(this: Sgd, variableGradients: Gradients): void {

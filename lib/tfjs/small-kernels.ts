@@ -75,7 +75,18 @@ function withScalar(op: BinaryOp, x: Float32Array, s: number, o: Float32Array, s
   else for (let i = 0; i < n; i++) o[i] = x[i] / s;
 }
 
-function broadcast(op: BinaryOp, x: Float32Array, xr: number, xc: number, y: Float32Array, yr: number, yc: number, o: Float32Array, rows: number, cols: number): void {
+function broadcast(
+  op: BinaryOp,
+  x: Float32Array,
+  xr: number,
+  xc: number,
+  y: Float32Array,
+  yr: number,
+  yc: number,
+  o: Float32Array,
+  rows: number,
+  cols: number,
+): void {
   if (xc === 1 && yc === 0 && yr === 1 && xr === cols) {
     // [rows, cols] ∘ [rows, 1] (log-softmax's logits − row max, its gradient's sum · softmax): one
     // number per row, hoisted out of the inner loop
@@ -149,7 +160,18 @@ function binary(op: BinaryOp): Small {
     }
     const [rows, cols] = om;
     // strides of a and b in the [rows, cols] output: 0 along a broadcast dimension
-    broadcast(op, x, am[0] === 1 ? 0 : am[1], am[1] === 1 ? 0 : 1, y, bm[0] === 1 ? 0 : bm[1], bm[1] === 1 ? 0 : 1, o, rows, cols);
+    broadcast(
+      op,
+      x,
+      am[0] === 1 ? 0 : am[1],
+      am[1] === 1 ? 0 : 1,
+      y,
+      bm[0] === 1 ? 0 : bm[1],
+      bm[1] === 1 ? 0 : 1,
+      o,
+      rows,
+      cols,
+    );
     return out;
   };
 }
@@ -268,7 +290,11 @@ function reduceLoop(op: Reduce, x: Float32Array, groups: number, len: number, o:
 function reduce(op: Reduce): Small {
   return (args, wasm) => {
     const x = input(args, 'x');
-    const attrs = args.attrs as unknown as { axis?: number | number[]; reductionIndices?: number | number[]; keepDims?: boolean };
+    const attrs = args.attrs as unknown as {
+      axis?: number | number[];
+      reductionIndices?: number | number[];
+      keepDims?: boolean;
+    };
     const rank = x.shape.length;
     if (x.dtype !== 'float32' || rank < 1 || rank > 2) return null;
     const n = size(x.shape);

@@ -11,7 +11,8 @@ import { setSmallKernels, smallKernelsInstalled } from './small-kernels';
 
 export type SpeedUpBackend = 'wasm' | 'cpu' | 'tensorflow';
 /** The switches that are speed-ups (the other GAN_* switches choose things, they do not speed them up). */
-export type SpeedUpSwitch = 'fused' | 'smallKernels' | 'lossKernels' | 'simd' | 'sgdKernel' | 'logSoftmaxKernel' | 'fastTape' | 'fastScopes';
+export type SpeedUpSwitch =
+  'fused' | 'smallKernels' | 'lossKernels' | 'simd' | 'sgdKernel' | 'logSoftmaxKernel' | 'fastTape' | 'fastScopes';
 
 export interface SpeedUp {
   /** Its switch in lib/config.ts. */
@@ -43,7 +44,13 @@ export const SPEED_UPS: readonly SpeedUp[] = [
     installed: smallKernelsInstalled,
   },
   { switch: 'lossKernels', file: 'lib/tfjs/small-kernels.ts', backends: ['wasm'] },
-  { switch: 'sgdKernel', file: 'lib/tfjs/sgd-kernel.ts', backends: ['wasm', 'cpu'], install: (on) => setSgdKernel(on), installed: sgdKernelInstalled },
+  {
+    switch: 'sgdKernel',
+    file: 'lib/tfjs/sgd-kernel.ts',
+    backends: ['wasm', 'cpu'],
+    install: (on) => setSgdKernel(on),
+    installed: sgdKernelInstalled,
+  },
   {
     switch: 'logSoftmaxKernel',
     file: 'lib/tfjs/log-softmax.ts',
@@ -51,8 +58,20 @@ export const SPEED_UPS: readonly SpeedUp[] = [
     install: (on) => setLogSoftmaxKernel(on),
     installed: logSoftmaxKernelInstalled,
   },
-  { switch: 'fastTape', file: 'lib/tfjs/tape.ts', backends: EVERY, install: (on) => setFastTape(on), installed: fastTapeInstalled },
-  { switch: 'fastScopes', file: 'lib/tfjs/scope.ts', backends: EVERY, install: (on) => setFastScopes(on), installed: fastScopesInstalled },
+  {
+    switch: 'fastTape',
+    file: 'lib/tfjs/tape.ts',
+    backends: EVERY,
+    install: (on) => setFastTape(on),
+    installed: fastTapeInstalled,
+  },
+  {
+    switch: 'fastScopes',
+    file: 'lib/tfjs/scope.ts',
+    backends: EVERY,
+    install: (on) => setFastScopes(on),
+    installed: fastScopesInstalled,
+  },
 ];
 
 /** Whether a speed-up's switch leaves it on (GAN_FUSED counts as on unless it is 0/off). */

@@ -43,12 +43,25 @@ interface Engine {
   endTape(): void;
   tidy<T extends tf.TensorContainer>(nameOrFn: string | (() => T), fn?: () => T): T;
   runKernel(kernelName: string, inputs: tf.NamedTensorMap, attrs?: tf.NamedAttrMap): Tensor | Tensor[];
-  addTapeNode(kernelName: string, inputs: tf.NamedTensorMap, outputs: Tensor[], gradientsFunc: (dy: Tensor) => Record<string, () => Tensor>, saved: Tensor[], attrs: tf.NamedAttrMap): void;
+  addTapeNode(
+    kernelName: string,
+    inputs: tf.NamedTensorMap,
+    outputs: Tensor[],
+    gradientsFunc: (dy: Tensor) => Record<string, () => Tensor>,
+    saved: Tensor[],
+    attrs: tf.NamedAttrMap,
+  ): void;
   gradients?: Gradients;
   clone?: (x: Tensor) => Tensor;
 }
 
-type Gradients = <T extends Tensor>(this: Engine, f: () => T, xs: Tensor[], dy?: T, allowNoGradients?: boolean) => { value: T; grads: Tensor[] };
+type Gradients = <T extends Tensor>(
+  this: Engine,
+  f: () => T,
+  xs: Tensor[],
+  dy?: T,
+  allowNoGradients?: boolean,
+) => { value: T; grads: Tensor[] };
 
 /**
  * The nodes on a path from any of `xs` to `y`, each a copy with only the inputs that come from `xs`
@@ -105,7 +118,12 @@ function filterTape(tape: readonly TapeNode[], xs: readonly Tensor[], y: Tensor,
 }
 
 /** tfjs-core/src/tape.ts backpropagateGradients, kept step for step (accumulated gradients in a Map). */
-function backpropagate(acc: Map<number, Tensor>, tape: readonly TapeNode[], names: readonly string[][], engine: Engine): void {
+function backpropagate(
+  acc: Map<number, Tensor>,
+  tape: readonly TapeNode[],
+  names: readonly string[][],
+  engine: Engine,
+): void {
   for (let i = tape.length - 1; i >= 0; i--) {
     const node = tape[i];
     const dys = node.outputs.map((o) => acc.get(o.id) ?? null);
@@ -115,11 +133,15 @@ function backpropagate(acc: Map<number, Tensor>, tape: readonly TapeNode[], name
     const inputGradients = node.gradient(dys);
     for (const inputName of names[i]) {
       if (!(inputName in inputGradients)) {
-        throw new Error(`Cannot backprop through input ${inputName}. Available gradients found: ${Object.keys(inputGradients)}.`);
+        throw new Error(
+          `Cannot backprop through input ${inputName}. Available gradients found: ${Object.keys(inputGradients)}.`,
+        );
       }
       const dx = engine.tidy(() => inputGradients[inputName]());
       if (dx.dtype !== 'float32') {
-        throw new Error(`Error in gradient for op ${node.kernelName}. The gradient of input ${inputName} must have 'float32' dtype, but has '${dx.dtype}'`);
+        throw new Error(
+          `Error in gradient for op ${node.kernelName}. The gradient of input ${inputName} must have 'float32' dtype, but has '${dx.dtype}'`,
+        );
       }
       const x = node.inputs[inputName];
       if (!tf.util.arraysEqual(dx.shape, x.shape)) {
@@ -138,7 +160,13 @@ function backpropagate(acc: Map<number, Tensor>, tape: readonly TapeNode[], name
 }
 
 /** tfjs-core/src/engine.ts Engine.gradients, with the tape walk above. */
-const gradients: Gradients = function <T extends Tensor>(this: Engine, f: () => T, xs: Tensor[], dy?: T, allowNoGradients = false) {
+const gradients: Gradients = function <T extends Tensor>(
+  this: Engine,
+  f: () => T,
+  xs: Tensor[],
+  dy?: T,
+  allowNoGradients = false,
+) {
   tf.util.assert(xs.length > 0, () => 'gradients() received an empty list of xs.');
   if (dy != null && dy.dtype !== 'float32') throw new Error(`dy must have 'float32' dtype, but has '${dy.dtype}'`);
   const y = this.scopedRun(
@@ -150,7 +178,9 @@ const gradients: Gradients = function <T extends Tensor>(this: Engine, f: () => 
   const names: string[][] = [];
   const filtered = filterTape(this.state.activeTape ?? [], xs, y, names);
   if (!allowNoGradients && filtered.length === 0 && xs.length > 0) {
-    throw new Error('Cannot compute gradient of y=f(x) with respect to x. Make sure that the f you passed encloses all operations that lead from x to y.');
+    throw new Error(
+      'Cannot compute gradient of y=f(x) with respect to x. Make sure that the f you passed encloses all operations that lead from x to y.',
+    );
   }
   return this.tidy('backward', () => {
     const acc = new Map<number, Tensor>();
@@ -203,7 +233,6 @@ function engine(): Engine {
 export function fastTapeInstalled(): boolean {
   return Object.prototype.hasOwnProperty.call(engine(), 'gradients') && engine().gradients === gradients;
 }
-
 
 /** Puts the fast tape walk in place (on) or tfjs's own back; returns whether it is in place. */
 export function setFastTape(on: boolean): boolean {

@@ -23,10 +23,16 @@ describe('course configuration', function () {
     const c = readCourse(COURSE_FILE);
     expect(c.variants).to.equal('accept-and-flag');
     expect(() => parseCourse({ ...c, variant: 'accept' })).to.throw(/additional properties "variant"/);
-    expect(() => parseCourse({ ...c, variants: 'maybe' })).to.throw(/variants must be equal to one of the allowed values \["accept","accept-and-flag","refuse"\]/);
+    expect(() => parseCourse({ ...c, variants: 'maybe' })).to.throw(
+      /variants must be equal to one of the allowed values \["accept","accept-and-flag","refuse"\]/,
+    );
     expect(() => parseCourse({ ...c, late: { ...c.late, perDay: 2 } })).to.throw(/late\.perDay must be <= 1/);
-    expect(() => parseCourse({ ...c, late: { ...c.late, deadline: 'Friday' } })).to.throw(/late\.deadline must match format "date-time"/);
-    expect(() => configureChecks(courseWith({ hidden: ['train_disc.nope'] }))).to.throw(/unknown check id\(s\) train_disc\.nope/);
+    expect(() => parseCourse({ ...c, late: { ...c.late, deadline: 'Friday' } })).to.throw(
+      /late\.deadline must match format "date-time"/,
+    );
+    expect(() => configureChecks(courseWith({ hidden: ['train_disc.nope'] }))).to.throw(
+      /unknown check id\(s\) train_disc\.nope/,
+    );
   });
 
   it('points: severity-weighted defaults (the GAN-stopping check carries most), points per exercise and weights per check', () => {
@@ -34,7 +40,12 @@ describe('course configuration', function () {
     const disc = checks.filter((k) => k.exercise === 'train_disc');
     expect(disc.reduce((a, k) => a + k.points, 0)).to.equal(10);
     expect(disc.find((k) => k.id === 'train_disc.trains')!.points).to.equal(Math.max(...disc.map((k) => k.points)));
-    const scaled = configureChecks(courseWith({ exercises: { train_disc: { points: 30 }, train_gen: { points: 5 } }, weights: { 'no-leak': 0, 'train_gen.update': 5.5 } }));
+    const scaled = configureChecks(
+      courseWith({
+        exercises: { train_disc: { points: 30 }, train_gen: { points: 5 } },
+        weights: { 'no-leak': 0, 'train_gen.update': 5.5 },
+      }),
+    );
     expect(scaled.filter((k) => k.exercise === 'train_disc').reduce((a, k) => a + k.points, 0)).to.be.closeTo(30, 0.02);
     expect(scaled.find((k) => k.id === 'train_disc.no-leak')!.points).to.equal(0);
     expect(scaled.find((k) => k.id === 'train_gen.update')!.points).to.equal(2.2); // 5 × 5.5 / (0.5 + 5.5 + 4 + 1.5 + 0.5 + 0 + 0.5)
@@ -43,10 +54,14 @@ describe('course configuration', function () {
   it('`gan-seminar course` prints each key with its description; grade/release/autograder/check all take --course', () => {
     const r = spawnSync(process.execPath, [CLI, 'course'], { encoding: 'utf8' });
     expect(r.status, r.stderr).to.equal(0);
-    expect(r.stdout).to.match(/variants: "accept-and-flag"\n {4}A step that matches no known formulation/).and.match(/train_disc\.trains\s+4/);
+    expect(r.stdout)
+      .to.match(/variants: "accept-and-flag"\n {4}A step that matches no known formulation/)
+      .and.match(/train_disc\.trains\s+4/);
     for (const cmd of ['grade', 'release', 'autograder', 'check']) {
       const help = spawnSync(process.execPath, [CLI, cmd, '--help'], { encoding: 'utf8' }).stdout;
-      expect(help, cmd).to.contain('--course FILE').and.not.match(/--hidden|--points/);
+      expect(help, cmd)
+        .to.contain('--course FILE')
+        .and.not.match(/--hidden|--points/);
     }
   });
 
@@ -66,10 +81,14 @@ describe('course configuration', function () {
   });
 
   it('hidden checks: the self-check says more checks run at grading, never "all checks pass, the same checks"', () => {
-    const shown = configureChecks(courseWith({})).filter((k) => k.exercise === 'train_disc' && k.id !== 'train_disc.no-leak');
+    const shown = configureChecks(courseWith({})).filter(
+      (k) => k.exercise === 'train_disc' && k.id !== 'train_disc.no-leak',
+    );
     const passed = shown.map((k) => ({ ...k, maxPoints: k.points, passed: true, message: 'passed' }));
     const text = formatSelfCheck('train_disc', passed, 1);
-    expect(text).to.contain('All checks shown pass. The grader runs 1 more check you do not see here').and.not.contain('these same checks');
+    expect(text)
+      .to.contain('All checks shown pass. The grader runs 1 more check you do not see here')
+      .and.not.contain('these same checks');
     expect(formatSelfCheck('train_disc', passed, 0)).to.contain('The auto-grader runs these same checks.');
   });
 });

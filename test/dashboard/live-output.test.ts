@@ -2,7 +2,16 @@
 // writer's name, arguments or message shape fails here loudly instead of blanking students' plots.
 // Deno's route (Deno.jupyter.broadcast) is checked with a stand-in here and for real in deno-notebook.test.ts.
 import { expect } from 'chai';
-import { DisplayMessage, LiveOutput, MimeBundle, TslabPublic, WriteDisplayData, denoJupyter, inTslabKernel, tslabJupyter } from '../../lib/dashboard/live-output';
+import {
+  DisplayMessage,
+  LiveOutput,
+  MimeBundle,
+  TslabPublic,
+  WriteDisplayData,
+  denoJupyter,
+  inTslabKernel,
+  tslabJupyter,
+} from '../../lib/dashboard/live-output';
 
 interface Call {
   message: DisplayMessage;
@@ -26,7 +35,11 @@ function withFakeKernel(body: (calls: Call[]) => void): Call[] {
 
 const PNG_BYTES = Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
 const bundle = (n: number): MimeBundle => ({
-  'application/vnd.vegalite.v5+json': { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', mark: 'point', title: `t${n}` },
+  'application/vnd.vegalite.v5+json': {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    mark: 'point',
+    title: `t${n}`,
+  },
   'image/png': PNG_BYTES.toString('base64'),
   'text/plain': `iteration ${n}`,
 });
@@ -53,7 +66,11 @@ describe('display: one MIME-bundle output in tslab, updated in place', () => {
       // tslab's writer sends display_data when `update` is falsy (public.js passes undefined), else update_display_data
       expect(calls.map((c) => Boolean(c.update))).to.deep.equal([false, true]);
       for (const c of calls) {
-        expect(c.message).to.deep.equal({ data: { 'image/png': PNG_BYTES.toString('base64') }, metadata: {}, transient: { display_id: id } });
+        expect(c.message).to.deep.equal({
+          data: { 'image/png': PNG_BYTES.toString('base64') },
+          metadata: {},
+          transient: { display_id: id },
+        });
       }
     });
   });
@@ -69,7 +86,9 @@ describe('display: one MIME-bundle output in tslab, updated in place', () => {
       expect(modes).to.deep.equal(['bundle', 'bundle', 'bundle']);
       expect(calls.map((c) => c.update)).to.deep.equal([false, true, true]);
       expect(new Set(calls.map((c) => c.message.transient.display_id))).to.deep.equal(new Set([out.id]));
-      calls.forEach((c, n) => expect(c.message).to.deep.equal({ data: bundle(n), metadata: {}, transient: { display_id: out.id } }));
+      calls.forEach((c, n) =>
+        expect(c.message).to.deep.equal({ data: bundle(n), metadata: {}, transient: { display_id: out.id } }),
+      );
     });
 
     it('two outputs are independent entries', () => {
@@ -133,7 +152,10 @@ describe('display: one MIME-bundle output in tslab, updated in place', () => {
 
     it('sends the bundle as display_data, then update_display_data with the same display_id', () => {
       const sent: { type: string; content: Record<string, unknown> }[] = [];
-      const jupyterApi = { broadcast: (type: string, content: Record<string, unknown>) => void sent.push({ type, content: structuredClone(content) }) };
+      const jupyterApi = {
+        broadcast: (type: string, content: Record<string, unknown>) =>
+          void sent.push({ type, content: structuredClone(content) }),
+      };
       withDeno({ jupyter: jupyterApi }, () => {
         expect(denoJupyter()).to.equal(jupyterApi);
         const out = new LiveOutput();
@@ -144,11 +166,17 @@ describe('display: one MIME-bundle output in tslab, updated in place', () => {
       expect(sent.map((m) => m.type)).to.deep.equal(['display_data', 'update_display_data']);
       const id = (sent[0].content.transient as { display_id: string }).display_id;
       expect(id).to.match(/^[0-9a-f]{16}$/);
-      sent.forEach((m, k) => expect(m.content).to.deep.equal({ data: bundle(k + 1), metadata: {}, transient: { display_id: id } }));
+      sent.forEach((m, k) =>
+        expect(m.content).to.deep.equal({ data: bundle(k + 1), metadata: {}, transient: { display_id: id } }),
+      );
     });
 
     it('outside a kernel (Deno.jupyter throws, as in `deno run`) there is no route', () => {
-      const deno = Object.defineProperty({}, 'jupyter', { get: () => { throw new Error('Deno.jupyter is only available in `deno jupyter`'); } });
+      const deno = Object.defineProperty({}, 'jupyter', {
+        get: () => {
+          throw new Error('Deno.jupyter is only available in `deno jupyter`');
+        },
+      });
       withDeno(deno, () => {
         expect(denoJupyter()).to.equal(null);
         const out = new LiveOutput({ official: () => null });

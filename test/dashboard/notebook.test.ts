@@ -13,7 +13,16 @@ import { pngSize } from '../../lib/dashboard/render';
 import { stopSharedRenderer } from '../../lib/dashboard/render-worker';
 import { referenceSteps } from '../../lib/reference/solutions';
 import { dashboardOutputs, executedNotebook, vegaLiteSchemaErrors } from '../support/dashboard';
-import { NOTEBOOK, ROOT, cellText, readNotebook, requireJupyter, seminarCell, sourceOf, textOf } from '../support/jupyter';
+import {
+  NOTEBOOK,
+  ROOT,
+  cellText,
+  readNotebook,
+  requireJupyter,
+  seminarCell,
+  sourceOf,
+  textOf,
+} from '../support/jupyter';
 import { tempDir } from '../support/tmp';
 
 const MIME_TYPES = [VEGA_LITE_MIME, 'image/png', 'text/plain'];
@@ -64,7 +73,9 @@ describe('dashboard: live in the notebook and in npm start', () => {
       expect(withPng.slice(withPng.indexOf(true)).every(Boolean)).to.equal(true);
       calls.forEach((c, k) => checkBundle(c.message.data, /^GAN training: iteration \d+ of 9/, withPng[k]));
       expect(calls.map((c) => c.message.data['text/plain'])).to.satisfy((t: string[]) =>
-        ['iteration 1 of 9', 'iteration 4 of 9', 'iteration 7 of 9', 'iteration 9 of 9'].every((x, k) => t[k].includes(x)),
+        ['iteration 1 of 9', 'iteration 4 of 9', 'iteration 7 of 9', 'iteration 9 of 9'].every((x, k) =>
+          t[k].includes(x),
+        ),
       );
       const last = calls[calls.length - 1].message.data;
       expect((last[VEGA_LITE_MIME] as { title: { text: string } }).title.text).to.contain('(done)');
@@ -101,14 +112,20 @@ describe('dashboard: live in the notebook and in npm start', () => {
         expect(second.history.map((h) => h.iteration)).to.deep.equal([1, 3, 5, 6, 8, 9]);
         const texts = calls.map((c) => c.message.data['text/plain'] as string);
         const last = calls[calls.length - 1].message.data;
-        expect((last[VEGA_LITE_MIME] as { title: { text: string } }).title.text).to.equal('GAN training: iteration 9 of 9 (done)');
-        expect(texts[texts.length - 1]).to.contain('iteration 9 of 9').and.not.contain('picture:'); // the last waits for its own PNG
+        expect((last[VEGA_LITE_MIME] as { title: { text: string } }).title.text).to.equal(
+          'GAN training: iteration 9 of 9 (done)',
+        );
+        expect(texts[texts.length - 1])
+          .to.contain('iteration 9 of 9')
+          .and.not.contain('picture:'); // the last waits for its own PNG
         for (const t of texts) {
           const picture = /picture: iteration (\d+) \(drawing (\d+)\)/.exec(t);
           if (picture) expect(Number(picture[1])).to.be.below(Number(picture[2]));
         }
         const continued = calls.find((c) => /iteration 6 of 9/.test(c.message.data['text/plain'] as string))!;
-        expect((continued.message.data[VEGA_LITE_MIME] as { title: { text: string } }).title.text).to.equal('GAN training: iteration 6 of 9 (continued from 5)');
+        expect((continued.message.data[VEGA_LITE_MIME] as { title: { text: string } }).title.text).to.equal(
+          'GAN training: iteration 6 of 9 (continued from 5)',
+        );
       } finally {
         disposeSeminar(s);
       }
@@ -156,16 +173,26 @@ describe('dashboard: live in the notebook and in npm start', () => {
   describe('npm start (gan-seminar train)', () => {
     it('trains with a progress bar, prints the metrics and writes the dashboard to the folder it names', () => {
       const out = path.join(tempDir('gan-train-'), 'run');
-      const r = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'lib', 'cli.js'), 'train', '--iterations', '300', '--seed', '3', '--out', out], {
-        encoding: 'utf8',
-        env: { ...process.env, GAN_BACKEND: '' },
-      });
+      const r = spawnSync(
+        process.execPath,
+        [path.join(ROOT, 'dist', 'lib', 'cli.js'), 'train', '--iterations', '300', '--seed', '3', '--out', out],
+        {
+          encoding: 'utf8',
+          env: { ...process.env, GAN_BACKEND: '' },
+        },
+      );
       expect(r.status, r.stderr).to.equal(0);
       expect(r.stderr).to.equal('');
-      expect(r.stdout).to.match(/\[#{10,}-*\]\s+250\/300 {2}D loss \d\.\d{3} {2}G loss \d\.\d{3}.* it\/s {2}ETA \dm\d\ds/);
-      expect(r.stdout).to.match(/done: generated mean \d\.\d{3} \(target 5\), std \d\.\d{3} \(target 1\.5\), W1 to N\(5, 1\.5²\) \d\.\d{3}/);
+      expect(r.stdout).to.match(
+        /\[#{10,}-*\]\s+250\/300 {2}D loss \d\.\d{3} {2}G loss \d\.\d{3}.* it\/s {2}ETA \dm\d\ds/,
+      );
+      expect(r.stdout).to.match(
+        /done: generated mean \d\.\d{3} \(target 5\), std \d\.\d{3} \(target 1\.5\), W1 to N\(5, 1\.5²\) \d\.\d{3}/,
+      );
       expect(r.stdout).to.match(/backend (tensorflow|wasm|cpu), \d+\.\d it\/s/);
-      expect(r.stdout).to.match(/^not converged \(mean .*\) — 300 iterations is short: the reference needs about 10000$/m); // 300 iterations: far from it
+      expect(r.stdout).to.match(
+        /^not converged \(mean .*\) — 300 iterations is short: the reference needs about 10000$/m,
+      ); // 300 iterations: far from it
       expect(r.stdout).to.contain(`wrote ${path.join(out, 'dashboard.png')}`);
       expect(r.stdout).to.not.match(/install our node backend/i);
       const png = fs.readFileSync(path.join(out, 'dashboard.png'));
@@ -182,13 +209,19 @@ describe('dashboard: live in the notebook and in npm start', () => {
       expect(metrics.verdict.ru.title).to.equal('обучается');
       expect(spec.title.subtitle.join('\n')).to.contain('Verdict: learning').and.contain('Вердикт: обучается');
       const lines = r.stdout.trim().split('\n');
-      expect(lines.slice(-2)).to.satisfy((l: string[]) => l[0].startsWith('Вердикт: обучается') && l[1].startsWith('Verdict: learning'));
+      expect(lines.slice(-2)).to.satisfy(
+        (l: string[]) => l[0].startsWith('Вердикт: обучается') && l[1].startsWith('Verdict: learning'),
+      );
     });
 
     it('Ctrl-C stops at the next read-out and still writes the dashboard and the metrics of what was done', async function () {
       this.timeout(180_000);
       const out = path.join(tempDir('gan-train-int-'), 'run');
-      const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'lib', 'cli.js'), 'train', '--seminar', '--out', out], { env: { ...process.env, GAN_BACKEND: '' } });
+      const child = spawn(
+        process.execPath,
+        [path.join(ROOT, 'dist', 'lib', 'cli.js'), 'train', '--seminar', '--out', out],
+        { env: { ...process.env, GAN_BACKEND: '' } },
+      );
       let stdout = '';
       child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
       const code = await new Promise<number | null>((resolve) => {
@@ -200,7 +233,9 @@ describe('dashboard: live in the notebook and in npm start', () => {
         }, 100);
       });
       expect(code, stdout).to.equal(130);
-      expect(stdout).to.match(/Ctrl-C: stopping at the next read-out/).and.match(/stopped at iteration \d+ of 100000: generated mean/);
+      expect(stdout)
+        .to.match(/Ctrl-C: stopping at the next read-out/)
+        .and.match(/stopped at iteration \d+ of 100000: generated mean/);
       expect(stdout).to.match(/not converged \(/);
       const metrics = JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8'));
       expect(metrics).to.include({ stopped: true, requestedIterations: 100000, converged: false });
@@ -213,7 +248,9 @@ describe('dashboard: live in the notebook and in npm start', () => {
     it('by default about a minute (15000 iterations), with the full seminar one flag away; it says whether it converged', () => {
       const cli = path.join(ROOT, 'dist', 'lib', 'cli.js');
       const help = spawnSync(process.execPath, [cli, 'train', '--help'], { encoding: 'utf8' });
-      expect(help.stdout).to.match(/--iterations N +training iterations \(default 15000, about a minute/).and.match(/--seminar +the seminar's full length, 100000/);
+      expect(help.stdout)
+        .to.match(/--iterations N +training iterations \(default 15000, about a minute/)
+        .and.match(/--seminar +the seminar's full length, 100000/);
       expect(help.stdout).to.match(/Converged means .*mean within 0\.15 of 5/s);
       const both = spawnSync(process.execPath, [cli, 'train', '--seminar', '--iterations', '5'], { encoding: 'utf8' });
       expect(both.status).to.equal(2);
@@ -224,7 +261,8 @@ describe('dashboard: live in the notebook and in npm start', () => {
       const cli = path.join(ROOT, 'dist', 'lib', 'cli.js');
       const help = spawnSync(process.execPath, [cli, 'train', '--help'], { encoding: 'utf8' });
       expect(help.status).to.equal(0);
-      for (const flag of ['--iterations', '--seed', '--out', '--backend', '--help']) expect(help.stdout).to.contain(flag);
+      for (const flag of ['--iterations', '--seed', '--out', '--backend', '--help'])
+        expect(help.stdout).to.contain(flag);
       const bad = spawnSync(process.execPath, [cli, 'train', '--iterations', 'many'], { encoding: 'utf8' });
       expect(bad.status).to.equal(2);
       expect(bad.stderr).to.contain('--iterations must be a non-negative integer');

@@ -5,7 +5,14 @@ import * as fs from 'node:fs';
 import type { TopLevelSpec } from 'vega-lite';
 import * as plots from '../../lib/dashboard/panels';
 import { compile, pngSize, rasterize, renderSvg, svgToPng } from '../../lib/dashboard/render';
-import { MarkGroup, artifact, marksInSvg, rectHeight, sampleDashboard, vegaLiteSchemaErrors } from '../support/dashboard';
+import {
+  MarkGroup,
+  artifact,
+  marksInSvg,
+  rectHeight,
+  sampleDashboard,
+  vegaLiteSchemaErrors,
+} from '../support/dashboard';
 import { STATE_TEXT } from '../../lib/seminar/verdict';
 
 const data = sampleDashboard();
@@ -97,7 +104,9 @@ describe('plots: Vega-Lite dashboard specs', () => {
       expect(line.items).to.have.length(1);
       expect(line.items[0].stroke).to.equal(plots.COLORS.discriminator);
       expect(line.items[0].d.split(/[ML]/).length).to.be.greaterThan(100);
-      const points = groups.find((g) => g.type === 'symbol' && g.items.some((i) => i.label.includes('discriminator P(real | x)')));
+      const points = groups.find(
+        (g) => g.type === 'symbol' && g.items.some((i) => i.label.includes('discriminator P(real | x)')),
+      );
       expect(points?.items).to.have.length(101);
     });
 
@@ -116,12 +125,18 @@ describe('plots: Vega-Lite dashboard specs', () => {
         expect(group(`${name}_targets`)[0].items).to.have.length(2);
       }
       expect(svg).to.contain('stroke-dasharray="6,4"');
-      for (const text of ['Data distributions', 'Losses', 'Generated mean and std', 'iteration 3001 of 10000', 'P(real | x)']) {
+      for (const text of [
+        'Data distributions',
+        'Losses',
+        'Generated mean and std',
+        'iteration 3001 of 10000',
+        'P(real | x)',
+      ]) {
         expect(svg).to.contain(text);
       }
     });
 
-    it('PNG: the size of the SVG at 1.5×, with the panels\' colours and dark text drawn', () => {
+    it("PNG: the size of the SVG at 1.5×, with the panels' colours and dark text drawn", () => {
       const png = svgToPng(svg);
       fs.writeFileSync(artifact('dashboard.png'), png);
       const [, w, h] = /<svg[^>]*width="([\d.]+)" height="([\d.]+)"/.exec(svg)!.map(Number);
@@ -132,7 +147,8 @@ describe('plots: Vega-Lite dashboard specs', () => {
       const image = rasterize(svg);
       const px = image.pixels;
       // Colours over white: bars at 50% opacity, lines opaque. Count pixels within a small distance.
-      const blend = (hex: string, a: number) => [1, 3, 5].map((i) => Math.round(a * parseInt(hex.slice(i, i + 2), 16) + (1 - a) * 255));
+      const blend = (hex: string, a: number) =>
+        [1, 3, 5].map((i) => Math.round(a * parseInt(hex.slice(i, i + 2), 16) + (1 - a) * 255));
       const count = ([r, g, b]: number[], tol = 12) => {
         let n = 0;
         for (let i = 0; i < px.length; i += 4) {
@@ -152,7 +168,9 @@ describe('plots: Vega-Lite dashboard specs', () => {
 
 describe('plots: a dashboard that reads at a glance (issue 12)', () => {
   const translate = (svg: string, group: string) => {
-    const m = new RegExp(`<g class="mark-group role-scope ${group}"[^>]*><g transform="translate\\(([\\d.-]+),([\\d.-]+)\\)"`).exec(svg);
+    const m = new RegExp(
+      `<g class="mark-group role-scope ${group}"[^>]*><g transform="translate\\(([\\d.-]+),([\\d.-]+)\\)"`,
+    ).exec(svg);
     expect(m, group).to.not.equal(null);
     return { x: Number(m![1]), y: Number(m![2]) };
   };
@@ -168,20 +186,39 @@ describe('plots: a dashboard that reads at a glance (issue 12)', () => {
       generated: Array.from(d.generated, (x) => x * 5 + 3),
       onGenerated: Array.from(d.onGenerated, () => 0),
       onReal: Array.from(d.onReal, () => 0.001),
-      history: d.history.map((h, k) => ({ ...h, iteration: 1 + 8000 * k, discLoss: 270000 / (k + 1), genLoss: 1000 * k, genMean: 22 + k, genStd: 2.2 })),
+      history: d.history.map((h, k) => ({
+        ...h,
+        iteration: 1 + 8000 * k,
+        discLoss: 270000 / (k + 1),
+        genLoss: 1000 * k,
+        genMean: 22 + k,
+        genStd: 2.2,
+      })),
     };
   }
 
   it('the loss axis is symlog: one huge loss leaves the equilibrium lines readable; a NaN loss is named', async () => {
-    const spec = plots.lossPanel(sumRun().history) as unknown as { layer: { encoding: { y: { scale?: { type?: string } } } }[]; title: { subtitle: string } };
+    const spec = plots.lossPanel(sumRun().history) as unknown as {
+      layer: { encoding: { y: { scale?: { type?: string } } } }[];
+      title: { subtitle: string };
+    };
     expect(spec.layer[1].encoding.y.scale?.type).to.equal('symlog');
     expect(spec.title.subtitle).to.match(/symlog/);
     // on the rendered axis, the equilibrium rules (0.69, 1.39) sit well apart although the curve reaches 270 000
     const { svg } = await renderSvg(plots.standalone(plots.lossPanel(sumRun().history)));
     const rules = marksInSvg(svg).find((g) => g.name === 'losses_targets_marks')!;
-    const ys = rules.items.map((i) => Number(/y1="([\d.]+)"|M[\d.]+,([\d.]+)/.exec(i.d || '')?.slice(1).find(Boolean) ?? NaN));
+    const ys = rules.items.map((i) =>
+      Number(
+        /y1="([\d.]+)"|M[\d.]+,([\d.]+)/
+          .exec(i.d || '')
+          ?.slice(1)
+          .find(Boolean) ?? NaN,
+      ),
+    );
     const nan = { ...sampleDashboard().history[0], discLoss: NaN, iteration: 251 };
-    const broken = plots.lossPanel([...sampleDashboard().history.slice(0, 1), nan]) as unknown as { title: { subtitle: string } };
+    const broken = plots.lossPanel([...sampleDashboard().history.slice(0, 1), nan]) as unknown as {
+      title: { subtitle: string };
+    };
     expect(broken.title.subtitle).to.match(/D loss not a number from iteration 251/);
     expect(rules.items).to.have.length(2);
     expect(ys.every((y) => Number.isFinite(y)) ? Math.abs(ys[0] - ys[1]) : 30).to.be.greaterThan(20);
@@ -195,16 +232,34 @@ describe('plots: a dashboard that reads at a glance (issue 12)', () => {
       expect(bars.length).to.be.greaterThan(10);
       bars.forEach((b) => expect(b.stroke, name).to.equal(b.fill));
     }
-    const legendSymbols = [...svg.matchAll(/<g class="mark-symbol role-legend-symbol"[^>]*>((?:<path[^>]*\/>)*)<\/g>/g)].map((m) => m[1]);
+    const legendSymbols = [
+      ...svg.matchAll(/<g class="mark-symbol role-legend-symbol"[^>]*>((?:<path[^>]*\/>)*)<\/g>/g),
+    ].map((m) => m[1]);
     expect(legendSymbols).to.have.length(13); // one symbol per series: 3 + 2 + 2 + 2 + 2 + 2
-    const spec = plots.dashboardSpec(sampleDashboard()) as unknown as { vconcat: { hconcat: { layer?: { encoding: { color: { legend: { symbolType: string } } } }[]; encoding?: { color: { legend: { symbolType: string } } } }[] }[] };
-    const symbolOf = (p: (typeof spec.vconcat)[number]['hconcat'][number]) => (p.layer ? p.layer[p.layer.length - 1].encoding : p.encoding!).color.legend.symbolType;
-    expect(spec.vconcat.map((r) => r.hconcat.map(symbolOf))).to.deep.equal([['square', 'square'], ['stroke', 'stroke'], ['stroke', 'stroke']]);
+    const spec = plots.dashboardSpec(sampleDashboard()) as unknown as {
+      vconcat: {
+        hconcat: {
+          layer?: { encoding: { color: { legend: { symbolType: string } } } }[];
+          encoding?: { color: { legend: { symbolType: string } } };
+        }[];
+      }[];
+    };
+    const symbolOf = (p: (typeof spec.vconcat)[number]['hconcat'][number]) =>
+      (p.layer ? p.layer[p.layer.length - 1].encoding : p.encoding!).color.legend.symbolType;
+    expect(spec.vconcat.map((r) => r.hconcat.map(symbolOf))).to.deep.equal([
+      ['square', 'square'],
+      ['stroke', 'stroke'],
+      ['stroke', 'stroke'],
+    ]);
   });
 
   it('rows are aligned and of equal width, and the image keeps its size whatever the numbers', async () => {
     const sizes: number[][] = [];
-    for (const d of [sampleDashboard(), sumRun(), { ...sampleDashboard(), iteration: 1, history: sampleDashboard().history.slice(0, 1) }]) {
+    for (const d of [
+      sampleDashboard(),
+      sumRun(),
+      { ...sampleDashboard(), iteration: 1, history: sampleDashboard().history.slice(0, 1) },
+    ]) {
       const { svg } = await renderSvg(plots.dashboardSpec(d));
       const top = translate(svg, 'concat_0_group');
       const bottom = translate(svg, 'concat_1_group');
@@ -218,7 +273,9 @@ describe('plots: a dashboard that reads at a glance (issue 12)', () => {
   });
 
   it('a run continued after an interrupt says so in its title', () => {
-    const d = plots.dashboardSpec({ ...sampleDashboard(), iteration: 1751, iterations: 101500, from: 1500 }) as { title: { text: string } };
+    const d = plots.dashboardSpec({ ...sampleDashboard(), iteration: 1751, iterations: 101500, from: 1500 }) as {
+      title: { text: string };
+    };
     expect(d.title.text).to.equal('GAN training: iteration 1751 of 101500 (continued from 1500)');
   });
 });
@@ -226,7 +283,9 @@ describe('plots: a dashboard that reads at a glance (issue 12)', () => {
 describe('plots: labels at any magnitude, the numbers and the verdict in the picture, the two new panels (issues 20, 23)', () => {
   /** The tick labels of each axis group in Vega's SVG, in order. */
   const axisLabels = (svg: string) =>
-    [...svg.matchAll(/<g class="mark-text role-axis-label"[^>]*>(.*?)<\/g>/gs)].map((m) => [...m[1].matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((t) => t[1]));
+    [...svg.matchAll(/<g class="mark-text role-axis-label"[^>]*>(.*?)<\/g>/gs)].map((m) =>
+      [...m[1].matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((t) => t[1]),
+    );
   /** A blown-up run: weights gone to 10¹⁶–10²¹ (finding 6 of issue 20). */
   function blownUp(): plots.DashboardData {
     const d = sampleDashboard();
@@ -235,7 +294,13 @@ describe('plots: labels at any magnitude, the numbers and the verdict in the pic
       generated: Array.from(d.generated, (x) => -4e16 * x),
       pullSamples: Array.from(d.pullSamples, (x) => -4e16 * x),
       mapped: Array.from(d.mapped, (x) => -4e16 * x),
-      history: d.history.map((h, k) => ({ ...h, discLoss: 2e20 * k, genLoss: 1e5 * k, genMean: -4e16 * k, genStd: 3e15 * k })),
+      history: d.history.map((h, k) => ({
+        ...h,
+        discLoss: 2e20 * k,
+        genLoss: 1e5 * k,
+        genMean: -4e16 * k,
+        genStd: 3e15 * k,
+      })),
     };
   }
 
@@ -248,7 +313,10 @@ describe('plots: labels at any magnitude, the numbers and the verdict in the pic
       expect(l, 'SI prefix').to.not.match(/^[−-]?[\d.]+[yzafpnµmMGTPEZY]$/);
       expect(l.length, l).to.be.at.most(7);
     }
-    expect(labels.some((l) => /^−\d(\.\d+)?e1[67]$/.test(l)), labels.join(' ')).to.equal(true); // the moments' −4e16 scale
+    expect(
+      labels.some((l) => /^−\d(\.\d+)?e1[67]$/.test(l)),
+      labels.join(' '),
+    ).to.equal(true); // the moments' −4e16 scale
     // the image keeps its size: labels do not widen the axes
     const [w] = /<svg[^>]*width="([\d.]+)"/.exec(svg)!.slice(1).map(Number);
     const { svg: calm } = await renderSvg(plots.dashboardSpec(sampleDashboard()));
@@ -258,7 +326,12 @@ describe('plots: labels at any magnitude, the numbers and the verdict in the pic
   it('iteration ticks are whole numbers, also in the first frames (no "1.000000", no "1.1"), 20k above 10⁴', async () => {
     const first = { ...sampleDashboard(), iteration: 1, history: sampleDashboard().history.slice(0, 1) };
     // two read-outs one iteration apart: without whole-number ticks Vega labels 1.0, 1.1, … 2.0
-    const close = { ...first, history: sampleDashboard().history.slice(0, 2).map((h, k) => ({ ...h, iteration: 1 + k })) };
+    const close = {
+      ...first,
+      history: sampleDashboard()
+        .history.slice(0, 2)
+        .map((h, k) => ({ ...h, iteration: 1 + k })),
+    };
     for (const d of [first, close, sampleDashboard()]) {
       const spec = plots.standalone(plots.momentsPanel(d.history));
       const { svg } = await renderSvg(spec);
@@ -272,15 +345,28 @@ describe('plots: labels at any magnitude, the numbers and the verdict in the pic
   it('the numbers line and the verdict in both languages are in the title, so the PNG shows them too', async () => {
     const d: plots.DashboardData = {
       ...sampleDashboard(),
-      verdict: { state: 'discriminator-won', iteration: 3001, since: 1001, ...STATE_TEXT['discriminator-won'], clues: [] },
+      verdict: {
+        state: 'discriminator-won',
+        iteration: 3001,
+        since: 1001,
+        ...STATE_TEXT['discriminator-won'],
+        clues: [],
+      },
     };
     const spec = plots.dashboardSpec(d) as { title: { subtitle: string[]; subtitleColor: string } };
     expect(spec.title.subtitle[0]).to.equal(plots.numbersLine(d));
-    expect(spec.title.subtitle[0]).to.match(/^iteration 3001 of 10000 · D loss 1\.190 · G loss 0\.920 · generated mean \d\.\d\d \(target 5\), std \d\.\d\d \(target 1\.5\)$/);
-    expect(spec.title.subtitle.join(' ')).to.contain('Вердикт: дискриминатор победил').and.contain('Verdict: the discriminator won');
+    expect(spec.title.subtitle[0]).to.match(
+      /^iteration 3001 of 10000 · D loss 1\.190 · G loss 0\.920 · generated mean \d\.\d\d \(target 5\), std \d\.\d\d \(target 1\.5\)$/,
+    );
+    expect(spec.title.subtitle.join(' '))
+      .to.contain('Вердикт: дискриминатор победил')
+      .and.contain('Verdict: the discriminator won');
     expect(spec.title.subtitleColor).to.equal('#b2182b');
     // a fixed number of lines: the picture keeps its height whatever the verdict says
-    const calm = plots.dashboardSpec({ ...d, verdict: { ...d.verdict!, state: 'learning', ...STATE_TEXT.learning } }) as typeof spec;
+    const calm = plots.dashboardSpec({
+      ...d,
+      verdict: { ...d.verdict!, state: 'learning', ...STATE_TEXT.learning },
+    }) as typeof spec;
     expect(calm.title.subtitle).to.have.length(spec.title.subtitle.length);
     const text = calm.title.subtitle.filter(Boolean);
     expect(calm.title.subtitle.slice(0, text.length), 'blank lines only at the end').to.deep.equal(text);
@@ -299,8 +385,12 @@ describe('plots: labels at any magnitude, the numbers and the verdict in the pic
     const { svg, warnings } = await renderSvg(plots.standalone(plots.generatorMapPanel(d)));
     expect(warnings).to.deep.equal([]);
     const groups = marksInSvg(svg);
-    expect(groups.find((g) => g.name === 'map_generator_marks')!.items.map((l) => l.stroke)).to.deep.equal([plots.COLORS.generated]);
-    expect(groups.find((g) => g.name === 'map_ideal_marks')!.items.map((l) => l.stroke)).to.deep.equal([plots.COLORS.ideal]);
+    expect(groups.find((g) => g.name === 'map_generator_marks')!.items.map((l) => l.stroke)).to.deep.equal([
+      plots.COLORS.generated,
+    ]);
+    expect(groups.find((g) => g.name === 'map_ideal_marks')!.items.map((l) => l.stroke)).to.deep.equal([
+      plots.COLORS.ideal,
+    ]);
     expect(svg).to.contain('stroke-dasharray="6,4"');
   });
 

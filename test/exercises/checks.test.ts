@@ -31,7 +31,8 @@ describe('grading checks', function () {
     expect(CHECKS).to.have.length(EXERCISES.length * CHECK_DEFINITIONS.length);
     expect(new Set(CHECKS.map((c) => c.id)).size).to.equal(CHECKS.length);
     expect(CHECK_DEFINITIONS.reduce((a, d) => a + d.points, 0)).to.equal(10);
-    for (const ex of EXERCISES) for (const def of CHECK_DEFINITIONS) expect(CHECKS.map((c) => c.id)).to.include(checkId(ex, def));
+    for (const ex of EXERCISES)
+      for (const def of CHECK_DEFINITIONS) expect(CHECKS.map((c) => c.id)).to.include(checkId(ex, def));
   });
 
   it('every diagnosis an exercise names is registered with a title, advice and hint', () => {

@@ -13,12 +13,22 @@ import { DEFAULT_LIMITS } from '../../lib/grader/limits';
 import { fixtureFile } from '../support/fixtures';
 import { tempDir } from '../support/tmp';
 
-const codeCell = (source: string, outputs: object[] = []) => ({ cell_type: 'code', source, metadata: {}, outputs, execution_count: null });
+const codeCell = (source: string, outputs: object[] = []) => ({
+  cell_type: 'code',
+  source,
+  metadata: {},
+  outputs,
+  execution_count: null,
+});
 const notebookOf = (cells: object[]) => JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells });
 
 /** 5000 one-line cells (915 KB): the notebook that once ran the grading process out of memory. */
 function manyCells(): string {
-  return notebookOf(Array.from({ length: 5000 }, (_, i) => codeCell(`const v${i} = ${i > 0 ? `v${i - 1} + 1` : 1}; // a line of scratch work, long enough to be realistic`)));
+  return notebookOf(
+    Array.from({ length: 5000 }, (_, i) =>
+      codeCell(`const v${i} = ${i > 0 ? `v${i - 1} + 1` : 1}; // a line of scratch work, long enough to be realistic`),
+    ),
+  );
 }
 
 describe('pathological notebooks (one file never costs the batch)', function () {
@@ -38,13 +48,18 @@ describe('pathological notebooks (one file never costs the batch)', function () 
   });
 
   it('one huge cell: too-large by characters of code', () => {
-    const r = readSubmission(write('huge-cell.ipynb', notebookOf([codeCell(`const table = [${'1.5, '.repeat(200_000)}];`)])));
+    const r = readSubmission(
+      write('huge-cell.ipynb', notebookOf([codeCell(`const table = [${'1.5, '.repeat(200_000)}];`)])),
+    );
     expect(!r.ok && 'tooLarge' in r && r.tooLarge.limit).to.equal('maxCodeChars');
   });
 
   it('huge outputs: too-large by file size, told from the size alone (the file is never read)', () => {
     const image = 'A'.repeat(DEFAULT_LIMITS.maxFileBytes + 1024); // a saved plot's base64, far past the limit
-    const file = write('huge-outputs.ipynb', notebookOf([codeCell('1 + 1', [{ output_type: 'display_data', data: { 'image/png': image }, metadata: {} }])]));
+    const file = write(
+      'huge-outputs.ipynb',
+      notebookOf([codeCell('1 + 1', [{ output_type: 'display_data', data: { 'image/png': image }, metadata: {} }])]),
+    );
     const r = readSubmission(file);
     expect(!r.ok && 'tooLarge' in r && r.tooLarge.limit).to.equal('maxFileBytes');
     expect(!r.ok && r.message).to.match(/Clear All Outputs/);
@@ -64,12 +79,22 @@ describe('pathological notebooks (one file never costs the batch)', function () 
 
   it('a cell imports only the names it uses from the cells above it: 120 chained cells type-check clean', () => {
     // (every earlier name in every prelude made the check quadratic: 1000 cells 12.7 s / 1.65 GB)
-    const nb = JSON.parse(notebookOf(Array.from({ length: 120 }, (_, i) => codeCell(i === 0 ? 'const v0: number = 1;' : `const v${i}: number = v${i - 1} + 1;`)))) as Notebook;
+    const nb = JSON.parse(
+      notebookOf(
+        Array.from({ length: 120 }, (_, i) =>
+          codeCell(i === 0 ? 'const v0: number = 1;' : `const v${i}: number = v${i - 1} + 1;`),
+        ),
+      ),
+    ) as Notebook;
     const compiled = compileCells(programCells(nb, extractExercises(nb)));
     expect(compiled.filter((c) => c.errors.length > 0).map((c) => c.errors)).to.deep.equal([]);
     // and a name used before any cell declares it is still tslab's error
     const late = JSON.parse(notebookOf([codeCell('const a: number = b;'), codeCell('const b = 1;')])) as Notebook;
-    expect(compileCells(programCells(late, extractExercises(late)))[0].errors.map((e) => e.message).join()).to.match(/Cannot find name 'b'/);
+    expect(
+      compileCells(programCells(late, extractExercises(late)))[0]
+        .errors.map((e) => e.message)
+        .join(),
+    ).to.match(/Cannot find name 'b'/);
   });
 
   it('one pathological notebook in a folder of fifty: fifty rows, its own saying why; grades.csv and every feedback written', async function () {
@@ -92,13 +117,27 @@ describe('pathological notebooks (one file never costs the batch)', function () 
     const badRow = rows.find((r) => r.startsWith('student-00-pathological,'));
     expect(badRow).to.equal('student-00-pathological,0,20,too-large,too-large');
     expect(rows.filter((r) => /,20,20,complete,$/.test(r))).to.have.length(49);
-    expect(fs.readFileSync(path.join(out, 'student-00-pathological', 'feedback.md'), 'utf8')).to.contain('5000 code cells');
-    for (const f of files) expect(fs.existsSync(path.join(out, path.basename(f, '.ipynb'), 'feedback.md')), f).to.equal(true);
+    expect(fs.readFileSync(path.join(out, 'student-00-pathological', 'feedback.md'), 'utf8')).to.contain(
+      '5000 code cells',
+    );
+    for (const f of files)
+      expect(fs.existsSync(path.join(out, path.basename(f, '.ipynb'), 'feedback.md')), f).to.equal(true);
   });
 
   it("a student's feedback that cannot be written costs that student's files only", () => {
     const out = tempDir('gan-unwritable-');
-    const row = (student: string) => ({ student, file: `${student}.ipynb`, score: 0, maxScore: 20, status: 'complete' as const, diagnoses: [], checks: [], cells: {}, output: '', isolation: [] });
+    const row = (student: string) => ({
+      student,
+      file: `${student}.ipynb`,
+      score: 0,
+      maxScore: 20,
+      status: 'complete' as const,
+      diagnoses: [],
+      checks: [],
+      cells: {},
+      output: '',
+      isolation: [],
+    });
     fs.writeFileSync(path.join(out, 'blocked'), 'a file where the folder would go');
     const failures = writeGradebook([row('anna'), row('blocked'), row('boris')], out).unwritten;
     expect(failures).to.have.length(1);

@@ -22,7 +22,11 @@ const ROOT = path.resolve(__dirname, '..', '..', '..');
 const CLI = path.join(ROOT, 'dist', 'lib', 'cli.js');
 
 function grade(args: string[]): { status: number | null; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, 'grade', '--timeout', '30', '--memory', '512', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, GAN_GRADING_SECRET: 'fixture-course' } });
+  const r = spawnSync(process.execPath, [CLI, 'grade', '--timeout', '30', '--memory', '512', ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, GAN_GRADING_SECRET: 'fixture-course' },
+  });
   return { status: r.status, stderr: r.stderr };
 }
 
@@ -35,7 +39,17 @@ function table(file: string): Table {
 /** A cell's function, run on `s`'s models as the notebook's kernel would (its TypeScript transpiled). */
 function stepOf(cell: string, fn: string, s: ReturnType<typeof createSeminar>): (batchSize: number) => unknown {
   const declared = /const \{ IS_FAKE, IS_REAL \} = gan;/.test(cell);
-  const names = ['tf', 'gan', 'gen', 'disc', 'genOpt', 'discOpt', 'sampleNoise', 'sampleRealData', ...(declared ? [] : ['IS_FAKE', 'IS_REAL'])];
+  const names = [
+    'tf',
+    'gan',
+    'gen',
+    'disc',
+    'genOpt',
+    'discOpt',
+    'sampleNoise',
+    'sampleRealData',
+    ...(declared ? [] : ['IS_FAKE', 'IS_REAL']),
+  ];
   const js = ts.transpile(`${cell}\nreturn ${fn};`, { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.None });
   const values: Record<string, unknown> = { ...s, tf, gan: { IS_FAKE: s.IS_FAKE, IS_REAL: s.IS_REAL } };
   return new Function(...names, js)(...names.map((n) => values[n])) as (batchSize: number) => unknown;
@@ -55,7 +69,8 @@ describe('a class graded as a careful instructor would (test/support/class.ts)',
     const r = grade([dir, '--out', out]);
     expect(r.status, r.stderr).to.equal(0);
     rows = table(path.join(out, 'grades.csv'));
-    book = (JSON.parse(fs.readFileSync(path.join(out, 'gradebook.json'), 'utf8')) as { results: GradeResult[] }).results;
+    book = (JSON.parse(fs.readFileSync(path.join(out, 'gradebook.json'), 'utf8')) as { results: GradeResult[] })
+      .results;
   });
 
   for (const c of CLASS) {
@@ -88,9 +103,12 @@ describe('a class graded as a careful instructor would (test/support/class.ts)',
           const mine = await runSelfCheck(ex.id, stepOf(cell, ex.functionName, s), s);
           const graded = result.checks.filter((k) => k.id.startsWith(`${ex.id}.`));
           const points = (xs: { points: number }[]) => Math.round(xs.reduce((a, k) => a + k.points, 0) * 100) / 100;
-          const mistakes = (xs: { passed: boolean; diagnosis?: string }[]) => [...new Set(xs.filter((k) => !k.passed).map((k) => k.diagnosis))].sort().join(',');
+          const mistakes = (xs: { passed: boolean; diagnosis?: string }[]) =>
+            [...new Set(xs.filter((k) => !k.passed).map((k) => k.diagnosis))].sort().join(',');
           if (points(mine) !== points(graded) || mistakes(mine) !== mistakes(graded)) {
-            disagreements.push(`${c.name} ${ex.functionName}: self-check ${points(mine)} (${mistakes(mine)}), grader ${points(graded)} (${mistakes(graded)})`);
+            disagreements.push(
+              `${c.name} ${ex.functionName}: self-check ${points(mine)} (${mistakes(mine)}), grader ${points(graded)} (${mistakes(graded)})`,
+            );
           }
         } finally {
           disposeSeminar(s);
@@ -111,29 +129,67 @@ describe('a class graded as a careful instructor would (test/support/class.ts)',
   it('overrides (score and comment) and late penalties show in grades.csv, feedback.md and the LMS exports', () => {
     const course = path.join(out, 'late-course.json');
     const base = JSON.parse(fs.readFileSync(path.join(ROOT, 'lib', 'course', 'course.json'), 'utf8'));
-    fs.writeFileSync(course, JSON.stringify({ ...base, late: { deadline: '2026-12-01T23:59:00+03:00', graceMinutes: 10, perDay: 0.1, max: 0.3 } }));
-    fs.writeFileSync(path.join(out, 'times.csv'), 'student,submitted_at\nanna,2026-12-01T23:59:00+03:00\nkira-sum-gen,2026-12-03T10:00:00+03:00\nlev-sum-disc,2026-12-20T10:00:00+03:00\nmila-leak,2026-12-02T00:05:00+03:00\n');
-    fs.writeFileSync(path.join(out, 'overrides.csv'), '\uFEFFstudent,score,comment\nzoya-literal-batch-disc,16,"Right at the notebook\'s batch of 128, checked by hand"\n');
-    const r = grade([path.join(dir, 'anna.ipynb'), '--out', out, '--course', course, '--times', path.join(out, 'times.csv')]);
+    fs.writeFileSync(
+      course,
+      JSON.stringify({
+        ...base,
+        late: { deadline: '2026-12-01T23:59:00+03:00', graceMinutes: 10, perDay: 0.1, max: 0.3 },
+      }),
+    );
+    fs.writeFileSync(
+      path.join(out, 'times.csv'),
+      'student,submitted_at\nanna,2026-12-01T23:59:00+03:00\nkira-sum-gen,2026-12-03T10:00:00+03:00\nlev-sum-disc,2026-12-20T10:00:00+03:00\nmila-leak,2026-12-02T00:05:00+03:00\n',
+    );
+    fs.writeFileSync(
+      path.join(out, 'overrides.csv'),
+      '\uFEFFstudent,score,comment\nzoya-literal-batch-disc,16,"Right at the notebook\'s batch of 128, checked by hand"\n',
+    );
+    const r = grade([
+      path.join(dir, 'anna.ipynb'),
+      '--out',
+      out,
+      '--course',
+      course,
+      '--times',
+      path.join(out, 'times.csv'),
+    ]);
     expect(r.status, r.stderr).to.equal(0);
     const byName = Object.fromEntries(table(path.join(out, 'grades.csv')).map((x) => [x.student, x]));
     expect([byName.anna.score, byName.anna.late_days]).to.deep.equal(['20', '0']); // on time
     expect([byName['mila-leak'].score, byName['mila-leak'].late_days]).to.deep.equal(['19.5', '0']); // within the grace
-    expect([byName['kira-sum-gen'].late_days, byName['kira-sum-gen'].late_penalty, byName['kira-sum-gen'].score]).to.deep.equal(['2', '4', String(Number(byName['kira-sum-gen'].raw_score) - 4)]);
+    expect([
+      byName['kira-sum-gen'].late_days,
+      byName['kira-sum-gen'].late_penalty,
+      byName['kira-sum-gen'].score,
+    ]).to.deep.equal(['2', '4', String(Number(byName['kira-sum-gen'].raw_score) - 4)]);
     expect([byName['lev-sum-disc'].late_penalty]).to.deep.equal(['6']); // capped at 30 %
-    expect([byName['zoya-literal-batch-disc'].score, byName['zoya-literal-batch-disc'].raw_score]).to.deep.equal(['16', '10']);
+    expect([byName['zoya-literal-batch-disc'].score, byName['zoya-literal-batch-disc'].raw_score]).to.deep.equal([
+      '16',
+      '10',
+    ]);
     expect(byName['zoya-literal-batch-disc'].comment).to.contain('checked by hand');
     const feedback = fs.readFileSync(path.join(out, 'zoya-literal-batch-disc', 'feedback.md'), 'utf8');
     expect(feedback).to.contain('Your instructor set the score to **16 / 20**').and.contain('checked by hand');
-    expect(fs.readFileSync(path.join(out, 'kira-sum-gen', 'feedback.md'), 'utf8')).to.contain('2 day(s) late: −4 points');
+    expect(fs.readFileSync(path.join(out, 'kira-sum-gen', 'feedback.md'), 'utf8')).to.contain(
+      '2 day(s) late: −4 points',
+    );
     const canvas = parseCsv(fs.readFileSync(path.join(out, 'canvas.csv'), 'utf8'));
     expect(canvas[0]).to.deep.equal(['Student', 'ID', 'SIS User ID', 'SIS Login ID', 'Section', 'GAN seminar']);
     expect(canvas[1]).to.deep.equal(['Points Possible', '', '', '', '', '20']);
-    expect(canvas.find((x) => x[0] === 'zoya-literal-batch-disc')).to.deep.equal(['zoya-literal-batch-disc', '', '', 'zoya-literal-batch-disc', '', '16']);
+    expect(canvas.find((x) => x[0] === 'zoya-literal-batch-disc')).to.deep.equal([
+      'zoya-literal-batch-disc',
+      '',
+      '',
+      'zoya-literal-batch-disc',
+      '',
+      '16',
+    ]);
     const moodle = parseCsv(fs.readFileSync(path.join(out, 'moodle.csv'), 'utf8'));
     expect(moodle[0]).to.deep.equal(['username', 'GAN seminar', 'GAN seminar feedback']);
     expect(moodle.find((x) => x[0] === 'kira-sum-gen')![1]).to.equal(byName['kira-sum-gen'].score);
-    expect(fs.readFileSync(path.join(out, 'grades.csv'), 'utf8').startsWith('\uFEFF'), 'BOM for spreadsheets').to.equal(true);
+    expect(fs.readFileSync(path.join(out, 'grades.csv'), 'utf8').startsWith('\uFEFF'), 'BOM for spreadsheets').to.equal(
+      true,
+    );
     const unknown = grade([path.join(dir, 'anna.ipynb'), '--out', out, '--overrides', path.join(out, 'bad.csv')]);
     expect(unknown.status).to.equal(2);
     fs.writeFileSync(path.join(out, 'bad.csv'), 'student,score\nnobody,3\n');
@@ -145,9 +201,15 @@ describe('a class graded as a careful instructor would (test/support/class.ts)',
     const text = fs.readFileSync(path.join(out, 'similarity.md'), 'utf8');
     const listed = text.split('\n').filter((l) => l.startsWith('| ') && l.includes(' · '));
     expect(listed).to.have.length(3);
-    expect(listed[0]).to.contain('lev-sum-disc · rita-copy-of-lev').and.contain('| yes |').and.contain('train_disc (100 %)');
+    expect(listed[0])
+      .to.contain('lev-sum-disc · rita-copy-of-lev')
+      .and.contain('| yes |')
+      .and.contain('train_disc (100 %)');
     // comments and spacing changed: not the same file, the same cell once normalised
-    expect(listed.slice(1).sort()).to.deep.equal(['| lev-sum-disc · sasha-disguised-copy |  | train_disc (100 %) |', '| rita-copy-of-lev · sasha-disguised-copy |  | train_disc (100 %) |']);
+    expect(listed.slice(1).sort()).to.deep.equal([
+      '| lev-sum-disc · sasha-disguised-copy |  | train_disc (100 %) |',
+      '| rita-copy-of-lev · sasha-disguised-copy |  | train_disc (100 %) |',
+    ]);
   });
 
   it('the class summary: markdown with the distribution and mistakes per exercise, its Vega-Lite chart and PNG', () => {

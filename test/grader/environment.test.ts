@@ -33,7 +33,15 @@ function kernelNames(kernel: 'tslab' | 'deno'): string[] {
   const file = path.join(ROOT, 'notebooks', `__environment_${kernel}_${process.pid}.ipynb`);
   const lib = kernel === 'deno' ? '../dist/lib/index.js' : '../dist/lib';
   const cells = [`import * as tf from '@tensorflow/tfjs';\nimport * as gan from '${lib}';`, PROBE];
-  fs.writeFileSync(file, JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: cells.map((source) => ({ cell_type: 'code', source, metadata: {}, outputs: [], execution_count: null })) }));
+  fs.writeFileSync(
+    file,
+    JSON.stringify({
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: {},
+      cells: cells.map((source) => ({ cell_type: 'code', source, metadata: {}, outputs: [], execution_count: null })),
+    }),
+  );
   try {
     const out = executeNotebook(file, { kernel, timeoutSeconds: 300 });
     return namesIn(JSON.stringify(out.cells[1].outputs).replace(/\\n/g, '\n').replace(/\\"/g, '"'));
@@ -71,7 +79,10 @@ console.log('TYPES ' + typeof process + ' ' + typeof fetch + ' ' + typeof Buffer
     requireJupyter(this);
     const tslab = tslabNames();
     expect(minus(tslab, child), 'names tslab offers that the child lacks').to.deep.equal([]);
-    expect(minus(child, tslab).filter((n) => !(n in CHILD_ONLY)), 'names only the child has, without a reason in CHILD_ONLY').to.deep.equal([]);
+    expect(
+      minus(child, tslab).filter((n) => !(n in CHILD_ONLY)),
+      'names only the child has, without a reason in CHILD_ONLY',
+    ).to.deep.equal([]);
     for (const n of Object.keys(STAND_INS).filter((x) => tslab.includes(x))) expect(child, n).to.include(n);
   });
 
@@ -81,7 +92,10 @@ console.log('TYPES ' + typeof process + ' ' + typeof fetch + ' ' + typeof Buffer
     const onlyDeno = minus(deno, child);
     // every one of them is Deno's own or a browser API Node lacks (the reason in DENO_ONLY_REASON)
     expect(DENO_ONLY_REASON).to.be.a('string');
-    expect(onlyDeno.filter((n) => tslabNames().includes(n)), 'names Deno and tslab have that the child lacks').to.deep.equal([]);
+    expect(
+      onlyDeno.filter((n) => tslabNames().includes(n)),
+      'names Deno and tslab have that the child lacks',
+    ).to.deep.equal([]);
     expect(onlyDeno, 'Deno-only names').to.include.members(['Deno']);
     const onlyChild = minus(child, deno).filter((n) => !(n in CHILD_ONLY) && !(n in STAND_INS));
     expect(onlyChild, 'names only the child has, without a reason').to.deep.equal([]);

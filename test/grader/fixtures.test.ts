@@ -9,7 +9,18 @@ import * as path from 'node:path';
 import { DIAGNOSES, DiagnosisId } from '../../lib/grader/diagnoses';
 import { CHECKS } from '../../lib/grader/checks';
 import { sourceText } from '../../lib/release/notebook';
-import { FIXTURES, Mutation, MutationError, NOTEBOOK, SOLUTIONS, buildFixture, fixturesDir, referenceCell, replace, set } from '../support/fixtures';
+import {
+  FIXTURES,
+  Mutation,
+  MutationError,
+  NOTEBOOK,
+  SOLUTIONS,
+  buildFixture,
+  fixturesDir,
+  referenceCell,
+  replace,
+  set,
+} from '../support/fixtures';
 import { tempDir } from '../support/tmp';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -27,7 +38,10 @@ function grade(args: string[]): Promise<{ code: number | null; stdout: string; s
   const started = Date.now();
   return new Promise((resolve) => {
     // a fixed course secret: the grader's private states, the same on every machine
-    const child = spawn(process.execPath, [CLI, 'grade', ...args], { cwd: ROOT, env: { ...process.env, GAN_GRADING_SECRET: 'fixture-course' } });
+    const child = spawn(process.execPath, [CLI, 'grade', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, GAN_GRADING_SECRET: 'fixture-course' },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -39,10 +53,18 @@ function grade(args: string[]): Promise<{ code: number | null; stdout: string; s
 function parseCsv(text: string): Row[] {
   expect(text.startsWith('\uFEFF'), 'UTF-8 byte-order mark (spreadsheets read Unicode names right)').to.equal(true);
   const [header, ...lines] = text.slice(1).trimEnd().split(/\r?\n/);
-  expect(header.split('\r').join('').split(',').slice(0, 5).join(',')).to.equal('student,score,max_score,status,diagnoses');
+  expect(header.split('\r').join('').split(',').slice(0, 5).join(',')).to.equal(
+    'student,score,max_score,status,diagnoses',
+  );
   return lines.map((line) => {
     const [student, score, max, status, diagnoses] = line.split(',');
-    return { student, score: Number(score), max_score: Number(max), status, diagnoses: diagnoses ? diagnoses.split(';') : [] };
+    return {
+      student,
+      score: Number(score),
+      max_score: Number(max),
+      status,
+      diagnoses: diagnoses ? diagnoses.split(';') : [],
+    };
   });
 }
 
@@ -56,8 +78,10 @@ const EXPECTED = Object.fromEntries(FIXTURES.map((f) => [f.name, f.expect]));
 const NO_FIXTURE: Partial<Record<DiagnosisId, string>> = {
   'grader-error': "the grader's own failure, not the submission's",
   'variant-not-accepted': 'only under a course whose variant policy is "refuse" (test/course/course.test.ts)',
-  'unconfirmed-variant': "only the student bundle's self-check, which lacks the reference generator (release.test.ts: variant-half-loss)",
-  'incomplete-observation': 'only a result with fewer observed states than the checks need, which no submission can hand the parent (the channel is authenticated); grader.test.ts feeds one to the checks directly',
+  'unconfirmed-variant':
+    "only the student bundle's self-check, which lacks the reference generator (release.test.ts: variant-half-loss)",
+  'incomplete-observation':
+    'only a result with fewer observed states than the checks need, which no submission can hand the parent (the channel is authenticated); grader.test.ts feeds one to the checks directly',
 };
 
 /** Line:column (1-based) of the first `piece` in `text`. */
@@ -67,11 +91,14 @@ function positionOf(text: string, piece: string): string {
 }
 
 describe('fixture submissions (generated from the reference)', () => {
-  it('every diagnosis a submission can cause is some fixture\'s expected diagnosis; the exempt ones are not', () => {
+  it("every diagnosis a submission can cause is some fixture's expected diagnosis; the exempt ones are not", () => {
     const expected = new Set(FIXTURES.map((f) => f.expect.diagnosis).filter(Boolean));
-    const uncovered = (Object.keys(DIAGNOSES) as DiagnosisId[]).filter((id) => !expected.has(id) && !(id in NO_FIXTURE));
+    const uncovered = (Object.keys(DIAGNOSES) as DiagnosisId[]).filter(
+      (id) => !expected.has(id) && !(id in NO_FIXTURE),
+    );
     expect(uncovered, 'add a fixture to FIXTURES in test/support/fixtures.ts').to.deep.equal([]);
-    for (const id of Object.keys(NO_FIXTURE)) expect(expected.has(id as DiagnosisId), `${id} is exempt but has a fixture`).to.equal(false);
+    for (const id of Object.keys(NO_FIXTURE))
+      expect(expected.has(id as DiagnosisId), `${id} is exempt but has a fixture`).to.equal(false);
   });
 
   it('names are unique; each fixture expects either full marks or a diagnosis', () => {
@@ -79,12 +106,18 @@ describe('fixture submissions (generated from the reference)', () => {
     for (const f of FIXTURES) expect(Boolean(f.expect.full) !== Boolean(f.expect.diagnosis), f.name).to.equal(true);
   });
 
-  it('the reference fixture holds the reference\'s statements, taken from lib/solutions.ts', () => {
+  it("the reference fixture holds the reference's statements, taken from lib/solutions.ts", () => {
     const nb = JSON.parse(buildFixture(FIXTURES.find((f) => f.name === 'reference')!));
-    const cells = nb.cells.filter((c: { metadata: { seminar?: { cell?: string } } }) => ['train_disc', 'train_gen'].includes(c.metadata.seminar?.cell ?? ''));
+    const cells = nb.cells.filter((c: { metadata: { seminar?: { cell?: string } } }) =>
+      ['train_disc', 'train_gen'].includes(c.metadata.seminar?.cell ?? ''),
+    );
     const text = cells.map(sourceText).join('\n');
     const squash = (t: string) => t.replace(/\s+/g, '');
-    for (const piece of ['tf.mean(tf.neg(tf.add(logpRealIsReal, logpGenIsFake)))', 'tf.mean(tf.neg(logpGenIsReal))', 'tf.logSoftmax(disc(genData)).slice([0, IS_FAKE], [-1, 1])']) {
+    for (const piece of [
+      'tf.mean(tf.neg(tf.add(logpRealIsReal, logpGenIsFake)))',
+      'tf.mean(tf.neg(logpGenIsReal))',
+      'tf.logSoftmax(disc(genData)).slice([0, IS_FAKE], [-1, 1])',
+    ]) {
       expect(fs.readFileSync(SOLUTIONS, 'utf8'), 'the reference still has it').to.contain(piece);
       expect(squash(text)).to.contain(squash(piece));
     }
@@ -97,7 +130,8 @@ describe('fixture submissions (generated from the reference)', () => {
       sourceText(nb.cells.find((c) => c.metadata.seminar?.cell === ex) as never);
     for (const f of FIXTURES.filter((x) => x.disc || x.gen)) {
       const nb = JSON.parse(buildFixture(f));
-      if (f.disc) expect(cellOf(nb, 'train_disc'), `${f.name}: trainDisc`).to.not.equal(cellOf(reference, 'train_disc'));
+      if (f.disc)
+        expect(cellOf(nb, 'train_disc'), `${f.name}: trainDisc`).to.not.equal(cellOf(reference, 'train_disc'));
       if (f.gen) expect(cellOf(nb, 'train_gen'), `${f.name}: trainGen`).to.not.equal(cellOf(reference, 'train_gen'));
     }
   });
@@ -105,11 +139,18 @@ describe('fixture submissions (generated from the reference)', () => {
   it('a mutation that does not apply fails loudly, naming the fixture', () => {
     const base = JSON.parse(fs.readFileSync(NOTEBOOK, 'utf8'));
     const broken = (m: Mutation) => () => buildFixture({ name: 'broken', expect: { full: true }, disc: [m] }, base);
-    expect(broken(replace('loss', 'tf.median(', 'tf.sum('))).to.throw(/fixture broken, trainDisc: .*"tf\.median\(" occurs 0 times in loss/);
+    expect(broken(replace('loss', 'tf.median(', 'tf.sum('))).to.throw(
+      /fixture broken, trainDisc: .*"tf\.median\(" occurs 0 times in loss/,
+    );
     expect(broken(replace('closure', 'tf.logSoftmax(', 'tf.softmax('))).to.throw(/occurs 2 times in closure/);
     expect(broken(set('varList', ', disc.parameters()'))).to.throw(/left varList of trainDisc unchanged/);
-    const cell = sourceText(base.cells.find((c: { metadata: { seminar?: { cell?: string } } }) => c.metadata.seminar?.cell === 'train_gen'));
-    expect(() => set('varList', '').apply('const trainGen = 1;', 'trainGen')).to.throw(MutationError, /varList of trainGen: no function trainGen in the cell/);
+    const cell = sourceText(
+      base.cells.find((c: { metadata: { seminar?: { cell?: string } } }) => c.metadata.seminar?.cell === 'train_gen'),
+    );
+    expect(() => set('varList', '').apply('const trainGen = 1;', 'trainGen')).to.throw(
+      MutationError,
+      /varList of trainGen: no function trainGen in the cell/,
+    );
     expect(referenceCell(cell, fs.readFileSync(SOLUTIONS, 'utf8'), 'trainGen')).to.contain('gen.parameters()');
   });
 });
@@ -124,11 +165,17 @@ describe('grader: gan-seminar grade on the fixture submissions', function () {
     if (first.code !== 0) throw new Error(`grade exited ${first.code}:\n${first.stderr.slice(-3000)}`);
     rows = parseCsv(fs.readFileSync(path.join(out, 'grades.csv'), 'utf8'));
     const files = fs.readdirSync(fixturesDir()).filter((f) => f.endsWith('.ipynb')).length;
-    console.log(`      graded ${files} fixture submissions in ${first.seconds.toFixed(1)} s (${((files / first.seconds) * 60).toFixed(1)}/min)`);
+    console.log(
+      `      graded ${files} fixture submissions in ${first.seconds.toFixed(1)} s (${((files / first.seconds) * 60).toFixed(1)}/min)`,
+    );
   });
 
   it('writes a row for every submission, sorted by student, plus the --json summary', () => {
-    const students = fs.readdirSync(fixturesDir()).filter((f) => f.endsWith('.ipynb')).map((f) => f.replace(/\.ipynb$/, '')).sort();
+    const students = fs
+      .readdirSync(fixturesDir())
+      .filter((f) => f.endsWith('.ipynb'))
+      .map((f) => f.replace(/\.ipynb$/, ''))
+      .sort();
     expect(rows.map((r) => r.student)).to.deep.equal(students);
     expect(Object.keys(EXPECTED).sort()).to.deep.equal(students);
     const summary = JSON.parse(first.stdout) as { submissions: Row[] };
@@ -156,17 +203,23 @@ describe('grader: gan-seminar grade on the fixture submissions', function () {
   it('names valid variants in a note, and says how it judged them', () => {
     for (const student of ['variant-half-loss', 'variant-bce-one-head']) {
       const feedback = fs.readFileSync(path.join(out, student, 'feedback.md'), 'utf8');
-      expect(feedback).to.match(/valid variant/).and.match(/ends where the reference ends/);
+      expect(feedback)
+        .to.match(/valid variant/)
+        .and.match(/ends where the reference ends/);
       // both end states side by side, per private start
-      expect(feedback).to.match(/\| start 1: yours \| [\d.]+ \| [\d.]+ \| [\d.]+ \| -?[\d.]+ \|\n\| start 1: reference \|/);
+      expect(feedback).to.match(
+        /\| start 1: yours \| [\d.]+ \| [\d.]+ \| [\d.]+ \| -?[\d.]+ \|\n\| start 1: reference \|/,
+      );
     }
     for (const student of ['uncoupled-sigmoid-heads', 'gen-pulled-to-real']) {
       const feedback = fs.readFileSync(path.join(out, student, 'feedback.md'), 'utf8');
-      expect(feedback).to.match(/does not end where the reference ends \(on average over the starts\): /).and.match(/start 2: reference/);
+      expect(feedback)
+        .to.match(/does not end where the reference ends \(on average over the starts\): /)
+        .and.match(/start 2: reference/);
     }
   });
 
-  it('feedback.md says what failed, why (the seminar\'s advice) and what to try', () => {
+  it("feedback.md says what failed, why (the seminar's advice) and what to try", () => {
     const feedback = fs.readFileSync(path.join(out, 'sum-instead-of-mean', 'feedback.md'), 'utf8');
     expect(feedback).to.contain('**Score: 13 / 20**'); // a sum stops trainDisc learning: most of the exercise lost
     expect(feedback).to.contain('`sum-instead-of-mean`');
@@ -175,11 +228,15 @@ describe('grader: gan-seminar grade on the fixture submissions', function () {
     const compile = fs.readFileSync(path.join(out, 'compile-error', 'feedback.md'), 'utf8');
     // line:column within the cell, where the fixture put the string
     const nb = JSON.parse(fs.readFileSync(path.join(fixturesDir(), 'compile-error.ipynb'), 'utf8'));
-    const cell = sourceText(nb.cells.find((c: { metadata: { seminar?: { cell?: string } } }) => c.metadata.seminar?.cell === 'train_disc'));
-    expect(compile).to.contain(`${positionOf(cell, '"128"')} - Argument of type 'string' is not assignable to parameter of type 'number'.`);
+    const cell = sourceText(
+      nb.cells.find((c: { metadata: { seminar?: { cell?: string } } }) => c.metadata.seminar?.cell === 'train_disc'),
+    );
+    expect(compile).to.contain(
+      `${positionOf(cell, '"128"')} - Argument of type 'string' is not assignable to parameter of type 'number'.`,
+    );
   });
 
-  it('results.json follows Gradescope\'s schema', () => {
+  it("results.json follows Gradescope's schema", () => {
     for (const student of rows.map((r) => r.student)) {
       const r = JSON.parse(fs.readFileSync(path.join(out, student, 'results.json'), 'utf8'));
       expect(r.score).to.be.a('number');
@@ -204,7 +261,9 @@ describe('grader: gan-seminar grade on the fixture submissions', function () {
 
   it('runs a notebook the way tslab does: helper cells, top-level await, the last definition, a scratch cell that throws', () => {
     const scratch = fs.readFileSync(path.join(out, 'scratch-cell-throws', 'feedback.md'), 'utf8');
-    expect(scratch).to.match(/## Your other cells/).and.match(/threw when it ran: Error: just looking/);
+    expect(scratch)
+      .to.match(/## Your other cells/)
+      .and.match(/threw when it ran: Error: just looking/);
     const redefined = fs.readFileSync(path.join(out, 'redefined-later', 'feedback.md'), 'utf8');
     expect(redefined).to.contain('`wrong-sign`');
   });
@@ -224,7 +283,10 @@ describe('grader: gan-seminar grade on the fixture submissions', function () {
     const second = await grade([fixturesDir(), '--out', again, ...LIMITS]);
     expect(second.code).to.equal(0);
     const [first, next] = [out, again].map((dir) => fs.readFileSync(path.join(dir, 'grades.csv')));
-    expect(next.equals(first), `grades.csv differs:\n${next.toString('utf8')}\nvs the first run's\n${first.toString('utf8')}`).to.equal(true);
+    expect(
+      next.equals(first),
+      `grades.csv differs:\n${next.toString('utf8')}\nvs the first run's\n${first.toString('utf8')}`,
+    ).to.equal(true);
   });
 
   it('exits 2 on misuse, with the usage', async () => {
@@ -263,7 +325,9 @@ describe('grader: whose grade is whose (subfolders, Unicode names, odd files)', 
       ['Иванов Пётр', 20, 'complete', ''],
     ]);
     for (const student of ['sec1/anna', 'sec2/anna', 'Иванов Пётр']) {
-      expect(fs.readFileSync(path.join(out, student, 'feedback.md'), 'utf8'), student).to.contain(`# Feedback for ${student}`);
+      expect(fs.readFileSync(path.join(out, student, 'feedback.md'), 'utf8'), student).to.contain(
+        `# Feedback for ${student}`,
+      );
     }
   });
 });

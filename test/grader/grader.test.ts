@@ -38,7 +38,18 @@ import { fixtureFile } from '../support/fixtures';
 import { tempDir } from '../support/tmp';
 
 function notebook(cells: { source: string; metadata?: object }[]): Notebook {
-  return { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: cells.map((c) => ({ cell_type: 'code', source: c.source, metadata: c.metadata ?? {}, outputs: [], execution_count: null })) } as Notebook;
+  return {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {},
+    cells: cells.map((c) => ({
+      cell_type: 'code',
+      source: c.source,
+      metadata: c.metadata ?? {},
+      outputs: [],
+      execution_count: null,
+    })),
+  } as Notebook;
 }
 
 /** Never returns (until a vm timeout cuts it). */
@@ -81,53 +92,99 @@ describe('grader steps', function () {
   });
 
   describe('compile', () => {
-    it('accepts the notebook\'s globals and types (tf.Tensor2D, gen, discOpt, IS_REAL, TODO)', () => {
+    it("accepts the notebook's globals and types (tf.Tensor2D, gen, discOpt, IS_REAL, TODO)", () => {
       const nb = readSubmission(fixtureFile('reference'));
       if (!nb.ok) throw new Error(nb.message);
       const e = extractExercises(nb.notebook);
-      const [d, g] = compileCells([e.train_disc!, e.train_gen!].map((c) => ({ index: c.cellIndex, source: c.source, exercise: c.exercise })));
+      const [d, g] = compileCells(
+        [e.train_disc!, e.train_gen!].map((c) => ({ index: c.cellIndex, source: c.source, exercise: c.exercise })),
+      );
       expect(d.errors.map(formatCompileError)).to.deep.equal([]);
       expect(g.errors.map(formatCompileError)).to.deep.equal([]);
       expect(d.js).to.match(/function trainDisc\(batchSize\)/);
-      const unfilled = compileCells([{ index: 0, exercise: 'train_gen', source: "function trainGen(b: number): number { const n: tf.Tensor2D = TODO('x'); return 0; }" }]);
+      const unfilled = compileCells([
+        {
+          index: 0,
+          exercise: 'train_gen',
+          source: "function trainGen(b: number): number { const n: tf.Tensor2D = TODO('x'); return 0; }",
+        },
+      ]);
       expect(unfilled[0].errors).to.deep.equal([]);
     });
 
     it('reports type and syntax errors as tslab prints them: line:column within the cell', () => {
-      const [c] = compileCells([{ index: 0, exercise: 'train_disc', source: 'function trainDisc(batchSize: number): number {\n  const noise = sampleNoise("7");\n  return nope;\n}\n' }]);
+      const [c] = compileCells([
+        {
+          index: 0,
+          exercise: 'train_disc',
+          source:
+            'function trainDisc(batchSize: number): number {\n  const noise = sampleNoise("7");\n  return nope;\n}\n',
+        },
+      ]);
       expect(c.errors.map(formatCompileError)).to.deep.equal([
         "2:29 - Argument of type 'string' is not assignable to parameter of type 'number'.",
         "3:10 - Cannot find name 'nope'.",
       ]);
-      const [s] = compileCells([{ index: 1, exercise: 'train_gen', source: 'function trainGen(b: number) {\n  return (1 + ;\n}' }]);
+      const [s] = compileCells([
+        { index: 1, exercise: 'train_gen', source: 'function trainGen(b: number) {\n  return (1 + ;\n}' },
+      ]);
       expect(s.errors[0]).to.include({ line: 2, column: 15 });
       expect(s.errors[0].message).to.equal('Expression expected.');
     });
 
-    it("sees the cells above as tslab does: helpers in their own cell, a name declared again, a top-level await", () => {
+    it('sees the cells above as tslab does: helpers in their own cell, a name declared again, a top-level await', () => {
       const cells = [
-        { index: 3, source: 'function col(t: tf.Tensor2D, j: number): tf.Tensor2D {\n  return t.slice([0, j], [-1, 1]);\n}\nlet scale = 1;' },
-        { index: 4, source: 'const ready = await tf.ready();\nlet scale = 2;\nfunction trainDisc(batchSize: number): number {\n  return col(disc(sampleNoise(batchSize)), IS_REAL).dataSync()[0] * scale;\n}', exercise: 'train_disc' },
-        { index: 5, source: "import * as tfjs from '@tensorflow/tfjs';\nfunction trainGen(batchSize: number): number {\n  return tfjs.mean(col(disc(gen(sampleNoise(batchSize))), IS_FAKE)).dataSync()[0];\n}", exercise: 'train_gen' },
+        {
+          index: 3,
+          source:
+            'function col(t: tf.Tensor2D, j: number): tf.Tensor2D {\n  return t.slice([0, j], [-1, 1]);\n}\nlet scale = 1;',
+        },
+        {
+          index: 4,
+          source:
+            'const ready = await tf.ready();\nlet scale = 2;\nfunction trainDisc(batchSize: number): number {\n  return col(disc(sampleNoise(batchSize)), IS_REAL).dataSync()[0] * scale;\n}',
+          exercise: 'train_disc',
+        },
+        {
+          index: 5,
+          source:
+            "import * as tfjs from '@tensorflow/tfjs';\nfunction trainGen(batchSize: number): number {\n  return tfjs.mean(col(disc(gen(sampleNoise(batchSize))), IS_FAKE)).dataSync()[0];\n}",
+          exercise: 'train_gen',
+        },
       ];
       const compiled = compileCells(cells);
       for (const c of compiled) expect(c.errors.map(formatCompileError), `cell ${c.index}`).to.deep.equal([]);
       expect(compiled.map((c) => c.async)).to.deep.equal([false, true, false]);
       // the top-level await's cell still declares its function and variables as globals
-      expect(compiled[1].js).to.match(/^var ready, scale;/).and.match(/function trainDisc\(batchSize\)/).and.match(/\(async \(\) => \{/);
+      expect(compiled[1].js)
+        .to.match(/^var ready, scale;/)
+        .and.match(/function trainDisc\(batchSize\)/)
+        .and.match(/\(async \(\) => \{/);
       expect(compiled[2].js).to.match(/var tfjs = tf;/);
-      const [bad] = compileCells([{ index: 2, source: "import { referenceSteps } from '../dist/lib/reference/solutions';" }]);
-      expect(bad.js).to.contain('graded cells can import only @tensorflow/tfjs and the seminar\'s lib');
+      const [bad] = compileCells([
+        { index: 2, source: "import { referenceSteps } from '../dist/lib/reference/solutions';" },
+      ]);
+      expect(bad.js).to.contain("graded cells can import only @tensorflow/tfjs and the seminar's lib");
     });
 
     it('runs the cells above the training loop, without the given cells and the self-checks, in order', () => {
       const nb = readSubmission(fixtureFile('reference'));
       if (!nb.ok) throw new Error(nb.message);
       const cells = [...nb.notebook.cells];
-      const scratch = { cell_type: 'code', source: 'const helper = 1;', metadata: {}, outputs: [], execution_count: null } as Notebook['cells'][number];
+      const scratch = {
+        cell_type: 'code',
+        source: 'const helper = 1;',
+        metadata: {},
+        outputs: [],
+        execution_count: null,
+      } as Notebook['cells'][number];
       cells.splice(4, 0, scratch);
       const program = programCells({ ...nb.notebook, cells }, extractExercises({ ...nb.notebook, cells }));
-      expect(program.map((c) => [c.index, c.exercise ?? 'other'])).to.deep.equal([[4, 'other'], [6, 'train_disc'], [9, 'train_gen']]);
+      expect(program.map((c) => [c.index, c.exercise ?? 'other'])).to.deep.equal([
+        [4, 'other'],
+        [6, 'train_disc'],
+        [9, 'train_gen'],
+      ]);
     });
   });
 
@@ -138,12 +195,17 @@ describe('grader steps', function () {
       }
       expect(new Set(CHECKS.map((c) => c.id)).size).to.equal(CHECKS.length);
       CHECKS.forEach((c) => expect(c.hidden).to.be.a('boolean'));
-      const twice = configureChecks(courseWith({ exercises: { train_disc: { points: 20 }, train_gen: { points: 20 } }, hidden: ['train_gen.no-leak'] }));
+      const twice = configureChecks(
+        courseWith({
+          exercises: { train_disc: { points: 20 }, train_gen: { points: 20 } },
+          hidden: ['train_gen.no-leak'],
+        }),
+      );
       expect(twice.reduce((a, c) => a + c.points, 0)).to.equal(40);
       expect(twice.filter((c) => c.hidden).map((c) => c.id)).to.deep.equal(['train_gen.no-leak']);
     });
 
-    it('every diagnosis has a title and the seminar\'s advice', () => {
+    it("every diagnosis has a title and the seminar's advice", () => {
       for (const [id, d] of Object.entries(DIAGNOSES)) {
         expect(id).to.match(/^[a-z-]+$/);
         expect(d.title, id).to.not.equal('');
@@ -166,21 +228,34 @@ describe('grader steps', function () {
   });
 
   describe('sandbox child', () => {
-    it("loads @tensorflow/tfjs without tfjs-converter, tfjs-data and the WebGL backend; tf.version stays whole, tf.metrics works", () => {
+    it('loads @tensorflow/tfjs without tfjs-converter, tfjs-data and the WebGL backend; tf.version stays whole, tf.metrics works', () => {
       const probe = `
         require(${JSON.stringify(path.join(__dirname, '../../lib/grader/lean-tfjs.js'))}); // what sandbox-child.ts imports first
         const tf = require('@tensorflow/tfjs');
         const loaded = Object.keys(require.cache).filter((f) => /tfjs-(converter|data|backend-webgl).dist/.test(f));
         console.log(JSON.stringify({ loaded, version: tf.version, metrics: typeof tf.metrics.binaryCrossentropy, loadGraphModel: typeof tf.loadGraphModel }));`;
-      const out = JSON.parse(childProcess.execFileSync(process.execPath, ['-e', probe], { encoding: 'utf8', cwd: path.join(__dirname, '../../..') }));
+      const out = JSON.parse(
+        childProcess.execFileSync(process.execPath, ['-e', probe], {
+          encoding: 'utf8',
+          cwd: path.join(__dirname, '../../..'),
+        }),
+      );
       expect(out.loaded).to.deep.equal([]);
-      expect(Object.keys(out.version)).to.have.members(['tfjs-core', 'tfjs-backend-cpu', 'tfjs-backend-webgl', 'tfjs-data', 'tfjs-layers', 'tfjs-converter', 'tfjs']);
+      expect(Object.keys(out.version)).to.have.members([
+        'tfjs-core',
+        'tfjs-backend-cpu',
+        'tfjs-backend-webgl',
+        'tfjs-data',
+        'tfjs-layers',
+        'tfjs-converter',
+        'tfjs',
+      ]);
       expect(Object.values(out.version).every((v) => v === tf.version.tfjs)).to.equal(true);
       expect(out).to.include({ metrics: 'function', loadGraphModel: 'undefined' });
     });
   });
 
-  describe('training run (where the grader observes a submission\'s steps)', () => {
+  describe("training run (where the grader observes a submission's steps)", () => {
     let s: Seminar;
     before(async () => {
       await initBackend();
@@ -200,9 +275,10 @@ describe('grader steps', function () {
       optimizers: { gen: s.genOpt, disc: s.discOpt },
     });
 
-    it('depends on the secret and the submission: start, length, batchSize and the calls looked at; the notebook\'s batch of 128 in its last third, where each step\'s last observed call is', () => {
+    it("depends on the secret and the submission: start, length, batchSize and the calls looked at; the notebook's batch of 128 in its last third, where each step's last observed call is", () => {
       const runs = ['a', 'b', 'c'].flatMap((secret) => ['x', 'y'].map((salt) => buildRun(s, secret, salt)));
-      const key = (r: RunPlan) => JSON.stringify([r.seed, r.iterations, r.batchSize, r.observe, flat(r.start.disc).slice(0, 3)]);
+      const key = (r: RunPlan) =>
+        JSON.stringify([r.seed, r.iterations, r.batchSize, r.observe, flat(r.start.disc).slice(0, 3)]);
       expect(new Set(runs.map(key)).size).to.equal(runs.length);
       expect(key(buildRun(s, 'a', 'x'))).to.equal(key(runs[0]));
       for (const r of runs) {
@@ -212,21 +288,37 @@ describe('grader steps', function () {
         for (const ex of EXERCISES) {
           const calls = r.iterations * ex.callsPerIteration;
           expect(r.observe[ex.id]).to.have.length(PROTOCOL.runObserved);
-          expect(r.observe[ex.id].every((n, i) => n >= (i * calls) / 3 - 1 && n < ((i + 1) * calls) / 3), `one observed call in each third of ${calls}`).to.equal(true);
-          expect(Math.floor(r.observe[ex.id][2] / ex.callsPerIteration), 'the iteration of the last observed call: at batch 128').to.be.at.least(r.notebookBatchFrom!);
+          expect(
+            r.observe[ex.id].every((n, i) => n >= (i * calls) / 3 - 1 && n < ((i + 1) * calls) / 3),
+            `one observed call in each third of ${calls}`,
+          ).to.equal(true);
+          expect(
+            Math.floor(r.observe[ex.id][2] / ex.callsPerIteration),
+            'the iteration of the last observed call: at batch 128',
+          ).to.be.at.least(r.notebookBatchFrom!);
         }
       }
     });
 
-    it('calls the steps as the notebook\'s loop does, never resetting the weights between calls; the reference replayed from its observed steps matches', () => {
+    it("calls the steps as the notebook's loop does, never resetting the weights between calls; the reference replayed from its observed steps matches", () => {
       const run = buildRun(s, 'course', 'student');
       const seen: number[][] = [];
       const tensors = tf.memory().numTensors;
-      const obs = withWeights([[s.gen, getWeights(s.gen)], [s.disc, getWeights(s.disc)]], () => {
-        setWeights(s.gen, run.start.gen);
-        setWeights(s.disc, run.start.disc);
-        return observeRun(rt(referenceSteps(s), seen), run, EXERCISES.map((ex) => ex.id));
-      });
+      const obs = withWeights(
+        [
+          [s.gen, getWeights(s.gen)],
+          [s.disc, getWeights(s.disc)],
+        ],
+        () => {
+          setWeights(s.gen, run.start.gen);
+          setWeights(s.disc, run.start.disc);
+          return observeRun(
+            rt(referenceSteps(s), seen),
+            run,
+            EXERCISES.map((ex) => ex.id),
+          );
+        },
+      );
       expect(tf.memory().numTensors).to.equal(tensors);
       expect(seen.length).to.equal(run.iterations * 6);
       expect(seen[0]).to.deep.equal(flat({ ...run.start.gen, ...run.start.disc }));
@@ -236,11 +328,16 @@ describe('grader steps', function () {
         expect(o.steps).to.have.length(3);
         expect(o.leak).to.include({ growth: 0, steps: run.iterations * ex.callsPerIteration - 2 });
         // the run's batchSize, then the notebook's 128 from notebookBatchFrom on
-        const sizes = o.calls!.map((_, n) => (Math.floor(n / ex.callsPerIteration) >= run.notebookBatchFrom! ? 128 : run.batchSize));
+        const sizes = o.calls!.map((_, n) =>
+          Math.floor(n / ex.callsPerIteration) >= run.notebookBatchFrom! ? 128 : run.batchSize,
+        );
         expect(o.calls!.map((c) => c.batchSize)).to.deep.equal(sizes);
         expect(o.calls!.every((c) => c.frozenMoved === 0 && c.returnedType === 'number')).to.equal(true);
         // each observed step starts where the previous call left the models
-        for (const st of o.steps) expect(seen.some((w) => w.every((v, j) => v === flat({ ...st.before.gen, ...st.before.disc })[j]))).to.equal(true);
+        for (const st of o.steps)
+          expect(seen.some((w) => w.every((v, j) => v === flat({ ...st.before.gen, ...st.before.disc })[j]))).to.equal(
+            true,
+          );
         const replay = referenceReplay(s, ex.id, o.steps);
         replay.forEach((r, i) => expect(flat(r[ex.trains])).to.deep.equal(flat(o.steps[i][ex.trains])));
       }
@@ -257,7 +354,18 @@ describe('grader steps', function () {
           return ref.trainGen(b);
         },
       };
-      const obs = withWeights([[s.gen, getWeights(s.gen)], [s.disc, getWeights(s.disc)]], () => observeRun(rt(broken), run, EXERCISES.map((ex) => ex.id)));
+      const obs = withWeights(
+        [
+          [s.gen, getWeights(s.gen)],
+          [s.disc, getWeights(s.disc)],
+        ],
+        () =>
+          observeRun(
+            rt(broken),
+            run,
+            EXERCISES.map((ex) => ex.id),
+          ),
+      );
       expect(obs.train_gen.calls).to.have.length(4);
       expect(obs.train_gen.steps.at(-1)!.failure?.message).to.match(/NaN or infinite/);
       expect(obs.train_disc.calls).to.have.length(run.iterations * 5);
@@ -272,7 +380,12 @@ describe('grader steps', function () {
         trainDisc: (b) => {
           if (++discCalls <= 7) return ref.trainDisc(b);
           ref.trainDisc(b); // the weights moved; then, the tape on, a batch drawn, a tidy open, it never returns
-          return tf.tidy(() => s.discOpt.minimize(() => tf.mean(s.disc(s.sampleNoise(b))).add(forever()) as tf.Scalar, true)!.dataSync()[0]);
+          return tf.tidy(
+            () =>
+              s.discOpt
+                .minimize(() => tf.mean(s.disc(s.sampleNoise(b))).add(forever()) as tf.Scalar, true)!
+                .dataSync()[0],
+          );
         },
         trainGen: ref.trainGen,
       };
@@ -288,11 +401,24 @@ describe('grader steps', function () {
         }
       };
       const tensors = tf.memory().numTensors;
-      const { obs, discAfter } = withWeights([[s.gen, getWeights(s.gen)], [s.disc, getWeights(s.disc)]], () => {
-        setWeights(s.gen, run.start.gen);
-        setWeights(s.disc, run.start.disc);
-        return { obs: observeRun({ ...rt(hanging), stretch }, run, EXERCISES.map((ex) => ex.id)), discAfter: getWeights(s.disc) };
-      });
+      const { obs, discAfter } = withWeights(
+        [
+          [s.gen, getWeights(s.gen)],
+          [s.disc, getWeights(s.disc)],
+        ],
+        () => {
+          setWeights(s.gen, run.start.gen);
+          setWeights(s.disc, run.start.disc);
+          return {
+            obs: observeRun(
+              { ...rt(hanging), stretch },
+              run,
+              EXERCISES.map((ex) => ex.id),
+            ),
+            discAfter: getWeights(s.disc),
+          };
+        },
+      );
       expect(engineIsClean(), 'no tidy scope or tape left open').to.equal(true);
       expect(tf.memory().numTensors, 'what the cut step had made is freed').to.equal(tensors);
       // no sampler left overridden: noise comes from the seeded stream again
@@ -304,7 +430,9 @@ describe('grader steps', function () {
       expect(obs.train_disc.calls).to.have.length(8);
       const cut = obs.train_disc.steps.at(-1)!;
       expect(cut.failure?.kind).to.equal('timeout');
-      expect(flat(discAfter), 'the cut call is undone (trainGen leaves the discriminator alone)').to.deep.equal(flat(cut.before.disc));
+      expect(flat(discAfter), 'the cut call is undone (trainGen leaves the discriminator alone)').to.deep.equal(
+        flat(cut.before.disc),
+      );
       expect(obs.train_gen.calls).to.have.length(run.iterations);
       // the generator's calls after the cut drew their own batches (a sampler left overridden would not)
       const later = obs.train_gen.steps.filter((st) => st.samplerCalls.noise.length > 0);
@@ -313,7 +441,7 @@ describe('grader steps', function () {
     });
   });
 
-  describe('self-check (in-process, the notebook\'s check cells)', () => {
+  describe("self-check (in-process, the notebook's check cells)", () => {
     let s: Seminar;
     let models: Pick<Seminar, 'gen' | 'disc' | 'genOpt' | 'discOpt'>;
     before(async () => {
@@ -323,7 +451,7 @@ describe('grader steps', function () {
     });
     after(() => disposeSeminar(s));
 
-    it('passes the reference, restores the models\' weights and leaks no tensors', async () => {
+    it("passes the reference, restores the models' weights and leaks no tensors", async () => {
       const before = [getWeights(s.gen), getWeights(s.disc)];
       const tensors = tf.memory().numTensors;
       const ref = referenceSteps(s);
@@ -339,7 +467,10 @@ describe('grader steps', function () {
       const results = await runSelfCheck('train_gen', () => TODO('sample noise'), models);
       expect(results.every((r) => !r.passed && r.diagnosis === 'not-implemented')).to.equal(true);
       const table = formatSelfCheck('train_gen', results);
-      expect(table).to.contain('0/10 points').and.contain('not-implemented').and.contain("replace TODO('sample noise')");
+      expect(table)
+        .to.contain('0/10 points')
+        .and.contain('not-implemented')
+        .and.contain("replace TODO('sample noise')");
     });
   });
 
@@ -348,28 +479,82 @@ describe('grader steps', function () {
       const r = (student: string, score: number, diagnoses: string[]) =>
         rowOf({ student, score, maxScore: 20, status: 'complete', diagnoses, checks: [] } as unknown as GradeResult);
       const csv = gradesCsv([r('zoe', 20, []), r('al, "x"', 7.5, ['wrong-sign', 'tensor-leak'])]);
-      const header = 'student,score,max_score,status,diagnoses,train_disc,train_gen,variant,raw_score,late_days,late_penalty,comment';
-      expect(csv).to.equal(`\uFEFF${header}\r\n"al, ""x""",7.5,20,complete,wrong-sign;tensor-leak,0,0,,7.5,,,\r\nzoe,20,20,complete,,0,0,,20,,,\r\n`);
+      const header =
+        'student,score,max_score,status,diagnoses,train_disc,train_gen,variant,raw_score,late_days,late_penalty,comment';
+      expect(csv).to.equal(
+        `\uFEFF${header}\r\n"al, ""x""",7.5,20,complete,wrong-sign;tensor-leak,0,0,,7.5,,,\r\nzoe,20,20,complete,,0,0,,20,,,\r\n`,
+      );
     });
     it('keeps Unicode names, keeps a spreadsheet from running a name as a formula', () => {
-      const r = (student: string) => rowOf({ student, score: 1, maxScore: 20, status: 'complete', diagnoses: [], checks: [] } as unknown as GradeResult);
+      const r = (student: string) =>
+        rowOf({
+          student,
+          score: 1,
+          maxScore: 20,
+          status: 'complete',
+          diagnoses: [],
+          checks: [],
+        } as unknown as GradeResult);
       const csv = gradesCsv([r('Иванов Пётр'), r('=HYPERLINK("x")'), r('sec1/anna')]);
-      expect(csv.split('\r\n').slice(1, 4).map((line) => line.split(',').slice(0, 4).join(','))).to.deep.equal([`"'=HYPERLINK(""x"")",1,20,complete`, 'sec1/anna,1,20,complete', 'Иванов Пётр,1,20,complete']);
+      expect(
+        csv
+          .split('\r\n')
+          .slice(1, 4)
+          .map((line) => line.split(',').slice(0, 4).join(',')),
+      ).to.deep.equal([`"'=HYPERLINK(""x"")",1,20,complete`, 'sec1/anna,1,20,complete', 'Иванов Пётр,1,20,complete']);
     });
 
     it('feedback folders: Unicode kept, subfolders kept, unsafe names made safe, no two students in one folder', () => {
-      const r = (student: string, file: string) => ({ student, file } as unknown as GradeResult);
-      const results = [r('Иванов Пётр', 'a'), r('sec1/anna', 'b'), r('sec2/anna', 'c'), r('../../etc/x', 'd'), r('a:b?', 'e'), r('a_b_', 'f'), r('Anna', 'g'), r('anna', 'h')];
+      const r = (student: string, file: string) => ({ student, file }) as unknown as GradeResult;
+      const results = [
+        r('Иванов Пётр', 'a'),
+        r('sec1/anna', 'b'),
+        r('sec2/anna', 'c'),
+        r('../../etc/x', 'd'),
+        r('a:b?', 'e'),
+        r('a_b_', 'f'),
+        r('Anna', 'g'),
+        r('anna', 'h'),
+      ];
       const folders = feedbackFolders(results);
-      expect(results.map((x) => folders.get(x))).to.deep.equal(['Иванов Пётр', 'sec1/anna', 'sec2/anna', '_/_/etc/x', 'a_b_', 'a_b_-2', 'Anna', 'anna-2']);
+      expect(results.map((x) => folders.get(x))).to.deep.equal([
+        'Иванов Пётр',
+        'sec1/anna',
+        'sec2/anna',
+        '_/_/etc/x',
+        'a_b_',
+        'a_b_-2',
+        'Anna',
+        'anna-2',
+      ]);
     });
 
     it("student feedback shows none of the grader's paths", () => {
       const root = path.resolve(__dirname, '..', '..', '..');
       const scratch = path.join(os.tmpdir(), 'gan-grade-abc123');
       const message = `Error: Access to this API has been restricted: ${scratch}/result.json (${root}/dist/lib/grader/sandbox-child.js)`;
-      const check = { id: 'train_disc.runs', name: 'runs', points: 0, maxPoints: 1, hidden: false, passed: false, diagnosis: 'runtime-error', message };
-      const result = { student: 'x', file: 'x.ipynb', score: 0, maxScore: 1, status: 'complete', diagnoses: ['runtime-error'], cells: {}, output: message, isolation: [], checks: [check] } as GradeResult;
+      const check = {
+        id: 'train_disc.runs',
+        name: 'runs',
+        points: 0,
+        maxPoints: 1,
+        hidden: false,
+        passed: false,
+        diagnosis: 'runtime-error',
+        message,
+      };
+      const result = {
+        student: 'x',
+        file: 'x.ipynb',
+        score: 0,
+        maxScore: 1,
+        status: 'complete',
+        diagnoses: ['runtime-error'],
+        cells: {},
+        output: message,
+        isolation: [],
+        checks: [check],
+      } as GradeResult;
       for (const text of [feedbackOf(result), JSON.stringify(gradescopeOf(result))]) {
         expect(text).to.not.contain(root).and.not.contain(scratch);
         expect(text).to.contain('<scratch>/result.json').and.contain('<grader>/dist/lib/grader/sandbox-child.js');
@@ -384,7 +569,10 @@ describe('grader steps', function () {
 
     it('student mode: each check cell shows not-implemented and raises nothing; the loop still stops at the first call', () => {
       const out = executeNotebook(NOTEBOOK, { env: { GAN_ITERATIONS: '1' }, allowErrors: true });
-      for (const [name, fn] of [['check_train_disc', 'trainDisc'], ['check_train_gen', 'trainGen']]) {
+      for (const [name, fn] of [
+        ['check_train_disc', 'trainDisc'],
+        ['check_train_gen', 'trainGen'],
+      ]) {
         const cell = seminarCell(out, name);
         expect(cell.metadata.nbgrader).to.deep.include({ grade_id: name, locked: true, solution: false });
         expect((cell.outputs ?? []).filter((o) => o.output_type === 'error' || o.name === 'stderr')).to.deep.equal([]);
@@ -414,7 +602,10 @@ describe('grader steps', function () {
       const nb = JSON.parse(fs.readFileSync(fixtureFile('fake-term-missing'), 'utf8')) as Notebook;
       const cell = nb.cells.find((c) => [c.source].flat().join('').includes('function trainDisc'))!;
       const header = 'function trainDisc(batchSize: number): number {';
-      cell.source = [cell.source].flat().join('').replace(header, `let calls = 0;\nconst hoard: number[][] = [];\n${header}\n  ${inject}`);
+      cell.source = [cell.source]
+        .flat()
+        .join('')
+        .replace(header, `let calls = 0;\nconst hoard: number[][] = [];\n${header}\n  ${inject}`);
       const file = path.join(tempDir('gan-behaviour-'), 'student.ipynb');
       fs.writeFileSync(file, JSON.stringify(nb));
       return file;
@@ -433,12 +624,17 @@ describe('grader steps', function () {
       const { gradeNotebook } = await import('../../lib/grader');
       children = 0;
       // the training run makes at most 130 trainDisc calls; the end-state run many more
-      const r = await gradeNotebook(variant('if (++calls > 400) for (;;) hoard.push(new Array(1e6).fill(batchSize));'), { memoryMb: 256 });
+      const r = await gradeNotebook(
+        variant('if (++calls > 400) for (;;) hoard.push(new Array(1e6).fill(batchSize));'),
+        { memoryMb: 256 },
+      );
       expect(children).to.equal(2);
       expect(r.checks.filter((c) => c.diagnosis === 'grader-error')).to.deep.equal([]);
       const update = r.checks.find((c) => c.id === 'train_disc.update')!;
       expect(update.passed).to.equal(false);
-      expect(update.message).to.match(/the notebook's loop with your steps \(16000 iterations, batch 128\) did not finish: .*memory/);
+      expect(update.message).to.match(
+        /the notebook's loop with your steps \(16000 iterations, batch 128\) did not finish: .*memory/,
+      );
       expect(r.checks.find((c) => c.id === 'train_disc.runs')!.passed, 'the observed steps still count').to.equal(true);
     });
   });

@@ -15,27 +15,64 @@ describe('student-facing strings, Russian and English (lib/grader/strings.ts)', 
   afterEach(() => useCourse(undefined));
 
   it('every diagnosis, every check and every text of the frame has both languages', () => {
-    expect(Object.keys(DIAGNOSES).filter((id) => !DIAGNOSES_RU[id]?.title || !DIAGNOSES_RU[id]?.advice)).to.deep.equal([]);
-    expect(Object.keys(DIAGNOSES_RU).filter((id) => !DIAGNOSES[id]), 'Russian for no diagnosis').to.deep.equal([]);
+    expect(Object.keys(DIAGNOSES).filter((id) => !DIAGNOSES_RU[id]?.title || !DIAGNOSES_RU[id]?.advice)).to.deep.equal(
+      [],
+    );
+    expect(
+      Object.keys(DIAGNOSES_RU).filter((id) => !DIAGNOSES[id]),
+      'Russian for no diagnosis',
+    ).to.deep.equal([]);
     const ids = EXERCISES.flatMap((ex) => CHECK_DEFINITIONS.map((def) => def.id(ex)));
     expect(ids.filter((id) => !CHECK_NAMES_RU[id])).to.deep.equal([]);
     expect(Object.keys(UI.ru).sort()).to.deep.equal(Object.keys(UI.en).sort());
     for (const [ex, advice] of Object.entries(ADVICE_RU)) {
       const own = EXERCISES.find((e) => e.id === ex)?.advice ?? {};
-      expect(Object.keys(advice).sort(), `${ex}: Russian for each of its own advice`).to.deep.equal(Object.keys(own).sort());
+      expect(Object.keys(advice).sort(), `${ex}: Russian for each of its own advice`).to.deep.equal(
+        Object.keys(own).sort(),
+      );
     }
   });
 
   it('a Russian course: the self-check table, feedback.md and the Gradescope output read in Russian', () => {
     useCourse(courseWith({ language: 'ru', hidden: ['train_disc.no-leak'] }));
     const checks = configureChecks().filter((c) => c.exercise === 'train_disc');
-    const results = checks.map((c) => ({ ...c, maxPoints: c.points, points: c.id === 'train_disc.update' ? 0 : c.points, passed: c.id !== 'train_disc.update', diagnosis: c.id === 'train_disc.update' ? 'sum-instead-of-mean' : undefined, message: 'the loss returned was 12.8 where the reference\'s is 0.1' }));
-    const table = formatSelfCheck('train_disc', results.filter((r) => !r.hidden), 1);
-    expect(table).to.contain('trainDisc, самопроверка:').and.contain('функция потерь суммирует по батчу').and.contain('попробуйте: Используйте tf.mean').and.contain('Грейдер запустит ещё 1 проверку');
+    const results = checks.map((c) => ({
+      ...c,
+      maxPoints: c.points,
+      points: c.id === 'train_disc.update' ? 0 : c.points,
+      passed: c.id !== 'train_disc.update',
+      diagnosis: c.id === 'train_disc.update' ? 'sum-instead-of-mean' : undefined,
+      message: "the loss returned was 12.8 where the reference's is 0.1",
+    }));
+    const table = formatSelfCheck(
+      'train_disc',
+      results.filter((r) => !r.hidden),
+      1,
+    );
+    expect(table)
+      .to.contain('trainDisc, самопроверка:')
+      .and.contain('функция потерь суммирует по батчу')
+      .and.contain('попробуйте: Используйте tf.mean')
+      .and.contain('Грейдер запустит ещё 1 проверку');
     expect(table).to.contain('один шаг обновляет дискриминатор как эталон');
-    const r = { student: 'Иванов Пётр', file: 'x.ipynb', score: 7.5, maxScore: 10, status: 'complete', diagnoses: ['sum-instead-of-mean'], checks: results, cells: {}, output: '', isolation: [] } as unknown as GradeResult;
+    const r = {
+      student: 'Иванов Пётр',
+      file: 'x.ipynb',
+      score: 7.5,
+      maxScore: 10,
+      status: 'complete',
+      diagnoses: ['sum-instead-of-mean'],
+      checks: results,
+      cells: {},
+      output: '',
+      isolation: [],
+    } as unknown as GradeResult;
     const md = feedbackOf(r);
-    expect(md).to.contain('# Отзыв для Иванов Пётр').and.contain('**Баллы: 7.5 / 10** (проверено полностью)').and.contain('Что не так и почему:').and.contain('*(скрытая: видна после публикации оценок)*');
+    expect(md)
+      .to.contain('# Отзыв для Иванов Пётр')
+      .and.contain('**Баллы: 7.5 / 10** (проверено полностью)')
+      .and.contain('Что не так и почему:')
+      .and.contain('*(скрытая: видна после публикации оценок)*');
     expect(md).to.contain('дискриминатору').and.not.contain('What happened');
     const gs = gradescopeOf(r) as { output: string };
     expect(gs.output).to.contain('за видимые проверки').and.contain('Ещё 1 проверка появится после публикации оценок');
@@ -43,16 +80,48 @@ describe('student-facing strings, Russian and English (lib/grader/strings.ts)', 
 
   it("trainGen's sum gets trainGen's advice (it converges there), trainDisc's the seminar's", () => {
     const fb = (ex: string) =>
-      feedbackOf({ student: 's', file: 'x', score: 0, maxScore: 10, status: 'complete', diagnoses: ['sum-instead-of-mean'], cells: {}, output: '', isolation: [], checks: [{ id: `${ex}.update`, name: 'u', points: 0, maxPoints: 10, hidden: false, passed: false, diagnosis: 'sum-instead-of-mean', message: 'm' }] } as unknown as GradeResult);
+      feedbackOf({
+        student: 's',
+        file: 'x',
+        score: 0,
+        maxScore: 10,
+        status: 'complete',
+        diagnoses: ['sum-instead-of-mean'],
+        cells: {},
+        output: '',
+        isolation: [],
+        checks: [
+          {
+            id: `${ex}.update`,
+            name: 'u',
+            points: 0,
+            maxPoints: 10,
+            hidden: false,
+            passed: false,
+            diagnosis: 'sum-instead-of-mean',
+            message: 'm',
+          },
+        ],
+      } as unknown as GradeResult);
     expect(fb('train_gen')).to.contain('In trainGen a sum').and.not.contain('mean of about 20');
     expect(fb('train_disc')).to.contain('mean of about 20');
   });
 
   it('a check the self-check cannot decide (a trainDisc variant in a student release) shows ?, counting neither way', () => {
     const checks = configureChecks().filter((c) => c.exercise === 'train_disc');
-    const results = checks.map((c) => ({ ...c, maxPoints: c.points, points: c.id === 'train_disc.trains' ? 0 : c.points, passed: c.id !== 'train_disc.trains', diagnosis: c.id === 'train_disc.trains' ? 'unconfirmed-variant' : undefined, message: 'm' }));
+    const results = checks.map((c) => ({
+      ...c,
+      maxPoints: c.points,
+      points: c.id === 'train_disc.trains' ? 0 : c.points,
+      passed: c.id !== 'train_disc.trains',
+      diagnosis: c.id === 'train_disc.trains' ? 'unconfirmed-variant' : undefined,
+      message: 'm',
+    }));
     const table = formatSelfCheck('train_disc', results, 0);
-    expect(table).to.contain('trainDisc self-check: 6/6 points').and.contain('?/4  decided at grading').and.contain('1 check (?) cannot be decided here');
+    expect(table)
+      .to.contain('trainDisc self-check: 6/6 points')
+      .and.contain('?/4  decided at grading')
+      .and.contain('1 check (?) cannot be decided here');
     expect(table).to.not.contain('All checks pass');
   });
 });

@@ -12,7 +12,9 @@ const disc = sourceOf(seminarCell(nb, 'train_disc'))
   .replace("TODO('generate data given noise')", 'gen(noise)')
   .replace("TODO('compute logp for 0th')", 'tf.logSoftmax(disc(genData)).slice([0, IS_FAKE], [-1, 1])');
 const errorsWith = (loss: string) =>
-  compileCells([{ index: 5, exercise: 'train_disc', source: disc.replace("TODO('compute loss')", loss) }])[0].errors.map((e) => `${e.line}:${e.column} - ${e.message}`);
+  compileCells([
+    { index: 5, exercise: 'train_disc', source: disc.replace("TODO('compute loss')", loss) },
+  ])[0].errors.map((e) => `${e.line}:${e.column} - ${e.message}`);
 
 describe('the loss as students write it (lib/tfjs/optimizer-types.ts, lib/jupyter/type-hints.ts)', () => {
   for (const form of [
@@ -36,25 +38,44 @@ describe('the loss as students write it (lib/tfjs/optimizer-types.ts, lib/jupyte
     const line = source.split('\n').findIndex((l) => l.includes(loss)) + 1;
     expect(first).to.match(new RegExp(`^${line}:\\d+ - Type 'number' is not assignable`));
     const text = explainDiagnostic(first, source, new Set());
-    expect(text).to.contain(`line ${line} │`).and.contain(loss).and.match(/\n\s+\^\n/);
+    expect(text)
+      .to.contain(`line ${line} │`)
+      .and.contain(loss)
+      .and.match(/\n\s+\^\n/);
     expect(text).to.match(/→ `-` doesn't apply to tensors .*tf\.neg\(x\) or x\.neg\(\)/);
   });
 
   it('each line and each hint once per cell; other errors get the line only', () => {
     const shown = new Set<string>();
     const src = 'const a = 1;\nconst loss: tf.Tensor = x * y;';
-    const left = explainDiagnostic("2:25 - The left-hand side of an arithmetic operation must be of type 'any'.", src, shown);
-    const right = explainDiagnostic("2:29 - The right-hand side of an arithmetic operation must be of type 'any'.", src, shown);
-    expect(left).to.contain('line 2 │').and.match(/tf\.mul\(a, b\)/);
+    const left = explainDiagnostic(
+      "2:25 - The left-hand side of an arithmetic operation must be of type 'any'.",
+      src,
+      shown,
+    );
+    const right = explainDiagnostic(
+      "2:29 - The right-hand side of an arithmetic operation must be of type 'any'.",
+      src,
+      shown,
+    );
+    expect(left)
+      .to.contain('line 2 │')
+      .and.match(/tf\.mul\(a, b\)/);
     expect(right).to.equal('');
-    expect(explainDiagnostic("1:7 - Cannot redeclare block-scoped variable 'a'.", src, new Set())).to.match(/^ {2}line 1 │ const a = 1;\n\s+\^\n$/);
+    expect(explainDiagnostic("1:7 - Cannot redeclare block-scoped variable 'a'.", src, new Set())).to.match(
+      /^ {2}line 1 │ const a = 1;\n\s+\^\n$/,
+    );
     expect(explainDiagnostic('not a diagnostic', src, new Set())).to.equal('');
   });
 
   it('the hints for a fixed rank, a tensor as a number and PyTorch methods', () => {
-    expect(typeHint("Type 'Tensor<Rank>' is not assignable to type 'Scalar'.")).to.match(/declare the variable `: tf\.Tensor`/);
+    expect(typeHint("Type 'Tensor<Rank>' is not assignable to type 'Scalar'.")).to.match(
+      /declare the variable `: tf\.Tensor`/,
+    );
     expect(typeHint("Type 'Tensor<Rank>' is not assignable to type 'number'.")).to.match(/dataSync\(\)\[0\]/);
-    expect(typeHint("Type 'number' is not assignable to type 'Tensor<Rank>'.", 'const l: tf.Tensor = Math.log(2);')).to.match(/plain number/);
+    expect(
+      typeHint("Type 'number' is not assignable to type 'Tensor<Rank>'.", 'const l: tf.Tensor = Math.log(2);'),
+    ).to.match(/plain number/);
     expect(typeHint("Property 'detach' does not exist on type 'Tensor<Rank>'.")).to.match(/varList/);
     expect(typeHint("Cannot find name 'foo'.")).to.equal(null);
   });

@@ -8,7 +8,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { VEGA_LITE_MIME } from '../../lib/dashboard/panels';
-import { Browser, NotebookServer, RendererResult, jupyterLabRendererBundle, launchChromium, requireBrowser, startNotebookServer, until } from '../support/browser';
+import {
+  Browser,
+  NotebookServer,
+  RendererResult,
+  jupyterLabRendererBundle,
+  launchChromium,
+  requireBrowser,
+  startNotebookServer,
+  until,
+} from '../support/browser';
 import { artifact, dashboardOutputs, executedNotebook } from '../support/dashboard';
 import { NOTEBOOK, ROOT, requireJupyter } from '../support/jupyter';
 
@@ -24,7 +33,7 @@ describe('browser: headless Chromium', function () {
     browser = null;
   });
 
-  describe('(a) vega-embed renders the executed notebook\'s Vega-Lite output, offline', function () {
+  describe("(a) vega-embed renders the executed notebook's Vega-Lite output, offline", function () {
     before(function () {
       requireJupyter(this);
     });
@@ -66,7 +75,9 @@ describe('browser: headless Chromium', function () {
       page.on('pageerror', (e) => errors.push(e.message));
       page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
       await page.goto('http://dashboard.test/');
-      const status = await until('vegaEmbed', 30000, () => page.evaluate(() => (window as unknown as { embedded?: string }).embedded));
+      const status = await until('vegaEmbed', 30000, () =>
+        page.evaluate(() => (window as unknown as { embedded?: string }).embedded),
+      );
       expect(status).to.equal('ok');
 
       const count = (selector: string) => page.locator(selector).count();
@@ -85,7 +96,7 @@ describe('browser: headless Chromium', function () {
     });
   });
 
-  describe('(a\') JupyterLab\'s renderer (@jupyterlab/vega5-extension) draws the executed notebook\'s dashboard, offline', function () {
+  describe("(a') JupyterLab's renderer (@jupyterlab/vega5-extension) draws the executed notebook's dashboard, offline", function () {
     before(function () {
       requireJupyter(this);
     });
@@ -115,11 +126,14 @@ describe('browser: headless Chromium', function () {
       page.on('pageerror', (e) => errors.push(e.message));
       page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
       await page.goto('http://jupyterlab.test/');
-      const drawn = (await page.evaluate((o) => (window as any).renderOutput(o), { data: output.data, metadata: output.metadata ?? {} })) as RendererResult;
+      const drawn = (await page.evaluate((o) => (window as any).renderOutput(o), {
+        data: output.data,
+        metadata: output.metadata ?? {},
+      })) as RendererResult;
 
-      expect(drawn.mimeType, 'JupyterLab\'s factory takes the Vega-Lite part of the bundle').to.equal(VEGA_LITE_MIME);
+      expect(drawn.mimeType, "JupyterLab's factory takes the Vega-Lite part of the bundle").to.equal(VEGA_LITE_MIME);
       expect(drawn.classes).to.include('jp-RenderedVegaLite');
-      expect(drawn.renderer, 'vega-embed\'s default in JupyterLab').to.equal('canvas');
+      expect(drawn.renderer, "vega-embed's default in JupyterLab").to.equal('canvas');
       expect(drawn.canvas.width).to.be.greaterThan(800);
       expect(drawn.canvas.inkFraction, 'the canvas is drawn on').to.be.greaterThan(0.02);
       const items = (name: string) => drawn.marks[name] ?? 0;
@@ -131,7 +145,11 @@ describe('browser: headless Chromium', function () {
       expect(items('losses_curves_pathgroup'), 'D and G loss curves').to.equal(2);
       expect(items('moments_curves_pathgroup'), 'mean and std curves').to.equal(2);
       expect(drawn.title.split(' / ')).to.include.members([
-        'Data distributions', 'Discriminator readout on real vs gen', 'Losses', 'Generated mean and std', 'GAN training: iteration 300 of 300 (done)',
+        'Data distributions',
+        'Discriminator readout on real vs gen',
+        'Losses',
+        'Generated mean and std',
+        'GAN training: iteration 300 of 300 (done)',
       ]);
       await page.screenshot({ path: artifact('browser-jupyterlab-renderer.png'), fullPage: true });
       expect(errors).to.deep.equal([]);
@@ -139,7 +157,7 @@ describe('browser: headless Chromium', function () {
     });
   });
 
-  describe('(b) classic Notebook + tslab kernel: a student\'s run', function () {
+  describe("(b) classic Notebook + tslab kernel: a student's run", function () {
     let server: NotebookServer | null = null;
 
     before(function () {
@@ -153,7 +171,11 @@ describe('browser: headless Chromium', function () {
 
     it('runs all cells in solution mode with no error box; the dashboard image is shown and updates while training', async () => {
       // The cpu backend is the one whose "install the node backend" banner would show as a red stderr box.
-      server = await startNotebookServer(ROOT, [NOTEBOOK], { GAN_SOLUTIONS: '1', GAN_ITERATIONS: '1000', GAN_BACKEND: 'cpu' });
+      server = await startNotebookServer(ROOT, [NOTEBOOK], {
+        GAN_SOLUTIONS: '1',
+        GAN_ITERATIONS: '1000',
+        GAN_BACKEND: 'cpu',
+      });
       browser = await launchChromium();
       const page: Page = await browser.context.newPage();
       const nbName = path.basename(NOTEBOOK);
@@ -183,7 +205,9 @@ describe('browser: headless Chromium', function () {
               width: imgs[0]?.naturalWidth ?? 0,
               visible: imgs[0] ? imgs[0].getBoundingClientRect().width > 300 : false,
               errors: document.querySelectorAll('.output_stderr, .output_error').length,
-              errorText: Array.from(document.querySelectorAll('.output_stderr, .output_error')).map((e) => e.textContent).join('\n'),
+              errorText: Array.from(document.querySelectorAll('.output_stderr, .output_error'))
+                .map((e) => e.textContent)
+                .join('\n'),
             };
           });
 
@@ -216,7 +240,11 @@ describe('browser: headless Chromium', function () {
         const backend = await page.locator('.output_stdout').allTextContents();
         expect(backend.join('\n')).to.match(/on backend "cpu"/);
       } finally {
-        await page.locator('.output_png img').last().scrollIntoViewIfNeeded().catch(() => undefined);
+        await page
+          .locator('.output_png img')
+          .last()
+          .scrollIntoViewIfNeeded()
+          .catch(() => undefined);
         await page.screenshot({ path: artifact('browser-notebook.png') }).catch(() => undefined);
         fs.writeFileSync(artifact('browser-notebook-server.log'), server.log());
       }

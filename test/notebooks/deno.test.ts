@@ -13,7 +13,18 @@ import { VEGA_LITE_MIME } from '../../lib/dashboard/panels';
 import { pngSize } from '../../lib/dashboard/render';
 import { dashboardOutputs, vegaLiteSchemaErrors } from '../support/dashboard';
 import {
-  Cell, KERNELS, NOTEBOOK, NotebookJson, ROOT, cellText, executeNotebook, jupyterPython, readNotebook, requireJupyter, seminarCell, sourceOf,
+  Cell,
+  KERNELS,
+  NOTEBOOK,
+  NotebookJson,
+  ROOT,
+  cellText,
+  executeNotebook,
+  jupyterPython,
+  readNotebook,
+  requireJupyter,
+  seminarCell,
+  sourceOf,
 } from '../support/jupyter';
 import { tempDir } from '../support/tmp';
 
@@ -36,30 +47,47 @@ function setSource(nb: NotebookJson, cell: string, change: (src: string) => stri
   if (c.source === before) throw new Error(`the edit changed nothing in cell ${cell}`);
 }
 
-describe('notebook on Deno\'s kernel (deno jupyter)', function () {
+describe("notebook on Deno's kernel (deno jupyter)", function () {
   before(function () {
     requireJupyter(this); // registers both kernels
   });
 
   it('npm run kernel:install registers tslab and deno under .jupyter/', () => {
-    const r = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'lib', 'jupyter', 'kernels.js'), 'install'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'lib', 'jupyter', 'kernels.js'), 'install'], {
+      encoding: 'utf8',
+    });
     expect(r.status, r.stderr).to.equal(0);
     expect(r.stdout).to.contain(`JUPYTER_PATH=${KERNELS}`);
     const tslab = JSON.parse(fs.readFileSync(kernelSpecFile('tslab'), 'utf8'));
     // node, with the preload that orders Run All and recovers after interrupts, then tslab itself
-    expect(tslab.argv.slice(0, 4)).to.deep.equal([process.execPath, '--require', KERNEL_PRELOAD, fs.realpathSync(path.join(ROOT, 'node_modules', '.bin', 'tslab'))]);
+    expect(tslab.argv.slice(0, 4)).to.deep.equal([
+      process.execPath,
+      '--require',
+      KERNEL_PRELOAD,
+      fs.realpathSync(path.join(ROOT, 'node_modules', '.bin', 'tslab')),
+    ]);
     const deno = JSON.parse(fs.readFileSync(kernelSpecFile('deno'), 'utf8'));
     // SIGINT ignored until the lib's helper listens (lib/jupyter/kernels.ts), then Deno itself
-    expect(deno.argv).to.deep.equal(['/bin/sh', '-c', 'trap \'\' INT; exec "$0" jupyter --kernel --conn "$1"', deno.argv[3], '{connection_file}']);
+    expect(deno.argv).to.deep.equal([
+      '/bin/sh',
+      '-c',
+      'trap \'\' INT; exec "$0" jupyter --kernel --conn "$1"',
+      deno.argv[3],
+      '{connection_file}',
+    ]);
     expect(deno).to.include({ language: 'typescript', interrupt_mode: 'signal' });
     const pinned = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).devDependencies.deno;
     const version = spawnSync(deno.argv[3], ['--version'], { encoding: 'utf8' });
     expect(version.stdout).to.match(new RegExp(`^deno ${pinned.replace(/\./g, '\\.')} `));
     // Jupyter itself lists both from the project's folder
-    const list = spawnSync(jupyterPython(), ['-c', 'import json, jupyter_client.kernelspec as k; print(json.dumps(k.find_kernel_specs()))'], {
-      encoding: 'utf8',
-      env: { ...process.env, JUPYTER_PATH: KERNELS },
-    });
+    const list = spawnSync(
+      jupyterPython(),
+      ['-c', 'import json, jupyter_client.kernelspec as k; print(json.dumps(k.find_kernel_specs()))'],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, JUPYTER_PATH: KERNELS },
+      },
+    );
     expect(list.status, list.stderr).to.equal(0);
     const specs = JSON.parse(list.stdout);
     expect(specs.deno).to.equal(path.dirname(kernelSpecFile('deno')));
@@ -108,13 +136,16 @@ describe('notebook on Deno\'s kernel (deno jupyter)', function () {
   describe('the same as tslab', () => {
     it('student mode: stops only at the training loop with the not-implemented message; the self-checks print the same', function () {
       this.timeout(600000);
-      const run = (kernel: 'tslab' | 'deno') => executeNotebook(NOTEBOOK, { kernel, env: { GAN_ITERATIONS: '1000' }, allowErrors: true });
+      const run = (kernel: 'tslab' | 'deno') =>
+        executeNotebook(NOTEBOOK, { kernel, env: { GAN_ITERATIONS: '1000' }, allowErrors: true });
       const [tslab, deno] = [run('tslab'), run('deno')];
       for (const nb of [tslab, deno]) {
         const failing = nb.cells.filter((c) => problems(c).length > 0).map((c) => c.metadata?.seminar?.cell);
         expect(failing).to.deep.equal(['training_loop']);
         // the message names the function (lib/seminar/todo.ts), on either kernel
-        expect(cellText(seminarCell(nb, 'training_loop'))).to.contain("trainDisc: TODO('sample noise') — not implemented: sample noise; replace TODO('sample noise')");
+        expect(cellText(seminarCell(nb, 'training_loop'))).to.contain(
+          "trainDisc: TODO('sample noise') — not implemented: sample noise; replace TODO('sample noise')",
+        );
       }
       // Deno shows an error's stack as its traceback: one line, no TF.js frames
       const [error] = problems(seminarCell(deno, 'training_loop'));
@@ -127,10 +158,12 @@ describe('notebook on Deno\'s kernel (deno jupyter)', function () {
       }
     });
 
-    it('a type error: tslab refuses the cell, Deno\'s self-check shows the same error', function () {
+    it("a type error: tslab refuses the cell, Deno's self-check shows the same error", function () {
       this.timeout(600000);
       const file = variant('type_error.ipynb', (nb) =>
-        setSource(nb, 'train_disc', (s) => s.replace("const noise: tf.Tensor2D = TODO('sample noise');", "const noise: tf.Tensor2D = sampleNoise('x');")),
+        setSource(nb, 'train_disc', (s) =>
+          s.replace("const noise: tf.Tensor2D = TODO('sample noise');", "const noise: tf.Tensor2D = sampleNoise('x');"),
+        ),
       );
       const env = { GAN_ITERATIONS: '10' };
       const tslab = executeNotebook(file, { kernel: 'tslab', env, allowErrors: true });
@@ -138,14 +171,21 @@ describe('notebook on Deno\'s kernel (deno jupyter)', function () {
       expect(tslabError).to.equal("13:46 - Argument of type 'string' is not assignable to parameter of type 'number'.");
       const deno = executeNotebook(file, { kernel: 'deno', env, allowErrors: true });
       const cell = seminarCell(deno, 'train_disc');
-      expect((cell.outputs ?? []).filter((o) => o.output_type === 'error'), 'Deno runs the cell').to.deep.equal([]);
+      expect(
+        (cell.outputs ?? []).filter((o) => o.output_type === 'error'),
+        'Deno runs the cell',
+      ).to.deep.equal([]);
       // reported where the cell runs, too (not only at its self-check)
-      expect(cellText(seminarCell(deno, 'train_disc'))).to.contain(`  ${tslabError}\n`).and.contain('trainDisc: this cell does not type-check');
+      expect(cellText(seminarCell(deno, 'train_disc')))
+        .to.contain(`  ${tslabError}\n`)
+        .and.contain('trainDisc: this cell does not type-check');
       const check = cellText(seminarCell(deno, 'check_train_disc'));
       expect(check).to.contain('trainDisc self-check: 0/10 points').and.contain('compile-error');
       expect(check).to.contain(`      ${tslabError}\n`);
       // the train_gen check type-checks both cells (as tslab sees them) but reports train_gen's own state
-      expect(cellText(seminarCell(deno, 'check_train_gen'))).to.contain('not-implemented').and.not.contain('compile-error');
+      expect(cellText(seminarCell(deno, 'check_train_gen')))
+        .to.contain('not-implemented')
+        .and.not.contain('compile-error');
     });
 
     it('interrupting the loop stops it and keeps the kernel with its variables', function () {
@@ -165,14 +205,18 @@ describe('notebook on Deno\'s kernel (deno jupyter)', function () {
       };
       const tslab = run('tslab');
       expect(tslab).to.deep.equal({
-        kernel: 'tslab', interrupted: true, loopStatus: 'error', dashboardOutputs: 1,
-        afterStatus: 'ok', afterText: 'after the interrupt: function function\n',
+        kernel: 'tslab',
+        interrupted: true,
+        loopStatus: 'error',
+        dashboardOutputs: 1,
+        afterStatus: 'ok',
+        afterText: 'after the interrupt: function function\n',
       });
       expect(run('deno')).to.deep.equal({ ...tslab, kernel: 'deno' });
     });
   });
 
-  it('the first cell waits until its line is seen on the kernel\'s iopub, so early output is not dropped', function () {
+  it("the first cell waits until its line is seen on the kernel's iopub, so early output is not dropped", function () {
     this.timeout(300000);
     // nbclient drops what arrives after a cell's idle status; a young Deno kernel's console output can.
     const cells = [
@@ -181,8 +225,17 @@ describe('notebook on Deno\'s kernel (deno jupyter)', function () {
       'console.log(JSON.stringify(check));',
     ];
     const nb: NotebookJson = {
-      nbformat: 4, nbformat_minor: 5, metadata: { kernelspec: { name: 'deno', display_name: 'Deno', language: 'typescript' } },
-      cells: cells.map((source, i) => ({ cell_type: 'code', id: `c${i}`, source, metadata: {}, outputs: [], execution_count: null })),
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: { kernelspec: { name: 'deno', display_name: 'Deno', language: 'typescript' } },
+      cells: cells.map((source, i) => ({
+        cell_type: 'code',
+        id: `c${i}`,
+        source,
+        metadata: {},
+        outputs: [],
+        execution_count: null,
+      })),
     };
     const file = path.join(tempDir('.test-notebooks-', ROOT), 'early.ipynb');
     fs.writeFileSync(file, JSON.stringify(nb));
@@ -204,7 +257,8 @@ describe('notebook on Deno\'s kernel (deno jupyter)', function () {
         timeout: 900_000,
         maxBuffer: 64 * 1024 * 1024,
       });
-      if (r.status !== 0) throw new Error(`deno_kernel.py ${scenario} failed (exit ${r.status}):\n${(r.stderr || '').slice(-3000)}`);
+      if (r.status !== 0)
+        throw new Error(`deno_kernel.py ${scenario} failed (exit ${r.status}):\n${(r.stderr || '').slice(-3000)}`);
       return JSON.parse(r.stdout) as T;
     };
     interface Run {
@@ -224,7 +278,14 @@ describe('notebook on Deno\'s kernel (deno jupyter)', function () {
       });
 
       it('no cell hangs: each interrupted cell replies and the next cell runs', () => {
-        for (const [cell, after] of [['samplers', 'afterSamplers'], ['samplersLate', 'afterSamplersLate'], ['check_train_disc', 'after_check_train_disc'], ['check_train_gen', 'after_check_train_gen'], ['training_loop', 'afterLoop'], ['endless', 'afterEndless']]) {
+        for (const [cell, after] of [
+          ['samplers', 'afterSamplers'],
+          ['samplersLate', 'afterSamplersLate'],
+          ['check_train_disc', 'after_check_train_disc'],
+          ['check_train_gen', 'after_check_train_gen'],
+          ['training_loop', 'afterLoop'],
+          ['endless', 'afterEndless'],
+        ]) {
           expect(log[cell].replied, `${cell} replied`).to.equal(true);
           expect(log[after].status, `the cell after ${cell}: ${log[after].text}`).to.equal('ok');
           expect(log[after].text).to.match(/^after .* (object|undefined) (function|undefined)$/m);
@@ -243,9 +304,11 @@ describe('notebook on Deno\'s kernel (deno jupyter)', function () {
         expect(log.training_loop.text).to.match(/GAN training: iteration 1 of 100000/); // it ran, then stopped
       });
 
-      it('a cell of the student\'s own that never checks (while (true) {}) is stopped by the kernel after a grace period; the next cell says so', () => {
+      it("a cell of the student's own that never checks (while (true) {}) is stopped by the kernel after a grace period; the next cell says so", () => {
         expect(log.endless.status).to.equal('error');
-        expect(log.afterEndless.text).to.contain('(The cell before this one was stopped by Kernel > Interrupt, Deno\'s way');
+        expect(log.afterEndless.text).to.contain(
+          "(The cell before this one was stopped by Kernel > Interrupt, Deno's way",
+        );
       });
 
       it('the kernel keeps its state: the self-check then passes', () => {
@@ -253,9 +316,11 @@ describe('notebook on Deno\'s kernel (deno jupyter)', function () {
       });
     });
 
-    it('no output arrives after its cell\'s idle status (150 short cells)', function () {
+    it("no output arrives after its cell's idle status (150 short cells)", function () {
       this.timeout(900_000);
-      const r = drive<{ first: string; cells: number; complete: number; late: number; lateCells: number }>('short-cells');
+      const r = drive<{ first: string; cells: number; complete: number; late: number; lateCells: number }>(
+        'short-cells',
+      );
       expect(r.first).to.equal('ok');
       expect(r).to.deep.include({ cells: 150, late: 0, lateCells: 0, complete: 150 });
     });
@@ -265,9 +330,13 @@ describe('notebook on Deno\'s kernel (deno jupyter)', function () {
       const r = drive<Record<string, Run>>('order');
       expect(r.first.status).to.equal('error'); // a fresh kernel: nothing of the lib's runs yet (Deno has no preload)
       // the first cell, loading the lib, says so at once
-      expect(r.samplers.text).to.contain('→ the Exercise 1 cell (trainDisc) ran before this cell and failed: run it again once the cells above it have run.');
+      expect(r.samplers.text).to.contain(
+        '→ the Exercise 1 cell (trainDisc) ran before this cell and failed: run it again once the cells above it have run.',
+      );
       expect(r.check.status).to.equal('ok');
-      expect(r.check.text).to.contain('trainDisc self-check: not run — the trainDisc cell has not run to its end since the first cell');
+      expect(r.check.text).to.contain(
+        'trainDisc self-check: not run — the trainDisc cell has not run to its end since the first cell',
+      );
       expect(r.check.text).to.not.match(/type check skipped|is not defined|Check tensor shapes/);
       expect(r.checkAgain.text).to.contain('trainDisc self-check: 0/10 points').and.contain('not-implemented');
     });

@@ -8,7 +8,16 @@ import * as fs from 'node:fs';
 import { DEFINING_CELLS, missingCellHint } from '../../lib/jupyter/prerequisites';
 import { INTERRUPT_NOTE, NOT_PRELOADED_NOTE } from '../../lib/jupyter/kernel-hooks';
 import { tempDir } from '../support/tmp';
-import { KERNELS, NOTEBOOK, ROOT, jupyterPython, readNotebook, requireJupyter, seminarCell, sourceOf } from '../support/jupyter';
+import {
+  KERNELS,
+  NOTEBOOK,
+  ROOT,
+  jupyterPython,
+  readNotebook,
+  requireJupyter,
+  seminarCell,
+  sourceOf,
+} from '../support/jupyter';
 
 interface Collected {
   status: string | null;
@@ -16,13 +25,18 @@ interface Collected {
 }
 
 function drive<T>(scenario: string, env: Record<string, string>, ...args: string[]): T {
-  const r = spawnSync(jupyterPython(), [path.join(ROOT, 'test', 'notebooks', 'live_kernel.py'), NOTEBOOK, scenario, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, JUPYTER_PATH: KERNELS, GAN_SOLUTIONS: '', GAN_ITERATIONS: '', ...env },
-    timeout: 900_000,
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  if (r.status !== 0) throw new Error(`live_kernel.py ${scenario} failed (exit ${r.status}):\n${(r.stderr || '').slice(-3000)}`);
+  const r = spawnSync(
+    jupyterPython(),
+    [path.join(ROOT, 'test', 'notebooks', 'live_kernel.py'), NOTEBOOK, scenario, ...args],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, JUPYTER_PATH: KERNELS, GAN_SOLUTIONS: '', GAN_ITERATIONS: '', ...env },
+      timeout: 900_000,
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
+  if (r.status !== 0)
+    throw new Error(`live_kernel.py ${scenario} failed (exit ${r.status}):\n${(r.stderr || '').slice(-3000)}`);
   return JSON.parse(r.stdout) as T;
 }
 
@@ -41,7 +55,12 @@ describe('the notebook in a live tslab kernel (jupyter_client)', function () {
   });
 
   describe('Kernel > Interrupt during training, three times, then both self-checks (solution mode)', function () {
-    let log: { setup: Collected[]; runs: (Collected & { updates: number; stopSeconds: number })[]; checks: Collected[]; engine: Collected };
+    let log: {
+      setup: Collected[];
+      runs: (Collected & { updates: number; stopSeconds: number })[];
+      checks: Collected[];
+      engine: Collected;
+    };
     before(function () {
       this.timeout(900_000);
       log = drive('interrupts', { GAN_SOLUTIONS: '1', GAN_ITERATIONS: '100000' });
@@ -64,10 +83,13 @@ describe('the notebook in a live tslab kernel (jupyter_client)', function () {
 
     it('each re-run continues the iteration count of the weights (not from 1)', () => {
       const firstIteration = (t: string) => Number(/GAN training: iteration (\d+) of/.exec(t)?.[1]);
-      const lastIteration = (t: string) => Math.max(...[...t.matchAll(/GAN training: iteration (\d+) of/g)].map((m) => Number(m[1])));
+      const lastIteration = (t: string) =>
+        Math.max(...[...t.matchAll(/GAN training: iteration (\d+) of/g)].map((m) => Number(m[1])));
       expect(firstIteration(log.runs[0].text)).to.equal(1);
       for (const k of [1, 2]) {
-        expect(firstIteration(log.runs[k].text), log.runs[k].text.slice(0, 400)).to.be.greaterThan(lastIteration(log.runs[k - 1].text));
+        expect(firstIteration(log.runs[k].text), log.runs[k].text.slice(0, 400)).to.be.greaterThan(
+          lastIteration(log.runs[k - 1].text),
+        );
       }
     });
 
@@ -88,7 +110,10 @@ describe('the notebook in a live tslab kernel (jupyter_client)', function () {
     let order: string[] = [];
     before(function () {
       this.timeout(900_000);
-      ({ events, order } = drive<{ events: Event[]; order: string[] }>('run-all', { GAN_SOLUTIONS: '1', GAN_ITERATIONS: '600' }));
+      ({ events, order } = drive<{ events: Event[]; order: string[] }>('run-all', {
+        GAN_SOLUTIONS: '1',
+        GAN_ITERATIONS: '600',
+      }));
     });
 
     it('every cell replies ok, in order, and its reply comes before the next cell prints anything', () => {
@@ -98,14 +123,18 @@ describe('the notebook in a live tslab kernel (jupyter_client)', function () {
       for (let k = 0; k + 1 < order.length; k++) {
         const reply = replies[k].t;
         const nextOutput = events.find((e) => e.cell === order[k + 1] && e.type !== 'status');
-        if (nextOutput) expect(nextOutput.t, `${order[k + 1]} printed before ${order[k]} replied`).to.be.at.least(reply);
+        if (nextOutput)
+          expect(nextOutput.t, `${order[k + 1]} printed before ${order[k]} replied`).to.be.at.least(reply);
       }
     });
 
     it('the kernel shows busy while the loop trains: the last status before its first picture is its own "busy"', () => {
       const firstPicture = events.findIndex((e) => e.cell === 'training_loop' && e.type === 'display_data');
       expect(firstPicture).to.be.greaterThan(0);
-      const lastStatus = events.slice(0, firstPicture).filter((e) => e.type === 'status').pop();
+      const lastStatus = events
+        .slice(0, firstPicture)
+        .filter((e) => e.type === 'status')
+        .pop();
       expect(lastStatus).to.include({ cell: 'training_loop', state: 'busy' });
     });
   });
@@ -134,7 +163,7 @@ describe('the notebook in a live tslab kernel (jupyter_client)', function () {
     });
   });
 
-  describe('the exercises typed as the markdown writes them (tslab\'s TypeScript 5.0)', function () {
+  describe("the exercises typed as the markdown writes them (tslab's TypeScript 5.0)", function () {
     const nb = readNotebook(NOTEBOOK);
     const disc = sourceOf(seminarCell(nb, 'train_disc'))
       .replace("TODO('sample noise')", 'sampleNoise(batchSize)')
@@ -155,7 +184,11 @@ describe('the notebook in a live tslab kernel (jupyter_client)', function () {
       'tf.neg(tf.add(tf.mean(logpRealIsReal), tf.mean(logpGenIsFake)))',
       'tf.mean(logpRealIsReal).add(tf.mean(logpGenIsFake)).neg()',
     ];
-    const GEN_FORMS = ['tf.neg(tf.mean(logpGenIsReal))', 'logpGenIsReal.mean().neg()', 'tf.mean(logpGenIsReal).mul(-1)'];
+    const GEN_FORMS = [
+      'tf.neg(tf.mean(logpGenIsReal))',
+      'logpGenIsReal.mean().neg()',
+      'tf.mean(logpGenIsReal).mul(-1)',
+    ];
     const MINUS = '-tf.mean(tf.add(logpRealIsReal, logpGenIsFake))';
     const steps: { name: string; step: { cell: string } | { source: string } }[] = [
       { name: 'samplers', step: { cell: 'samplers' } },
@@ -185,10 +218,13 @@ describe('the notebook in a live tslab kernel (jupyter_client)', function () {
       expect(out['check after forms'].text).to.contain('trainDisc self-check: 10/10 points');
     });
 
-    it('a type error shows the cell\'s line it names and what to write instead', () => {
+    it("a type error shows the cell's line it names and what to write instead", () => {
       const minus = out.minus;
       expect(minus.status).to.equal('error');
-      const line = discWith(MINUS).split('\n').findIndex((l) => l.includes(MINUS)) + 1;
+      const line =
+        discWith(MINUS)
+          .split('\n')
+          .findIndex((l) => l.includes(MINUS)) + 1;
       expect(minus.text).to.contain(`line ${line} │`).and.contain(MINUS);
       expect(minus.text).to.match(/`-` doesn't apply to tensors.*tf\.neg\(x\) or x\.neg\(\)/);
       expect(out.times.text).to.match(/`\+ - \* \/` don't apply to tensors: write tf\.add\(a, b\)/);
@@ -197,7 +233,9 @@ describe('the notebook in a live tslab kernel (jupyter_client)', function () {
     it('a self-check after a failed run of its exercise cell says so instead of grading the previous definition', () => {
       const check = out['check after minus'];
       expect(check.status).to.equal('ok');
-      expect(check.text).to.match(/trainDisc self-check: not run — the last run of your trainDisc cell failed:\n.*Type 'number' is not assignable/);
+      expect(check.text).to.match(
+        /trainDisc self-check: not run — the last run of your trainDisc cell failed:\n.*Type 'number' is not assignable/,
+      );
       expect(check.text).to.not.contain('points');
       expect(out.fixed.status, out.fixed.text).to.equal('ok');
       expect(out['check disc'].text).to.contain('trainDisc self-check: 10/10 points');
@@ -212,11 +250,17 @@ describe('the notebook in a live tslab kernel (jupyter_client)', function () {
       const prefix = tempDir('gan-plain-kernel-');
       const bin = path.join(ROOT, 'node_modules', '.bin');
       // what `npx tslab install` writes: argv ["tslab", "kernel", …], found on PATH
-      const r = spawnSync(path.join(bin, 'tslab'), ['install', '--python', jupyterPython(), '--prefix', prefix], { encoding: 'utf8' });
+      const r = spawnSync(path.join(bin, 'tslab'), ['install', '--python', jupyterPython(), '--prefix', prefix], {
+        encoding: 'utf8',
+      });
       if (r.status !== 0) throw new Error(`tslab install failed: ${r.stderr}`);
       const file = path.join(prefix, 'steps.json');
       fs.writeFileSync(file, JSON.stringify([{ cell: 'samplers' }, { cell: 'train_disc' }]));
-      out = drive<Collected[]>('sequence', { JUPYTER_PATH: path.join(prefix, 'share', 'jupyter'), PATH: `${bin}${path.delimiter}${process.env.PATH}` }, file);
+      out = drive<Collected[]>(
+        'sequence',
+        { JUPYTER_PATH: path.join(prefix, 'share', 'jupyter'), PATH: `${bin}${path.delimiter}${process.env.PATH}` },
+        file,
+      );
     });
 
     it('the first cell says once how to register the kernel with the hooks', () => {
@@ -239,7 +283,9 @@ describe('the notebook in a live tslab kernel (jupyter_client)', function () {
 
     it('says which cell to run first, instead of TypeScript\'s "Cannot find name"', () => {
       expect(result.first.status).to.equal('error');
-      expect(result.first.text.trim()).to.match(/^→ .*`gan`.* defined in the first code cell .*: run the cells above this one first/);
+      expect(result.first.text.trim()).to.match(
+        /^→ .*`gan`.* defined in the first code cell .*: run the cells above this one first/,
+      );
       expect(result.first.text).to.not.contain('Cannot find name');
       expect(result.afterSamplers.text.trim()).to.match(/^→ `disc`, `discOpt` are defined in the «Models» cell/);
     });
@@ -251,13 +297,17 @@ describe('the notebook in a live tslab kernel (jupyter_client)', function () {
       for (const c of DEFINING_CELLS) {
         const src = sourceOf(seminarCell(nb, c.cell));
         for (const n of c.names) {
-          expect(src, `${n} in ${c.cell}`).to.match(new RegExp(`(const|function|import \\* as|let)\\s+(\\{[^}]*\\b${n}\\b[^}]*\\}|${n}\\b)`));
+          expect(src, `${n} in ${c.cell}`).to.match(
+            new RegExp(`(const|function|import \\* as|let)\\s+(\\{[^}]*\\b${n}\\b[^}]*\\}|${n}\\b)`),
+          );
         }
       }
     });
 
     it('the hint names the earliest missing cell and keeps quiet about other errors', () => {
-      expect(missingCellHint("3:1 - Cannot find name 'trainGen'.\n1:1 - Cannot find name 'disc'.")).to.match(/«Models» cell/);
+      expect(missingCellHint("3:1 - Cannot find name 'trainGen'.\n1:1 - Cannot find name 'disc'.")).to.match(
+        /«Models» cell/,
+      );
       expect(missingCellHint("1:1 - Type 'string' is not assignable to type 'number'.")).to.equal(null);
       expect(missingCellHint("1:1 - Cannot find name 'foo'.")).to.equal(null);
     });

@@ -8,13 +8,26 @@ import { EXERCISES, SHARED_MISTAKES } from '../../lib/exercises';
 import { MISTAKES } from '../../lib/bench/mistakes';
 import { pngSize } from '../../lib/dashboard/render';
 import {
-  Cell, NOTEBOOK, NotebookJson, ROOT, cellText, executeNotebook, jupyterPython, readNotebook, requireJupyter, seminarCell, sourceOf,
+  Cell,
+  NOTEBOOK,
+  NotebookJson,
+  ROOT,
+  cellText,
+  executeNotebook,
+  jupyterPython,
+  readNotebook,
+  requireJupyter,
+  seminarCell,
+  sourceOf,
 } from '../support/jupyter';
 
 /** The seminar's code cells (the PyTorch original, vendored as test data) in order. */
 function seedCodeCells(): string[] {
   const text = fs.readFileSync(path.join(ROOT, 'test', 'data', 'seminar_seed.txt'), 'utf8');
-  return text.split(/^In \[[^\]]*\]:\n/m).slice(1).map((c) => c.split(/^__Что ожидать/m)[0]);
+  return text
+    .split(/^In \[[^\]]*\]:\n/m)
+    .slice(1)
+    .map((c) => c.split(/^__Что ожидать/m)[0]);
 }
 
 const MIRRORS = ['samplers', 'models', 'train_disc', 'train_gen', 'training_loop'];
@@ -54,9 +67,20 @@ describe('notebook gan_1d.ipynb', () => {
     });
 
     it('"What to expect" says, in both languages, what each mistake the grader diagnoses looks like, and what a converged run reaches', () => {
-      const expectCell = nb.cells.filter((c) => c.cell_type === 'markdown').map(sourceOf).find((t) => /What to expect/.test(t))!;
-      const named = [...new Set([...Object.keys(SHARED_MISTAKES), ...EXERCISES.flatMap((e) => Object.keys(e.diagnoses))])];
-      expect(named).to.include.members(['sum-instead-of-mean', 'wrong-sign', 'swapped-heads', 'probabilities-not-log', 'saturating-generator-loss']);
+      const expectCell = nb.cells
+        .filter((c) => c.cell_type === 'markdown')
+        .map(sourceOf)
+        .find((t) => /What to expect/.test(t))!;
+      const named = [
+        ...new Set([...Object.keys(SHARED_MISTAKES), ...EXERCISES.flatMap((e) => Object.keys(e.diagnoses))]),
+      ];
+      expect(named).to.include.members([
+        'sum-instead-of-mean',
+        'wrong-sign',
+        'swapped-heads',
+        'probabilities-not-log',
+        'saturating-generator-loss',
+      ]);
       for (const id of named) {
         expect(expectCell, id).to.contain(`\`${id}\``);
         expect(Object.keys(MISTAKES), `lib/bench/mistakes.ts measures ${id}`).to.include(id);
@@ -73,29 +97,51 @@ describe('notebook gan_1d.ipynb', () => {
         const [, id, fn] = /^(.*) \((train\w+)\)$/.exec(key) ?? [];
         if (fn) expect(bulletOf(id), key).to.match(new RegExp(`\\bin \`${fn}\``, 'i'));
       }
-      expect(bulletOf('wrong-sign')).to.match(/В `trainGen` __NaN нет__/).and.match(/In `trainGen` there is\s+__no NaN__/);
+      expect(bulletOf('wrong-sign'))
+        .to.match(/В `trainGen` __NaN нет__/)
+        .and.match(/In `trainGen` there is\s+__no NaN__/);
       // the command it cites exists (once built)
       const cited = /`node (dist\/\S+\.js)`/.exec(expectCell)?.[1];
       expect(cited && fs.existsSync(path.join(ROOT, cited)), `${cited} exists`).to.equal(true);
       // the tails: measured here and in the PyTorch original; the short-run caveat
-      expect(expectCell).to.match(/Хвосты не совпадают/).and.match(/The tails do not\s+match/).and.match(/2\.15 and 7\.68/);
-      expect(expectCell).to.match(/GAN_ITERATIONS/).and.match(/stops before this end state/);
+      expect(expectCell)
+        .to.match(/Хвосты не совпадают/)
+        .and.match(/The tails do not\s+match/)
+        .and.match(/2\.15 and 7\.68/);
+      expect(expectCell)
+        .to.match(/GAN_ITERATIONS/)
+        .and.match(/stops before this end state/);
       // each mistake in Russian (a Cyrillic line) and in English (an italic line)
       expect(bullets.length).to.be.at.least(named.length);
-      bullets.forEach((b) => expect(b).to.match(/[а-я]{4}/).and.match(/\*[A-Z_][^*]+\*/));
+      bullets.forEach((b) =>
+        expect(b)
+          .to.match(/[а-я]{4}/)
+          .and.match(/\*[A-Z_][^*]+\*/),
+      );
     });
 
     it('speaks Russian and English, with a diagram of its own', () => {
-      const markdown = nb.cells.filter((c) => c.cell_type === 'markdown').map(sourceOf).join('\n');
-      expect(markdown).to.match(/Генератор одномерных данных/).and.match(/Что ожидать/).and.match(/What to expect/);
-      expect(markdown).to.match(/logits/i).and.match(/Sigmoid/);
+      const markdown = nb.cells
+        .filter((c) => c.cell_type === 'markdown')
+        .map(sourceOf)
+        .join('\n');
+      expect(markdown)
+        .to.match(/Генератор одномерных данных/)
+        .and.match(/Что ожидать/)
+        .and.match(/What to expect/);
+      expect(markdown)
+        .to.match(/logits/i)
+        .and.match(/Sigmoid/);
       const intro = nb.cells[0] as Cell & { attachments?: Record<string, Record<string, string | string[]>> };
-      const [name] = sourceOf(intro).match(/attachment:([\w.-]+)/)?.slice(1) ?? [];
+      const [name] =
+        sourceOf(intro)
+          .match(/attachment:([\w.-]+)/)
+          ?.slice(1) ?? [];
       // a PNG, which every front end shows (JupyterLab 4 shows no SVG attachment), drawn from the SVG next to the notebook
       expect(Object.keys(intro.attachments?.[name] ?? {}), name).to.deep.equal(['image/png']);
       const data = intro.attachments![name]['image/png'];
       const png = Buffer.from(Array.isArray(data) ? data.join('') : data, 'base64');
-      expect(pngSize(png), 'twice the SVG\'s 640×300').to.deep.equal({ width: 1280, height: 600 });
+      expect(pngSize(png), "twice the SVG's 640×300").to.deep.equal({ width: 1280, height: 600 });
       const svg = fs.readFileSync(path.join(path.dirname(NOTEBOOK), name.replace(/\.png$/, '.svg')), 'utf8');
       expect(svg).to.match(/^<svg[\s\S]*Generator[\s\S]*Discriminator[\s\S]*<\/svg>\s*$/);
     });
@@ -122,8 +168,12 @@ describe('notebook gan_1d.ipynb', () => {
 
     it('samplers, models and optimizers as in the seminar, with logits instead of the sigmoid', () => {
       expect(seed[0]).to.contain('def sample_noise').and.contain('def sample_real_data');
-      expect(sourceOf(seminarCell(nb, 'samplers'))).to.match(/sampleNoise/).and.match(/sampleRealData/);
-      expect(seed[1]).to.contain('nn.Linear(1, 16), nn.ELU(), nn.Linear(16, 1)').and.contain('nn.Linear(64, 2), nn.Sigmoid()');
+      expect(sourceOf(seminarCell(nb, 'samplers')))
+        .to.match(/sampleNoise/)
+        .and.match(/sampleRealData/);
+      expect(seed[1])
+        .to.contain('nn.Linear(1, 16), nn.ELU(), nn.Linear(16, 1)')
+        .and.contain('nn.Linear(64, 2), nn.Sigmoid()');
       const models = sourceOf(seminarCell(nb, 'models'));
       expect(models).to.contain('gan.linear(1, 16), gan.elu(), gan.linear(16, 1)');
       expect(models).to.contain('gan.linear(1, 64), gan.elu(), gan.linear(64, 2))');
@@ -132,7 +182,10 @@ describe('notebook gan_1d.ipynb', () => {
     });
 
     it('exercises have the agreed signatures and nbgrader v3 metadata', () => {
-      for (const [name, fn] of [['train_disc', 'trainDisc'], ['train_gen', 'trainGen']]) {
+      for (const [name, fn] of [
+        ['train_disc', 'trainDisc'],
+        ['train_gen', 'trainGen'],
+      ]) {
         const cell = seminarCell(nb, name);
         expect(sourceOf(cell)).to.contain(`function ${fn}(batchSize: number): number {`);
         expect(cell.metadata.nbgrader).to.include({ grade_id: name, solution: true, schema_version: 3 });
@@ -141,10 +194,18 @@ describe('notebook gan_1d.ipynb', () => {
     });
 
     it('trains like the seminar: 100000 iterations, 5 disc steps per gen step, batch 128, every 250', () => {
-      expect(seed[4]).to.contain('range(100000)').and.contain('range(5)').and.contain('train_disc(128)').and.contain('i % 250 == 0');
+      expect(seed[4])
+        .to.contain('range(100000)')
+        .and.contain('range(5)')
+        .and.contain('train_disc(128)')
+        .and.contain('i % 250 == 0');
       const loop = sourceOf(seminarCell(nb, 'training_loop'));
-      expect(loop).to.match(/gan\.iterations\(100000\)/).and.match(/k < 5; k\+\+\)[^;]*\.trainDisc\(128\)/);
-      expect(loop).to.match(/\.trainGen\(128\)/).and.match(/i % 250 === 0/);
+      expect(loop)
+        .to.match(/gan\.iterations\(100000\)/)
+        .and.match(/k < 5; k\+\+\)[^;]*\.trainDisc\(128\)/);
+      expect(loop)
+        .to.match(/\.trainGen\(128\)/)
+        .and.match(/i % 250 === 0/);
     });
   });
 
@@ -154,7 +215,15 @@ describe('notebook gan_1d.ipynb', () => {
     });
 
     it('is valid nbformat according to Jupyter itself', () => {
-      const r = spawnSync(jupyterPython(), ['-c', 'import sys, nbformat; nbformat.validate(nbformat.read(sys.argv[1], as_version=4)); print("valid")', NOTEBOOK], { encoding: 'utf8' });
+      const r = spawnSync(
+        jupyterPython(),
+        [
+          '-c',
+          'import sys, nbformat; nbformat.validate(nbformat.read(sys.argv[1], as_version=4)); print("valid")',
+          NOTEBOOK,
+        ],
+        { encoding: 'utf8' },
+      );
       expect(r.stderr).to.equal('');
       expect(r.stdout.trim()).to.equal('valid');
     });
@@ -176,7 +245,9 @@ describe('notebook gan_1d.ipynb', () => {
       expect(cellText(failing[0])).to.contain('not implemented: sample noise');
       expect(cellText(failing[0])).to.not.contain('Solution mode');
       // the function and its placeholder, and nothing of TF.js's, vm's or tslab's internals
-      expect(cellText(failing[0]).trim()).to.match(/^trainDisc: TODO\('sample noise'\) — not implemented: sample noise; replace TODO\('sample noise'\) in the exercise cell of trainDisc/);
+      expect(cellText(failing[0]).trim()).to.match(
+        /^trainDisc: TODO\('sample noise'\) — not implemented: sample noise; replace TODO\('sample noise'\) in the exercise cell of trainDisc/,
+      );
       expect(cellText(failing[0])).to.not.match(/^\s+at |tf-core|throw ex|node:vm|tslab[\\/]dist/m);
     });
   });

@@ -72,11 +72,23 @@ describe('release: Gradescope autograder', function () {
 
   it('the zip has setup.sh and run_autograder at its root (executable), the project, its config', () => {
     const names = entries.map((e) => e.name);
-    for (const f of ['setup.sh', 'run_autograder', 'autograder-config.json', 'lib/course/course.json', 'package.json', 'package-lock.json', 'lib/reference/solutions.ts', 'dist/lib/cli.js']) {
+    for (const f of [
+      'setup.sh',
+      'run_autograder',
+      'autograder-config.json',
+      'lib/course/course.json',
+      'package.json',
+      'package-lock.json',
+      'lib/reference/solutions.ts',
+      'dist/lib/cli.js',
+    ]) {
       expect(names, f).to.include(f);
     }
     expect(names, 'compiled grading checks').to.include('dist/lib/grader/checks.spec.js');
-    expect(names.filter((n) => n.startsWith('test/') || n.startsWith('dist/test/')), 'no tests in the zip: the grader needs none').to.deep.equal([]);
+    expect(
+      names.filter((n) => n.startsWith('test/') || n.startsWith('dist/test/')),
+      'no tests in the zip: the grader needs none',
+    ).to.deep.equal([]);
     expect(names.some((n) => n.startsWith('node_modules/'))).to.equal(false);
     for (const f of ['setup.sh', 'run_autograder']) {
       expect(entries.find((e) => e.name === f)!.mode & 0o111, `${f} in the zip`).to.not.equal(0);
@@ -84,7 +96,10 @@ describe('release: Gradescope autograder', function () {
     }
     const setup = fs.readFileSync(path.join(source, 'setup.sh'), 'utf8');
     // the current LTS whatever Node built the zip, its tarball checked against the release's SHA-256 list, production packages only
-    expect(setup).to.match(/nodejs\.org\/dist\/v\$\{NODE_VERSION\}/).and.contain(`NODE_VERSION=${GRADESCOPE_NODE}`).and.match(/sha256sum -c/);
+    expect(setup)
+      .to.match(/nodejs\.org\/dist\/v\$\{NODE_VERSION\}/)
+      .and.contain(`NODE_VERSION=${GRADESCOPE_NODE}`)
+      .and.match(/sha256sum -c/);
     expect(setup).to.match(/npm ci --omit=dev --omit=optional --ignore-scripts/);
     expect(setup.indexOf('sha256sum -c'), 'checked before unpacking').to.be.below(setup.indexOf('tar -xJf'));
     for (const f of ['setup.sh', 'run_autograder']) {
@@ -93,8 +108,12 @@ describe('release: Gradescope autograder', function () {
     }
     // setup.sh's `npm ci` runs the install scripts the project approves, no others (npm 12 blocks, npm 11 warns)
     const project = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-    expect(JSON.parse(fs.readFileSync(path.join(source, 'package.json'), 'utf8')).allowScripts).to.deep.equal(project.allowScripts);
-    expect(JSON.parse(fs.readFileSync(path.join(source, 'lib', 'course', 'course.json'), 'utf8')).hidden).to.deep.equal(['train_gen.loss', 'train_disc.no-leak']);
+    expect(JSON.parse(fs.readFileSync(path.join(source, 'package.json'), 'utf8')).allowScripts).to.deep.equal(
+      project.allowScripts,
+    );
+    expect(JSON.parse(fs.readFileSync(path.join(source, 'lib', 'course', 'course.json'), 'utf8')).hidden).to.deep.equal(
+      ['train_gen.loss', 'train_disc.no-leak'],
+    );
   });
 
   const runAutograder = (submissionFiles: Record<string, string>): Results => {
@@ -102,8 +121,12 @@ describe('release: Gradescope autograder', function () {
     fs.rmSync(path.join(root, 'submission'), { recursive: true, force: true });
     fs.rmSync(path.join(root, 'results'), { recursive: true, force: true });
     fs.mkdirSync(path.join(root, 'submission'), { recursive: true });
-    for (const [name, from] of Object.entries(submissionFiles)) fs.copyFileSync(from, path.join(root, 'submission', name));
-    const r = spawnSync('bash', [path.join(source, 'run_autograder')], { encoding: 'utf8', env: { ...process.env, AUTOGRADER_ROOT: root } });
+    for (const [name, from] of Object.entries(submissionFiles))
+      fs.copyFileSync(from, path.join(root, 'submission', name));
+    const r = spawnSync('bash', [path.join(source, 'run_autograder')], {
+      encoding: 'utf8',
+      env: { ...process.env, AUTOGRADER_ROOT: root },
+    });
     expect(r.status, r.stderr).to.equal(0);
     return JSON.parse(fs.readFileSync(path.join(root, 'results', 'results.json'), 'utf8')) as Results;
   };
@@ -118,14 +141,16 @@ describe('release: Gradescope autograder', function () {
     expect(results.tests.filter((t) => t.visibility === 'visible')).to.have.length(results.tests.length - 2);
   });
 
-  it('before publication the visible output names no hidden check\'s result', () => {
+  it("before publication the visible output names no hidden check's result", () => {
     // a leak is the hidden train_disc.no-leak's mistake: the top-level output must not give it away
     const results = runAutograder({ 'gan_1d.ipynb': fixtureFile('tensor-leak') });
     const leak = results.tests.find((t) => t.number === 'train_disc.no-leak')!;
     expect(leak.status).to.equal('failed');
     expect(leak.visibility).to.equal('after_published');
     expect(results.output).to.not.match(/leak/i);
-    expect(results.output).to.match(/on the visible checks/).and.match(/2 more checks show once grades are published/);
+    expect(results.output)
+      .to.match(/on the visible checks/)
+      .and.match(/2 more checks show once grades are published/);
   });
 
   it('run_autograder on an unfilled notebook: zero, every test failed as not-implemented', () => {
@@ -158,7 +183,9 @@ describe('release: Gradescope autograder', function () {
     const course = path.join(tempDir('gan-course-'), 'course.json');
     const base = JSON.parse(fs.readFileSync(path.join(ROOT, 'lib', 'course', 'course.json'), 'utf8'));
     fs.writeFileSync(course, JSON.stringify({ ...base, hidden: ['nope'] }));
-    const bad = spawnSync(process.execPath, [CLI, 'autograder', '--out', '/tmp/x.zip', '--course', course], { encoding: 'utf8' });
+    const bad = spawnSync(process.execPath, [CLI, 'autograder', '--out', '/tmp/x.zip', '--course', course], {
+      encoding: 'utf8',
+    });
     expect(bad.status).to.equal(2);
     expect(bad.stderr).to.match(/unknown check id\(s\) nope/);
     const notZip = spawnSync(process.execPath, [CLI, 'autograder', '--out', '/tmp/x.tar'], { encoding: 'utf8' });

@@ -4,11 +4,27 @@ import { expect } from 'chai';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LeakError, PUBLIC_FRAGMENTS, assertNoLeaks, referenceFingerprints, squash, stripTypes } from '../../lib/release/leak-guard';
+import {
+  LeakError,
+  PUBLIC_FRAGMENTS,
+  assertNoLeaks,
+  referenceFingerprints,
+  squash,
+  stripTypes,
+} from '../../lib/release/leak-guard';
 import { initBackend, initGraderBackend } from '../../lib/tfjs/backend';
 import { buildRelease, ReleaseReport } from '../../lib/release/bundle';
 import { selectLib, studentCli } from '../../lib/release/files';
-import { Cell, ROOT, cellText, executeNotebook, readNotebook, requireJupyter, seminarCell, sourceOf } from '../support/jupyter';
+import {
+  Cell,
+  ROOT,
+  cellText,
+  executeNotebook,
+  readNotebook,
+  requireJupyter,
+  seminarCell,
+  sourceOf,
+} from '../support/jupyter';
 import { fixtureFile } from '../support/fixtures';
 import { tempDir } from '../support/tmp';
 
@@ -50,32 +66,58 @@ describe('release: student bundle', function () {
 
   describe('contents', () => {
     it('has the notebook, the lib without solutions, expected values, its own package.json and README', () => {
-      for (const f of ['notebooks/gan_1d.ipynb', 'lib/index.ts', 'lib/reference/index.ts', 'lib/grader/expected-values.json', 'package.json', 'package-lock.json', 'README.md', 'tsconfig.json', 'dist/lib/index.js', 'dist/lib/index.d.ts']) {
+      for (const f of [
+        'notebooks/gan_1d.ipynb',
+        'lib/index.ts',
+        'lib/reference/index.ts',
+        'lib/grader/expected-values.json',
+        'package.json',
+        'package-lock.json',
+        'README.md',
+        'tsconfig.json',
+        'dist/lib/index.js',
+        'dist/lib/index.d.ts',
+      ]) {
         expect(fs.existsSync(path.join(out, f)), f).to.equal(true);
       }
-      expect(report.files.filter((f) => /solutions|lib\/release\/|cli\/(release|autograder|grade|train)\./.test(f))).to.deep.equal([]);
+      expect(
+        report.files.filter((f) => /solutions|lib\/release\/|cli\/(release|autograder|grade|train)\./.test(f)),
+      ).to.deep.equal([]);
       expect(report.files.filter((f) => f.startsWith('test/')).length, 'student tests').to.be.greaterThan(0);
-      expect(report.files.some((f) => /^test\/(fixtures|support)\//.test(f)), 'fixture submissions and their generator (made from the reference)').to.equal(false);
-      expect(report.files, 'the public grading checks').to.include.members(['lib/grader/check-definitions.ts', 'lib/grader/checks.spec.ts']);
+      expect(
+        report.files.some((f) => /^test\/(fixtures|support)\//.test(f)),
+        'fixture submissions and their generator (made from the reference)',
+      ).to.equal(false);
+      expect(report.files, 'the public grading checks').to.include.members([
+        'lib/grader/check-definitions.ts',
+        'lib/grader/checks.spec.ts',
+      ]);
       expect(report.exercises).to.deep.equal(['train_disc', 'train_gen']);
     });
 
-    it('package.json: student name, the project\'s dependencies and no dev tools (npm install --omit=dev builds), test and check scripts, no instructor commands', () => {
+    it("package.json: student name, the project's dependencies and no dev tools (npm install --omit=dev builds), test and check scripts, no instructor commands", () => {
       const pkg = JSON.parse(fs.readFileSync(path.join(out, 'package.json'), 'utf8'));
       const project = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
       expect(pkg.name).to.equal(`${project.name}-student`);
       expect(pkg.dependencies).to.include(project.dependencies);
       // what its own tsc build needs (tsconfig "types": node, mocha; its tests import chai) is a dependency
-      for (const t of ['@types/node', '@types/mocha', '@types/chai']) expect(pkg.dependencies[t], t).to.equal(project.devDependencies[t]);
+      for (const t of ['@types/node', '@types/mocha', '@types/chai'])
+        expect(pkg.dependencies[t], t).to.equal(project.devDependencies[t]);
       expect(pkg.devDependencies, 'no Deno, playwright, esbuild…').to.equal(undefined);
       expect(pkg.optionalDependencies, 'no tfjs-node binary: the bundle computes on wasm').to.equal(undefined);
-      expect(JSON.parse(fs.readFileSync(path.join(out, 'lib', 'course', 'course.json'), 'utf8')).hidden).to.deep.equal(HIDDEN);
+      expect(JSON.parse(fs.readFileSync(path.join(out, 'lib', 'course', 'course.json'), 'utf8')).hidden).to.deep.equal(
+        HIDDEN,
+      );
       expect(pkg.scripts.test).to.equal(project.scripts.test);
       expect(pkg.scripts.check).to.contain('notebooks/gan_1d.ipynb');
       const cli = fs.readFileSync(path.join(out, 'lib', 'cli.ts'), 'utf8');
       expect(cli).not.to.match(/cli\/(release|autograder|train|grade)'/);
       const readme = fs.readFileSync(path.join(out, 'README.md'), 'utf8');
-      expect(readme).to.match(/npm install/).and.match(/jupyter lab notebooks\/gan_1d\.ipynb/).and.match(/Submit/).and.match(/not part of this folder/);
+      expect(readme)
+        .to.match(/npm install/)
+        .and.match(/jupyter lab notebooks\/gan_1d\.ipynb/)
+        .and.match(/Submit/)
+        .and.match(/not part of this folder/);
     });
 
     it('notebook: outputs cleared, exercise cells hold the placeholders, nbgrader metadata kept', () => {
@@ -100,7 +142,11 @@ describe('release: student bundle', function () {
         for (const st of ex.reference[e].steps) {
           expect(st.failure).to.equal(undefined);
           expect(st.returned).to.be.a('number').and.satisfy(Number.isFinite);
-          expect(Object.values(st.disc).flatMap((w: any) => w.values).every(Number.isFinite)).to.equal(true);
+          expect(
+            Object.values(st.disc)
+              .flatMap((w: any) => w.values)
+              .every(Number.isFinite),
+          ).to.equal(true);
         }
       }
     });
@@ -120,14 +166,22 @@ describe('release: student bundle', function () {
     it('`npm test` passes (builds, then the public checks against the reference-free lib)', () => {
       const r = spawnSync('npm', ['test'], { cwd: copy, encoding: 'utf8', env: { ...process.env, CI: '' } });
       expect(r.status, `${r.stdout}\n${r.stderr}`).to.equal(0);
-      expect(r.stdout).to.match(/passing/).and.not.match(/failing/);
+      expect(r.stdout)
+        .to.match(/passing/)
+        .and.not.match(/failing/);
       // the public grading specs ran on the reference's shipped numbers; the hidden check did not
-      expect(r.stdout).to.match(/train_gen\.update:/).and.match(/train_disc\.loss:/);
+      expect(r.stdout)
+        .to.match(/train_gen\.update:/)
+        .and.match(/train_disc\.loss:/);
       expect(r.stdout).to.not.match(/train_gen\.loss:/);
     });
 
     it('solution mode says the solutions are not part of the student release', () => {
-      const r = spawnSync(process.execPath, ['-e', "const g=require('./dist/lib');g.chooseSteps(true,g.createSeminar({seed:1}),{})"], { cwd: copy, encoding: 'utf8' });
+      const r = spawnSync(
+        process.execPath,
+        ['-e', "const g=require('./dist/lib');g.chooseSteps(true,g.createSeminar({seed:1}),{})"],
+        { cwd: copy, encoding: 'utf8' },
+      );
       expect(r.status).to.not.equal(0);
       expect(r.stderr).to.contain('reference solutions are not part of the student release');
     });
@@ -135,23 +189,33 @@ describe('release: student bundle', function () {
     it('the student CLI: bare `gan-seminar` shows the help with the check command only', () => {
       const r = spawnSync(process.execPath, ['dist/lib/cli.js'], { cwd: copy, encoding: 'utf8' });
       expect(r.status, r.stderr).to.equal(0);
-      expect(r.stdout).to.match(/^\s+check\s/m).and.not.match(/release|autograder|grade\s|train\s/);
+      expect(r.stdout)
+        .to.match(/^\s+check\s/m)
+        .and.not.match(/release|autograder|grade\s|train\s/);
     });
 
     it('self-check of a valid variant: trainGen is credited, trainDisc is left to the grader, not a grader error', () => {
       const fixture = fixtureFile('variant-half-loss');
       const r = spawnSync(process.execPath, ['dist/lib/cli.js', 'check', fixture], { cwd: copy, encoding: 'utf8' });
       // the checks only the instructor's grader can decide show as ?, counting neither way
-      expect(r.stdout, r.stderr).to.match(/\?\/[\d.]+ {2}decided at grading/).and.match(/cannot be decided here/);
+      expect(r.stdout, r.stderr)
+        .to.match(/\?\/[\d.]+ {2}decided at grading/)
+        .and.match(/cannot be decided here/);
       expect(r.stdout).to.not.match(/grader-error/);
       expect(r.stdout).to.match(/trainGen self-check: ([\d.]+)\/\1 points/); // full marks on the public checks
     });
 
     it('the notebook runs headless in student mode up to the first exercise call', function () {
       requireJupyter(this);
-      const nb = executeNotebook(path.join(copy, 'notebooks', 'gan_1d.ipynb'), { allowErrors: true, env: { GAN_ITERATIONS: '2' } });
+      const nb = executeNotebook(path.join(copy, 'notebooks', 'gan_1d.ipynb'), {
+        allowErrors: true,
+        env: { GAN_ITERATIONS: '2' },
+      });
       const errors = errorOutputs(nb.cells);
-      expect(errors.map((e) => e.cell), JSON.stringify(errors, null, 1).slice(0, 3000)).to.deep.equal(['training_loop']);
+      expect(
+        errors.map((e) => e.cell),
+        JSON.stringify(errors, null, 1).slice(0, 3000),
+      ).to.deep.equal(['training_loop']);
       expect(errors[0].text).to.match(/not implemented: sample noise/);
       expect(cellText(seminarCell(nb, 'samplers'))).to.match(/TensorFlow\.js/);
     });
@@ -163,7 +227,9 @@ describe('release: student bundle', function () {
       expect(fps).to.include(squash('tf.mean(tf.neg(tf.add(logpRealIsReal, logpGenIsFake)))'));
       expect(fps).to.include(squash('tf.mean(tf.neg(logpGenIsReal))'));
       expect(fps).to.include(squash('tf.logSoftmax(disc(genData)).slice([0, IS_FAKE], [-1, 1])'));
-      expect(referenceFingerprints(SOLUTIONS).filter((f) => /^body of train(Disc|Gen)$/.test(f.what)).length).to.be.at.least(2);
+      expect(
+        referenceFingerprints(SOLUTIONS).filter((f) => /^body of train(Disc|Gen)$/.test(f.what)).length,
+      ).to.be.at.least(2);
       // a public fragment that no longer appears in the reference would silently widen what may ship
       const ref = squash(stripTypes(SOLUTIONS));
       for (const f of PUBLIC_FRAGMENTS) expect(ref, f).to.contain(squash(stripTypes(f)).replace(/;$/, ''));
@@ -195,14 +261,43 @@ describe('release: student bundle', function () {
       });
 
     const trainGenLoss = 'const genLoss: tf.Scalar =\n   tf.mean( tf.neg(logpGenIsReal) );  // tidy';
-    plant('the generator loss typed into a notebook cell', {
-      'notebooks/extra.ipynb': JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ cell_type: 'code', metadata: {}, source: ['// hint\n', ...trainGenLoss.split(/(?<=\n)/)], outputs: [] }] }),
-    }, /notebooks\/extra\.ipynb/);
-    plant('the reference file compiled under another name', { 'dist/lib/helpers.js': stripTypes(SOLUTIONS) }, /dist\/lib\/helpers\.js/);
-    plant('a source map embedding the reference', {
-      'dist/lib/x.js.map': JSON.stringify({ version: 3, file: 'x.js', sources: ['../../lib/x.ts'], sourcesContent: [SOLUTIONS], mappings: '' }),
-    }, /x\.js\.map/);
-    plant('a declaration file named after the reference', { 'dist/lib/solutions.d.ts': 'export declare function referenceSteps(): void;\n' }, /solutions\.d\.ts/);
+    plant(
+      'the generator loss typed into a notebook cell',
+      {
+        'notebooks/extra.ipynb': JSON.stringify({
+          nbformat: 4,
+          nbformat_minor: 5,
+          metadata: {},
+          cells: [
+            { cell_type: 'code', metadata: {}, source: ['// hint\n', ...trainGenLoss.split(/(?<=\n)/)], outputs: [] },
+          ],
+        }),
+      },
+      /notebooks\/extra\.ipynb/,
+    );
+    plant(
+      'the reference file compiled under another name',
+      { 'dist/lib/helpers.js': stripTypes(SOLUTIONS) },
+      /dist\/lib\/helpers\.js/,
+    );
+    plant(
+      'a source map embedding the reference',
+      {
+        'dist/lib/x.js.map': JSON.stringify({
+          version: 3,
+          file: 'x.js',
+          sources: ['../../lib/x.ts'],
+          sourcesContent: [SOLUTIONS],
+          mappings: '',
+        }),
+      },
+      /x\.js\.map/,
+    );
+    plant(
+      'a declaration file named after the reference',
+      { 'dist/lib/solutions.d.ts': 'export declare function referenceSteps(): void;\n' },
+      /solutions\.d\.ts/,
+    );
 
     it('stops the release end to end: a lib module and a notebook cell copying the reference (source, JS, .d.ts-free)', function () {
       const repo = repoCopy();
@@ -212,15 +307,23 @@ describe('release: student bundle', function () {
         '\nexport function hint(tf: any, logpRealIsReal: any, logpGenIsFake: any) {\n  return tf.mean(tf.neg(tf.add(logpRealIsReal, logpGenIsFake)));\n}\n',
       );
       const dest = path.join(tmp('gan-leak-'), 'student');
-      expect(() => buildRelease({ root: repo, out: dest })).to.throw(LeakError, /lib\/seminar\/notebook\.ts[\s\S]*dist\/lib\/seminar\/notebook\.js|dist\/lib\/seminar\/notebook\.js[\s\S]*lib\/seminar\/notebook\.ts/);
+      expect(() => buildRelease({ root: repo, out: dest })).to.throw(
+        LeakError,
+        /lib\/seminar\/notebook\.ts[\s\S]*dist\/lib\/seminar\/notebook\.js|dist\/lib\/seminar\/notebook\.js[\s\S]*lib\/seminar\/notebook\.ts/,
+      );
       expect(fs.existsSync(dest)).to.equal(false);
     });
 
     it('stops the release when a shipped module imports lib/reference/solutions.ts', () => {
       const repo = repoCopy();
       const train = path.join(repo, 'lib', 'seminar', 'loop.ts');
-      fs.writeFileSync(train, `import { referenceSteps as direct } from '../reference/solutions';\nexport const _direct = direct;\n${fs.readFileSync(train, 'utf8')}`);
-      expect(() => selectLib(repo)).to.throw(/lib\/seminar\/loop\.ts imports lib\/reference\/solutions\.ts[\s\S]*lib\/reference\/index\.ts/);
+      fs.writeFileSync(
+        train,
+        `import { referenceSteps as direct } from '../reference/solutions';\nexport const _direct = direct;\n${fs.readFileSync(train, 'utf8')}`,
+      );
+      expect(() => selectLib(repo)).to.throw(
+        /lib\/seminar\/loop\.ts imports lib\/reference\/solutions\.ts[\s\S]*lib\/reference\/index\.ts/,
+      );
     });
 
     it('refuses an exercise cell without placeholders (a pasted solution)', () => {
@@ -228,9 +331,13 @@ describe('release: student bundle', function () {
       const file = path.join(repo, 'notebooks', 'gan_1d.ipynb');
       const nb = JSON.parse(fs.readFileSync(file, 'utf8'));
       const cell = nb.cells.find((c: Cell) => c.metadata?.seminar?.cell === 'train_gen');
-      cell.source = sourceOf(cell).replace(/TODO\('[^']*'\)/g, '0 as any').split(/(?<=\n)/);
+      cell.source = sourceOf(cell)
+        .replace(/TODO\('[^']*'\)/g, '0 as any')
+        .split(/(?<=\n)/);
       fs.writeFileSync(file, JSON.stringify(nb));
-      expect(() => buildRelease({ root: repo, out: path.join(tmp('gan-leak-'), 'student'), build: false })).to.throw(/exercise cell "train_gen" has no TODO/);
+      expect(() => buildRelease({ root: repo, out: path.join(tmp('gan-leak-'), 'student'), build: false })).to.throw(
+        /exercise cell "train_gen" has no TODO/,
+      );
     });
 
     it('the instructor repository itself is caught (the guard is not blind)', () => {
@@ -239,12 +346,16 @@ describe('release: student bundle', function () {
   });
 
   it('refuses unknown hidden check ids', () => {
-    expect(() => buildRelease({ out: path.join(tmp('gan-hidden-'), 'x'), build: false, hidden: ['train_gen.nope'] })).to.throw(/unknown check id\(s\) train_gen\.nope/);
+    expect(() =>
+      buildRelease({ out: path.join(tmp('gan-hidden-'), 'x'), build: false, hidden: ['train_gen.nope'] }),
+    ).to.throw(/unknown check id\(s\) train_gen\.nope/);
   });
 
   it('the student CLI table keeps only student commands', () => {
     const cli = studentCli(fs.readFileSync(path.join(ROOT, 'lib', 'cli.ts'), 'utf8'));
-    expect(cli).to.match(/COMMANDS/).and.not.match(/cli\/(release|train)'/);
+    expect(cli)
+      .to.match(/COMMANDS/)
+      .and.not.match(/cli\/(release|train)'/);
   });
 
   it('`gan-seminar release` refuses to write inside the repository and needs --out', () => {
@@ -252,7 +363,9 @@ describe('release: student bundle', function () {
     const noOut = spawnSync(process.execPath, [cli, 'release'], { encoding: 'utf8' });
     expect(noOut.status).to.equal(2);
     expect(noOut.stderr).to.match(/--out <dir> is required/);
-    const inside = spawnSync(process.execPath, [cli, 'release', '--out', path.join(ROOT, 'lib', 'x'), '--no-build'], { encoding: 'utf8' });
+    const inside = spawnSync(process.execPath, [cli, 'release', '--out', path.join(ROOT, 'lib', 'x'), '--no-build'], {
+      encoding: 'utf8',
+    });
     expect(inside.status).to.equal(1);
     expect(inside.stderr).to.match(/inside the repository's lib\//);
   });

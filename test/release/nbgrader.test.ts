@@ -10,7 +10,15 @@ import * as path from 'node:path';
 import { configureChecks } from '../../lib/grader/checks';
 import { gradeNotebook } from '../../lib/grader';
 import { LeakError, assertNoLeaks } from '../../lib/release/leak-guard';
-import { BEGIN, END, NBGRADER_CONFIG, TYPESCRIPT_STUB, clearSolutionRegions, nbgraderSource, writeNbgraderCourse } from '../../lib/release/nbgrader';
+import {
+  BEGIN,
+  END,
+  NBGRADER_CONFIG,
+  TYPESCRIPT_STUB,
+  clearSolutionRegions,
+  nbgraderSource,
+  writeNbgraderCourse,
+} from '../../lib/release/nbgrader';
 import { Cell, Notebook, readNotebook, sourceText, studentNotebook } from '../../lib/release/notebook';
 import { namespace } from '../../lib/jupyter/notebook';
 
@@ -34,9 +42,11 @@ function nbgraderRuleErrors(nb: Notebook): string[] {
     const m = cell.metadata?.nbgrader as Record<string, any> | undefined;
     if (!m) return;
     const where = `cell ${i} (${m.grade_id ?? 'no grade_id'})`;
-    if ((m.grade || m.solution || m.locked) && (typeof m.grade_id !== 'string' || m.grade_id === '')) errors.push(`${where}: needs a grade_id`);
+    if ((m.grade || m.solution || m.locked) && (typeof m.grade_id !== 'string' || m.grade_id === ''))
+      errors.push(`${where}: needs a grade_id`);
     if (m.grade && m.points === undefined) errors.push(`${where}: graded cell without points`);
-    if (!m.task && cell.cell_type === 'markdown' && Boolean(m.grade) !== Boolean(m.solution)) errors.push(`${where}: markdown cells are graded exactly when they are solutions`);
+    if (!m.task && cell.cell_type === 'markdown' && Boolean(m.grade) !== Boolean(m.solution))
+      errors.push(`${where}: markdown cells are graded exactly when they are solutions`);
     if (m.task && cell.cell_type !== 'markdown') errors.push(`${where}: task cells must be markdown`);
     if (m.grade_id !== undefined) {
       if (ids.has(m.grade_id)) errors.push(`${where}: duplicate grade_id`);
@@ -60,8 +70,27 @@ function validator() {
     }
   };
   walk(schema);
-  const same = ['$comment', '$schema', 'title', 'type', 'properties', 'description', 'minimum', 'maximum', 'default', 'pattern', 'minLength', 'maxLength', 'enum', 'required', 'additionalProperties'];
-  expect([...keywords].filter((k) => !same.includes(k)), 'schema keywords whose meaning differs between drafts').to.deep.equal([]);
+  const same = [
+    '$comment',
+    '$schema',
+    'title',
+    'type',
+    'properties',
+    'description',
+    'minimum',
+    'maximum',
+    'default',
+    'pattern',
+    'minLength',
+    'maxLength',
+    'enum',
+    'required',
+    'additionalProperties',
+  ];
+  expect(
+    [...keywords].filter((k) => !same.includes(k)),
+    'schema keywords whose meaning differs between drafts',
+  ).to.deep.equal([]);
   delete schema.$schema;
   return new Ajv({ allErrors: true, strict: false }).compile(schema);
 }
@@ -89,24 +118,45 @@ function cleared(source: Notebook): Notebook {
 describe('release: nbgrader', function () {
   const nb = readNotebook(NOTEBOOK);
 
-  it('vendors nbgrader\'s v3 schema with its licence and source', () => {
+  it("vendors nbgrader's v3 schema with its licence and source", () => {
     const schema = JSON.parse(fs.readFileSync(SCHEMA_FILE, 'utf8'));
     expect(schema.$comment).to.match(/jupyter\/nbgrader.*nbgraderformat\/v3\.json.*commit [0-9a-f]{40}/);
     expect(schema.required).to.deep.equal(['schema_version', 'grade', 'locked', 'solution']);
-    expect(fs.readFileSync(path.join(ROOT, 'test', 'data', 'nbgrader', 'LICENSE'), 'utf8')).to.match(/Copyright \(c\) 2014, Project Jupyter[\s\S]*Redistribution and use/);
+    expect(fs.readFileSync(path.join(ROOT, 'test', 'data', 'nbgrader', 'LICENSE'), 'utf8')).to.match(
+      /Copyright \(c\) 2014, Project Jupyter[\s\S]*Redistribution and use/,
+    );
   });
 
   it('the schema and rules catch bad metadata (they are not blind)', () => {
     const bad: Notebook = {
       ...nb,
       cells: [
-        { cell_type: 'code', source: '', metadata: { nbgrader: { schema_version: 3, grade: true, locked: true, solution: false, grade_id: 'a b' } } },
-        { cell_type: 'code', source: '', metadata: { nbgrader: { schema_version: 2, grade: false, locked: false, solution: true, grade_id: 'x', extra: 1 } } },
-        { cell_type: 'code', source: '', metadata: { nbgrader: { schema_version: 3, grade: false, locked: false, solution: true, grade_id: 'x' } } },
+        {
+          cell_type: 'code',
+          source: '',
+          metadata: { nbgrader: { schema_version: 3, grade: true, locked: true, solution: false, grade_id: 'a b' } },
+        },
+        {
+          cell_type: 'code',
+          source: '',
+          metadata: {
+            nbgrader: { schema_version: 2, grade: false, locked: false, solution: true, grade_id: 'x', extra: 1 },
+          },
+        },
+        {
+          cell_type: 'code',
+          source: '',
+          metadata: { nbgrader: { schema_version: 3, grade: false, locked: false, solution: true, grade_id: 'x' } },
+        },
       ],
     };
-    expect(schemaErrors(bad).join('\n')).to.match(/pattern/).and.match(/schema_version|minimum/).and.match(/additional/);
-    expect(nbgraderRuleErrors(bad).join('\n')).to.match(/without points/).and.match(/duplicate grade_id/);
+    expect(schemaErrors(bad).join('\n'))
+      .to.match(/pattern/)
+      .and.match(/schema_version|minimum/)
+      .and.match(/additional/);
+    expect(nbgraderRuleErrors(bad).join('\n'))
+      .to.match(/without points/)
+      .and.match(/duplicate grade_id/);
   });
 
   it('the instructor notebook: exercise and check cells carry valid nbgrader v3 metadata', () => {
@@ -123,7 +173,9 @@ describe('release: nbgrader', function () {
     expect(checks.map((c) => nbg(c).grade_id)).to.have.members(['check_train_disc', 'check_train_gen']);
     for (const cell of checks) {
       const ex = String(nbg(cell).grade_id).replace(/^check_/, '');
-      const points = configureChecks().filter((c) => c.exercise === ex).reduce((a, c) => a + c.points, 0);
+      const points = configureChecks()
+        .filter((c) => c.exercise === ex)
+        .reduce((a, c) => a + c.points, 0);
       expect(nbg(cell)).to.include({ schema_version: 3, grade: true, locked: true, solution: false, points });
       expect(sourceText(cell)).to.match(new RegExp(ex === 'train_disc' ? 'trainDisc' : 'trainGen'));
     }
@@ -148,7 +200,9 @@ describe('release: nbgrader', function () {
       const marked = source.cells.filter((c) => sourceText(c).includes(BEGIN));
       expect(marked.map((c) => nbg(c).grade_id)).to.deep.equal(['train_disc', 'train_gen']);
       for (const c of marked) {
-        expect(sourceText(c)).to.contain(END).and.not.match(/TODO\(/);
+        expect(sourceText(c))
+          .to.contain(END)
+          .and.not.match(/TODO\(/);
         expect(nbg(c).solution).to.equal(true);
       }
       expect(schemaErrors(source)).to.deep.equal([]);
@@ -156,7 +210,7 @@ describe('release: nbgrader', function () {
       expect(() => assertNoLeaks(path.join(dir, 'source'), SOLUTIONS)).to.throw(LeakError);
     });
 
-    it('grades full marks as it is, and not-implemented after nbgrader\'s ClearSolutions', async () => {
+    it("grades full marks as it is, and not-implemented after nbgrader's ClearSolutions", async () => {
       const file = path.join(dir, 'source', 'gan_1d', 'gan_1d.ipynb');
       const full = await gradeNotebook(file);
       expect(full.score, JSON.stringify(full.checks.filter((c) => !c.passed))).to.equal(full.maxScore);
@@ -177,7 +231,9 @@ describe('release: nbgrader', function () {
           const outputs = (c.outputs ?? []) as { output_type: string; name?: string; text?: string | string[] }[];
           // a cell that never ran would score full marks in this rule: make sure it ran the self-check
           expect(outputs.map((o) => [o.text ?? ''].flat().join('')).join(''), 'check cell ran').to.match(/self-check/);
-          const failed = outputs.some((o) => o.output_type === 'error' || (o.output_type === 'stream' && o.name === 'stderr'));
+          const failed = outputs.some(
+            (o) => o.output_type === 'error' || (o.output_type === 'stream' && o.name === 'stderr'),
+          );
           return total + (failed ? 0 : Number(nbg(c).points));
         }, 0);
       };
@@ -196,13 +252,22 @@ describe('release: nbgrader', function () {
       const config = fs.readFileSync(path.join(dir, 'nbgrader_config.py'), 'utf8');
       expect(config).to.equal(NBGRADER_CONFIG);
       expect(config).to.contain('"typescript": ').and.contain('begin_solution_delimeter = "BEGIN SOLUTION"');
-      const py = spawnSync('python3', ['-c', `get_config = lambda: type('C', (), {'__getattr__': lambda s, k: s.__dict__.setdefault(k, type('S', (), {})())})()\nexec(open(${JSON.stringify(path.join(dir, 'nbgrader_config.py'))}).read())\nprint(c.ClearSolutions.code_stub['typescript'])`], { encoding: 'utf8' });
+      const py = spawnSync(
+        'python3',
+        [
+          '-c',
+          `get_config = lambda: type('C', (), {'__getattr__': lambda s, k: s.__dict__.setdefault(k, type('S', (), {})())})()\nexec(open(${JSON.stringify(path.join(dir, 'nbgrader_config.py'))}).read())\nprint(c.ClearSolutions.code_stub['typescript'])`,
+        ],
+        { encoding: 'utf8' },
+      );
       expect(py.status, py.stderr).to.equal(0);
       expect(py.stdout.trim()).to.equal(TYPESCRIPT_STUB);
     });
 
     it('ClearSolutions semantics: region replaced at its indentation; unterminated region is an error', () => {
-      expect(clearSolutionRegions('a\n  // BEGIN SOLUTION\n  x\n  // END SOLUTION\nb', 'S1\nS2')).to.equal('a\n  S1\n  S2\nb');
+      expect(clearSolutionRegions('a\n  // BEGIN SOLUTION\n  x\n  // END SOLUTION\nb', 'S1\nS2')).to.equal(
+        'a\n  S1\n  S2\nb',
+      );
       expect(clearSolutionRegions('no markers', 'S')).to.equal(null);
       expect(() => clearSolutionRegions('// BEGIN SOLUTION\nx', 'S')).to.throw(/no END SOLUTION/);
       expect(nbgraderSource(nb, SOLUTIONS).cells.length).to.equal(nb.cells.length);

@@ -24,7 +24,9 @@ describe('student bundle', () => {
       const student = { trainDisc: () => 0, trainGen: () => 0 };
       expect(() => gan.chooseSteps(true, s, student)).to.throw(gan.NOT_IN_RELEASE);
       expect(gan.chooseSteps(false, s, student)).to.equal(student);
-      expect(() => gan.train(s, { iterations: 1, steps: gan.referenceSteps(s) })).to.throw(/not part of the student release/);
+      expect(() => gan.train(s, { iterations: 1, steps: gan.referenceSteps(s) })).to.throw(
+        /not part of the student release/,
+      );
     } finally {
       gan.disposeSeminar(s);
     }
@@ -37,7 +39,11 @@ describe('student bundle', () => {
       const before = gan.getWeights(gen);
       const step = () =>
         tf.tidy(() => {
-          const loss = genOpt.minimize(() => tf.mean(tf.square(tf.sub(gen(s.sampleNoise(16)), 5))) as Scalar, true, gen.parameters());
+          const loss = genOpt.minimize(
+            () => tf.mean(tf.square(tf.sub(gen(s.sampleNoise(16)), 5))) as Scalar,
+            true,
+            gen.parameters(),
+          );
           return loss!.dataSync()[0];
         });
       const tensors = tf.memory().numTensors;
@@ -56,29 +62,37 @@ describe('student bundle', () => {
     const expected = readExpected();
     for (const e of ['train_disc', 'train_gen'] as const) {
       expect(expected.plans[e].states.length).to.be.greaterThan(1);
-      expect(expected.reference[e].steps.map((st) => typeof st.returned)).to.satisfy((t: string[]) => t.every((x) => x === 'number'));
+      expect(expected.reference[e].steps.map((st) => typeof st.returned)).to.satisfy((t: string[]) =>
+        t.every((x) => x === 'number'),
+      );
     }
   });
 
   it('the self-check on the unfilled notebook reports not-implemented, not a crash', function () {
-    const r = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'lib', 'cli.js'), 'check', NOTEBOOK], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'lib', 'cli.js'), 'check', NOTEBOOK], {
+      encoding: 'utf8',
+    });
     expect(r.status, r.stderr).to.equal(1); // ran, and not every check passes
-    expect(r.stdout).to.match(/trainDisc self-check: 0\/[\d.]+ points/).and.match(/trainGen self-check: 0\/[\d.]+ points/);
+    expect(r.stdout)
+      .to.match(/trainDisc self-check: 0\/[\d.]+ points/)
+      .and.match(/trainGen self-check: 0\/[\d.]+ points/);
     const failed = r.stdout.split('\n').filter((l) => l.trim().startsWith('✘'));
     expect(failed.length).to.be.greaterThan(3);
     for (const line of failed) expect(line).to.match(/not-implemented$/);
-    expect(r.stdout).to.contain("not implemented: sample noise");
+    expect(r.stdout).to.contain('not implemented: sample noise');
   });
 
   it('the notebook holds the exercises as placeholders', () => {
     const nb = JSON.parse(fs.readFileSync(NOTEBOOK, 'utf8'));
-    const exercises = nb.cells.filter((c: { metadata: { nbgrader?: { solution?: boolean } } }) => c.metadata.nbgrader?.solution);
+    const exercises = nb.cells.filter(
+      (c: { metadata: { nbgrader?: { solution?: boolean } } }) => c.metadata.nbgrader?.solution,
+    );
     expect(exercises.length).to.equal(2);
     for (const c of exercises) expect([].concat(c.source).join('')).to.contain("TODO('");
   });
 });
 
-describe('the grading checks on the shipped expected values (the self-check\'s own)', () => {
+describe("the grading checks on the shipped expected values (the self-check's own)", () => {
   // with no submission set, the subject is the reference's shipped observations: every public check passes
   require('../../lib/grader/checks.spec');
 });

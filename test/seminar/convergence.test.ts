@@ -1,6 +1,16 @@
 // The reference solutions train the seminar's GAN to N(5, 1.5²) from a fixed seed.
 import { expect } from 'chai';
-import { REAL_MEAN, REAL_STD, Readout, createSeminar, disposeSeminar, initBackend, quality, referenceSteps, train } from '../../lib';
+import {
+  REAL_MEAN,
+  REAL_STD,
+  Readout,
+  createSeminar,
+  disposeSeminar,
+  initBackend,
+  quality,
+  referenceSteps,
+  train,
+} from '../../lib';
 
 const SEED = 42;
 const ITERATIONS = 15000;
@@ -14,10 +24,18 @@ describe('convergence of the reference (default backend, seed 42, 15000 iteratio
     const backend = await initBackend();
     const s = createSeminar({ seed: SEED });
     start = quality(s, 10000);
-    final = train(s, { iterations: ITERATIONS, steps: referenceSteps(s), every: 2500, readoutSamples: 10000, onReadout: (r) => trace.push(r) });
+    final = train(s, {
+      iterations: ITERATIONS,
+      steps: referenceSteps(s),
+      every: 2500,
+      readoutSamples: 10000,
+      onReadout: (r) => trace.push(r),
+    });
     const row = (r: Readout) =>
       `${r.iteration}: mean ${r.genMean.toFixed(3)} std ${r.genStd.toFixed(3)} W1 ${r.w1.toFixed(3)} D(x) ${r.dReal.toFixed(3)} D(G(z)) ${r.dFake.toFixed(3)}`;
-    console.log(`      ${backend}, ${final.itPerSec.toFixed(0)} it/s\n${trace.map((r) => `      ${row(r)}`).join('\n')}`);
+    console.log(
+      `      ${backend}, ${final.itPerSec.toFixed(0)} it/s\n${trace.map((r) => `      ${row(r)}`).join('\n')}`,
+    );
     disposeSeminar(s);
   });
 

@@ -17,7 +17,13 @@ describe('metrics', () => {
   it('W1 is ~0 for the normal itself and equals a pure shift', () => {
     const xs = quantiles(20000, 5, 1.5);
     expect(wasserstein1ToNormal(xs, 5, 1.5)).to.be.below(2e-3);
-    expect(wasserstein1ToNormal(xs.map((x) => x + 0.3), 5, 1.5)).to.be.closeTo(0.3, 2e-3);
+    expect(
+      wasserstein1ToNormal(
+        xs.map((x) => x + 0.3),
+        5,
+        1.5,
+      ),
+    ).to.be.closeTo(0.3, 2e-3);
   });
 
   it('W1 of a scaled normal is |Δσ|·√(2/π)', () => {
@@ -27,7 +33,12 @@ describe('metrics', () => {
 
   it('W1 of random normal samples shrinks like 1/√n', () => {
     const r = new Rng(5);
-    const w = (n: number) => wasserstein1ToNormal(r.fill(n, () => 5 + 1.5 * r.normal()), 5, 1.5);
+    const w = (n: number) =>
+      wasserstein1ToNormal(
+        r.fill(n, () => 5 + 1.5 * r.normal()),
+        5,
+        1.5,
+      );
     expect(w(1000)).to.be.within(0.01, 0.12);
     expect(w(100000)).to.be.below(0.015);
   });

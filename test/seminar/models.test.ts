@@ -2,8 +2,21 @@
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import {
-  IS_FAKE, IS_REAL, REAL_MEAN, REAL_STD, Seminar, createSeminar, disposeSeminar, getWeights, initBackend,
-  referenceSteps, sampleNoise, sampleRealData, seed, setWeights, summarize,
+  IS_FAKE,
+  IS_REAL,
+  REAL_MEAN,
+  REAL_STD,
+  Seminar,
+  createSeminar,
+  disposeSeminar,
+  getWeights,
+  initBackend,
+  referenceSteps,
+  sampleNoise,
+  sampleRealData,
+  seed,
+  setWeights,
+  summarize,
 } from '../../lib';
 import { maxWeightDiff, snapshot, tensorsLeft } from '../helpers';
 
@@ -64,8 +77,18 @@ describe('seminar primitives', () => {
 
     it('generator is 1 → 16 → ELU → 1 and disc is 1 → 64 → ELU → 2 logits', () => {
       const shapes = (names: [string, tf.Variable][]) => names.map(([n, v]) => `${n}:${v.shape.join('x')}`);
-      expect(shapes(s.gen.namedParameters())).to.deep.equal(['0.weight:1x16', '0.bias:16', '2.weight:16x1', '2.bias:1']);
-      expect(shapes(s.disc.namedParameters())).to.deep.equal(['0.weight:1x64', '0.bias:64', '2.weight:64x2', '2.bias:2']);
+      expect(shapes(s.gen.namedParameters())).to.deep.equal([
+        '0.weight:1x16',
+        '0.bias:16',
+        '2.weight:16x1',
+        '2.bias:1',
+      ]);
+      expect(shapes(s.disc.namedParameters())).to.deep.equal([
+        '0.weight:1x64',
+        '0.bias:64',
+        '2.weight:64x2',
+        '2.bias:2',
+      ]);
       tf.tidy(() => {
         expect(s.gen(s.sampleNoise(7)).shape).to.deep.equal([7, 1]);
         const logits = s.disc(s.sampleRealData(7));
@@ -100,7 +123,9 @@ describe('seminar primitives', () => {
       expect(maxWeightDiff(before, getWeights(s.gen))).to.be.greaterThan(0);
       setWeights(s.gen, before);
       expect(maxWeightDiff(before, getWeights(s.gen))).to.equal(0);
-      expect(() => setWeights(s.gen, { ...before, '0.bias': { shape: [3], values: [1, 2, 3] } })).to.throw(/"0.bias".*shape/);
+      expect(() => setWeights(s.gen, { ...before, '0.bias': { shape: [3], values: [1, 2, 3] } })).to.throw(
+        /"0.bias".*shape/,
+      );
     });
   });
 

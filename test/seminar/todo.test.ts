@@ -31,7 +31,9 @@ describe('TODO placeholders', () => {
     }
     expect(caught).to.be.instanceOf(NotImplementedError);
     const printed = inspect(caught);
-    expect(printed).to.match(/^trainGen: TODO\('sample noise'\) — not implemented: sample noise; replace TODO\('sample noise'\) in the exercise cell of trainGen/);
+    expect(printed).to.match(
+      /^trainGen: TODO\('sample noise'\) — not implemented: sample noise; replace TODO\('sample noise'\) in the exercise cell of trainGen/,
+    );
     expect(printed).to.not.match(/\n|tf-core|\bat /);
     expect(classifyError(caught).kind).to.equal('not-implemented');
     expect(tf.engine().state.scopeStack).to.have.length(0); // TF.js's finally blocks ran: a thrown error is not an interrupt
@@ -39,7 +41,9 @@ describe('TODO placeholders', () => {
   });
 
   it('called outside any named function it still says what is missing', () => {
-    expect(() => TODO('generator loss')).to.throw(/^TODO\('generator loss'\) — not implemented: generator loss; replace/);
+    expect(() => TODO('generator loss')).to.throw(
+      /^TODO\('generator loss'\) — not implemented: generator loss; replace/,
+    );
     expect(NOT_IMPLEMENTED.test('not implemented: x — replace TODO')).to.equal(true); // the older message (released bundles)
   });
 });

@@ -51,8 +51,10 @@ describe('a training run from trained or broken weights', () => {
     shiftGenerator(s, -4e16);
     expect(brokenWeights(s.gen, s.disc)).to.match(/reach -4\.00e\+16/);
     for (const solutions of [false, true]) {
-      expect(() => chooseSteps(solutions, s, referenceSteps(s)))
-        .to.throw(StudentError, /weights are broken \(the generator's samples reach -4\.00e\+16.*Start fresh: run the «Models» cell .* again/);
+      expect(() => chooseSteps(solutions, s, referenceSteps(s))).to.throw(
+        StudentError,
+        /weights are broken \(the generator's samples reach -4\.00e\+16.*Start fresh: run the «Models» cell .* again/,
+      );
     }
     const disc = s.disc.parameters()[0];
     shiftGenerator(s, 0);
@@ -86,6 +88,9 @@ describe('a training run from trained or broken weights', () => {
     const nb = readNotebook(NOTEBOOK);
     const loop = nb.cells.findIndex((c) => c.metadata?.seminar?.cell === 'training_loop');
     const text = sourceOf(nb.cells[loop - 1]);
-    expect(text).to.match(/Start fresh:/).and.match(/Run the «Models» cell again \(new weights\), then this one/).and.match(/blew up/);
+    expect(text)
+      .to.match(/Start fresh:/)
+      .and.match(/Run the «Models» cell again \(new weights\), then this one/)
+      .and.match(/blew up/);
   });
 });

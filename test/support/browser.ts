@@ -75,7 +75,11 @@ export function jupyterLabRendererBundle(): string {
     const root = path.resolve(__dirname, '..', '..', '..');
     const r = esbuild.buildSync({
       stdin: { contents: RENDERER_ENTRY, resolveDir: root, loader: 'js' },
-      bundle: true, format: 'iife', platform: 'browser', write: false, logLevel: 'silent',
+      bundle: true,
+      format: 'iife',
+      platform: 'browser',
+      write: false,
+      logLevel: 'silent',
     });
     rendererBundle = r.outputFiles[0].text;
   }
@@ -85,7 +89,11 @@ export function jupyterLabRendererBundle(): string {
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `probe` every 250 ms until it returns something truthy; throws after `timeoutMs`. */
-export async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined | null | false>): Promise<T> {
+export async function until<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<T | undefined | null | false>,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
@@ -107,7 +115,7 @@ export const CHROMIUM_FLAGS = [
 ];
 
 export const BROWSER_HINT =
-  'The browser tests need Debian\'s Chromium and classic Jupyter Notebook: `sudo apt-get install -y chromium ' +
+  "The browser tests need Debian's Chromium and classic Jupyter Notebook: `sudo apt-get install -y chromium " +
   'jupyter-notebook fonts-dejavu-core` (the same list is in .ci/run), then `npm run kernel:install`.';
 
 function notebookServerAvailable(): boolean {
@@ -266,7 +274,11 @@ export async function serveJupyter(o: ServeOptions): Promise<NotebookServer> {
  * Classic Notebook serving a scratch copy of the project's notebooks on 127.0.0.1, with the project's
  * tslab kernel (JUPYTER_PATH) and `env` for the kernel (e.g. GAN_SOLUTIONS).
  */
-export async function startNotebookServer(projectRoot: string, notebooks: string[], env: Record<string, string>): Promise<NotebookServer> {
+export async function startNotebookServer(
+  projectRoot: string,
+  notebooks: string[],
+  env: Record<string, string>,
+): Promise<NotebookServer> {
   installKernel();
   const root = scratchProject(projectRoot, notebooks);
   const token = randomBytes(16).toString('hex');
@@ -274,7 +286,12 @@ export async function startNotebookServer(projectRoot: string, notebooks: string
     name: 'jupyter-notebook',
     command: 'jupyter-notebook',
     args: (port) => [
-      '--no-browser', '--ip=127.0.0.1', `--port=${port}`, '--port-retries=0', `--NotebookApp.token=${token}`, `--notebook-dir=${root}`,
+      '--no-browser',
+      '--ip=127.0.0.1',
+      `--port=${port}`,
+      '--port-retries=0',
+      `--NotebookApp.token=${token}`,
+      `--notebook-dir=${root}`,
       ...(process.getuid?.() === 0 ? ['--allow-root'] : []), // CI runs as root
     ],
     root,

@@ -19,12 +19,15 @@ export interface ClassCase extends Fixture {
 const FULL = { points: [10, 10] as [number, number] };
 
 export const CLASS: readonly ClassCase[] = [
-  { name: 'anna', expect: { full: true }, why: 'the seminar\'s solution', grade: { train_disc: FULL, train_gen: FULL } },
+  { name: 'anna', expect: { full: true }, why: "the seminar's solution", grade: { train_disc: FULL, train_gen: FULL } },
   {
     name: 'boris-adam',
     expect: { diagnosis: 'changes-optimizer' },
-    why: 'Adam in place of the seminar\'s SGD: not the exercise (the optimizer is given), never a variant',
-    disc: [beforeFunction('const adam = tf.train.adam(1e-2);'), replace('function', 'discOpt.minimize(', 'adam.minimize(')],
+    why: "Adam in place of the seminar's SGD: not the exercise (the optimizer is given), never a variant",
+    disc: [
+      beforeFunction('const adam = tf.train.adam(1e-2);'),
+      replace('function', 'discOpt.minimize(', 'adam.minimize('),
+    ],
     grade: { train_disc: { points: [5, 8], diagnosis: 'changes-optimizer' }, train_gen: FULL },
   },
   {
@@ -58,7 +61,7 @@ export const CLASS: readonly ClassCase[] = [
   {
     name: 'zhanna-wrong-sign',
     expect: { diagnosis: 'wrong-sign' },
-    why: 'the sign of the discriminator\'s loss flipped: NaN, nothing learns',
+    why: "the sign of the discriminator's loss flipped: NaN, nothing learns",
     disc: [replace('loss', 'tf.mean(tf.neg(', 'tf.mean((')],
     grade: { train_disc: { points: [1, 4], diagnosis: 'wrong-sign' }, train_gen: FULL },
   },
@@ -80,7 +83,7 @@ export const CLASS: readonly ClassCase[] = [
   {
     name: 'kira-sum-gen',
     expect: { diagnosis: 'sum-instead-of-mean' },
-    why: 'a sum in trainGen: converges in the notebook (a larger step), still not the seminar\'s loss',
+    why: "a sum in trainGen: converges in the notebook (a larger step), still not the seminar's loss",
     gen: [replace('loss', 'tf.mean(', 'tf.sum(')],
     grade: { train_disc: FULL, train_gen: { points: [4, 8], diagnosis: 'sum-instead-of-mean' } },
   },
@@ -104,7 +107,10 @@ export const CLASS: readonly ClassCase[] = [
     unfilled: true,
     status: 'incomplete',
     why: 'nothing filled in',
-    grade: { train_disc: { points: [0, 0], diagnosis: 'not-implemented' }, train_gen: { points: [0, 0], diagnosis: 'not-implemented' } },
+    grade: {
+      train_disc: { points: [0, 0], diagnosis: 'not-implemented' },
+      train_gen: { points: [0, 0], diagnosis: 'not-implemented' },
+    },
   },
   {
     name: 'olga-crashes',
@@ -113,7 +119,10 @@ export const CLASS: readonly ClassCase[] = [
     why: 'every step throws',
     disc: [atFunctionStart("throw new Error('not yet');")],
     gen: [atFunctionStart("throw new Error('not yet');")],
-    grade: { train_disc: { points: [0, 0], diagnosis: 'runtime-error' }, train_gen: { points: [0, 0], diagnosis: 'runtime-error' } },
+    grade: {
+      train_disc: { points: [0, 0], diagnosis: 'runtime-error' },
+      train_gen: { points: [0, 0], diagnosis: 'runtime-error' },
+    },
   },
   {
     name: 'pavel-half-loss',
@@ -138,10 +147,13 @@ export function writeClass(dir: string): string[] {
   const copy = path.join(dir, 'rita-copy-of-lev.ipynb');
   fs.copyFileSync(path.join(dir, 'lev-sum-disc.ipynb'), copy);
   const disguised = path.join(dir, 'sasha-disguised-copy.ipynb');
-  const nb = JSON.parse(fs.readFileSync(path.join(dir, 'lev-sum-disc.ipynb'), 'utf8')) as { cells: { source: string[] }[] };
+  const nb = JSON.parse(fs.readFileSync(path.join(dir, 'lev-sum-disc.ipynb'), 'utf8')) as {
+    cells: { source: string[] }[];
+  };
   for (const cell of nb.cells) {
     const text = cell.source.join('');
-    if (text.includes('function trainDisc')) cell.source = [`// my own solution\n${text.replace(/\/\/ [^\n]*/g, '// mine').replace(/ {2}/g, '    ')}`];
+    if (text.includes('function trainDisc'))
+      cell.source = [`// my own solution\n${text.replace(/\/\/ [^\n]*/g, '// mine').replace(/ {2}/g, '    ')}`];
   }
   fs.writeFileSync(disguised, JSON.stringify(nb, null, 2));
   return [...files, copy, disguised];

@@ -28,8 +28,9 @@ export function vegaLiteSchemaErrors(spec: unknown): string[] {
 /** A deterministic mid-training dashboard: both histograms inside [0, 10], a P(real | x) curve, 12 points of history. */
 export function sampleDashboard(): DashboardData {
   let state = 12345;
-  const uniform = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
-  const normal = (mean: number, std: number) => mean + std * (uniform() + uniform() + uniform() + uniform() - 2) * Math.sqrt(3);
+  const uniform = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const normal = (mean: number, std: number) =>
+    mean + std * (uniform() + uniform() + uniform() + uniform() - 2) * Math.sqrt(3);
   const grid = Array.from({ length: 101 }, (_, i) => i / 10);
   const generated = Array.from({ length: 1000 }, () => normal(4, 1));
   const noise = noiseGrid();

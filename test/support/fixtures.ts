@@ -60,7 +60,9 @@ export class MutationError extends Error {
 }
 
 function findFunction(file: ts.SourceFile, fn: string): ts.FunctionDeclaration {
-  const decl = file.statements.find((s): s is ts.FunctionDeclaration => ts.isFunctionDeclaration(s) && s.name?.text === fn);
+  const decl = file.statements.find(
+    (s): s is ts.FunctionDeclaration => ts.isFunctionDeclaration(s) && s.name?.text === fn,
+  );
   if (!decl?.body) throw new Error(`no function ${fn} in the cell`);
   return decl;
 }
@@ -68,7 +70,13 @@ function findFunction(file: ts.SourceFile, fn: string): ts.FunctionDeclaration {
 function findMinimize(decl: ts.FunctionDeclaration): ts.CallExpression {
   let found: ts.CallExpression | undefined;
   const visit = (node: ts.Node) => {
-    if (!found && ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'minimize') found = node;
+    if (
+      !found &&
+      ts.isCallExpression(node) &&
+      ts.isPropertyAccessExpression(node.expression) &&
+      node.expression.name.text === 'minimize'
+    )
+      found = node;
     ts.forEachChild(node, visit);
   };
   visit(decl);
@@ -78,7 +86,8 @@ function findMinimize(decl: ts.FunctionDeclaration): ts.CallExpression {
 
 function closureOf(minimize: ts.CallExpression): ts.Block {
   const f = minimize.arguments[0];
-  if (!f || !(ts.isArrowFunction(f) || ts.isFunctionExpression(f)) || !ts.isBlock(f.body)) throw new Error('minimize has no () => { ... } callback');
+  if (!f || !(ts.isArrowFunction(f) || ts.isFunctionExpression(f)) || !ts.isBlock(f.body))
+    throw new Error('minimize has no () => { ... } callback');
   return f.body;
 }
 
@@ -100,7 +109,8 @@ export function locate(source: string, fn: string, place: Place): Span {
     }
     case 'loss': {
       const ret = [...closure.statements].reverse().find(ts.isReturnStatement);
-      if (!ret?.expression || !ts.isIdentifier(ret.expression)) throw new Error('the minimize callback does not end with `return <loss>;`');
+      if (!ret?.expression || !ts.isIdentifier(ret.expression))
+        throw new Error('the minimize callback does not end with `return <loss>;`');
       const name = ret.expression.text;
       for (const st of closure.statements) {
         if (!ts.isVariableStatement(st)) continue;
@@ -149,7 +159,8 @@ export function replace(place: Place, from: string, to: string, options: { all?:
   const what = `${from} → ${to} in ${place}`;
   return edit(place, what, (text) => {
     const n = count(text, from);
-    if (n === 0 || (n > 1 && !options.all)) throw new MutationError(what, `"${from}" occurs ${n} times in ${place}:\n${text}`);
+    if (n === 0 || (n > 1 && !options.all))
+      throw new MutationError(what, `"${from}" occurs ${n} times in ${place}:\n${text}`);
     return text.split(from).join(to);
   });
 }
@@ -158,7 +169,8 @@ export function replace(place: Place, from: string, to: string, options: { all?:
 export function swap(place: Place, a: string, b: string): Mutation {
   const what = `${a} ↔ ${b} in ${place}`;
   return edit(place, what, (text) => {
-    if (!new RegExp(`\\b${a}\\b`).test(text) || !new RegExp(`\\b${b}\\b`).test(text)) throw new MutationError(what, `${place} does not use both`);
+    if (!new RegExp(`\\b${a}\\b`).test(text) || !new RegExp(`\\b${b}\\b`).test(text))
+      throw new MutationError(what, `${place} does not use both`);
     return text.replace(new RegExp(`\\b(${a}|${b})\\b`, 'g'), (m) => (m === a ? b : a));
   });
 }
@@ -174,7 +186,8 @@ export function unwrap(place: Place, callee: string, arg = 0): Mutation {
       ts.forEachChild(n, visit);
     };
     visit(expr);
-    if (!call || !call.arguments[arg]) throw new MutationError(what, `no ${callee}(…) with argument ${arg} in ${place}: ${text}`);
+    if (!call || !call.arguments[arg])
+      throw new MutationError(what, `no ${callee}(…) with argument ${arg} in ${place}: ${text}`);
     const inner = call.arguments[arg].getText(expr);
     // positions in `expr` are shifted by the opening parenthesis
     return text.slice(0, call.getStart(expr) - 1) + inner + text.slice(call.end - 1);
@@ -338,7 +351,12 @@ function replaysPublicNumbers(id: ExerciseId): Mutation {
       const rows = basis.plans[id].states.map((state, i) => {
         const after = basis.reference[id].steps[i];
         const values = (w: Weights) => Object.values(w).map((v) => v.values);
-        return { key: state.disc['0.weight'].values[0], gen: values(after.gen), disc: values(after.disc), loss: after.returned };
+        return {
+          key: state.disc['0.weight'].values[0],
+          gen: values(after.gen),
+          disc: values(after.disc),
+          loss: after.returned,
+        };
       });
       const header = text.slice(0, text.indexOf('{') + 1);
       return `const PUBLISHED_${id} = ${JSON.stringify(rows)};
@@ -365,7 +383,11 @@ const halved = wrap('loss', (x) => `tf.mul(0.5, ${x})`);
 export const FIXTURES: readonly Fixture[] = [
   // correct
   { name: 'reference', expect: { full: true } },
-  { name: 'by-function-name', expect: { full: true }, notebook: (nb) => forExerciseCells(nb, (c) => (c.metadata = {})) },
+  {
+    name: 'by-function-name',
+    expect: { full: true },
+    notebook: (nb) => forExerciseCells(nb, (c) => (c.metadata = {})),
+  },
   // saved by an editor that drops all cell metadata: given cells, checks and the loop are told by their code
   { name: 'no-metadata', expect: { full: true }, notebook: (nb) => nb.cells.forEach((c) => (c.metadata = {})) },
   {
@@ -378,69 +400,167 @@ export const FIXTURES: readonly Fixture[] = [
       }),
   },
   // known mistakes (the other exercise is correct)
-  { name: 'sum-instead-of-mean', expect: { diagnosis: 'sum-instead-of-mean' }, disc: [replace('loss', 'tf.mean(', 'tf.sum(')] },
+  {
+    name: 'sum-instead-of-mean',
+    expect: { diagnosis: 'sum-instead-of-mean' },
+    disc: [replace('loss', 'tf.mean(', 'tf.sum(')],
+  },
   { name: 'wrong-sign', expect: { diagnosis: 'wrong-sign' }, disc: [unwrap('loss', 'tf.neg')] },
-  { name: 'disc-step-updates-generator', expect: { diagnosis: 'disc-step-updates-generator' }, disc: [set('varList', '')] },
-  { name: 'gen-step-updates-discriminator', expect: { diagnosis: 'gen-step-updates-discriminator' }, gen: [set('varList', '')] },
+  {
+    name: 'disc-step-updates-generator',
+    expect: { diagnosis: 'disc-step-updates-generator' },
+    disc: [set('varList', '')],
+  },
+  {
+    name: 'gen-step-updates-discriminator',
+    expect: { diagnosis: 'gen-step-updates-discriminator' },
+    gen: [set('varList', '')],
+  },
   { name: 'swapped-heads', expect: { diagnosis: 'swapped-heads' }, disc: [swap('closure', 'IS_REAL', 'IS_FAKE')] },
   // log(1 − D(G(z))) minimised: the fake head, no minus sign
-  { name: 'saturating-generator-loss', expect: { diagnosis: 'saturating-generator-loss' }, gen: [replace('closure', 'IS_REAL', 'IS_FAKE'), unwrap('loss', 'tf.neg')] },
-  { name: 'probabilities-not-log', expect: { diagnosis: 'probabilities-not-log' }, disc: [replace('closure', 'tf.logSoftmax(', 'tf.softmax(', { all: true })] },
-  { name: 'tensor-leak', expect: { diagnosis: 'tensor-leak' }, disc: [atFunctionStart('const extra = sampleRealData(batchSize); // made outside tf.tidy, never disposed')] },
-  { name: 'private-randomness', expect: { diagnosis: 'private-randomness' }, disc: [replace('closure', 'sampleNoise(batchSize)', 'tf.randomUniform([batchSize, 1]) as tf.Tensor2D')] },
-  { name: 'returns-non-number', expect: { diagnosis: 'returns-non-number' }, gen: [replace('result', '!.dataSync()[0]', ' as any')] },
-  { name: 'ignores-batch-size', expect: { diagnosis: 'ignores-batch-size' }, gen: [replace('closure', 'sampleNoise(batchSize)', 'sampleNoise(128)')] },
+  {
+    name: 'saturating-generator-loss',
+    expect: { diagnosis: 'saturating-generator-loss' },
+    gen: [replace('closure', 'IS_REAL', 'IS_FAKE'), unwrap('loss', 'tf.neg')],
+  },
+  {
+    name: 'probabilities-not-log',
+    expect: { diagnosis: 'probabilities-not-log' },
+    disc: [replace('closure', 'tf.logSoftmax(', 'tf.softmax(', { all: true })],
+  },
+  {
+    name: 'tensor-leak',
+    expect: { diagnosis: 'tensor-leak' },
+    disc: [atFunctionStart('const extra = sampleRealData(batchSize); // made outside tf.tidy, never disposed')],
+  },
+  {
+    name: 'private-randomness',
+    expect: { diagnosis: 'private-randomness' },
+    disc: [replace('closure', 'sampleNoise(batchSize)', 'tf.randomUniform([batchSize, 1]) as tf.Tensor2D')],
+  },
+  {
+    name: 'returns-non-number',
+    expect: { diagnosis: 'returns-non-number' },
+    gen: [replace('result', '!.dataSync()[0]', ' as any')],
+  },
+  {
+    name: 'ignores-batch-size',
+    expect: { diagnosis: 'ignores-batch-size' },
+    gen: [replace('closure', 'sampleNoise(batchSize)', 'sampleNoise(128)')],
+  },
   // the update is the reference's, the number returned is not the loss
-  { name: 'wrong-loss-value', expect: { diagnosis: 'wrong-loss-value', score: 19.5 }, gen: [replace('result', '.dataSync()[0]', '.dataSync()[0] / 2')] },
+  {
+    name: 'wrong-loss-value',
+    expect: { diagnosis: 'wrong-loss-value', score: 19.5 },
+    gen: [replace('result', '.dataSync()[0]', '.dataSync()[0] / 2')],
+  },
   // found by its nbgrader id, but the function has another name
   {
     // a second optimizer step in the same call: trains faster in a short run, but is not one step
     name: 'two-steps-per-call',
     expect: { diagnosis: 'extra-optimizer-steps', score: 17.5 },
-    disc: [beforeResult('discOpt.minimize(() => tf.mean(tf.neg(tf.logSoftmax(disc(sampleRealData(batchSize))).slice([0, IS_REAL], [-1, 1]))) as tf.Scalar, false, disc.parameters());')],
+    disc: [
+      beforeResult(
+        'discOpt.minimize(() => tf.mean(tf.neg(tf.logSoftmax(disc(sampleRealData(batchSize))).slice([0, IS_REAL], [-1, 1]))) as tf.Scalar, false, disc.parameters());',
+      ),
+    ],
   },
-  { name: 'changes-learning-rate', expect: { diagnosis: 'changes-optimizer', score: 13.5 }, gen: [atFunctionStart('genOpt.setLearningRate(1e-2);')] },
-  { name: 'missing-function', expect: { diagnosis: 'missing-function', score: 10, status: 'incomplete' }, gen: [replace('function', 'function trainGen(', 'function trainGenerator(')] },
+  {
+    name: 'changes-learning-rate',
+    expect: { diagnosis: 'changes-optimizer', score: 13.5 },
+    gen: [atFunctionStart('genOpt.setLearningRate(1e-2);')],
+  },
+  {
+    name: 'missing-function',
+    expect: { diagnosis: 'missing-function', score: 10, status: 'incomplete' },
+    gen: [replace('function', 'function trainGen(', 'function trainGenerator(')],
+  },
   // wrong in a way no diagnosis names: the behavioural run decides (and rejects it)
   { name: 'fake-term-missing', expect: { diagnosis: 'wrong-update', score: 13 }, disc: [unwrap('loss', 'tf.add', 0)] },
   // valid variants: credit with a note
   { name: 'variant-half-loss', expect: { full: true }, disc: [halved], gen: [halved] },
   // hostile: the public numbers replayed (the grader's states are private: lib/grader/secret.ts)
-  { name: 'replays-public-numbers', expect: { diagnosis: 'private-randomness', score: 5 }, disc: [replaysPublicNumbers('train_disc')], gen: [replaysPublicNumbers('train_gen')] },
+  {
+    name: 'replays-public-numbers',
+    expect: { diagnosis: 'private-randomness', score: 5 },
+    disc: [replaysPublicNumbers('train_disc')],
+    gen: [replaysPublicNumbers('train_gen')],
+  },
   // valid tfjs the reference does not use: columns taken with tf.gather (its gradient needs a kernel wasm lacks)
   {
     name: 'gather-columns',
     expect: { full: true },
-    disc: [edit('closure', 'columns with tf.gather', (t) => t.replace(/\.slice\(\[0, (IS_REAL|IS_FAKE)\], \[-1, 1\]\)/g, (_, col: string) => `.gather([${col}], 1)`))],
-    gen: [edit('closure', 'columns with tf.gather', (t) => t.replace(/\.slice\(\[0, (IS_REAL|IS_FAKE)\], \[-1, 1\]\)/g, (_, col: string) => `.gather([${col}], 1)`))],
+    disc: [
+      edit('closure', 'columns with tf.gather', (t) =>
+        t.replace(/\.slice\(\[0, (IS_REAL|IS_FAKE)\], \[-1, 1\]\)/g, (_, col: string) => `.gather([${col}], 1)`),
+      ),
+    ],
+    gen: [
+      edit('closure', 'columns with tf.gather', (t) =>
+        t.replace(/\.slice\(\[0, (IS_REAL|IS_FAKE)\], \[-1, 1\]\)/g, (_, col: string) => `.gather([${col}], 1)`),
+      ),
+    ],
   },
   { name: 'variant-bce-one-head', expect: { full: true }, disc: [wholeCell(BCE_DISC)], gen: [wholeCell(BCE_GEN)] },
   { name: 'layers-metrics', expect: { full: true }, disc: [wholeCell(METRICS_DISC)] },
   // #21: training judged by where the notebook's loop ends (lib/grader/end-state.ts), not by early gain:
   // each of these gains like a valid variant in short runs, and ends elsewhere
-  { name: 'uncoupled-sigmoid-heads', expect: { diagnosis: 'wrong-update', score: 13 }, disc: [wholeCell(UNCOUPLED_DISC)] },
-  { name: 'disc-sees-altered-data', expect: { diagnosis: 'wrong-update', score: 13 }, disc: [replace('closure', 'sampleRealData(batchSize)', 'tf.sub(tf.mul(sampleRealData(batchSize), 1.2), 1) as tf.Tensor2D')] },
+  {
+    name: 'uncoupled-sigmoid-heads',
+    expect: { diagnosis: 'wrong-update', score: 13 },
+    disc: [wholeCell(UNCOUPLED_DISC)],
+  },
+  {
+    name: 'disc-sees-altered-data',
+    expect: { diagnosis: 'wrong-update', score: 13 },
+    disc: [
+      replace(
+        'closure',
+        'sampleRealData(batchSize)',
+        'tf.sub(tf.mul(sampleRealData(batchSize), 1.2), 1) as tf.Tensor2D',
+      ),
+    ],
+  },
   {
     name: 'gen-pulled-to-real',
     expect: { diagnosis: 'wrong-update', score: 13 },
-    gen: [wrap('loss', (x) => `tf.add(${x}, tf.mul(0.5, tf.mean(tf.square(tf.sub(genData, sampleRealData(batchSize))))))`)],
+    gen: [
+      wrap('loss', (x) => `tf.add(${x}, tf.mul(0.5, tf.mean(tf.square(tf.sub(genData, sampleRealData(batchSize))))))`),
+    ],
   },
   // named by the update: the minimax value −L_D, minimised by the generator, updates it as log(1 − D(G(z))) does
   {
     name: 'minimax-generator-value',
     expect: { diagnosis: 'saturating-generator-loss' },
-    gen: [set('loss', 'tf.add(tf.mean(tf.logSoftmax(disc(sampleRealData(batchSize))).slice([0, IS_REAL], [-1, 1])), tf.mean(tf.logSoftmax(disc(genData)).slice([0, IS_FAKE], [-1, 1])))')],
+    gen: [
+      set(
+        'loss',
+        'tf.add(tf.mean(tf.logSoftmax(disc(sampleRealData(batchSize))).slice([0, IS_REAL], [-1, 1])), tf.mean(tf.logSoftmax(disc(genData)).slice([0, IS_FAKE], [-1, 1])))',
+      ),
+    ],
   },
   // an environment no step can tell apart: right only where there are no timers (the kernels have them) …
-  { name: 'right-only-without-timers', expect: { diagnosis: 'wrong-sign' }, disc: [wrap('loss', (x) => `tf.mul(typeof setTimeout === 'function' ? -1 : 1, ${x})`)] },
+  {
+    name: 'right-only-without-timers',
+    expect: { diagnosis: 'wrong-sign' },
+    disc: [wrap('loss', (x) => `tf.mul(typeof setTimeout === 'function' ? -1 : 1, ${x})`)],
+  },
   // … or only at batch sizes other than the notebook's 128 (the run's last third is at 128; the loop then diverges)
-  { name: 'wrong-at-batch-128', expect: { diagnosis: 'wrong-update' }, gen: [wrap('loss', (x) => `tf.mul(batchSize === 128 ? -1 : 1, ${x})`)] },
+  {
+    name: 'wrong-at-batch-128',
+    expect: { diagnosis: 'wrong-update' },
+    gen: [wrap('loss', (x) => `tf.mul(batchSize === 128 ? -1 : 1, ${x})`)],
+  },
   // comments and strings define nothing: a commented-out draft above the real cells, no metadata anywhere
   {
     name: 'commented-out-draft',
     expect: { full: true },
     notebook: (nb) => {
-      insertCellBefore(nb, 'train_disc', "// first try, kept for later:\n// function trainDisc(batchSize: number): number { return 0; }\n// function trainGen(batchSize: number): number { return 0; }\nconst plan = 'for (;;) { trainDisc(128); trainGen(128); }';");
+      insertCellBefore(
+        nb,
+        'train_disc',
+        "// first try, kept for later:\n// function trainDisc(batchSize: number): number { return 0; }\n// function trainGen(batchSize: number): number { return 0; }\nconst plan = 'for (;;) { trainDisc(128); trainGen(128); }';",
+      );
       nb.cells.forEach((c) => (c.metadata = {}));
     },
   },
@@ -454,8 +574,16 @@ export const FIXTURES: readonly Fixture[] = [
   },
   // not a submission the grader can run
   { name: 'unfilled', expect: { diagnosis: 'not-implemented', score: 0, status: 'incomplete' }, unfilled: true },
-  { name: 'compile-error', expect: { diagnosis: 'compile-error', score: 10, status: 'incomplete' }, disc: [replace('closure', 'sampleNoise(batchSize)', 'sampleNoise("128")')] },
-  { name: 'syntax-error', expect: { diagnosis: 'compile-error', score: 10, status: 'incomplete' }, disc: [edit('loss', 'one closing parenthesis dropped', (loss) => loss.replace(/\)$/, ''))] },
+  {
+    name: 'compile-error',
+    expect: { diagnosis: 'compile-error', score: 10, status: 'incomplete' },
+    disc: [replace('closure', 'sampleNoise(batchSize)', 'sampleNoise("128")')],
+  },
+  {
+    name: 'syntax-error',
+    expect: { diagnosis: 'compile-error', score: 10, status: 'incomplete' },
+    disc: [edit('loss', 'one closing parenthesis dropped', (loss) => loss.replace(/\)$/, ''))],
+  },
   {
     name: 'missing-cells',
     expect: { diagnosis: 'missing-cell', score: 0, status: 'incomplete' },
@@ -467,17 +595,31 @@ export const FIXTURES: readonly Fixture[] = [
     expect: { full: true },
     disc: [replace('closure', '.slice([0, IS_REAL], [-1, 1])', '.slice([0, column(IS_REAL)], [-1, 1])')],
     gen: [replace('closure', '.slice([0, IS_REAL], [-1, 1])', '.slice([0, column(IS_REAL)], [-1, 1])')],
-    notebook: (nb) => insertCellBefore(nb, 'train_disc', '// a helper of my own, in its own cell\nfunction column(j: number): number {\n  return j;\n}'),
+    notebook: (nb) =>
+      insertCellBefore(
+        nb,
+        'train_disc',
+        '// a helper of my own, in its own cell\nfunction column(j: number): number {\n  return j;\n}',
+      ),
   },
   // correct, but far slower than it needs to be: credited, with a note
   // (300 ms of wall-clock work per trainGen call: about 4 h for the seminar's 100000, 2 h read at half the pace
   // under load; the grader's run makes 22–26 such calls)
-  { name: 'slow-step', expect: { full: true }, gen: [beforeResult('const until = Date.now() + 300;\n    while (Date.now() < until) { /* slow on purpose */ }')] },
+  {
+    name: 'slow-step',
+    expect: { full: true },
+    gen: [beforeResult('const until = Date.now() + 300;\n    while (Date.now() < until) { /* slow on purpose */ }')],
+  },
   { name: 'top-level-await', expect: { full: true }, disc: [beforeFunction('await tf.ready();')] },
   {
     name: 'scratch-cell-throws',
     expect: { full: true },
-    notebook: (nb) => insertCellBefore(nb, 'train_gen', "// trying things out\nconst probe = sampleNoise(4);\nprobe.print();\nthrow new Error('just looking');"),
+    notebook: (nb) =>
+      insertCellBefore(
+        nb,
+        'train_gen',
+        "// trying things out\nconst probe = sampleNoise(4);\nprobe.print();\nthrow new Error('just looking');",
+      ),
   },
   {
     // the loop runs the last definition above it: here a second trainGen, with the sign flipped
@@ -486,44 +628,81 @@ export const FIXTURES: readonly Fixture[] = [
     notebook: (nb) => {
       const gen = nb.cells.find((c) => isExercise(c) === 'train_gen')!;
       const flipped = sourceText(gen).replace('tf.mean(tf.neg(logpGenIsReal))', 'tf.mean(logpGenIsReal)');
-      if (flipped === sourceText(gen)) throw new MutationError('redefined-later', 'the reference trainGen has no tf.mean(tf.neg(logpGenIsReal))');
+      if (flipped === sourceText(gen))
+        throw new MutationError('redefined-later', 'the reference trainGen has no tf.mean(tf.neg(logpGenIsReal))');
       insertCellBefore(nb, 'training_loop', `// a second go at it\n${flipped}`);
     },
   },
   // a truncated upload
   { name: 'byte-order-mark', expect: { full: true }, bom: true },
   { name: 'empty-file', expect: { diagnosis: 'malformed-notebook', score: 0, status: 'unreadable' }, raw: '' },
-  { name: 'malformed', expect: { diagnosis: 'malformed-notebook', score: 0, status: 'unreadable' }, raw: '{"cells": [ {"cell_type": "code", "source": "function trainDisc(' },
+  {
+    name: 'malformed',
+    expect: { diagnosis: 'malformed-notebook', score: 0, status: 'unreadable' },
+    raw: '{"cells": [ {"cell_type": "code", "source": "function trainDisc(',
+  },
   // hostile
-  { name: 'infinite-loop', expect: { diagnosis: 'timeout', score: 10, status: 'incomplete' }, disc: [atFunctionStart('while (true) { /* never returns */ }')] },
+  {
+    name: 'infinite-loop',
+    expect: { diagnosis: 'timeout', score: 10, status: 'incomplete' },
+    disc: [atFunctionStart('while (true) { /* never returns */ }')],
+  },
   // hangs inside minimize (tape on, samplers drawn): once cut, the engine and samplers must be sound for trainGen
   {
     name: 'hangs-mid-step',
     expect: { diagnosis: 'timeout', score: 10, status: 'incomplete' },
-    disc: [beforeFunction('let callsSoFar = 0;'), replace('closure', 'const genData = gen(noise);', 'const genData = gen(noise);\n          if (++callsSoFar > 20) while (true) { /* hangs half-way through the step */ }')],
+    disc: [
+      beforeFunction('let callsSoFar = 0;'),
+      replace(
+        'closure',
+        'const genData = gen(noise);',
+        'const genData = gen(noise);\n          if (++callsSoFar > 20) while (true) { /* hangs half-way through the step */ }',
+      ),
+    ],
   },
-  { name: 'process-exit', expect: { diagnosis: 'runtime-error', score: 10, status: 'incomplete' }, disc: [atFunctionStart('(process as any).exit(0);')] },
-  { name: 'escape-exit', expect: { diagnosis: 'runtime-error', score: 10, status: 'incomplete' }, disc: [atFunctionStart('((tf as any).env().global.process).exit(0);')] },
+  {
+    name: 'process-exit',
+    expect: { diagnosis: 'runtime-error', score: 10, status: 'incomplete' },
+    disc: [atFunctionStart('(process as any).exit(0);')],
+  },
+  {
+    name: 'escape-exit',
+    expect: { diagnosis: 'runtime-error', score: 10, status: 'incomplete' },
+    disc: [atFunctionStart('((tf as any).env().global.process).exit(0);')],
+  },
   {
     name: 'memory-bomb',
     expect: { diagnosis: 'memory-limit', score: 10, status: 'incomplete' },
-    gen: [beforeFunction('const hoard: number[][] = [];'), set('result', 'for (;;) hoard.push(new Array(1e6).fill(batchSize));')],
+    gen: [
+      beforeFunction('const hoard: number[][] = [];'),
+      set('result', 'for (;;) hoard.push(new Array(1e6).fill(batchSize));'),
+    ],
   },
   {
     name: 'imports-solutions',
     expect: { diagnosis: 'runtime-error', score: 0, status: 'incomplete' },
     disc: [
       beforeFunction("import { referenceSteps } from '../dist/lib/reference/solutions';"),
-      atFunctionStart('return referenceSteps(gan.seminarOf({ gen: gen, disc: disc, genOpt: genOpt, discOpt: discOpt })).trainDisc(batchSize);'),
+      atFunctionStart(
+        'return referenceSteps(gan.seminarOf({ gen: gen, disc: disc, genOpt: genOpt, discOpt: discOpt })).trainDisc(batchSize);',
+      ),
     ],
     gen: [beforeFunction(PEEK), beforeResult('peek();')],
   },
   {
     name: 'overwrites-globals',
     expect: { diagnosis: 'private-randomness', status: 'incomplete' },
-    disc: [beforeFunction('Math.random = () => 0.5;\n(globalThis as any).sampleNoise = () => tf.zeros([1, 1]);\nObject.assign(tf, { mean: tf.sum });')],
+    disc: [
+      beforeFunction(
+        'Math.random = () => 0.5;\n(globalThis as any).sampleNoise = () => tf.zeros([1, 1]);\nObject.assign(tf, { mean: tf.sum });',
+      ),
+    ],
   },
-  { name: 'console-flood', expect: { full: true }, disc: [beforeFunction("console.log('x'.repeat(10 * 1024 * 1024));")] },
+  {
+    name: 'console-flood',
+    expect: { full: true },
+    disc: [beforeFunction("console.log('x'.repeat(10 * 1024 * 1024));")],
+  },
   // hostile, issue 11's classes: each must earn nothing it did not compute
   {
     // an unfilled notebook that writes a full-marks result for the grader to find, then ends the process
@@ -544,14 +723,21 @@ export const FIXTURES: readonly Fixture[] = [
     expect: { diagnosis: 'wrong-sign', score: 13 },
     gen: [
       replace('loss', 'tf.mean(tf.neg(logpGenIsReal))', 'tf.mean(logpGenIsReal)'),
-      beforeFunction('const tensorProto: any = Object.getPrototypeOf(Object.getPrototypeOf(gen.parameters()[0]));\nconst realDataSync = tensorProto.dataSync;\ntensorProto.dataSync = function (this: any) { return realDataSync.call(this).map((v: number) => -v); };'),
+      beforeFunction(
+        'const tensorProto: any = Object.getPrototypeOf(Object.getPrototypeOf(gen.parameters()[0]));\nconst realDataSync = tensorProto.dataSync;\ntensorProto.dataSync = function (this: any) { return realDataSync.call(this).map((v: number) => -v); };',
+      ),
     ],
   },
   {
     // a tensor leak hidden by patching the engine's memory()
     name: 'patches-engine-memory',
     expect: { diagnosis: 'runtime-error', score: 10, status: 'incomplete' },
-    disc: [beforeFunction('const engine: any = (tf as any).engine();\nconst realMemory = engine.memory.bind(engine);\nengine.memory = () => ({ ...realMemory(), numTensors: 0 });\nconst kept: tf.Tensor[] = [];'), beforeResult('kept.push(tf.ones([4]));')],
+    disc: [
+      beforeFunction(
+        'const engine: any = (tf as any).engine();\nconst realMemory = engine.memory.bind(engine);\nengine.memory = () => ({ ...realMemory(), numTensors: 0 });\nconst kept: tf.Tensor[] = [];',
+      ),
+      beforeResult('kept.push(tf.ones([4]));'),
+    ],
   },
   {
     // an unfilled notebook whose cells pollute the prototypes of the objects the grader reports with
@@ -562,21 +748,31 @@ export const FIXTURES: readonly Fixture[] = [
       insertCellBefore(
         nb,
         'train_disc',
-        "const hostArray: any = Object.getPrototypeOf(gen.parameters());\nhostArray.every = () => true;\nhostArray.find = () => undefined;\nconst hostObject: any = Object.getPrototypeOf(hostArray);\nhostObject.toJSON = function () { return { pass: true }; };\n(Array.prototype as any).every = () => true;",
+        'const hostArray: any = Object.getPrototypeOf(gen.parameters());\nhostArray.every = () => true;\nhostArray.find = () => undefined;\nconst hostObject: any = Object.getPrototypeOf(hostArray);\nhostObject.toJSON = function () { return { pass: true }; };\n(Array.prototype as any).every = () => true;',
       ),
   },
   {
     // noise from the grader process's own Math.random (through tf.env().global) instead of sampleNoise
     name: 'host-math-random',
     expect: { diagnosis: 'runtime-error', score: 10, status: 'incomplete' },
-    disc: [replace('closure', 'sampleNoise(batchSize)', 'tf.tensor2d(Array.from({ length: batchSize }, () => [(tf as any).env().global.Math.random()]))')],
+    disc: [
+      replace(
+        'closure',
+        'sampleNoise(batchSize)',
+        'tf.tensor2d(Array.from({ length: batchSize }, () => [(tf as any).env().global.Math.random()]))',
+      ),
+    ],
   },
   // steps that tell probes from training: right only where a fixed-state protocol would look
   {
     // right for its first three calls (as many as there are fixed states), the sign flipped after
     name: 'counts-calls',
     expect: { diagnosis: 'wrong-sign', score: 13 },
-    disc: [beforeFunction('let discCalls = 0;'), atFunctionStart('discCalls++;'), wrap('loss', (x) => `tf.mul(discCalls <= 3 ? 1 : -1, ${x})`)],
+    disc: [
+      beforeFunction('let discCalls = 0;'),
+      atFunctionStart('discCalls++;'),
+      wrap('loss', (x) => `tf.mul(discCalls <= 3 ? 1 : -1, ${x})`),
+    ],
   },
   {
     // right whenever its weights were reset since its last call (a probe), the sign flipped in a run of calls
@@ -594,7 +790,13 @@ export const FIXTURES: readonly Fixture[] = [
 function insertCellBefore(nb: Notebook, name: string, source: string): void {
   const at = nb.cells.findIndex((c) => seminarCellOf(c) === name);
   if (at < 0) throw new MutationError(`a cell before ${name}`, `the notebook has no cell ${name}`);
-  nb.cells.splice(at, 0, { cell_type: 'code', source: source.split(/(?<=\n)/), metadata: {}, outputs: [], execution_count: null } as unknown as Cell);
+  nb.cells.splice(at, 0, {
+    cell_type: 'code',
+    source: source.split(/(?<=\n)/),
+    metadata: {},
+    outputs: [],
+    execution_count: null,
+  } as unknown as Cell);
 }
 
 function forExerciseCells(nb: Notebook, change: (cell: Cell) => void): void {
@@ -629,7 +831,11 @@ function cachedReferenceCell(cellSource: string, solutions: string, fn: string):
 }
 
 /** One fixture's file content. */
-export function buildFixture(fixture: Fixture, base: Notebook = readNotebook(NOTEBOOK), solutions = fs.readFileSync(SOLUTIONS, 'utf8')): string {
+export function buildFixture(
+  fixture: Fixture,
+  base: Notebook = readNotebook(NOTEBOOK),
+  solutions = fs.readFileSync(SOLUTIONS, 'utf8'),
+): string {
   if (fixture.raw !== undefined) return fixture.raw;
   const nb = JSON.parse(JSON.stringify(base)) as Notebook;
   for (const cell of nb.cells) {
@@ -679,7 +885,8 @@ export function writeFixtures(dir: string): string[] {
 
 /** The path of one generated fixture. */
 export function fixtureFile(name: string): string {
-  if (!FIXTURES.some((f) => f.name === name)) throw new Error(`no fixture named ${name}; known: ${FIXTURES.map((f) => f.name).join(', ')}`);
+  if (!FIXTURES.some((f) => f.name === name))
+    throw new Error(`no fixture named ${name}; known: ${FIXTURES.map((f) => f.name).join(', ')}`);
   return path.join(fixturesDir(), `${name}.ipynb`);
 }
 

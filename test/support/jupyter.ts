@@ -93,8 +93,13 @@ export function executeNotebook(file: string, options: ExecuteOptions = {}): Not
   installKernel();
   const out = path.join(tempDir('gan-nb-'), 'executed.ipynb');
   const args = [
-    'nbconvert', '--to', 'notebook', '--execute', file,
-    '--output', out,
+    'nbconvert',
+    '--to',
+    'notebook',
+    '--execute',
+    file,
+    '--output',
+    out,
     `--ExecutePreprocessor.timeout=${options.timeoutSeconds ?? 600}`,
     `--ExecutePreprocessor.kernel_name=${options.kernel ?? 'tslab'}`,
   ];

@@ -57,7 +57,12 @@ export function expectOnOffSwitch(key: Exclude<SpeedUpSwitch, 'fused'>): void {
  * The tests every speed-up switch gets: on wasm and on cpu, initBackend puts it in place (and `check`
  * holds) and a training run is bit-identical with it off and on; after them it is on again, on wasm.
  */
-export function itTrainsTheSameOnBothBackends(speedUp: { set: (on: boolean) => boolean; installed: () => boolean; seed: number; check?: (backend: string) => void }): void {
+export function itTrainsTheSameOnBothBackends(speedUp: {
+  set: (on: boolean) => boolean;
+  installed: () => boolean;
+  seed: number;
+  check?: (backend: string) => void;
+}): void {
   after(async () => {
     await initBackend('wasm');
     speedUp.set(true);

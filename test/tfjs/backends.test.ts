@@ -54,7 +54,9 @@ describe('backends', () => {
     }
     let message = '';
     await initBackend('tensorflow').catch((e: Error) => (message = e.message));
-    expect(message).to.match(/backend "tensorflow" is unavailable/).and.match(/install @tensorflow\/tfjs-node/);
+    expect(message)
+      .to.match(/backend "tensorflow" is unavailable/)
+      .and.match(/install @tensorflow\/tfjs-node/);
   });
 
   it('cpu and wasm give the same one-step update within 1e-5', async () => {
@@ -75,7 +77,9 @@ describe("the wasm backend's rethrowing process listeners (lib/tfjs/backend.ts d
     const { initBackend: init } = await import('../../lib/tfjs/backend');
     await init('wasm');
     const rethrowing = (event: 'uncaughtException' | 'unhandledRejection') =>
-      (process.listeners(event as 'uncaughtException') as unknown[]).map(String).filter((f) => /throw (ex|reason);/.test(f));
+      (process.listeners(event as 'uncaughtException') as unknown[])
+        .map(String)
+        .filter((f) => /throw (ex|reason);/.test(f));
     expect(rethrowing('unhandledRejection')).to.deep.equal([]);
     expect(rethrowing('uncaughtException')).to.deep.equal([]);
   });

@@ -2,7 +2,18 @@
 // plain tfjs ops it replaces: same forward values, same gradients, same training step, no leaks.
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
-import { FusedMode, Module, Seminar, createSeminar, disposeSeminar, getWeights, initBackend, referenceSteps, setFused, setWeights } from '../../lib';
+import {
+  FusedMode,
+  Module,
+  Seminar,
+  createSeminar,
+  disposeSeminar,
+  getWeights,
+  initBackend,
+  referenceSteps,
+  setFused,
+  setWeights,
+} from '../../lib';
 import { maxWeightDiff } from '../helpers';
 
 const TOLERANCE = 1e-5;
@@ -38,7 +49,8 @@ function probe(s: Seminar, real: tf.Tensor2D, noise: tf.Tensor2D): Record<string
       const b = tf.logSoftmax(s.disc(s.gen(noise))).slice([0, s.IS_FAKE], [-1, 1]);
       return tf.mean(tf.neg(tf.add(a, b))) as tf.Scalar;
     };
-    const genLoss = () => tf.mean(tf.neg(tf.logSoftmax(s.disc(s.gen(noise))).slice([0, s.IS_REAL], [-1, 1]))) as tf.Scalar;
+    const genLoss = () =>
+      tf.mean(tf.neg(tf.logSoftmax(s.disc(s.gen(noise))).slice([0, s.IS_REAL], [-1, 1]))) as tf.Scalar;
     for (const [name, loss, vars] of [
       ['discLoss', discLoss, s.disc.parameters()],
       ['genLoss', genLoss, s.gen.parameters()], // flows back through disc into gen
@@ -48,7 +60,9 @@ function probe(s: Seminar, real: tf.Tensor2D, noise: tf.Tensor2D): Record<string
       vars.forEach((v, i) => (out[`d${name}/d${i}`] = grads[v.name].dataSync() as Float32Array));
     }
     // the gradient w.r.t. the input, which the generator's update needs from the discriminator
-    out['dDisc/dx'] = tf.grad((x: tf.Tensor) => tf.sum(tf.logSoftmax(s.disc(x as tf.Tensor2D))))(noise).dataSync() as Float32Array;
+    out['dDisc/dx'] = tf
+      .grad((x: tf.Tensor) => tf.sum(tf.logSoftmax(s.disc(x as tf.Tensor2D))))(noise)
+      .dataSync() as Float32Array;
     return out;
   });
 }
@@ -97,7 +111,12 @@ for (const backend of BACKENDS) {
             expect(d, `state ${i}, ${name}: max |fused − plain| = ${d}`).to.be.below(TOLERANCE);
           }
           // and the check can fail: a perturbed weight shows up in the comparison
-          expect(maxDiff(plain['disc(real)'], plain['disc(real)'].map((v) => v + 1e-3))).to.be.above(TOLERANCE);
+          expect(
+            maxDiff(
+              plain['disc(real)'],
+              plain['disc(real)'].map((v) => v + 1e-3),
+            ),
+          ).to.be.above(TOLERANCE);
         });
       });
 
@@ -108,7 +127,11 @@ for (const backend of BACKENDS) {
             setWeights(s.gen, start.gen);
             setWeights(s.disc, start.disc);
             // fixed batches: the samplers' stream would differ between the two runs otherwise
-            const stub = { ...s, sampleRealData: () => batches[0][0].clone(), sampleNoise: () => batches[0][1].clone() };
+            const stub = {
+              ...s,
+              sampleRealData: () => batches[0][0].clone(),
+              sampleNoise: () => batches[0][1].clone(),
+            };
             const st = referenceSteps(stub);
             const losses = inMode(mode, () => [st.trainDisc(128), st.trainGen(128)]);
             return { gen: getWeights(s.gen), disc: getWeights(s.disc), losses };
@@ -147,7 +170,7 @@ for (const backend of BACKENDS) {
       });
     }
 
-    it('inputs the fused op does not take (wrong width) fail with tfjs\'s own message', () => {
+    it("inputs the fused op does not take (wrong width) fail with tfjs's own message", () => {
       const s = ss[0];
       const wide = tf.zeros([4, 3]) as tf.Tensor2D;
       const message = (m: Module) => {

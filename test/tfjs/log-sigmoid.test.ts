@@ -24,25 +24,37 @@ describe('tf.logSigmoid trains (lib/tfjs/log-sigmoid.ts)', () => {
         expect(logSigmoidFixed()).to.equal(true);
       });
 
-      it('a discriminator step written with logSigmoid(lReal − lFake) gives the log-softmax step\'s loss and weights', () => {
+      it("a discriminator step written with logSigmoid(lReal − lFake) gives the log-softmax step's loss and weights", () => {
         const step = (useSigmoid: boolean): { loss: number; weights: number[] } => {
           const s = createSeminar({ seed: 7 });
           const before = tf.memory().numTensors;
-          const loss = tf.tidy(() =>
-            s.discOpt.minimize(() => {
-              const logpReal = (x: tf.Tensor2D): tf.Tensor => {
-                const l = s.disc(x);
-                return useSigmoid
-                  ? tf.logSigmoid(tf.sub(l.slice([0, s.IS_REAL], [-1, 1]), l.slice([0, s.IS_FAKE], [-1, 1])))
-                  : tf.logSoftmax(l).slice([0, s.IS_REAL], [-1, 1]);
-              };
-              const logpFake = (x: tf.Tensor2D): tf.Tensor => {
-                const l = s.disc(x);
-                // the method form, x.logSigmoid(), for the other half
-                return useSigmoid ? l.slice([0, s.IS_FAKE], [-1, 1]).sub(l.slice([0, s.IS_REAL], [-1, 1])).logSigmoid() : tf.logSoftmax(l).slice([0, s.IS_FAKE], [-1, 1]);
-              };
-              return tf.neg(tf.mean(tf.add(logpReal(s.sampleRealData(64)), logpFake(s.gen(s.sampleNoise(64))))));
-            }, true, s.disc.parameters())!.dataSync()[0],
+          const loss = tf.tidy(
+            () =>
+              s.discOpt
+                .minimize(
+                  () => {
+                    const logpReal = (x: tf.Tensor2D): tf.Tensor => {
+                      const l = s.disc(x);
+                      return useSigmoid
+                        ? tf.logSigmoid(tf.sub(l.slice([0, s.IS_REAL], [-1, 1]), l.slice([0, s.IS_FAKE], [-1, 1])))
+                        : tf.logSoftmax(l).slice([0, s.IS_REAL], [-1, 1]);
+                    };
+                    const logpFake = (x: tf.Tensor2D): tf.Tensor => {
+                      const l = s.disc(x);
+                      // the method form, x.logSigmoid(), for the other half
+                      return useSigmoid
+                        ? l
+                            .slice([0, s.IS_FAKE], [-1, 1])
+                            .sub(l.slice([0, s.IS_REAL], [-1, 1]))
+                            .logSigmoid()
+                        : tf.logSoftmax(l).slice([0, s.IS_FAKE], [-1, 1]);
+                    };
+                    return tf.neg(tf.mean(tf.add(logpReal(s.sampleRealData(64)), logpFake(s.gen(s.sampleNoise(64))))));
+                  },
+                  true,
+                  s.disc.parameters(),
+                )!
+                .dataSync()[0],
           );
           const weights = s.disc.parameters().flatMap((p) => [...p.dataSync()]);
           expect(tf.memory().numTensors, 'no tensor left behind').to.equal(before);
@@ -60,7 +72,12 @@ describe('tf.logSigmoid trains (lib/tfjs/log-sigmoid.ts)', () => {
         const before = tf.memory().numTensors;
         const v = tf.tidy(() => tf.logSigmoid(tf.tensor1d(xs)).arraySync() as number[]);
         xs.forEach((xi, k) => expect(v[k]).to.be.closeTo(-Math.log1p(Math.exp(-xi)), 1e-5 * Math.max(1, Math.abs(xi))));
-        const g = tf.tidy(() => tf.grad((t: tf.Tensor) => tf.logSigmoid(t))(tf.tensor1d(xs)).arraySync() as number[]);
+        const g = tf.tidy(
+          () =>
+            tf
+              .grad((t: tf.Tensor) => tf.logSigmoid(t))(tf.tensor1d(xs))
+              .arraySync() as number[],
+        );
         xs.forEach((xi, k) => expect(g[k]).to.be.closeTo(1 / (1 + Math.exp(xi)), 1e-6));
         expect(tf.memory().numTensors).to.equal(before);
       });
@@ -74,11 +91,15 @@ describe('tf.logSigmoid trains (lib/tfjs/log-sigmoid.ts)', () => {
       const cell = seminarCell(nb, name);
       cell.source = pairs.reduce((src, [todo, code]) => src.replace(`TODO('${todo}')`, code), sourceOf(cell));
     };
-    const logpRealOf = (x: string) => `tf.logSigmoid(tf.sub(disc(${x}).slice([0, IS_REAL], [-1, 1]), disc(${x}).slice([0, IS_FAKE], [-1, 1])))`;
+    const logpRealOf = (x: string) =>
+      `tf.logSigmoid(tf.sub(disc(${x}).slice([0, IS_REAL], [-1, 1]), disc(${x}).slice([0, IS_FAKE], [-1, 1])))`;
     fill('train_disc', [
       ['sample noise', 'sampleNoise(batchSize)'],
       ['generate data given noise', 'gen(noise)'],
-      ['compute logp for 0th', 'tf.logSigmoid(tf.sub(disc(genData).slice([0, IS_FAKE], [-1, 1]), disc(genData).slice([0, IS_REAL], [-1, 1])))'],
+      [
+        'compute logp for 0th',
+        'tf.logSigmoid(tf.sub(disc(genData).slice([0, IS_FAKE], [-1, 1]), disc(genData).slice([0, IS_REAL], [-1, 1])))',
+      ],
       ['compute loss', 'tf.neg(tf.mean(tf.add(logpRealIsReal, logpGenIsFake)))'],
     ]);
     fill('train_gen', [

@@ -7,7 +7,12 @@ import * as tf from '@tensorflow/tfjs';
 import * as core from '@tensorflow/tfjs-core';
 import { initBackend } from '../../lib';
 import { bits, expectOnOffSwitch, expectSameTraining } from '../support/training';
-import { LOG_SOFTMAX_GRAD_KERNEL, LOG_SOFTMAX_KERNEL, logSoftmaxKernelInstalled, setLogSoftmaxKernel } from '../../lib/tfjs/log-softmax';
+import {
+  LOG_SOFTMAX_GRAD_KERNEL,
+  LOG_SOFTMAX_KERNEL,
+  logSoftmaxKernelInstalled,
+  setLogSoftmaxKernel,
+} from '../../lib/tfjs/log-softmax';
 
 /** Runs `f` with tfjs's op, then with the kernel: both results as float32 bit patterns. */
 function both(f: () => tf.Tensor | tf.Tensor[]): { plain: number[][]; fast: number[][]; opsFast: number } {
@@ -37,7 +42,16 @@ function both(f: () => tf.Tensor | tf.Tensor[]): { plain: number[][]; fast: numb
 }
 
 // logits with ties, large and tiny values, ±Infinity and NaN
-const EDGES = [[0, 0], [1e30, -1e30], [-Infinity, 0], [Infinity, 1], [NaN, 2], [3.5, 3.5000002], [-88, 88], [1e-40, -1e-40]];
+const EDGES = [
+  [0, 0],
+  [1e30, -1e30],
+  [-Infinity, 0],
+  [Infinity, 1],
+  [NaN, 2],
+  [3.5, 3.5000002],
+  [-88, 88],
+  [1e-40, -1e-40],
+];
 
 describe('tf.logSoftmax as one kernel (lib/tfjs/log-softmax.ts)', () => {
   after(async () => {
@@ -76,15 +90,23 @@ describe('tf.logSoftmax as one kernel (lib/tfjs/log-softmax.ts)', () => {
             const [g] = tf.grads((t: tf.Tensor) => tf.logSoftmax(t))([x], dy);
             return [value, axisGiven, method, g];
           });
-          expect(opsFast, `${name}: the kernel ran for the function, the method and the gradient's forward`).to.equal(4);
+          expect(opsFast, `${name}: the kernel ran for the function, the method and the gradient's forward`).to.equal(
+            4,
+          );
           expect(fast, name).to.deep.equal(plain);
           tf.dispose([x, dy]);
         }
       });
 
       it("a second-order gradient (the tape on during backprop) takes tfjs's differentiable ops: the same outcome", () => {
-        const x = tf.tensor2d([[0.5, -1, 2], [3, 3, -7]]);
-        const w = tf.tensor2d([[1, 2, 3], [-1, 0.5, 4]]);
+        const x = tf.tensor2d([
+          [0.5, -1, 2],
+          [3, 3, -7],
+        ]);
+        const w = tf.tensor2d([
+          [1, 2, 3],
+          [-1, 0.5, 4],
+        ]);
         const outcome = (on: boolean) => {
           setLogSoftmaxKernel(on);
           const inner = (t: tf.Tensor) => tf.grad((u: tf.Tensor) => tf.sum(tf.mul(tf.logSoftmax(u), w)))(t);
@@ -92,7 +114,11 @@ describe('tf.logSoftmax as one kernel (lib/tfjs/log-softmax.ts)', () => {
           const before = tf.memory().numTensors;
           tf.tidy(() => {
             try {
-              result = bits(tf.grad((t: tf.Tensor) => tf.sum(tf.square(inner(t))))(x).dataSync());
+              result = bits(
+                tf
+                  .grad((t: tf.Tensor) => tf.sum(tf.square(inner(t))))(x)
+                  .dataSync(),
+              );
             } catch (err) {
               result = (err as Error).message;
             }
@@ -108,9 +134,20 @@ describe('tf.logSoftmax as one kernel (lib/tfjs/log-softmax.ts)', () => {
       });
 
       it("what the kernel does not cover goes to tfjs's op: int32, arrays, another axis, empty, disposed — same results and errors", () => {
-        const ints = tf.tensor2d([[1, 2], [3, 9]], [2, 2], 'int32');
+        const ints = tf.tensor2d(
+          [
+            [1, 2],
+            [3, 9],
+          ],
+          [2, 2],
+          'int32',
+        );
         const empty = tf.zeros([0, 3]);
-        const { plain, fast, opsFast } = both(() => [tf.logSoftmax(ints), tf.logSoftmax([[1, 2, 3]] as unknown as tf.Tensor), tf.logSoftmax(empty)]);
+        const { plain, fast, opsFast } = both(() => [
+          tf.logSoftmax(ints),
+          tf.logSoftmax([[1, 2, 3]] as unknown as tf.Tensor),
+          tf.logSoftmax(empty),
+        ]);
         expect(opsFast, 'none of these runs the kernel').to.equal(0);
         expect(fast).to.deep.equal(plain);
         const message = (f: () => unknown) => {
@@ -126,7 +163,12 @@ describe('tf.logSoftmax as one kernel (lib/tfjs/log-softmax.ts)', () => {
           setLogSoftmaxKernel(on);
           const gone = tf.ones([2, 2]);
           gone.dispose();
-          return [message(() => tf.logSoftmax(x, 0)), message(() => tf.logSoftmax(gone)), message(() => gone.logSoftmax()), message(() => tf.logSoftmax('a' as unknown as tf.Tensor))];
+          return [
+            message(() => tf.logSoftmax(x, 0)),
+            message(() => tf.logSoftmax(gone)),
+            message(() => gone.logSoftmax()),
+            message(() => tf.logSoftmax('a' as unknown as tf.Tensor)),
+          ];
         };
         const plainErrors = errors(false);
         expect(plainErrors[0]).to.match(/Log Softmax along a non-last dimension is not yet supported/);
@@ -137,7 +179,7 @@ describe('tf.logSoftmax as one kernel (lib/tfjs/log-softmax.ts)', () => {
     });
   }
 
-  it('is what the @tensorflow/tfjs namespace and the tensor method give; switched off, tfjs\'s op is back; GAN_LOG_SOFTMAX_KERNEL is checked', async () => {
+  it("is what the @tensorflow/tfjs namespace and the tensor method give; switched off, tfjs's op is back; GAN_LOG_SOFTMAX_KERNEL is checked", async () => {
     await initBackend('wasm');
     setLogSoftmaxKernel(true);
     const fast = core.logSoftmax;

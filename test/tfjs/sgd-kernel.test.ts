@@ -23,7 +23,8 @@ describe('SGD update as one kernel (lib/tfjs/sgd-kernel.ts)', () => {
     const opt = tf.train.sgd(0.1);
     const ga = tf.tensor([0.5, 0.5, -1], [3]);
     const gb = tf.tensor([[2, -8]], [1, 2]);
-    const expected = (v: tf.Tensor, g: tf.Tensor) => Array.from(tf.tidy(() => tf.add(tf.mul(tf.scalar(-0.1), g), v)).dataSync());
+    const expected = (v: tf.Tensor, g: tf.Tensor) =>
+      Array.from(tf.tidy(() => tf.add(tf.mul(tf.scalar(-0.1), g), v)).dataSync());
     const wantA = expected(a, ga);
     const wantB = expected(b, gb);
     const before = tf.memory().numTensors;

@@ -5,7 +5,17 @@
 import * as fs from 'node:fs';
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
-import { Module, createSeminar, disposeSeminar, elu, initBackend, linear, referenceSteps, sequential, setFused } from '../../lib';
+import {
+  Module,
+  createSeminar,
+  disposeSeminar,
+  elu,
+  initBackend,
+  linear,
+  referenceSteps,
+  sequential,
+  setFused,
+} from '../../lib';
 import type { KernelStep } from '../../lib/tfjs/fused-op';
 import { setSimdKernels, simdForward, simdKernelsActive } from '../../lib/tfjs/simd/chain';
 import { KERNELS_WASM_BASE64 } from '../../lib/tfjs/simd/kernels-wasm';
@@ -38,7 +48,9 @@ function probe(m: Module, x: tf.Tensor2D): Record<string, Float32Array> {
     const out: Record<string, Float32Array> = { y: m(x).dataSync() as Float32Array };
     const weights = tf.tidy(() => tf.randomUniform(m(x).shape, -1, 1, 'float32', 7));
     const loss = (input: tf.Tensor2D) => tf.sum(tf.mul(tf.sin(m(input)), weights)) as tf.Scalar;
-    out.dx = tf.grad((input: tf.Tensor) => loss(input as tf.Tensor2D))(x).dataSync() as Float32Array;
+    out.dx = tf
+      .grad((input: tf.Tensor) => loss(input as tf.Tensor2D))(x)
+      .dataSync() as Float32Array;
     const { grads } = tf.variableGrads(() => loss(x), m.parameters());
     m.parameters().forEach((v, i) => (out[`d${i}`] = grads[v.name].dataSync() as Float32Array));
     return out;
@@ -46,7 +58,15 @@ function probe(m: Module, x: tf.Tensor2D): Record<string, Float32Array> {
 }
 
 function stepsOf(m: Module): KernelStep[] {
-  return m.layers.map((l): KernelStep => (l.name === 'Linear' ? { kind: 'linear', inF: (l as ReturnType<typeof linear>).inFeatures, outF: (l as ReturnType<typeof linear>).outFeatures } : { kind: 'elu' }));
+  return m.layers.map((l): KernelStep =>
+    l.name === 'Linear'
+      ? {
+          kind: 'linear',
+          inF: (l as ReturnType<typeof linear>).inFeatures,
+          outF: (l as ReturnType<typeof linear>).outFeatures,
+        }
+      : { kind: 'elu' },
+  );
 }
 
 /** Chains the kernels take (each Linear has a width that is a multiple of 4), at several batch sizes. */
@@ -61,7 +81,10 @@ const COVERED: [string, () => Module, number[]][] = [
 /** Chains they leave to the old path. */
 const FALLBACK: [string, () => Module][] = [
   ['3→5 (neither width a multiple of 4)', () => sequential(linear(3, 5))],
-  ['1→4→ELU→4→ELU (an ELU last: its gradient needs the output)', () => sequential(linear(1, 4), elu(), linear(4, 4), elu())],
+  [
+    '1→4→ELU→4→ELU (an ELU last: its gradient needs the output)',
+    () => sequential(linear(1, 4), elu(), linear(4, 4), elu()),
+  ],
   ['ELU→1→4 (an ELU first)', () => sequential(elu(), linear(1, 4))],
   ['1→4→ELU→ELU→4 (an ELU not after a Linear)', () => sequential(linear(1, 4), elu(), elu(), linear(4, 4))],
 ];
@@ -71,7 +94,10 @@ describe('SIMD kernels of the fused model op (wasm)', function () {
 
   it('lib/tfjs/simd/kernels-wasm.ts is what kernels.wat assembles to (npm run build:simd)', async () => {
     const bytes = await assemble();
-    expect(Buffer.from(KERNELS_WASM_BASE64, 'base64').equals(Buffer.from(bytes)), 'run `npm run build:simd` and commit the result').to.equal(true);
+    expect(
+      Buffer.from(KERNELS_WASM_BASE64, 'base64').equals(Buffer.from(bytes)),
+      'run `npm run build:simd` and commit the result',
+    ).to.equal(true);
     expect(fs.readFileSync(OUT, 'utf8')).to.equal(moduleSource(bytes));
   });
 
@@ -95,7 +121,9 @@ describe('SIMD kernels of the fused model op (wasm)', function () {
         const m = make();
         const steps = stepsOf(m);
         for (const batch of batches) {
-          const x = tf.tidy(() => tf.randomUniform([batch, steps[0].kind === 'linear' ? steps[0].inF : 1], -3, 3, 'float32', batch)) as tf.Tensor2D;
+          const x = tf.tidy(() =>
+            tf.randomUniform([batch, steps[0].kind === 'linear' ? steps[0].inF : 1], -3, 3, 'float32', batch),
+          ) as tf.Tensor2D;
           // the kernels are what runs (not a fallback)
           const acts = simdForward(steps, x, m.parameters());
           expect(acts, 'simdForward took the chain').to.not.equal(null);
@@ -105,7 +133,9 @@ describe('SIMD kernels of the fused model op (wasm)', function () {
           const simd = inMode('backend-kernels', true, () => probe(m, x));
           for (const key of Object.keys(plain)) {
             expect(maxDiff(simd[key], plain[key]), `batch ${batch}, ${key}: SIMD vs plain ops`).to.be.below(TOLERANCE);
-            expect(maxDiff(simd[key], old[key]), `batch ${batch}, ${key}: SIMD vs the backend kernels`).to.be.below(TOLERANCE);
+            expect(maxDiff(simd[key], old[key]), `batch ${batch}, ${key}: SIMD vs the backend kernels`).to.be.below(
+              TOLERANCE,
+            );
           }
           // the comparison can fail: the gradients are not all zero, and a changed weight shows
           expect(Math.max(...Object.values(simd).map((v) => Math.max(...Array.from(v, Math.abs))))).to.be.above(1e-3);
@@ -131,7 +161,28 @@ describe('SIMD kernels of the fused model op (wasm)', function () {
     }
 
     it('ELU at its edges (−∞, below −87, −1e-5, ±0, NaN, +∞) as tfjs computes it', () => {
-      const values = [-Infinity, -1e30, -100, -88, -87, -86.9, -20, -1, -0.5, -1e-3, -1e-5, -1e-30, -0, 0, 1e-30, 0.5, 3, 1e30, Infinity, NaN];
+      const values = [
+        -Infinity,
+        -1e30,
+        -100,
+        -88,
+        -87,
+        -86.9,
+        -20,
+        -1,
+        -0.5,
+        -1e-3,
+        -1e-5,
+        -1e-30,
+        -0,
+        0,
+        1e-30,
+        0.5,
+        3,
+        1e30,
+        Infinity,
+        NaN,
+      ];
       // Linear(1, 4) with W = 1, b = 0 feeds the values through unchanged; the fused Linear + ELU applies ELU
       const m = sequential(linear(1, 4), elu());
       const steps = stepsOf(m).concat([{ kind: 'linear', inF: 4, outF: 4 }]);

@@ -14,10 +14,11 @@ const SPECIAL = [0, -0, 1, -1, NaN, Infinity, -Infinity, 1e-45, -1e-40, 3.402823
 
 function values(n: number, seed: number): Float32Array {
   let s = seed;
-  const next = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);
-  return Float32Array.from({ length: n }, (_, i) => (i % 7 === 3 ? SPECIAL[(i + seed) % SPECIAL.length] : (next() - 0.5) * 10 ** Math.floor(next() * 6 - 3)));
+  const next = () => (s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32;
+  return Float32Array.from({ length: n }, (_, i) =>
+    i % 7 === 3 ? SPECIAL[(i + seed) % SPECIAL.length] : (next() - 0.5) * 10 ** Math.floor(next() * 6 - 3),
+  );
 }
-
 
 /** Runs kernel `name` as the small kernel and as wasm's own on the same inputs; both outputs. */
 function both(name: string, inputs: Record<string, tf.Tensor>, attrs: Attrs) {
@@ -37,7 +38,9 @@ function both(name: string, inputs: Record<string, tf.Tensor>, attrs: Attrs) {
 
 function expectSame(name: string, inputs: Record<string, tf.Tensor>, attrs: Attrs = {}): void {
   const { mine, theirs } = both(name, inputs, attrs);
-  const what = `${name}(${Object.values(inputs).map((t) => `[${t.shape}]`).join(', ')} ${JSON.stringify(attrs)})`;
+  const what = `${name}(${Object.values(inputs)
+    .map((t) => `[${t.shape}]`)
+    .join(', ')} ${JSON.stringify(attrs)})`;
   expect(mine.shape, what).to.deep.equal(theirs.shape);
   expect(mine.dtype, what).to.equal(theirs.dtype);
   expect(bits(mine.values), what).to.deep.equal(bits(theirs.values));
@@ -54,21 +57,44 @@ describe('small-tensor kernels on wasm (lib/tfjs/small-kernels.ts)', () => {
     setSmallKernels(true);
   });
 
-  const t = (shape: number[], seed: number) => tf.tensor(values(shape.reduce((a, b) => a * b, 1), seed), shape, 'float32');
+  const t = (shape: number[], seed: number) =>
+    tf.tensor(
+      values(
+        shape.reduce((a, b) => a * b, 1),
+        seed,
+      ),
+      shape,
+      'float32',
+    );
 
   for (const name of ['Add', 'Sub', 'Multiply', 'RealDiv']) {
     it(`${name}: bit-identical to wasm's, same shape and every broadcast the seminar makes`, () => {
       tf.tidy(() => {
         const pairs: [number[], number[]][] = [
-          [[128, 2], [128, 2]], // same shape
-          [[128, 2], [128, 1]], // log-softmax: logits − row max
-          [[128, 1], [128, 2]],
+          [
+            [128, 2],
+            [128, 2],
+          ], // same shape
+          [
+            [128, 2],
+            [128, 1],
+          ], // log-softmax: logits − row max
+          [
+            [128, 1],
+            [128, 2],
+          ],
           [[], [64, 2]], // SGD: −lr · gradient
           [[64, 2], []],
-          [[1, 64], [128, 64]],
+          [
+            [1, 64],
+            [128, 64],
+          ],
           [[64], [128, 64]], // bias row
           [[5], [5, 1]], // both broadcast
-          [[1, 1, 2], [3, 2]], // leading 1s
+          [
+            [1, 1, 2],
+            [3, 2],
+          ], // leading 1s
           [[7], [7]],
           [[], []],
         ];
@@ -84,9 +110,39 @@ describe('small-tensor kernels on wasm (lib/tfjs/small-kernels.ts)', () => {
       expectSame('Slice', { x }, { begin: [0, 0], size: [-1, 1] });
       expectSame('Slice', { x }, { begin: [5, 0], size: [10, 2] });
       expectSame('Slice', { x: t([50], 4) }, { begin: [3], size: [20] });
-      expectSame('PadV2', { x: t([128, 1], 5) }, { paddings: [[0, 0], [1, 0]], constantValue: 0 });
-      expectSame('PadV2', { x: t([128, 1], 6) }, { paddings: [[0, 0], [0, 1]], constantValue: 0 });
-      expectSame('PadV2', { x: t([3, 4], 7) }, { paddings: [[1, 2], [3, 0]], constantValue: -2.5 });
+      expectSame(
+        'PadV2',
+        { x: t([128, 1], 5) },
+        {
+          paddings: [
+            [0, 0],
+            [1, 0],
+          ],
+          constantValue: 0,
+        },
+      );
+      expectSame(
+        'PadV2',
+        { x: t([128, 1], 6) },
+        {
+          paddings: [
+            [0, 0],
+            [0, 1],
+          ],
+          constantValue: 0,
+        },
+      );
+      expectSame(
+        'PadV2',
+        { x: t([3, 4], 7) },
+        {
+          paddings: [
+            [1, 2],
+            [3, 0],
+          ],
+          constantValue: -2.5,
+        },
+      );
       expectSame('PadV2', { x: t([9], 8) }, { paddings: [[2, 1]], constantValue: 0 });
     });
   });
@@ -95,7 +151,12 @@ describe('small-tensor kernels on wasm (lib/tfjs/small-kernels.ts)', () => {
     tf.tidy(() => {
       expectSame('Neg', { x: t([128, 2], 21) });
       expectSame('Neg', { x: t([], 22) });
-      for (const [shape, seed] of [[[128, 2], 23], [[128, 1], 24], [[16, 128], 25], [[300], 26]] as [number[], number][]) {
+      for (const [shape, seed] of [
+        [[128, 2], 23],
+        [[128, 1], 24],
+        [[16, 128], 25],
+        [[300], 26],
+      ] as [number[], number][]) {
         const x = t(shape, seed);
         const last = shape.length - 1;
         for (const keepDims of [true, false]) {
@@ -107,10 +168,23 @@ describe('small-tensor kernels on wasm (lib/tfjs/small-kernels.ts)', () => {
         }
       }
       // sums of many small and large numbers: the order of the float32 additions shows
-      const ragged = tf.tensor(Float32Array.from({ length: 256 }, (_, i) => (i % 3 ? 1e-3 * i : 1e4 + i)), [128, 2]);
+      const ragged = tf.tensor(
+        Float32Array.from({ length: 256 }, (_, i) => (i % 3 ? 1e-3 * i : 1e4 + i)),
+        [128, 2],
+      );
       expectSame('Mean', { x: ragged }, { axis: null, keepDims: false });
       expectSame('Sum', { x: ragged.reshape([256]) }, { axis: [0], keepDims: false });
-      expectSame('Max', { x: tf.tensor([[1, NaN], [NaN, 1], [-Infinity, -Infinity]]) }, { reductionIndices: [1], keepDims: true });
+      expectSame(
+        'Max',
+        {
+          x: tf.tensor([
+            [1, NaN],
+            [NaN, 1],
+            [-Infinity, -Infinity],
+          ]),
+        },
+        { reductionIndices: [1], keepDims: true },
+      );
     });
   });
 
@@ -162,6 +236,8 @@ describe('small-tensor kernels on wasm (lib/tfjs/small-kernels.ts)', () => {
     expect(read('lossKernels', {})).to.equal(true);
     expect(read('smallKernels', { GAN_SMALL_KERNELS: '0' })).to.equal(false);
     expect(read('smallKernels', {})).to.equal(true);
-    expect(() => read('smallKernels', { GAN_SMALL_KERNELS: 'maybe' })).to.throw(/GAN_SMALL_KERNELS="maybe" is not valid: use 1 or 0/);
+    expect(() => read('smallKernels', { GAN_SMALL_KERNELS: 'maybe' })).to.throw(
+      /GAN_SMALL_KERNELS="maybe" is not valid: use 1 or 0/,
+    );
   });
 });

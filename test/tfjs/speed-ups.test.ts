@@ -26,7 +26,9 @@ describe('tfjs: the speed-up registry', () => {
     it(`${backend}: initBackend puts in place exactly the speed-ups the registry lists for ${backend}`, async () => {
       await initBackend(backend);
       const installed = SPEED_UPS.filter((s) => s.installed?.()).map((s) => s.switch);
-      const expected = SPEED_UPS.filter((s) => s.installed && s.backends.includes(backend as 'cpu' | 'wasm')).map((s) => s.switch);
+      const expected = SPEED_UPS.filter((s) => s.installed && s.backends.includes(backend as 'cpu' | 'wasm')).map(
+        (s) => s.switch,
+      );
       expect(installed).to.deep.equal(expected);
       expect(installed.length, 'some speed-ups apply').to.be.greaterThan(0);
     });
@@ -41,7 +43,10 @@ describe('tfjs: the speed-up registry', () => {
       try {
         await initBackend('wasm');
         expect(s.installed!(), `${name}=0`).to.equal(false);
-        expect(hooked.filter((o) => o !== s).every((o) => o.installed!()), `${name}=0 leaves the others in`).to.equal(true);
+        expect(
+          hooked.filter((o) => o !== s).every((o) => o.installed!()),
+          `${name}=0 leaves the others in`,
+        ).to.equal(true);
       } finally {
         if (was === undefined) delete process.env[name];
         else process.env[name] = was;

@@ -52,41 +52,68 @@ describe("tfjs's gradient tape walked without its bookkeeping (lib/tfjs/tape.ts)
 
   it('tf.grads, tf.valueAndGrads and variableGrads: paths that join, inputs that lead nowhere, several outputs, dy given', async () => {
     await initBackend('wasm');
-    const a = tf.tensor2d([[0.5, -1.25], [2, 3]]);
-    const b = tf.tensor2d([[1, 2], [-3, 0.75]]);
+    const a = tf.tensor2d([
+      [0.5, -1.25],
+      [2, 3],
+    ]);
+    const b = tf.tensor2d([
+      [1, 2],
+      [-3, 0.75],
+    ]);
     const v = tf.variable(tf.tensor1d([0.1, -0.2]), true, 'tape-test-v');
     const frozen = tf.variable(tf.tensor1d([3, 4]), false, 'tape-test-frozen');
     // a reaches y by three paths (summed in the tape's order), b by one; c is not used at all
-    const f = (x: tf.Tensor, y: tf.Tensor, c: tf.Tensor) => tf.sum(tf.add(tf.mul(tf.matMul(x, y), tf.exp(x)), tf.sin(tf.add(x, c.mul(0)))));
+    const f = (x: tf.Tensor, y: tf.Tensor, c: tf.Tensor) =>
+      tf.sum(tf.add(tf.mul(tf.matMul(x, y), tf.exp(x)), tf.sin(tf.add(x, c.mul(0)))));
     expectSame('tf.grads', () => tf.grads(f)([a, b, tf.zerosLike(a)]));
     expectSame('tf.valueAndGrads with dy', () => {
-      const { value, grads } = tf.valueAndGrads((x: tf.Tensor, y: tf.Tensor) => tf.mul(tf.logSoftmax(x), tf.split(y, 2, 1)[0]))([a, b], tf.tensor2d([[1, -1], [0.5, 2]]));
+      const { value, grads } = tf.valueAndGrads((x: tf.Tensor, y: tf.Tensor) =>
+        tf.mul(tf.logSoftmax(x), tf.split(y, 2, 1)[0]),
+      )(
+        [a, b],
+        tf.tensor2d([
+          [1, -1],
+          [0.5, 2],
+        ]),
+      );
       return [value, ...grads];
     });
     expectSame('variableGrads (a frozen variable, and a variable with no path to y)', () => {
       const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(tf.mul(v, frozen))), [v, frozen]);
       return [value, grads[v.name], grads[frozen.name]];
     });
-    expectSame('an input whose only use is through an int op (no gradient flows)', () => tf.grads((x: tf.Tensor) => tf.sum(tf.add(tf.cast(tf.argMax(x, 1), 'float32'), tf.sum(x))))([a]));
+    expectSame('an input whose only use is through an int op (no gradient flows)', () =>
+      tf.grads((x: tf.Tensor) => tf.sum(tf.add(tf.cast(tf.argMax(x, 1), 'float32'), tf.sum(x))))([a]),
+    );
     tf.dispose([a, b, v, frozen]);
   });
 
   it('a higher-order gradient keeps the outer tape (the same numbers, a real second derivative)', () => {
     const x = tf.tensor1d([0.5, -1, 2]);
-    const plain = expectSame('second order', () => [tf.grad((t: tf.Tensor) => tf.sum(tf.square(tf.grad((u: tf.Tensor) => tf.sum(tf.mul(tf.square(u), u)))(t))))(x)]);
+    const plain = expectSame('second order', () => [
+      tf.grad((t: tf.Tensor) => tf.sum(tf.square(tf.grad((u: tf.Tensor) => tf.sum(tf.mul(tf.square(u), u)))(t))))(x),
+    ]);
     expect(plain).to.deep.equal({ values: [bits([4.5, -36, 288])], left: 0 }); // d/dx Σ (3x²)² = 36x³
     x.dispose();
   });
 
   it("tfjs's own errors: no path from x to y, a gradient of the wrong shape or dtype, a missing gradient, y not a tensor, no xs", () => {
     const x = tf.tensor1d([1, 2, 3]);
-    const wrongShape = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({ value: tf.mul(args[0] as tf.Tensor, 2), gradFunc: () => [tf.ones([2])] }));
-    const intGrad = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({ value: tf.mul(args[0] as tf.Tensor, 2), gradFunc: () => [tf.ones([3], 'int32')] }));
+    const wrongShape = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+      value: tf.mul(args[0] as tf.Tensor, 2),
+      gradFunc: () => [tf.ones([2])],
+    }));
+    const intGrad = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+      value: tf.mul(args[0] as tf.Tensor, 2),
+      gradFunc: () => [tf.ones([3], 'int32')],
+    }));
     const messages = [
       expectSame('no path', () => tf.grads(() => tf.sum(tf.ones([2])))([x])),
       expectSame('wrong shape', () => tf.grads((t: tf.Tensor) => tf.sum(wrongShape(t) as tf.Tensor))([x])),
       expectSame('int gradient', () => tf.grads((t: tf.Tensor) => tf.sum(intGrad(t) as tf.Tensor))([x])),
-      expectSame('no gradient for a kernel', () => tf.grads((t: tf.Tensor) => tf.sum(tf.floorDiv(t, tf.scalar(2))))([x])),
+      expectSame('no gradient for a kernel', () =>
+        tf.grads((t: tf.Tensor) => tf.sum(tf.floorDiv(t, tf.scalar(2))))([x]),
+      ),
       expectSame('y not a tensor', () => tf.grads((() => 3) as unknown as (t: tf.Tensor) => tf.Tensor)([x])),
       expectSame('no xs', () => tf.grads(() => tf.sum(x))([])),
       expectSame('dy not float32', () => tf.grads((t: tf.Tensor) => tf.mul(t, 2))([x], tf.ones([3], 'int32'))),

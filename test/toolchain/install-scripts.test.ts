@@ -14,7 +14,9 @@ const PROJECT = readJson(path.join(ROOT, 'package.json')) as PackageJson;
 const LOCK = readJson(path.join(ROOT, 'package-lock.json'));
 
 /** The names of the locked packages that have an install script (npm records `hasInstallScript`). */
-function withInstallScripts(lock: { packages: Record<string, { hasInstallScript?: boolean; name?: string }> }): string[] {
+function withInstallScripts(lock: {
+  packages: Record<string, { hasInstallScript?: boolean; name?: string }>;
+}): string[] {
   const names = Object.entries(lock.packages)
     .filter(([, p]) => p.hasInstallScript)
     .map(([key, p]) => p.name ?? key.slice(key.lastIndexOf('node_modules/') + 'node_modules/'.length));
@@ -33,10 +35,19 @@ describe('toolchain: dependency install scripts (allowScripts)', function () {
   this.timeout(300_000); // the bundle's npm ci (offline, from the cache)
   it('every locked package with an install script is decided on by name; no entry is stale', () => {
     const allow = PROJECT.allowScripts ?? {};
-    expect(Object.keys(allow).filter((k) => /.@/.test(k)), 'versioned keys never match a lockfile without `resolved`').to.deep.equal([]);
+    expect(
+      Object.keys(allow).filter((k) => /.@/.test(k)),
+      'versioned keys never match a lockfile without `resolved`',
+    ).to.deep.equal([]);
     expect(Object.keys(allow).sort()).to.deep.equal(withInstallScripts(LOCK));
     // the kernel's transport and the native backend need theirs; the rest only cache, link or print
-    expect(allow).to.include({ zeromq: true, '@tensorflow/tfjs-node': true, deno: false, esbuild: false, 'core-js': false });
+    expect(allow).to.include({
+      zeromq: true,
+      '@tensorflow/tfjs-node': true,
+      deno: false,
+      esbuild: false,
+      'core-js': false,
+    });
   });
 
   it('the student bundle decides the same for the same packages', () => {
@@ -45,7 +56,8 @@ describe('toolchain: dependency install scripts (allowScripts)', function () {
     // the bundle's lockfile holds fewer packages (no dev tools, no tfjs-node): each it keeps is decided as in the project
     const scripted = withInstallScripts(lock);
     expect(scripted).to.include('zeromq').and.not.include('deno');
-    for (const name of scripted) expect(pkg.allowScripts?.[name], name).to.equal(PROJECT.allowScripts?.[name]).and.be.a('boolean');
+    for (const name of scripted)
+      expect(pkg.allowScripts?.[name], name).to.equal(PROJECT.allowScripts?.[name]).and.be.a('boolean');
   });
 
   it('npm finds no install script left undecided, in the project and in the student bundle', function () {
@@ -63,12 +75,18 @@ describe('toolchain: dependency install scripts (allowScripts)', function () {
     fs.writeFileSync(path.join(bundle, 'package-lock.json'), JSON.stringify(studentLockfile(LOCK, pkg), null, 2));
     // installed as a student installs it (from the cache the project's own install filled; no scripts: the
     // bundle's prepare needs its sources), so node_modules holds exactly what its lockfile locks
-    execFileSync('npm', ['ci', '--offline', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: bundle, stdio: 'ignore' });
+    execFileSync('npm', ['ci', '--offline', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], {
+      cwd: bundle,
+      stdio: 'ignore',
+    });
     expect(undecided(bundle)).to.deep.equal([]);
   });
 
   it("zeromq's addon loads (tslab's kernel talks to Jupyter through it)", () => {
-    const r = spawnSync(process.execPath, ['-e', "require('zeromq'); console.log('ok')"], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['-e', "require('zeromq'); console.log('ok')"], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     expect(r.stdout.trim(), r.stderr).to.equal('ok');
   });
 });

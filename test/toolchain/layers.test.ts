@@ -13,8 +13,7 @@ const LIB = path.join(ROOT, 'lib');
  * (moving these files now would break those merges). Each entry is removed with its move; one that no longer
  * occurs fails the test, so the list only shrinks.
  */
-const PENDING: Record<string, string> = {
-};
+const PENDING: Record<string, string> = {};
 
 /** lib/README.md's table: layer number → the folders (`tfjs/`) and root files (`config.ts`) in it. */
 function readLayers(): Map<string, number> {
@@ -61,9 +60,19 @@ describe('toolchain: dependencies point one way (lib/README.md)', () => {
   });
 
   it('no file imports from a layer below its own (type-only imports included)', () => {
-    const against = [...new Set(edges().filter((e) => layerOf(e.to)! > layerOf(e.from)!).map((e) => `${e.from} -> ${e.to}`))];
-    const detail = (e: string) => `${e} (layer ${layerOf(e.split(' -> ')[0])} imports layer ${layerOf(e.split(' -> ')[1])})`;
+    const against = [
+      ...new Set(
+        edges()
+          .filter((e) => layerOf(e.to)! > layerOf(e.from)!)
+          .map((e) => `${e.from} -> ${e.to}`),
+      ),
+    ];
+    const detail = (e: string) =>
+      `${e} (layer ${layerOf(e.split(' -> ')[0])} imports layer ${layerOf(e.split(' -> ')[1])})`;
     expect(against.filter((e) => !(e in PENDING)).map(detail), 'imports against the order').to.deep.equal([]);
-    expect(Object.keys(PENDING).filter((e) => !against.includes(e)), 'pending entries whose import is gone: remove them').to.deep.equal([]);
+    expect(
+      Object.keys(PENDING).filter((e) => !against.includes(e)),
+      'pending entries whose import is gone: remove them',
+    ).to.deep.equal([]);
   });
 });

@@ -10,7 +10,10 @@ const LIB = path.join(ROOT, 'dist', 'lib');
 
 /** Runs `script` (with `lib` = the compiled lib's path) in a fresh Node; returns what it printed as JSON. */
 function probe(script: string): any {
-  const r = spawnSync(process.execPath, ['-e', `const lib = ${JSON.stringify(LIB)};\n${script}`], { cwd: ROOT, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['-e', `const lib = ${JSON.stringify(LIB)};\n${script}`], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   expect(r.status, r.stderr).to.equal(0);
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
 }
@@ -25,7 +28,9 @@ describe("toolchain: the notebook's import stays light", () => {
   it('requiring dist/lib loads neither TypeScript nor the grader (chai, ajv)', () => {
     const loaded: string[] = probe(`${LOADED} require(lib); console.log(JSON.stringify(loaded()));`);
     expect(loaded).to.include('@tensorflow/tfjs-core'); // the probe sees what the lib loads
-    expect(loaded.filter((m) => ['typescript', 'chai', 'ajv', 'lib/grader', 'lib/release', 'lib/cli'].includes(m))).to.deep.equal([]);
+    expect(
+      loaded.filter((m) => ['typescript', 'chai', 'ajv', 'lib/grader', 'lib/release', 'lib/cli'].includes(m)),
+    ).to.deep.equal([]);
   });
 
   it('the self-check still works: the grader loads on its first call', () => {
@@ -43,7 +48,9 @@ describe("toolchain: the notebook's import stays light", () => {
       const h = j.JupyterHandlerImpl.prototype.handleExecuteImpl, s = j.ZmqServer.prototype.handleExecute;`;
     const outside = probe(`${read} require(lib); console.log(JSON.stringify(same(h, s)));`);
     expect(outside, 'tslab loaded, no cell running (a test, a tool)').to.equal(true);
-    const inCell = probe(`${read} j.lastWriteDisplayData = () => {}; require(lib); console.log(JSON.stringify(same(h, s)));`);
+    const inCell = probe(
+      `${read} j.lastWriteDisplayData = () => {}; require(lib); console.log(JSON.stringify(same(h, s)));`,
+    );
     expect(inCell, 'inside a running cell the kernel hooks go on').to.equal(false);
   });
 });

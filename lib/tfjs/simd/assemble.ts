@@ -12,7 +12,10 @@ export const OUT = path.join(ROOT, 'lib/tfjs/simd/kernels-wasm.ts');
 /** The .wat's module as bytes. */
 export async function assemble(watFile = WAT): Promise<Uint8Array> {
   const wabt = await (require('wabt') as () => Promise<any>)(); // eslint-disable-line @typescript-eslint/no-explicit-any
-  const mod = wabt.parseWat(path.basename(watFile), fs.readFileSync(watFile, 'utf8'), { simd: true, bulk_memory: true });
+  const mod = wabt.parseWat(path.basename(watFile), fs.readFileSync(watFile, 'utf8'), {
+    simd: true,
+    bulk_memory: true,
+  });
   try {
     mod.validate();
     return new Uint8Array(mod.toBinary({ log: false, write_debug_names: false }).buffer);

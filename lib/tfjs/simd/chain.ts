@@ -24,8 +24,30 @@ interface Exports {
   transpose(src: number, dst: number, rows: number, cols: number): void;
   lin_fwd_out(a: number, w: number, b: number, y: number, batch: number, inF: number, outF: number, elu: number): void;
   lin_fwd_in(a: number, wT: number, b: number, y: number, batch: number, inF: number, outF: number, elu: number): void;
-  lin_bwd_out(a: number, w: number, g: number, dw: number, db: number, da: number, batch: number, inF: number, outF: number, eluIn: number): void;
-  lin_bwd_in(a: number, wT: number, g: number, dwT: number, db: number, da: number, batch: number, inF: number, outF: number, eluIn: number): void;
+  lin_bwd_out(
+    a: number,
+    w: number,
+    g: number,
+    dw: number,
+    db: number,
+    da: number,
+    batch: number,
+    inF: number,
+    outF: number,
+    eluIn: number,
+  ): void;
+  lin_bwd_in(
+    a: number,
+    wT: number,
+    g: number,
+    dwT: number,
+    db: number,
+    da: number,
+    batch: number,
+    inF: number,
+    outF: number,
+    eluIn: number,
+  ): void;
 }
 
 /** Our module bound to one backend's memory, with a scratch area on that heap for Wᵀ and dWᵀ. */
@@ -93,7 +115,10 @@ function scratch(b: Bound, bytes: number): number {
 }
 
 /** Per Linear: which width the kernels vectorise ('out' if outF % 4 == 0, else 'in' if inF % 4 == 0). */
-type Plan = { layers: { step: number; inF: number; outF: number; along: 'out' | 'in'; elu: boolean }[]; scratchBytes: number };
+type Plan = {
+  layers: { step: number; inF: number; outF: number; along: 'out' | 'in'; elu: boolean }[];
+  scratchBytes: number;
+};
 const plans = new WeakMap<readonly KernelStep[], Plan | null>();
 
 function plan(steps: readonly KernelStep[]): Plan | null {
@@ -162,7 +187,12 @@ export function simdForward(steps: readonly KernelStep[], x: Info, params: reado
  * Gradients as backwardInfos, from the activations forwardInfos kept (each Linear's input). dx is
  * always computed (its cost is one dot product per input feature and row). Null when not covered.
  */
-export function simdBackward(steps: readonly KernelStep[], acts: readonly (Info | undefined)[], params: readonly Info[], dy: Info): { dx: Info; dParams: Info[] } | null {
+export function simdBackward(
+  steps: readonly KernelStep[],
+  acts: readonly (Info | undefined)[],
+  params: readonly Info[],
+  dy: Info,
+): { dx: Info; dParams: Info[] } | null {
   const ok = supported(steps, [dy, ...params]);
   if (!ok) return null;
   const { b, p } = ok;
@@ -182,7 +212,8 @@ export function simdBackward(steps: readonly KernelStep[], acts: readonly (Info 
     const dw = backend.makeOutput([l.inF, l.outF], 'float32');
     const db = backend.makeOutput([l.outF], 'float32');
     const da = backend.makeOutput([batch, l.inF], 'float32');
-    if (l.along === 'out') fn.lin_bwd_out(off(a), off(w), off(g), off(dw), off(db), off(da), batch, l.inF, l.outF, eluIn);
+    if (l.along === 'out')
+      fn.lin_bwd_out(off(a), off(w), off(g), off(dw), off(db), off(da), batch, l.inF, l.outF, eluIn);
     else {
       const half = scr + 4 * l.inF * l.outF; // scratch: Wᵀ, then dWᵀ
       fn.transpose(off(w), scr, l.inF, l.outF);
