@@ -41,5 +41,5 @@ export function missingCellHint(diagnostics: string): string | null {
     .filter((n) => missing.has(n))
     .map((n) => `\`${n}\``)
     .join(', ');
-  return `→ ${names} ${first.names.filter((n) => missing.has(n)).length > 1 ? 'are' : 'is'} defined in ${first.title}: run the cells above this one first, from the top (Cell > Run All Above), then this cell again.`;
+  return `→ ${names} ${first.names.filter((n) => missing.has(n)).length > 1 ? 'are' : 'is'} defined in ${first.title}: run the cells above this one first, from the top (JupyterLab: Run > Run All Above Selected Cell; classic Notebook: Cell > Run All Above), then this cell again.`;
 }
