@@ -8,13 +8,6 @@ import { localImports } from '../../lib/release/files';
 
 const LIB = path.join(ROOT, 'lib');
 
-/**
- * Imports against the order that wait for a file move the lead makes after the parallel branches are merged
- * (moving these files now would break those merges). Each entry is removed with its move; one that no longer
- * occurs fails the test, so the list only shrinks.
- */
-const PENDING: Record<string, string> = {};
-
 /** lib/README.md's table: layer number → the folders (`tfjs/`) and root files (`config.ts`) in it. */
 function readLayers(): Map<string, number> {
   const readme = fs.readFileSync(path.join(LIB, 'README.md'), 'utf8');
@@ -69,10 +62,6 @@ describe('toolchain: dependencies point one way (lib/README.md)', () => {
     ];
     const detail = (e: string) =>
       `${e} (layer ${layerOf(e.split(' -> ')[0])} imports layer ${layerOf(e.split(' -> ')[1])})`;
-    expect(against.filter((e) => !(e in PENDING)).map(detail), 'imports against the order').to.deep.equal([]);
-    expect(
-      Object.keys(PENDING).filter((e) => !against.includes(e)),
-      'pending entries whose import is gone: remove them',
-    ).to.deep.equal([]);
+    expect(against.map(detail), 'imports against the order').to.deep.equal([]);
   });
 });
