@@ -244,7 +244,7 @@ export function patchTslab(mod: TslabJupyterModule | null = loadedTslabJupyter()
             .find((l) => l.trim())
             ?.trim() ?? 'the cell failed',
       });
-      const hint = missingCellHint(stderr);
+      const hint = missingCellHint(stderr, lastRunOf);
       if (hint) writeStream('stderr', `${hint}\n`);
       else for (const line of held) writeStream('stderr', line);
       throw failed;

@@ -32,11 +32,19 @@ export function isMissingNotebookName(line: string): boolean {
 }
 
 /** The earliest cell defining a name TypeScript could not find in `diagnostics`, as one line; null if none. */
-export function missingCellHint(diagnostics: string): string | null {
+export function missingCellHint(
+  diagnostics: string,
+  lastRun: (name: string) => { ok: boolean; error?: string } | undefined = () => undefined,
+): string | null {
   const missing = new Set([...diagnostics.matchAll(/Cannot find (?:name|namespace) '([\w$]+)'/g)].map((m) => m[1]));
   if (missing.size === 0) return null;
   const first = DEFINING_CELLS.find((c) => c.names.some((n) => missing.has(n)));
   if (!first) return null;
+  // the cells above did run, but this one's own cell failed (a type error, an exception): that is what to fix
+  const failed = first.names.find((n) => missing.has(n) && lastRun(n)?.ok === false);
+  if (failed) {
+    return `→ \`${failed}\` is not defined: the last run of ${first.title} failed (${lastRun(failed)!.error ?? 'an error'}). Fix that cell, run it (no error), then this cell again.`;
+  }
   const names = first.names
     .filter((n) => missing.has(n))
     .map((n) => `\`${n}\``)

@@ -311,5 +311,17 @@ describe('the notebook in a live tslab kernel (jupyter_client)', function () {
       expect(missingCellHint("1:1 - Type 'string' is not assignable to type 'number'.")).to.equal(null);
       expect(missingCellHint("1:1 - Cannot find name 'foo'.")).to.equal(null);
     });
+
+    it("a self-check whose exercise cell's first run failed says to fix that cell, not to run the cells above", () => {
+      const failed = (name: string) =>
+        name === 'trainDisc'
+          ? { ok: false, error: "17:19 - Type 'number' is not assignable to type 'Tensor'." }
+          : undefined;
+      const hint = missingCellHint("2:68 - Cannot find name 'trainDisc'.", failed);
+      expect(hint).to.match(/`trainDisc` is not defined: the last run of the Exercise 1 cell \(trainDisc\) failed/);
+      expect(hint).to.contain("17:19 - Type 'number'").and.contain('Fix that cell').and.not.contain('Run All Above');
+      // never run (no record): the cells above are what is missing
+      expect(missingCellHint("2:68 - Cannot find name 'trainDisc'.", () => undefined)).to.contain('Run All Above');
+    });
   });
 });
