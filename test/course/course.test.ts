@@ -65,7 +65,8 @@ describe('course configuration', function () {
     }
   });
 
-  it('variants: "refuse" fails a valid variant as variant-not-accepted; "accept-and-flag" credits and flags it', async () => {
+  it('variants: "refuse" fails a valid variant as variant-not-accepted; "accept-and-flag" credits and flags it', async function () {
+    this.timeout(1_800_000); // three gradings of a variant, each judged by its end-state runs (16000 iterations from 2 starts)
     const file = path.join(tempDir('gan-variant-'), 'pavel.ipynb');
     fs.writeFileSync(file, buildFixture(CLASS.find((c) => c.name === 'pavel-half-loss')!));
     const options = { secret: 'fixture-course', timeoutMs: 30_000 };
