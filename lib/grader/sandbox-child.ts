@@ -58,6 +58,11 @@ export interface Job {
   outputCap: number;
   /** Wall-clock budget of the end-state runs, all starts together (Plan.endStates). */
   endStateBudgetMs?: number;
+  /**
+   * The end-state runs' ends, when the parent has them from an earlier grading of the same cells from the
+   * same starts (they are a function of both: sandbox.ts endStateCache): the child then does not run them again.
+   */
+  endStateRuns?: NonNullable<ExerciseObservation['behaviour']>['runs'];
 }
 
 export interface ChildResult {
@@ -397,6 +402,7 @@ async function main(jobFile: string, resultFile: string): Promise<void> {
     const iterations = plan.endStateIterations ?? 0;
     const out: ExerciseObservation['behaviour'] = { steps: iterations, endState: true, runs: [] };
     const starts = plan.endStates ?? [];
+    if (job.endStateRuns && job.endStateRuns.length === starts.length) return { ...out, runs: job.endStateRuns };
     // the budget follows the machine's pace right now (a loaded grader is slow for every step alike):
     // five times the loop's estimated cost at the reference's pace, within 1–3 times the fixed budget
     const fixed = (job.endStateBudgetMs ?? job.budgetMs) / Math.max(1, starts.length);
