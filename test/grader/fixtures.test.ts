@@ -156,6 +156,8 @@ describe('fixture submissions (generated from the reference)', () => {
 });
 
 describe('grader: gan-seminar grade on the fixture submissions', function () {
+  // the variants among the fixtures are judged by their end-state runs (16000 iterations from 2 starts each)
+  this.timeout(2_400_000);
   const out = tempDir('gan-grades-');
   let first: Awaited<ReturnType<typeof grade>>;
   let rows: Row[];
