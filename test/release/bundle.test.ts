@@ -303,13 +303,13 @@ describe('release: student bundle', function () {
       const repo = repoCopy();
       // a "helper" that copies the discriminator's loss into a shipped module, and the same in the notebook
       fs.appendFileSync(
-        path.join(repo, 'lib', 'seminar', 'notebook.ts'),
+        path.join(repo, 'lib', 'jupyter', 'cell-helpers.ts'),
         '\nexport function hint(tf: any, logpRealIsReal: any, logpGenIsFake: any) {\n  return tf.mean(tf.neg(tf.add(logpRealIsReal, logpGenIsFake)));\n}\n',
       );
       const dest = path.join(tmp('gan-leak-'), 'student');
       expect(() => buildRelease({ root: repo, out: dest })).to.throw(
         LeakError,
-        /lib\/seminar\/notebook\.ts[\s\S]*dist\/lib\/seminar\/notebook\.js|dist\/lib\/seminar\/notebook\.js[\s\S]*lib\/seminar\/notebook\.ts/,
+        /lib\/jupyter\/cell-helpers\.ts[\s\S]*dist\/lib\/jupyter\/cell-helpers\.js|dist\/lib\/jupyter\/cell-helpers\.js[\s\S]*lib\/jupyter\/cell-helpers\.ts/,
       );
       expect(fs.existsSync(dest)).to.equal(false);
     });
