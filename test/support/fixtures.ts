@@ -467,7 +467,8 @@ export const FIXTURES: readonly Fixture[] = [
   },
   {
     name: 'changes-learning-rate',
-    expect: { diagnosis: 'changes-optimizer', score: 13.5 },
+    // the loss is the seminar's: only the update check fails (a changed learning rate does not stop the GAN learning)
+    expect: { diagnosis: 'changes-optimizer', score: 17.5 },
     gen: [atFunctionStart('genOpt.setLearningRate(1e-2);')],
   },
   {
