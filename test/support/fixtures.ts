@@ -467,7 +467,7 @@ export const FIXTURES: readonly Fixture[] = [
   },
   {
     name: 'changes-learning-rate',
-    // the loss is the seminar's: only the update check fails (a changed learning rate does not stop the GAN learning)
+    // the loss is the seminar's: only the update check fails (the judge runs no training for it; whether it should is open)
     expect: { diagnosis: 'changes-optimizer', score: 17.5 },
     gen: [atFunctionStart('genOpt.setLearningRate(1e-2);')],
   },
