@@ -8,6 +8,7 @@ import Ajv from 'ajv';
 import { NOT_IN_RELEASE, hasReference } from '../reference';
 import type { ExerciseId, ExerciseObservation, Plan } from './observe';
 import { ROOT } from '../paths';
+import { WEIGHTS_SCHEMA as weights } from './weights-schema';
 
 export interface ExpectedValues {
   format: 'gan-seminar expected values';
@@ -25,17 +26,6 @@ export const EXPECTED_IN_BUNDLE = 'lib/grader/expected-values.json';
 /** The file of the package this module belongs to (dist/lib/grader/… → lib/grader/…). */
 export const EXPECTED_FILE = path.join(ROOT, EXPECTED_IN_BUNDLE);
 
-const weights = {
-  type: 'object',
-  additionalProperties: {
-    type: 'object',
-    required: ['shape', 'values'],
-    properties: {
-      shape: { type: 'array', items: { type: 'integer' } },
-      values: { type: 'array', items: { type: ['number', 'null'] } },
-    },
-  },
-};
 const state = {
   type: 'object',
   required: ['name', 'seed', 'batchSize', 'gen', 'disc'],

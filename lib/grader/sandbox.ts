@@ -21,6 +21,7 @@ import { ExerciseId, ExerciseObservation, Failure, Parts, Plan, RunPlan } from '
 import type { ChildResult, Job } from './sandbox-child';
 import { ROOT } from '../paths';
 import { PROTOCOL } from './states';
+import { WEIGHTS_SCHEMA as weights } from './weights-schema';
 
 export interface SandboxOptions {
   /** Wall-clock limit per submission, ms (default 60 s); each exercise gets half. */
@@ -74,17 +75,6 @@ function childFiles(): string[] {
  * The child's result file, checked before the parent trusts it: the shape the judge reads (numbers
  * where numbers belong), so a result the child did not write as expected is "not observed".
  */
-const weights = {
-  type: 'object',
-  additionalProperties: {
-    type: 'object',
-    required: ['shape', 'values'],
-    properties: {
-      shape: { type: 'array', items: { type: 'integer' } },
-      values: { type: 'array', items: { type: ['number', 'null'] } },
-    },
-  },
-};
 const failure = {
   type: 'object',
   required: ['kind', 'message'],
