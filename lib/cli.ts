@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `gan-seminar <command>`: a table of subcommands, each in its own module (loaded on demand).
-import { Command, UsageError } from './cli/options';
+import { Command, UsageError, isUsageError } from './cli/options';
 
-const COMMANDS: Record<string, () => Command> = {
+export const COMMANDS: Record<string, () => Command> = {
   train: () => require('./cli/train') as Command,
   grade: () => require('./cli/grade') as Command,
   check: () => require('./cli/check') as Command,
@@ -30,9 +30,8 @@ export async function main(argv: string[]): Promise<number> {
     if (!load) throw new UsageError(`unknown command "${name}"`);
     return await load().run(rest);
   } catch (err) {
-    const parseError = err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS');
-    if (err instanceof UsageError || parseError) {
-      process.stderr.write(`gan-seminar: ${(err as Error).message}\n\n${load ? load().usage : usage()}`);
+    if (isUsageError(err)) {
+      process.stderr.write(`gan-seminar: ${err.message}\n\n${load ? load().usage : usage()}`);
       return 2;
     }
     throw err;

@@ -10,28 +10,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
-import { parseArgs } from 'node:util';
 import { readNotebook, writeNotebook } from '../jupyter/notebook';
 import { nbgraderSource } from '../release/nbgrader';
 import { BACKENDS } from '../tfjs/backend';
 import { NOTEBOOK_FILE, ROOT } from '../paths';
 import { SPEED_UPS, speedUpsOff } from '../tfjs/speed-ups';
-
-const USAGE = `Usage: npm run bench -- [options]
-
-  --vs-pytorch        also run the loop in PyTorch (python3-torch, 1 thread) and print ours / PyTorch
-  --backends LIST     comma-separated (default: ${BACKENDS.join(',')}; those that fail to load are listed as such)
-  --baseline          also time the default backend without the lib's speed-ups, one at a time: the "before"
-  --runs N            timed rounds (default 5); --run-iterations N per round (default 500)
-  --warmup N          iterations before timing (default 300)
-  --long N            iterations of the convergence/memory run (default 30000; 0 skips it)
-  --cap N             stop checking convergence after N iterations (default 15000)
-  --long-for LIST     rows that get the long run (default: all; e.g. wasm,pytorch — cpu takes ~10 min)
-  --grading           grading throughput: gan-seminar grade on 50 exact, 4 valid-variant and 4 wrong-variant submissions
-  --quick             small numbers for a smoke run (runs 3 × 200, long 2000)
-  --json              print the results as JSON
-  --markdown FILE     write the results table with the machine description to FILE (e.g. BENCHMARKS.md)
-`;
+import { Values, command, intOption, runScript } from '../cli/options';
 
 const LOOP = path.join(__dirname, 'loop.js');
 const PYTORCH = path.join(ROOT, 'lib/bench/pytorch_loop.py');
@@ -110,6 +94,8 @@ class Child {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     this.proc.stderr!.on('data', (d) => (this.stderr += d));
+    // a child that already exited (a long run answers once and ends) has no stdin left to say quit to
+    this.proc.stdin!.on('error', () => {});
     this.lines = readline.createInterface({ input: this.proc.stdout! })[Symbol.asyncIterator]();
   }
 
@@ -416,125 +402,105 @@ function markdown(results: Json, lines: string[]): string {
   ].join('\n');
 }
 
-async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      'vs-pytorch': { type: 'boolean' },
-      backends: { type: 'string' },
-      baseline: { type: 'boolean' },
-      runs: { type: 'string' },
-      'run-iterations': { type: 'string' },
-      warmup: { type: 'string' },
-      long: { type: 'string' },
-      cap: { type: 'string' },
-      'long-for': { type: 'string' },
-      grading: { type: 'boolean' },
-      quick: { type: 'boolean' },
-      json: { type: 'boolean' },
-      markdown: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  const int = (v: string | undefined, d: number, name: string) => {
-    if (v === undefined) return d;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer, got "${v}"`);
-    return n;
-  };
+type BenchValues = Values<typeof BENCH_OPTIONS>;
+
+/** The sizes of a run (`--quick` makes them small); the results and BENCHMARKS.md show them. */
+function readSizes(values: BenchValues) {
   const q = values.quick;
-  const options = {
-    runs: int(values.runs, q ? 3 : 5, 'runs'),
-    runIterations: int(values['run-iterations'], q ? 200 : 500, 'run-iterations'),
-    warmup: int(values.warmup, q ? 100 : 300, 'warmup'),
-    long: int(values.long, q ? 2000 : 30000, 'long'),
-    cap: int(values.cap, q ? 2000 : 15000, 'cap'),
+  return {
+    runs: intOption(values.runs, 'runs', q ? 3 : 5),
+    runIterations: intOption(values['run-iterations'], 'run-iterations', q ? 200 : 500),
+    warmup: intOption(values.warmup, 'warmup', q ? 100 : 300),
+    long: intOption(values.long, 'long', q ? 2000 : 30000),
+    cap: intOption(values.cap, 'cap', q ? 2000 : 15000),
   };
-  const backends = (values.backends ?? BACKENDS.join(','))
+}
+type Sizes = ReturnType<typeof readSizes>;
+
+const list = (value: string) =>
+  value
     .split(',')
     .map((b) => b.trim())
     .filter(Boolean);
-  const m = machine();
-  log(`bench: ${m.cpu}, ${m.cores} cores, load ${m.loadBefore.map((x: number) => x.toFixed(1)).join(' ')}`);
 
-  const entries: Entry[] = backends.map((b) => ({
+/** One row per backend asked for, and PyTorch's when asked for (with why not when torch is missing). */
+function plan(values: BenchValues, py: string | null): { entries: Entry[]; pytorch?: Entry } {
+  const entries: Entry[] = list(values.backends ?? BACKENDS.join(',')).map((b) => ({
     label: b,
     backend: b,
     command: [process.execPath, LOOP, 'serve', b],
     runs: [],
     cpuRuns: [],
   }));
-  let pytorch: Entry | undefined;
-  const py = values['vs-pytorch'] ? python() : null;
-  if (values['vs-pytorch']) {
-    pytorch = {
-      label: 'pytorch',
-      backend: 'pytorch',
-      command: [py ?? 'python3', PYTORCH, 'serve'],
-      runs: [],
-      cpuRuns: [],
-    };
-    if (!py) pytorch.error = 'python3 cannot import torch (apt-get install python3-torch)';
-  }
-  log('starting and warming up:');
-  const children = await startAll([...entries, ...(pytorch && !pytorch.error ? [pytorch] : [])], options.warmup);
-  const defaultEntry = entries.find((e) => !e.error);
-  if (values.baseline && defaultEntry) {
-    // the "before" rows: no lib speed-up at all, the fused model op alone (lib/seminar/nn.ts), all but the SIMD kernels
-    const befores: Entry[] = BASELINES.map(({ label, env }) => ({
-      label: `${defaultEntry.backend} (${label})`,
-      backend: defaultEntry.backend,
-      command: defaultEntry.command,
-      env,
-      runs: [],
-      cpuRuns: [],
-    }));
-    entries.splice(entries.indexOf(defaultEntry) + 1, 0, ...befores);
-    for (const [e, c] of await startAll(befores, options.warmup)) children.set(e, c);
-  }
-  const all = [...entries, ...(pytorch ? [pytorch] : [])];
+  if (!values['vs-pytorch']) return { entries };
+  const pytorch: Entry = {
+    label: 'pytorch',
+    backend: 'pytorch',
+    command: [py ?? 'python3', PYTORCH, 'serve'],
+    runs: [],
+    cpuRuns: [],
+  };
+  if (!py) pytorch.error = 'python3 cannot import torch (apt-get install python3-torch)';
+  return { entries, pytorch };
+}
 
-  for (let r = 0; r < options.runs; r++) {
+/** The "before" rows (BASELINES), placed after the default backend's row and started. */
+async function addBaselines(entries: Entry[], base: Entry, children: Map<Entry, Child>, warmup: number) {
+  const befores: Entry[] = BASELINES.map(({ label, env }) => ({
+    label: `${base.backend} (${label})`,
+    backend: base.backend,
+    command: base.command,
+    env,
+    runs: [],
+    cpuRuns: [],
+  }));
+  entries.splice(entries.indexOf(base) + 1, 0, ...befores);
+  for (const [e, c] of await startAll(befores, warmup)) children.set(e, c);
+}
+
+/** The timed rounds, interleaved: round r asks every child in turn for `runIterations` iterations. */
+async function timedRounds(all: Entry[], children: Map<Entry, Child>, sizes: Sizes) {
+  for (let r = 0; r < sizes.runs; r++) {
     const line: string[] = [];
     for (const e of all) {
       const c = children.get(e);
       if (!c) continue;
-      const a = await c.ask(`run ${options.runIterations}`);
+      const a = await c.ask(`run ${sizes.runIterations}`);
       e.runs.push(a.itPerSec as number);
       e.cpuRuns.push(a.itPerCpuSec as number);
       line.push(`${e.label} ${fmt(a.itPerSec)} (${fmt(a.itPerCpuSec)}/cpu-s)`);
     }
-    log(`round ${r + 1}/${options.runs}: ${line.join(', ')}`);
+    log(`round ${r + 1}/${sizes.runs}: ${line.join(', ')}`);
   }
-  if (defaultEntry && children.get(defaultEntry)) {
-    defaultEntry.readout = await children.get(defaultEntry)!.ask('readout 2001');
-    log(
-      `dashboard: ${fmt(100 * defaultEntry.readout.share, 1)} % of loop time (${fmt(100 * defaultEntry.readout.waitShare, 1)} % waiting for the last picture)`,
-    );
-  }
-  for (const c of children.values()) c.quit();
+}
 
-  const longFor = values['long-for']?.split(',').map((b) => b.trim());
-  if (options.long > 0) {
-    for (const e of all) {
-      if (e.error || !children.has(e)) continue;
-      if (longFor && !longFor.includes(e.label)) continue;
-      log(`long run (${options.long} iterations): ${e.label} …`);
-      e.long = await longRun(e, py, options.long, options.cap);
-      if (e.long.error) log(`  failed: ${e.long.error}`);
-      else
-        log(
-          `  best W1 ${fmt(e.long.bestW1, 3)} at ${e.long.bestW1At}; ${fmt(e.long.longItPerSec)} it/s; peak RSS ${fmt(e.long.peakRssMB)} MB; growth ${fmt(e.long.rssGrowthMB, 1)} MB`,
-        );
-    }
+/** The dashboard's share of the notebook's training cell, on the default backend. */
+async function dashboardShare(e: Entry, child: Child) {
+  e.readout = await child.ask('readout 2001');
+  log(
+    `dashboard: ${fmt(100 * e.readout.share, 1)} % of loop time (${fmt(100 * e.readout.waitShare, 1)} % waiting for the last picture)`,
+  );
+}
+
+/** The convergence and memory runs, one after another (each in a fresh process). */
+async function longRuns(rows: Entry[], py: string | null, sizes: Sizes) {
+  for (const e of rows) {
+    log(`long run (${sizes.long} iterations): ${e.label} …`);
+    e.long = await longRun(e, py, sizes.long, sizes.cap);
+    if (e.long.error) log(`  failed: ${e.long.error}`);
+    else
+      log(
+        `  best W1 ${fmt(e.long.bestW1, 3)} at ${e.long.bestW1At}; ${fmt(e.long.longItPerSec)} it/s; peak RSS ${fmt(e.long.peakRssMB)} MB; growth ${fmt(e.long.rssGrowthMB, 1)} MB`,
+      );
   }
+}
+
+/** What `--json` prints and BENCHMARKS.md is written from. */
+function collect(m: Json, sizes: Sizes, all: Entry[], pytorch: Entry | undefined, base: Entry | undefined): Json {
   const results: Json = {
     command: 'npm run bench -- ' + process.argv.slice(2).join(' '),
     machine: m,
-    options,
+    options: sizes,
     pytorchVersion: pytorch?.info?.version,
     entries: all.map(({ label, backend, error, info, runs, cpuRuns, readout, long }) => ({
       label,
@@ -550,21 +516,22 @@ async function main(): Promise<number> {
     })),
     loadAfter: os.loadavg(),
   };
-  if (values.grading) {
-    log('grading throughput:');
-    results.grading = grading();
+  if (pytorch && !pytorch.error && base) {
+    results.defaultVsPytorch = median(base.runs) / median(pytorch.runs);
+    results.defaultVsPytorchCpu = median(base.cpuRuns) / median(pytorch.cpuRuns);
   }
-  if (pytorch && !pytorch.error && defaultEntry) {
-    results.defaultVsPytorch = median(defaultEntry.runs) / median(pytorch.runs);
-    results.defaultVsPytorchCpu = median(defaultEntry.cpuRuns) / median(pytorch.cpuRuns);
-  }
+  return results;
+}
+
+/** The results on stdout (the table, or JSON) and, with --markdown, in BENCHMARKS.md's form. */
+function report(results: Json, all: Entry[], pytorch: Entry | undefined, base: Entry | undefined, values: BenchValues) {
   const lines = table(all, pytorch);
   if (values.json) process.stdout.write(JSON.stringify(results, null, 2) + '\n');
   else {
     process.stdout.write(lines.join('\n') + '\n');
     if (results.defaultVsPytorch) {
       process.stdout.write(
-        `\ndefault backend (${defaultEntry!.backend}) / PyTorch: ${results.defaultVsPytorch.toFixed(2)}× it/s, ${results.defaultVsPytorchCpu.toFixed(2)}× it per CPU-second\n`,
+        `\ndefault backend (${base!.backend}) / PyTorch: ${results.defaultVsPytorch.toFixed(2)}× it/s, ${results.defaultVsPytorchCpu.toFixed(2)}× it per CPU-second\n`,
       );
     }
   }
@@ -572,13 +539,91 @@ async function main(): Promise<number> {
     fs.writeFileSync(values.markdown, markdown(results, lines));
     log(`wrote ${values.markdown}`);
   }
+}
+
+async function bench(values: BenchValues): Promise<number> {
+  const sizes = readSizes(values);
+  const m = machine();
+  log(`bench: ${m.cpu}, ${m.cores} cores, load ${m.loadBefore.map((x: number) => x.toFixed(1)).join(' ')}`);
+  const py = values['vs-pytorch'] ? python() : null;
+  const { entries, pytorch } = plan(values, py);
+
+  log('starting and warming up:');
+  const children = await startAll([...entries, ...(pytorch && !pytorch.error ? [pytorch] : [])], sizes.warmup);
+  const base = entries.find((e) => !e.error); // the default backend: the first that loads
+  if (values.baseline && base) await addBaselines(entries, base, children, sizes.warmup);
+  const all = [...entries, ...(pytorch ? [pytorch] : [])];
+  await timedRounds(all, children, sizes);
+  if (base && children.has(base)) await dashboardShare(base, children.get(base)!);
+  for (const c of children.values()) c.quit();
+
+  const longFor = values['long-for'] === undefined ? undefined : list(values['long-for']);
+  if (sizes.long > 0)
+    await longRuns(
+      all.filter((e) => !e.error && children.has(e) && (!longFor || longFor.includes(e.label))),
+      py,
+      sizes,
+    );
+  const results = collect(m, sizes, all, pytorch, base);
+  if (values.grading) {
+    log('grading throughput:');
+    results.grading = grading();
+  }
+  report(results, all, pytorch, base, values);
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err) => {
-    log(`bench: ${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
-    process.exit(2);
+const BENCH_OPTIONS = {
+  'vs-pytorch': {
+    type: 'boolean',
+    description: 'also run the loop in PyTorch (python3-torch, 1 thread) and print ours / PyTorch',
   },
-);
+  backends: {
+    type: 'string',
+    arg: 'LIST',
+    description: `comma-separated (default: ${BACKENDS.join(',')}; those that fail to load are listed as such)`,
+  },
+  baseline: {
+    type: 'boolean',
+    description: 'also time the default backend without the lib\'s speed-ups, one at a time: the "before"',
+  },
+  runs: { type: 'string', arg: 'N', description: 'timed rounds (default 5)' },
+  'run-iterations': { type: 'string', arg: 'N', description: 'iterations per round (default 500)' },
+  warmup: { type: 'string', arg: 'N', description: 'iterations before timing (default 300)' },
+  long: {
+    type: 'string',
+    arg: 'N',
+    description: 'iterations of the convergence/memory run (default 30000; 0 skips it)',
+  },
+  cap: { type: 'string', arg: 'N', description: 'stop checking convergence after N iterations (default 15000)' },
+  'long-for': {
+    type: 'string',
+    arg: 'LIST',
+    description: 'rows that get the long run (default: all; e.g. wasm,pytorch — cpu takes ~10 min)',
+  },
+  grading: {
+    type: 'boolean',
+    description: 'grading throughput: gan-seminar grade on 50 exact, 4 valid-variant and 4 wrong-variant submissions',
+  },
+  quick: { type: 'boolean', description: 'small numbers for a smoke run (runs 3 × 200, long 2000)' },
+  json: { type: 'boolean', description: 'print the results as JSON' },
+  markdown: {
+    type: 'string',
+    arg: 'FILE',
+    description: 'write the results table with the machine description to FILE (e.g. BENCHMARKS.md)',
+  },
+} as const;
+
+export const BENCH = command({
+  name: 'bench',
+  invocation: 'npm run bench --',
+  summary: "the seminar loop's speed, convergence time and memory per backend (and against PyTorch)",
+  synopsis: '[options]',
+  about: `Times the seminar loop on every tfjs backend that loads here, each in its own process, the timed
+rounds interleaved across them; optionally the same loop in PyTorch, the default backend without the
+lib's speed-ups, and the grader's throughput. A benchmark, not a test: it asserts nothing.`,
+  options: BENCH_OPTIONS,
+  run: bench,
+});
+
+if (require.main === module) runScript(BENCH);

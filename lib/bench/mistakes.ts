@@ -1,12 +1,11 @@
 // What each classic mistake (the grader's diagnoses, lib/exercises/*.ts) does to a training run: the
 // numbers behind the notebook's "What to expect" cell. Not a test (it takes minutes); run it with
-//   node dist/lib/bench/mistakes.js [--iterations 4000] [--seed 42] [--only name,name] [--json FILE] [--png DIR] [--trails FILE]
+//   node dist/lib/bench/mistakes.js [options]   (--help lists them)
 // (--trails: every read-out's verdict signs, lib/seminar/verdict.ts, whose thresholds were measured on them)
 // Each mistake is the reference (lib/reference/) with the one thing changed that the fixture changes in
 // the exercise cell (test/support/fixtures.ts), the other exercise correct, so the run needs no notebook.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   DISC_LR,
   REAL_MEAN,
@@ -26,6 +25,7 @@ import { Dashboard } from '../dashboard/dashboard';
 import { renderPng } from '../dashboard/render';
 import type { Steps } from '../seminar/steps';
 import { Signs, verdict } from '../seminar/verdict';
+import { UsageError, Values, command, intOption, runScript } from '../cli/options';
 
 export interface Variant {
   /** trainDisc: tf.sum instead of tf.mean; no tf.neg; IS_REAL/IS_FAKE swapped; tf.softmax for tf.logSoftmax; no varList; two steps per call. */
@@ -256,22 +256,36 @@ export const HEADER =
   '| run | iterations | D loss (after 1000) | G loss (after 1000) | D(x) mean (near 0/0.5/1) | D(G(z)) mean (near 0/0.5/1) | gen mean | gen std | W1 | 1st / 99th pct |' +
   ' gen mean every 1000 | verdict from iteration |\n|---|---|---|---|---|---|---|---|---|---|---|---|';
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      iterations: { type: 'string' },
-      seed: { type: 'string' },
-      only: { type: 'string' },
-      json: { type: 'string' },
-      png: { type: 'string' },
-      trails: { type: 'string' },
-    },
-  });
-  const iterations = Number(values.iterations ?? 4000);
-  const seed = Number(values.seed ?? 42);
+const MISTAKES_OPTIONS = {
+  iterations: { type: 'string', arg: 'N', description: 'iterations per run (default 4000)' },
+  seed: { type: 'string', arg: 'N', description: 'random seed (default 42)' },
+  only: { type: 'string', arg: 'LIST', description: 'comma-separated mistakes to run (default: all of MISTAKES)' },
+  json: { type: 'string', arg: 'FILE', description: "write each run's numbers as JSON to FILE" },
+  png: { type: 'string', arg: 'DIR', description: "write each run's dashboard as a PNG into DIR" },
+  trails: {
+    type: 'string',
+    arg: 'FILE',
+    description: "write every read-out's verdict signs to FILE (test/data/verdict-trails.json is one)",
+  },
+} as const;
+
+export const MISTAKES_COMMAND = command({
+  name: 'mistakes',
+  invocation: 'node dist/lib/bench/mistakes.js',
+  summary: 'what each classic mistake does to a training run',
+  synopsis: '[options]',
+  about: `Trains the reference with one mistake put in at a time (the grader's diagnoses) and prints a row of
+read-outs per run: the numbers behind the notebook's "What to expect" cell. Takes minutes.`,
+  options: MISTAKES_OPTIONS,
+  run: measureAll,
+});
+
+async function measureAll(values: Values<typeof MISTAKES_OPTIONS>): Promise<number> {
+  const iterations = intOption(values.iterations, 'iterations', 4000);
+  const seed = intOption(values.seed, 'seed', 42);
   const names = values.only ? values.only.split(',') : Object.keys(MISTAKES);
   for (const n of names)
-    if (!MISTAKES[n]) throw new Error(`unknown mistake "${n}": one of ${Object.keys(MISTAKES).join(', ')}`);
+    if (!MISTAKES[n]) throw new UsageError(`unknown mistake "${n}": one of ${Object.keys(MISTAKES).join(', ')}`);
   await initBackend();
   console.log(HEADER);
   const results: Measured[] = [];
@@ -294,11 +308,7 @@ async function main(): Promise<void> {
       values.trails,
       `${JSON.stringify(results.map(({ name, iterations, signs }) => ({ name, seed, iterations, signs })))}\n`,
     );
+  return 0;
 }
 
-if (require.main === module) {
-  main().catch((err) => {
-    console.error(err);
-    process.exit(1);
-  });
-}
+if (require.main === module) runScript(MISTAKES_COMMAND);

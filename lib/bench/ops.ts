@@ -5,11 +5,11 @@
 // run a kernel: lib/tfjs/tape.ts shares the buffer instead). At the seminar's sizes each op costs a few
 // µs of engine bookkeeping whatever its kernel does, so this count is what bounds the loop. A measuring
 // tool, not a test.
-import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { createSeminar, disposeSeminar } from '../seminar/models';
 import { referenceSteps } from '../reference';
 import { initBackend } from '../tfjs/backend';
+import { UsageError, command, intOption, runScript } from '../cli/options';
 
 /** The engine's one entry for every op (private in tfjs's types: counted here, not changed). */
 type Params = { kernelName?: string };
@@ -23,12 +23,22 @@ function origin(stack: string, nested: boolean): string {
   return nested ? 'forward (inside an op)' : 'forward';
 }
 
-async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { iterations: { type: 'string' } } });
+export const OPS = command({
+  name: 'ops',
+  invocation: 'node dist/lib/bench/ops.js',
+  summary: 'engine ops per seminar iteration, by origin and kernel',
+  synopsis: '[backend] [options]',
+  about: `Counts the engine ops (registered kernels and customGrad ops) one seminar iteration makes on the
+backend given (default: the fastest available) and says who makes them: forward, backprop, SGD update.`,
+  options: { iterations: { type: 'string', arg: 'N', description: 'iterations counted (default 20)' } },
+  positionals: true,
+  run: (values, positionals) => countOps(intOption(values.iterations, 'iterations', 20), positionals),
+});
+
+async function countOps(n: number, positionals: string[]): Promise<number> {
+  if (positionals.length > 1) throw new UsageError('give one backend');
+  if (n === 0) throw new UsageError('--iterations must be positive');
   const backend = await initBackend(positionals[0]);
-  const n = Number(values.iterations ?? 20);
-  if (!Number.isInteger(n) || n <= 0)
-    throw new Error(`--iterations must be a positive integer, got "${values.iterations}"`);
   const s = createSeminar({ seed: 1 });
   const steps = referenceSteps(s);
   const iteration = () => {
@@ -70,9 +80,7 @@ async function main(): Promise<void> {
   for (const [o, c] of byOrigin) process.stdout.write(`  ${o}: ${c.toFixed(1)}\n`);
   process.stdout.write('\nby origin and kernel:\n');
   for (const [o, k, c] of rows) process.stdout.write(`${c.toFixed(1).padStart(7)}  ${o.padEnd(26)} ${k}\n`);
+  return 0;
 }
 
-main().catch((err) => {
-  process.stderr.write(`ops: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(2);
-});
+if (require.main === module) runScript(OPS);

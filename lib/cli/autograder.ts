@@ -2,43 +2,36 @@
 // grade the one submission there. See lib/release/autograder.ts.
 import { config } from '../config';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
-import { COURSE_HELP, UsageError, courseOption } from './options';
+import { COURSE_OPTION, UsageError, command, courseOption } from './options';
 
-export const summary = 'build a Gradescope autograder zip (setup.sh, run_autograder); `run` grades inside Gradescope';
-
-export const usage = `Usage: gan-seminar autograder --out <file.zip> [options]
-       gan-seminar autograder run [--root DIR]
-
-Build: packs the project (reference included: the zip is for Gradescope, not for students) with
+export const { name, summary, usage, options, run } = command({
+  name: 'autograder',
+  summary: 'build a Gradescope autograder zip (setup.sh, run_autograder); `run` grades inside Gradescope',
+  synopsis: ['--out <file.zip> [options]', 'run [--root DIR]'],
+  about: `Build: packs the project (reference included: the zip is for Gradescope, not for students) with
 setup.sh (installs Node.js and the project) and run_autograder (grades each submission).
-  --out FILE.zip            where to write the zip (required)
-${COURSE_HELP}
-                    (baked into the zip; hidden checks are "after_published" in Gradescope)
 
-Run (what run_autograder calls): grades DIR/submission/*.ipynb into DIR/results/results.json.
-  --root DIR                Gradescope's layout root (default: $AUTOGRADER_ROOT or /autograder)
-
-  -h, --help                show this help
-`;
-
-export async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      out: { type: 'string' },
-      course: { type: 'string' },
-      root: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
+Run (what run_autograder calls): grades DIR/submission/*.ipynb into DIR/results/results.json.`,
+  options: {
+    out: { type: 'string', arg: 'FILE.zip', description: 'build: where to write the zip (required)' },
+    course: {
+      ...COURSE_OPTION,
+      description: `build: ${COURSE_OPTION.description} (baked into the zip; hidden checks are "after_published" in Gradescope)`,
     },
-  });
-  if (values.help) {
-    process.stdout.write(usage);
-    return 0;
-  }
+    root: {
+      type: 'string',
+      arg: 'DIR',
+      description: "run: Gradescope's layout root (default: $AUTOGRADER_ROOT or /autograder)",
+    },
+  },
+  positionals: true,
+  run: autograder,
+});
+
+async function autograder(values: { out?: string; course?: string; root?: string }, positionals: string[]) {
   const { buildAutograder, runAutograder } = await import('../release/autograder');
   if (positionals[0] === 'run') {
+    if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
     const root = path.resolve(values.root ?? config.autograderRoot());
     const results = (await runAutograder(root)) as { score: number; output?: string };
     console.log(`autograder: score ${results.score}${results.output ? ` — ${results.output.split('\n')[0]}` : ''}`);

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { UsageError, command, COURSE_OPTION, courseOption } from './options';
 import { NOTEBOOK_PATH } from '../paths';
 
-export const { summary, usage, run } = command({
+export const { name, summary, usage, options, run } = command({
   name: 'check',
   summary: 'check the exercise cells of a saved notebook (the self-check, from the command line)',
   synopsis: '[notebook.ipynb]',

@@ -1,28 +1,20 @@
 // `gan-seminar course [FILE]`: validates the course configuration and prints every key with its
 // description and value (lib/course/config.ts), with the checks' resulting points.
-import { parseArgs } from 'node:util';
-import { UsageError, courseOption } from './options';
+import { UsageError, command, courseOption } from './options';
 
-export const summary =
-  'show and validate the course configuration (points, weights, hidden checks, variants, late penalty)';
-
-export const usage = `Usage: gan-seminar course [FILE]
-
-Validates FILE (default lib/course/course.json) and prints each key with its meaning and value, then
+export const { name, summary, usage, options, run } = command({
+  name: 'course',
+  summary: 'show and validate the course configuration (points, weights, hidden checks, variants, late penalty)',
+  synopsis: '[FILE]',
+  about: `Validates FILE (default lib/course/course.json) and prints each key with its meaning and value, then
 every check with its points and visibility. grade, release, autograder and check read the same file
-(--course FILE).
-`;
+(--course FILE).`,
+  options: {},
+  positionals: true,
+  run: (_values, positionals) => showCourse(positionals),
+});
 
-export async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { help: { type: 'boolean', short: 'h' } },
-  });
-  if (values.help) {
-    process.stdout.write(usage);
-    return 0;
-  }
+async function showCourse(positionals: string[]): Promise<number> {
   if (positionals.length > 1) throw new UsageError('give one course file');
   courseOption(positionals[0]);
   const { COURSE_SCHEMA, course, courseFile } = await import('../course/config');

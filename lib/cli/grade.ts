@@ -3,30 +3,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Submission } from '../grader';
-import { COURSE_HELP, UsageError, courseOption, intOption } from './options';
-
-export const summary = 'auto-grade submitted notebooks into grades.csv, feedback.md and Gradescope results.json';
-
-export const usage = `Usage: gan-seminar grade <notebook-or-folder>... --out <dir> [options]
-
-Grades each submitted gan_1d.ipynb (folders: every .ipynb inside, recursively) against the reference
-and writes <dir>/grades.csv, <dir>/<student>/feedback.md and <dir>/<student>/results.json (Gradescope).
-The student is the file's path relative to the folder given, without .ipynb (a file given by itself:
-its base name); Unicode names are kept.
-
-Options:
-  --out DIR         output folder (required)
-  --timeout S       wall-clock seconds per submission (default 60)
-  --memory MB       memory cap per submission (default 1024)
-  --parallel N      submissions graded at once (default: number of cores, ${os.availableParallelism()} here)
-${COURSE_HELP}
-  --times FILE      submission times (CSV student,submitted_at in ISO 8601): the course's late penalty
-  --overrides FILE  score overrides (CSV student,score,comment; default DIR/overrides.csv if present)
-  --json            print the summary (one entry per submission) as JSON on stdout
-  -h, --help        show this help
-`;
+import { COURSE_OPTION, UsageError, command, courseOption, intOption } from './options';
 
 /**
  * The .ipynb files named by the arguments, each with its student: the path relative to the folder
@@ -66,26 +44,53 @@ export function collectNotebooks(inputs: string[]): Submission[] {
     .sort((a, b) => (a.student < b.student ? -1 : a.student > b.student ? 1 : 0));
 }
 
-export async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      out: { type: 'string' },
-      timeout: { type: 'string' },
-      memory: { type: 'string' },
-      parallel: { type: 'string' },
-      course: { type: 'string' },
-      times: { type: 'string' },
-      overrides: { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
+export const { name, summary, usage, options, run } = command({
+  name: 'grade',
+  summary: 'auto-grade submitted notebooks into grades.csv, feedback.md and Gradescope results.json',
+  synopsis: '<notebook-or-folder>... --out <dir> [options]',
+  about: `Grades each submitted gan_1d.ipynb (folders: every .ipynb inside, recursively) against the reference
+and writes <dir>/grades.csv, <dir>/<student>/feedback.md and <dir>/<student>/results.json (Gradescope).
+The student is the file's path relative to the folder given, without .ipynb (a file given by itself:
+its base name); Unicode names are kept.`,
+  options: {
+    out: { type: 'string', arg: 'DIR', description: 'output folder (required)' },
+    timeout: { type: 'string', arg: 'S', description: 'wall-clock seconds per submission (default 60)' },
+    memory: { type: 'string', arg: 'MB', description: 'memory cap per submission (default 1024)' },
+    parallel: {
+      type: 'string',
+      arg: 'N',
+      description: `submissions graded at once (default: number of cores, ${os.availableParallelism()} here)`,
     },
-  });
-  if (values.help) {
-    process.stdout.write(usage);
-    return 0;
-  }
+    course: COURSE_OPTION,
+    times: {
+      type: 'string',
+      arg: 'FILE',
+      description: "submission times (CSV student,submitted_at in ISO 8601): the course's late penalty",
+    },
+    overrides: {
+      type: 'string',
+      arg: 'FILE',
+      description: 'score overrides (CSV student,score,comment; default DIR/overrides.csv if present)',
+    },
+    json: { type: 'boolean', description: 'print the summary (one entry per submission) as JSON on stdout' },
+  },
+  positionals: true,
+  run: grade,
+});
+
+async function grade(
+  values: {
+    out?: string;
+    timeout?: string;
+    memory?: string;
+    parallel?: string;
+    course?: string;
+    times?: string;
+    overrides?: string;
+    json?: boolean;
+  },
+  positionals: string[],
+): Promise<number> {
   if (positionals.length === 0) throw new UsageError('give at least one notebook or folder to grade');
   if (!values.out || values.out.trim() === '') throw new UsageError('--out <dir> is required');
   const timeout = intOption(values.timeout, 'timeout', 60);

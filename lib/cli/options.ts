@@ -13,11 +13,7 @@ export function intOption(value: string | undefined, name: string, fallback: num
   return n;
 }
 
-/** The help line every command that reads the course shows (one spelling: `--course FILE`). */
-export const COURSE_HELP = `  --course FILE     the course configuration (default lib/course/course.json): points and weights,
-                    hidden checks, variant policy, late penalty — \`gan-seminar course\` describes each key`;
-
-/** `--course FILE` as a `command()` option (the same text as COURSE_HELP). */
+/** `--course FILE`, the one spelling every command that reads the course declares. */
 export const COURSE_OPTION = {
   type: 'string',
   arg: 'FILE',
@@ -50,17 +46,20 @@ export interface OptionSpec {
   description: string;
 }
 
-type Values<O extends Record<string, OptionSpec>> = {
+/** The parsed values of the options O declares. */
+export type Values<O extends Record<string, OptionSpec>> = {
   [K in keyof O]?: O[K]['type'] extends 'boolean' ? boolean : string;
 };
 
 /** What a subcommand declares; `command()` makes its usage text and its option parsing from it. */
 export interface CommandSpec<O extends Record<string, OptionSpec>> {
   name: string;
+  /** How a user calls it (default `gan-seminar NAME`; the bench is `npm run bench --`). */
+  invocation?: string;
   /** Its line in `gan-seminar --help`. */
   summary: string;
-  /** What follows `gan-seminar NAME` in the usage line. */
-  synopsis: string;
+  /** What follows the invocation in the usage line; one line per form (`autograder` and `autograder run`). */
+  synopsis: string | string[];
   /** The paragraphs between the usage line and the options. */
   about: string;
   options: O;
@@ -71,12 +70,31 @@ export interface CommandSpec<O extends Record<string, OptionSpec>> {
 
 /** A subcommand as lib/cli.ts's table loads it. */
 export interface Command {
+  name: string;
   summary: string;
   usage: string;
+  /** The options it declared (without help), for the command-shape test. */
+  options: Readonly<Record<string, OptionSpec>>;
   run(args: string[]): Promise<number>;
 }
 
 const HELP: OptionSpec = { type: 'boolean', short: 'h', description: 'show this help' };
+
+/** Help lines wrap here; a long description continues under its own start. */
+const HELP_WIDTH = 110;
+
+function wrap(text: string, indent: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (line && indent + line.length + 1 + word.length > HELP_WIDTH) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  lines.push(line);
+  return lines.join(`\n${' '.repeat(indent)}`);
+}
 
 /** The subcommand: `--help` prints the usage made from the declaration; anything else goes to `spec.run`. */
 export function command<O extends Record<string, OptionSpec>>(spec: CommandSpec<O>): Command {
@@ -86,16 +104,22 @@ export function command<O extends Record<string, OptionSpec>>(spec: CommandSpec<
     o.description,
   ]);
   const width = Math.max(...flags.map(([flag]) => flag.length)) + 3;
+  const invocation = spec.invocation ?? `gan-seminar ${spec.name}`;
+  const forms = (typeof spec.synopsis === 'string' ? [spec.synopsis] : spec.synopsis).map((s) =>
+    `${invocation} ${s}`.trimEnd(),
+  );
   const usage =
-    `Usage: gan-seminar ${spec.name} ${spec.synopsis}\n\n${spec.about.trim()}\n\nOptions:\n` +
-    flags.map(([flag, text]) => `  ${flag.padEnd(width)}${text}`).join('\n') +
+    `Usage: ${forms.join(`\n${' '.repeat('Usage: '.length)}`)}\n\n${spec.about.trim()}\n\nOptions:\n` +
+    flags.map(([flag, text]) => `  ${flag.padEnd(width)}${wrap(text, width + 2)}`).join('\n') +
     '\n';
   const parse = Object.fromEntries(
     Object.entries(options).map(([long, o]) => [long, o.short ? { type: o.type, short: o.short } : { type: o.type }]),
   );
   return {
+    name: spec.name,
     summary: spec.summary,
     usage,
+    options: spec.options,
     async run(args) {
       const { values, positionals } = parseArgs({ args, options: parse, allowPositionals: spec.positionals ?? false });
       if (values.help) {
@@ -105,4 +129,26 @@ export function command<O extends Record<string, OptionSpec>>(spec: CommandSpec<
       return spec.run(values as Values<O>, positionals);
     },
   };
+}
+
+/** Whether an error is the user's (a UsageError or parseArgs refusing an option): shown with the usage, exit 2. */
+export function isUsageError(err: unknown): err is Error {
+  const parseError = err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS');
+  return err instanceof UsageError || parseError;
+}
+
+/**
+ * A command as a script's entry point (`npm run bench`, `node dist/lib/bench/mistakes.js`): exits with its
+ * code; a usage error prints the message and the usage (exit 2), any other error its message (exit 1).
+ */
+export function runScript(cmd: Command, args = process.argv.slice(2)): void {
+  cmd.run(args).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      const usage = isUsageError(err);
+      const message = err instanceof Error ? err.message : String(err);
+      process.stderr.write(`${cmd.name}: ${message}\n${usage ? `\n${cmd.usage}` : ''}`);
+      process.exit(usage ? 2 : 1);
+    },
+  );
 }

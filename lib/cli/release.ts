@@ -1,46 +1,48 @@
 // `gan-seminar release --out <dir>`: the student bundle (lib/release/bundle.ts).
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { describeBackend, initGraderBackend } from '../tfjs/backend';
-import { COURSE_HELP, UsageError, courseOption } from './options';
+import { COURSE_OPTION, UsageError, command, courseOption } from './options';
 import { NOTEBOOK_PATH } from '../paths';
 
-export const summary = 'build the student bundle: notebook, lib without solutions, self-check (leak-guarded)';
-
-export const usage = `Usage: gan-seminar release --out <dir> [options]
-
-Builds a folder to hand to students: the notebook with outputs cleared and the exercises as placeholders,
+export const { name, summary, usage, options, run } = command({
+  name: 'release',
+  summary: 'build the student bundle: notebook, lib without solutions, self-check (leak-guarded)',
+  synopsis: '--out <dir> [options]',
+  about: `Builds a folder to hand to students: the notebook with outputs cleared and the exercises as placeholders,
 the lib without lib/reference/solutions.ts, the self-check with the reference's expected numbers, its own
-package.json and README. Fails (and writes nothing) if any piece of the reference would be in it.
-
-Options:
-  --out DIR        where to write the bundle (required; outside lib/, test/, notebooks/)
-  --force          replace DIR if it exists and is not empty
-${COURSE_HELP}
-                    (its hidden checks stay out of the bundle's self-check; the grader still runs them)
-  --nbgrader DIR   also write an nbgrader course folder for instructors: DIR/nbgrader_config.py and
-                   DIR/source/gan_1d/gan_1d.ipynb with the reference between // BEGIN SOLUTION and
-                   // END SOLUTION (instructor-only: keep it away from students)
-  --no-build       skip compiling the bundle (and scanning the compiled output) — for quick looks only
-  -h, --help       show this help
-`;
-
-export async function run(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      out: { type: 'string' },
-      force: { type: 'boolean' },
-      course: { type: 'string' },
-      nbgrader: { type: 'string' },
-      'no-build': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
+package.json and README. Fails (and writes nothing) if any piece of the reference would be in it.`,
+  options: {
+    out: {
+      type: 'string',
+      arg: 'DIR',
+      description: 'where to write the bundle (required; outside lib/, test/, notebooks/)',
     },
-  });
-  if (values.help) {
-    process.stdout.write(usage);
-    return 0;
-  }
+    force: { type: 'boolean', description: 'replace DIR if it exists and is not empty' },
+    course: {
+      ...COURSE_OPTION,
+      description: `${COURSE_OPTION.description} (its hidden checks stay out of the bundle's self-check; the grader still runs them)`,
+    },
+    nbgrader: {
+      type: 'string',
+      arg: 'DIR',
+      description:
+        'also write an nbgrader course folder for instructors: DIR/nbgrader_config.py and DIR/source/gan_1d/gan_1d.ipynb with the reference between // BEGIN SOLUTION and // END SOLUTION (instructor-only: keep it away from students)',
+    },
+    'no-build': {
+      type: 'boolean',
+      description: 'skip compiling the bundle (and scanning the compiled output) — for quick looks only',
+    },
+  },
+  run: release,
+});
+
+async function release(values: {
+  out?: string;
+  force?: boolean;
+  course?: string;
+  nbgrader?: string;
+  'no-build'?: boolean;
+}): Promise<number> {
   if (!values.out || values.out.trim() === '') throw new UsageError('--out <dir> is required');
   const out = path.resolve(values.out);
   const nbgrader = values.nbgrader === undefined ? undefined : path.resolve(values.nbgrader);

@@ -198,7 +198,7 @@ async function train(options: TrainCliOptions): Promise<number> {
   return stopped ? 130 : 0; // the shell's code for "stopped by Ctrl-C", after writing what was done
 }
 
-export const { summary, usage, run } = command({
+export const { name, summary, usage, options, run } = command({
   name: 'train',
   summary: "train the seminar's GAN with the reference solutions",
   synopsis: '[options]',

@@ -1,7 +1,11 @@
 // One command shape: a subcommand declares its options once (lib/cli/options.ts's command()), and its
 // --help and its parsing both come from that declaration.
 import { expect } from 'chai';
-import { command } from '../../lib/cli/options';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { COMMANDS } from '../../lib/cli';
+import { Command, command } from '../../lib/cli/options';
+import { ROOT } from '../../lib/paths';
 
 describe('cli: the command shape', () => {
   const seen: unknown[] = [];
@@ -37,5 +41,64 @@ describe('cli: the command shape', () => {
       (err: Error & { code?: string }) => expect(err.code).to.equal('ERR_PARSE_ARGS_UNKNOWN_OPTION'),
     );
     expect(seen).to.deep.equal([]);
+  });
+});
+
+describe('cli: every subcommand and every bench script has that shape', () => {
+  const shaped: Command[] = [
+    ...Object.values(COMMANDS).map((load) => load()),
+    require('../../lib/bench/bench').BENCH as Command,
+    require('../../lib/bench/mistakes').MISTAKES_COMMAND as Command,
+    require('../../lib/bench/ops').OPS as Command,
+  ];
+
+  /** What `run(args)` writes to stdout, and its exit code. */
+  async function stdoutOf(cmd: Command, args: string[]): Promise<{ code: number; out: string }> {
+    const write = process.stdout.write;
+    let out = '';
+    process.stdout.write = ((chunk: string) => ((out += chunk), true)) as typeof process.stdout.write;
+    try {
+      return { code: await cmd.run(args), out };
+    } finally {
+      process.stdout.write = write;
+    }
+  }
+
+  it("lists each command's declared options in its --help, and only those", () => {
+    expect(shaped.map((c) => c.name)).to.include.members([
+      ...['train', 'grade', 'check', 'release', 'autograder', 'course'],
+      ...['bench', 'mistakes', 'ops'],
+    ]);
+    for (const cmd of shaped) {
+      const listed = cmd.usage
+        .split('\nOptions:\n')[1]
+        .split('\n')
+        .map((line) => /^ {2}(?:-\w, )?--([\w-]+)/.exec(line)?.[1])
+        .filter((o): o is string => o !== undefined);
+      expect(listed, cmd.name).to.deep.equal([...Object.keys(cmd.options), 'help']);
+    }
+  });
+
+  it('parses every option its --help lists (each given at once, then --help prints the usage)', async () => {
+    for (const cmd of shaped) {
+      const args = Object.entries(cmd.options).flatMap(([long, o]) =>
+        o.type === 'string' ? [`--${long}`, '1'] : [`--${long}`],
+      );
+      expect(await stdoutOf(cmd, [...args, '--help']), cmd.name).to.deep.equal({ code: 0, out: cmd.usage });
+    }
+  });
+
+  it('no command parses its own arguments or writes its own usage (lib/cli/options.ts is the one home)', () => {
+    const files = [
+      ...fs.readdirSync(path.join(ROOT, 'lib', 'cli')).map((f) => path.join('lib', 'cli', f)),
+      ...fs.readdirSync(path.join(ROOT, 'lib', 'bench')).map((f) => path.join('lib', 'bench', f)),
+      path.join('lib', 'cli.ts'),
+    ].filter((f) => f.endsWith('.ts') && f !== path.join('lib', 'cli', 'options.ts'));
+    for (const f of files) {
+      const text = fs.readFileSync(path.join(ROOT, f), 'utf8');
+      expect(text, f).to.not.match(/\bparseArgs\b|['"`]Usage: gan-seminar \w|['"`]Usage: (npm|node) /);
+    }
+    const modules = fs.readdirSync(path.join(ROOT, 'lib', 'cli')).filter((f) => f !== 'options.ts');
+    expect(modules.map((f) => f.replace(/\.ts$/, '')).sort()).to.deep.equal(Object.keys(COMMANDS).sort());
   });
 });
