@@ -6,6 +6,7 @@ export { LiveOutput } from './dashboard/live-output';
 export * from './seminar/readout';
 export * from './seminar/metrics';
 export * from './seminar/nn';
+export { setFused, type FusedMode } from './tfjs/fused-chain';
 export * from './jupyter/cell-helpers';
 export * as plots from './dashboard/panels';
 export * from './seminar/random';

@@ -32,7 +32,7 @@ const BASELINES: readonly { label: string; env: Record<string, string>; what: st
   {
     label: 'fused models only',
     env: speedUpsOff(SPEED_UPS.map((s) => s.switch).filter((s) => s !== 'fused')),
-    what: "one op per model call (lib/seminar/nn.ts), everything else tfjs's and wasm's own",
+    what: "one op per model call (lib/tfjs/fused-chain.ts), everything else tfjs's and wasm's own",
   },
   {
     label: 'no SIMD kernels',

@@ -1,6 +1,6 @@
 // Hand-written forward and backward passes of a small dense network (Linear / ELU chains) over
 // Float32Arrays. For the seminar's shapes (batch 128, width ≤ 64) tfjs spends its time on per-op
-// bookkeeping, not arithmetic: one forward is 5 kernels and its gradient ~15 more. lib/seminar/nn.ts wraps
+// bookkeeping, not arithmetic: one forward is 5 kernels and its gradient ~15 more. lib/tfjs/fused-chain.ts wraps
 // these loops in a single tf.customGrad op per model call. Same formulas as tfjs's cpu kernels
 // (ELU: x ≥ 0 ? x : eˣ − 1; its gradient from the output y: y ≥ 0 ? dy : dy·(y + 1)); sums run in
 // float64, so results agree with tfjs's float32 ops to rounding (≈1e-7 relative).

@@ -34,7 +34,11 @@ const EVERY: readonly SpeedUpBackend[] = ['wasm', 'cpu', 'tensorflow'];
 
 /** In the order initBackend installs them. */
 export const SPEED_UPS: readonly SpeedUp[] = [
-  { switch: 'fused', file: 'lib/seminar/nn.ts, lib/tfjs/fused-op.ts, lib/tfjs/fused-backend.ts', backends: EVERY },
+  {
+    switch: 'fused',
+    file: 'lib/tfjs/fused-chain.ts, lib/tfjs/fused-op.ts, lib/tfjs/fused-backend.ts',
+    backends: EVERY,
+  },
   { switch: 'simd', file: 'lib/tfjs/simd/', backends: ['wasm'] },
   {
     switch: 'smallKernels',

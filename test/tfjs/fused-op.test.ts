@@ -1,4 +1,4 @@
-// The fused model op (lib/seminar/nn.ts fusedChain over lib/tfjs/fused-op.ts / lib/tfjs/fused-backend.ts) against the
+// The fused model op (lib/tfjs/fused-chain.ts under lib/seminar/nn.ts, over lib/tfjs/fused-op.ts / lib/tfjs/fused-backend.ts) against the
 // plain tfjs ops it replaces: same forward values, same gradients, same training step, no leaks.
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
