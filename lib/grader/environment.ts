@@ -5,6 +5,7 @@
 // offer (the host's process, the network, storage) fails with a message instead of passing.
 // Loaded by the sandbox child (lib/grader/sandbox-child.ts) only.
 import * as vm from 'node:vm';
+import { NOTEBOOK_GLOBALS } from '../seminar/models';
 
 /** Offered as they are (the host's own, hardened by SES's lockdown or frozen here). */
 const SHARED = [
@@ -152,20 +153,7 @@ export function kernelGlobals(): Record<string, unknown> {
  */
 export const CHILD_ONLY: Readonly<Record<string, string>> = {
   ...Object.fromEntries(
-    [
-      'gen',
-      'disc',
-      'genOpt',
-      'discOpt',
-      'sampleNoise',
-      'sampleRealData',
-      'IS_FAKE',
-      'IS_REAL',
-      'tf',
-      'gan',
-      'TODO',
-      'SOLUTIONS',
-    ].map((n) => [
+    [...NOTEBOOK_GLOBALS, 'tf', 'gan', 'TODO', 'SOLUTIONS'].map((n) => [
       n,
       "the notebook's globals, declared by its cells: global properties in the child's one realm, module-scoped in the kernels",
     ]),

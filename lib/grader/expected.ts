@@ -1,6 +1,6 @@
 // The student release's stand-in for the reference: what the reference does from the grader's fixed
 // states, as plain numbers, in lib/grader/expected-values.json (written by `gan-seminar release`, see
-// lib/release/expected.ts). Where lib/reference/solutions.ts is absent, the grader's basis (plans + reference
+// lib/release/write-expected.ts). Where lib/reference/solutions.ts is absent, the grader's basis (plans + reference
 // observations) comes from this file, so the self-check works without the reference's code.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
