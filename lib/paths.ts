@@ -10,3 +10,6 @@ export const NOTEBOOK_NAME = 'gan_1d.ipynb';
 export const NOTEBOOK_PATH = `notebooks/${NOTEBOOK_NAME}`;
 /** The instructor's notebook in this project. */
 export const NOTEBOOK_FILE = path.join(ROOT, NOTEBOOK_PATH);
+
+/** The reference solutions, relative to the project folder: the one file a student release leaves out. */
+export const SOLUTIONS_PATH = 'lib/reference/solutions.ts';

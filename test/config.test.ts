@@ -4,8 +4,9 @@ import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SWITCHES, read } from '../lib/config';
+import { ROOT } from '../lib/paths';
 
-const README = fs.readFileSync(path.resolve(__dirname, '..', '..', 'README.md'), 'utf8');
+const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 
 describe('config (GAN_* switches)', () => {
   it('README lists every switch with its description and accepted values', () => {
@@ -54,4 +55,4 @@ describe('config (GAN_* switches)', () => {
   });
 });
 
-const LIB = path.resolve(__dirname, '..', '..', 'lib');
+const LIB = path.join(ROOT, 'lib');

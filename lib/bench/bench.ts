@@ -13,7 +13,7 @@ import * as readline from 'node:readline';
 import { readNotebook, writeNotebook } from '../jupyter/notebook';
 import { nbgraderSource } from '../release/nbgrader';
 import { BACKENDS } from '../tfjs/backend';
-import { NOTEBOOK_FILE, ROOT } from '../paths';
+import { NOTEBOOK_FILE, ROOT, SOLUTIONS_PATH } from '../paths';
 import { SPEED_UPS, speedUpsOff } from '../tfjs/speed-ups';
 import { Values, command, intOption, runScript } from '../cli/options';
 
@@ -231,7 +231,7 @@ const GRADING_KINDS = {
 } as const;
 
 function gradingSubmission(kind: keyof typeof GRADING_KINDS, file: string): void {
-  const solutions = fs.readFileSync(path.join(ROOT, 'lib/reference/solutions.ts'), 'utf8');
+  const solutions = fs.readFileSync(path.join(ROOT, SOLUTIONS_PATH), 'utf8');
   const nb = nbgraderSource(readNotebook(NOTEBOOK_FILE), solutions);
   const loss = 'tf.mean(tf.neg(tf.add(logpRealIsReal, logpGenIsFake)))';
   const text = JSON.stringify(nb);

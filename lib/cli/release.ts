@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import { describeBackend, initGraderBackend } from '../tfjs/backend';
 import { COURSE_OPTION, UsageError, command, courseOption } from './options';
-import { NOTEBOOK_PATH } from '../paths';
+import { NOTEBOOK_PATH, SOLUTIONS_PATH } from '../paths';
 
 export const { name, summary, usage, options, run } = command({
   name: 'release',
@@ -72,11 +72,7 @@ async function release(values: {
     const { readNotebook, studentNotebook } = await import('../release/notebook');
     const { DEFAULT_ROOT } = await import('../release/bundle');
     const nb = studentNotebook(readNotebook(path.join(DEFAULT_ROOT, NOTEBOOK_PATH))).notebook;
-    const files = writeNbgraderCourse(
-      nb,
-      fs.readFileSync(path.join(DEFAULT_ROOT, 'lib', 'reference', 'solutions.ts'), 'utf8'),
-      nbgrader,
-    );
+    const files = writeNbgraderCourse(nb, fs.readFileSync(path.join(DEFAULT_ROOT, SOLUTIONS_PATH), 'utf8'), nbgrader);
     console.log(`release: nbgrader course files (instructor-only): ${files.join(', ')}`);
   }
   return 0;

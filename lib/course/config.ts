@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv from 'ajv';
 import { EXERCISES } from '../exercises';
+import { ROOT } from '../paths';
 
 /** What a step that trains the GAN by another formulation than the seminar's gets. */
 export type VariantPolicy = 'accept' | 'accept-and-flag' | 'refuse';
@@ -111,7 +112,7 @@ export const COURSE_SCHEMA = {
 
 /** Where the course file lives: the repository's (or a release's) lib/course/course.json. */
 export const COURSE_IN_PACKAGE = 'lib/course/course.json';
-export const COURSE_FILE = path.resolve(__dirname, '..', '..', '..', COURSE_IN_PACKAGE);
+export const COURSE_FILE = path.join(ROOT, COURSE_IN_PACKAGE);
 
 const validate = new Ajv({
   allErrors: false,

@@ -8,7 +8,7 @@ import { assertNoLeaks } from './leak-guard';
 import { STUDENT_COMMANDS, selectLib, studentCli } from './files';
 import { readNotebook, studentNotebook, writeNotebook } from './notebook';
 import { NOTEBOOK_PATH, PackageJson, studentLockfile, studentPackageJson, studentReadme } from './student-files';
-import { ROOT } from '../paths';
+import { ROOT, SOLUTIONS_PATH } from '../paths';
 
 export interface ReleaseOptions {
   /** The instructor's repository (default: the one this module was built from). */
@@ -178,10 +178,7 @@ export function buildRelease(options: ReleaseOptions): ReleaseReport {
     steps.push([
       'leak guard',
       (ctx) =>
-        (ctx.report.guard = assertNoLeaks(
-          ctx.staging,
-          fs.readFileSync(path.join(root, 'lib/reference/solutions.ts'), 'utf8'),
-        )),
+        (ctx.report.guard = assertNoLeaks(ctx.staging, fs.readFileSync(path.join(root, SOLUTIONS_PATH), 'utf8'))),
     ]);
     for (const [name, run] of steps) {
       const t = Date.now();

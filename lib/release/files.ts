@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ts from 'typescript';
+import { SOLUTIONS_PATH } from '../paths';
 
 /** Modules the student bundle starts from: what the notebook and the student's CLI load. */
 export const ENTRY_POINTS = [
@@ -26,7 +27,7 @@ export const INSTRUCTOR_ONLY = [
 
 /** The lazy loader is the one place allowed to name the reference (it says "not in this release" when absent). */
 const REFERENCE_LOADER = 'lib/reference/index.ts';
-const SOLUTIONS = 'lib/reference/solutions.ts';
+const SOLUTIONS = SOLUTIONS_PATH;
 
 export function isInstructorOnly(rel: string): boolean {
   return INSTRUCTOR_ONLY.some((re) => re.test(rel));

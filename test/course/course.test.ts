@@ -11,9 +11,7 @@ import { formatSelfCheck } from '../../lib/grader/self-check';
 import { buildFixture } from '../support/fixtures';
 import { CLASS } from '../support/class';
 import { tempDir } from '../support/tmp';
-
-const ROOT = path.resolve(__dirname, '..', '..', '..');
-const CLI = path.join(ROOT, 'dist', 'lib', 'cli.js');
+import { CLI } from '../support/paths';
 
 describe('course configuration', function () {
   this.timeout(300_000);

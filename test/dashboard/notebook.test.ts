@@ -13,17 +13,9 @@ import { pngSize } from '../../lib/dashboard/render';
 import { stopSharedRenderer } from '../../lib/dashboard/render-worker';
 import { referenceSteps } from '../../lib/reference/solutions';
 import { dashboardOutputs, executedNotebook, vegaLiteSchemaErrors } from '../support/dashboard';
-import {
-  NOTEBOOK,
-  ROOT,
-  cellText,
-  readNotebook,
-  requireJupyter,
-  seminarCell,
-  sourceOf,
-  textOf,
-} from '../support/jupyter';
+import { NOTEBOOK, cellText, readNotebook, requireJupyter, seminarCell, sourceOf, textOf } from '../support/jupyter';
 import { tempDir } from '../support/tmp';
+import { CLI } from '../support/paths';
 
 const MIME_TYPES = [VEGA_LITE_MIME, 'image/png', 'text/plain'];
 
@@ -176,14 +168,10 @@ describe('dashboard: live in the notebook and in npm start', () => {
   describe('npm start (gan-seminar train)', () => {
     it('trains with a progress bar, prints the metrics and writes the dashboard to the folder it names', () => {
       const out = path.join(tempDir('gan-train-'), 'run');
-      const r = spawnSync(
-        process.execPath,
-        [path.join(ROOT, 'dist', 'lib', 'cli.js'), 'train', '--iterations', '300', '--seed', '3', '--out', out],
-        {
-          encoding: 'utf8',
-          env: { ...process.env, GAN_BACKEND: '' },
-        },
-      );
+      const r = spawnSync(process.execPath, [CLI, 'train', '--iterations', '300', '--seed', '3', '--out', out], {
+        encoding: 'utf8',
+        env: { ...process.env, GAN_BACKEND: '' },
+      });
       expect(r.status, r.stderr).to.equal(0);
       expect(r.stderr).to.equal('');
       expect(r.stdout).to.match(
@@ -220,11 +208,9 @@ describe('dashboard: live in the notebook and in npm start', () => {
     it('Ctrl-C stops at the next read-out and still writes the dashboard and the metrics of what was done', async function () {
       this.timeout(180_000);
       const out = path.join(tempDir('gan-train-int-'), 'run');
-      const child = spawn(
-        process.execPath,
-        [path.join(ROOT, 'dist', 'lib', 'cli.js'), 'train', '--seminar', '--out', out],
-        { env: { ...process.env, GAN_BACKEND: '' } },
-      );
+      const child = spawn(process.execPath, [CLI, 'train', '--seminar', '--out', out], {
+        env: { ...process.env, GAN_BACKEND: '' },
+      });
       let stdout = '';
       child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
       const code = await new Promise<number | null>((resolve) => {
@@ -249,24 +235,22 @@ describe('dashboard: live in the notebook and in npm start', () => {
     });
 
     it('by default about a minute (15000 iterations), with the full seminar one flag away; it says whether it converged', () => {
-      const cli = path.join(ROOT, 'dist', 'lib', 'cli.js');
-      const help = spawnSync(process.execPath, [cli, 'train', '--help'], { encoding: 'utf8' });
+      const help = spawnSync(process.execPath, [CLI, 'train', '--help'], { encoding: 'utf8' });
       expect(help.stdout)
         .to.match(/--iterations N +training iterations \(default 15000, about a minute/)
         .and.match(/--seminar +the seminar's full length, 100000/);
       expect(help.stdout).to.match(/Converged means .*mean within 0\.15 of 5/s);
-      const both = spawnSync(process.execPath, [cli, 'train', '--seminar', '--iterations', '5'], { encoding: 'utf8' });
+      const both = spawnSync(process.execPath, [CLI, 'train', '--seminar', '--iterations', '5'], { encoding: 'utf8' });
       expect(both.status).to.equal(2);
       expect(both.stderr).to.contain('--seminar and --iterations both set the length');
     });
 
     it('--help lists the flags; a bad flag is a usage error', () => {
-      const cli = path.join(ROOT, 'dist', 'lib', 'cli.js');
-      const help = spawnSync(process.execPath, [cli, 'train', '--help'], { encoding: 'utf8' });
+      const help = spawnSync(process.execPath, [CLI, 'train', '--help'], { encoding: 'utf8' });
       expect(help.status).to.equal(0);
       for (const flag of ['--iterations', '--seed', '--out', '--backend', '--help'])
         expect(help.stdout).to.contain(flag);
-      const bad = spawnSync(process.execPath, [cli, 'train', '--iterations', 'many'], { encoding: 'utf8' });
+      const bad = spawnSync(process.execPath, [CLI, 'train', '--iterations', 'many'], { encoding: 'utf8' });
       expect(bad.status).to.equal(2);
       expect(bad.stderr).to.contain('--iterations must be a non-negative integer');
     });

@@ -17,9 +17,7 @@ import { createSeminar, disposeSeminar } from '../../lib/seminar/models';
 import { initGraderBackend } from '../../lib/tfjs/backend';
 import { CLASS, writeClass } from '../support/class';
 import { tempDir } from '../support/tmp';
-
-const ROOT = path.resolve(__dirname, '..', '..', '..');
-const CLI = path.join(ROOT, 'dist', 'lib', 'cli.js');
+import { CLI, ROOT } from '../support/paths';
 
 function grade(args: string[]): { status: number | null; stderr: string } {
   const r = spawnSync(process.execPath, [CLI, 'grade', '--timeout', '30', '--memory', '512', ...args], {

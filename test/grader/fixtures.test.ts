@@ -22,9 +22,7 @@ import {
   set,
 } from '../support/fixtures';
 import { tempDir } from '../support/tmp';
-
-const ROOT = path.resolve(__dirname, '..', '..', '..');
-const CLI = path.join(ROOT, 'dist', 'lib', 'cli.js');
+import { CLI, ROOT } from '../support/paths';
 
 interface Row {
   student: string;

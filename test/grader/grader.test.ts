@@ -33,7 +33,7 @@ import { currentSession } from '../../lib/grader/basis';
 import { feedbackFolders, feedbackOf, gradescopeOf } from '../../lib/grader/report';
 import { gradesCsv, rowOf } from '../../lib/gradebook/rows';
 import type { GradeResult } from '../../lib/grader';
-import { NOTEBOOK, cellText, executeNotebook, requireJupyter, seminarCell } from '../support/jupyter';
+import { NOTEBOOK, ROOT, cellText, executeNotebook, requireJupyter, seminarCell } from '../support/jupyter';
 import { fixtureFile } from '../support/fixtures';
 import { tempDir } from '../support/tmp';
 
@@ -237,7 +237,7 @@ describe('grader steps', function () {
       const out = JSON.parse(
         childProcess.execFileSync(process.execPath, ['-e', probe], {
           encoding: 'utf8',
-          cwd: path.join(__dirname, '../../..'),
+          cwd: ROOT,
         }),
       );
       expect(out.loaded).to.deep.equal([]);
@@ -530,9 +530,8 @@ describe('grader steps', function () {
     });
 
     it("student feedback shows none of the grader's paths", () => {
-      const root = path.resolve(__dirname, '..', '..', '..');
       const scratch = path.join(os.tmpdir(), 'gan-grade-abc123');
-      const message = `Error: Access to this API has been restricted: ${scratch}/result.json (${root}/dist/lib/grader/sandbox-child.js)`;
+      const message = `Error: Access to this API has been restricted: ${scratch}/result.json (${ROOT}/dist/lib/grader/sandbox-child.js)`;
       const check = {
         id: 'train_disc.runs',
         name: 'runs',
@@ -556,7 +555,7 @@ describe('grader steps', function () {
         checks: [check],
       } as GradeResult;
       for (const text of [feedbackOf(result), JSON.stringify(gradescopeOf(result))]) {
-        expect(text).to.not.contain(root).and.not.contain(scratch);
+        expect(text).to.not.contain(ROOT).and.not.contain(scratch);
         expect(text).to.contain('<scratch>/result.json').and.contain('<grader>/dist/lib/grader/sandbox-child.js');
       }
     });

@@ -8,10 +8,8 @@ import { buffer } from 'node:stream/consumers';
 import * as yauzl from 'yauzl';
 import { GRADESCOPE_NODE, findSubmission } from '../../lib/release/autograder';
 import { fixtureFile } from '../support/fixtures';
-import { ROOT } from '../support/jupyter';
 import { tempDir } from '../support/tmp';
-
-const CLI = path.join(ROOT, 'dist', 'lib', 'cli.js');
+import { CLI, ROOT } from '../support/paths';
 
 interface Results {
   score: number;

@@ -27,8 +27,9 @@ import {
 } from '../support/jupyter';
 import { fixtureFile } from '../support/fixtures';
 import { tempDir } from '../support/tmp';
+import { CLI, NOTEBOOK_PATH, SOLUTIONS_PATH } from '../support/paths';
 
-const SOLUTIONS = fs.readFileSync(path.join(ROOT, 'lib', 'reference', 'solutions.ts'), 'utf8');
+const SOLUTIONS = fs.readFileSync(path.join(ROOT, SOLUTIONS_PATH), 'utf8');
 /** Checks the instructor keeps hidden in this test's release. */
 const HIDDEN = ['train_gen.loss'];
 const tmp = (prefix: string) => tempDir(prefix);
@@ -121,7 +122,7 @@ describe('release: student bundle', function () {
     });
 
     it('notebook: outputs cleared, exercise cells hold the placeholders, nbgrader metadata kept', () => {
-      const nb = readNotebook(path.join(out, 'notebooks', 'gan_1d.ipynb'));
+      const nb = readNotebook(path.join(out, NOTEBOOK_PATH));
       for (const c of nb.cells.filter((x) => x.cell_type === 'code')) {
         expect(c.outputs).to.deep.equal([]);
         expect(c.execution_count).to.equal(null);
@@ -207,7 +208,7 @@ describe('release: student bundle', function () {
 
     it('the notebook runs headless in student mode up to the first exercise call', function () {
       requireJupyter(this);
-      const nb = executeNotebook(path.join(copy, 'notebooks', 'gan_1d.ipynb'), {
+      const nb = executeNotebook(path.join(copy, NOTEBOOK_PATH), {
         allowErrors: true,
         env: { GAN_ITERATIONS: '2' },
       });
@@ -328,7 +329,7 @@ describe('release: student bundle', function () {
 
     it('refuses an exercise cell without placeholders (a pasted solution)', () => {
       const repo = repoCopy();
-      const file = path.join(repo, 'notebooks', 'gan_1d.ipynb');
+      const file = path.join(repo, NOTEBOOK_PATH);
       const nb = JSON.parse(fs.readFileSync(file, 'utf8'));
       const cell = nb.cells.find((c: Cell) => c.metadata?.seminar?.cell === 'train_gen');
       cell.source = sourceOf(cell)
@@ -359,11 +360,10 @@ describe('release: student bundle', function () {
   });
 
   it('`gan-seminar release` refuses to write inside the repository and needs --out', () => {
-    const cli = path.join(ROOT, 'dist', 'lib', 'cli.js');
-    const noOut = spawnSync(process.execPath, [cli, 'release'], { encoding: 'utf8' });
+    const noOut = spawnSync(process.execPath, [CLI, 'release'], { encoding: 'utf8' });
     expect(noOut.status).to.equal(2);
     expect(noOut.stderr).to.match(/--out <dir> is required/);
-    const inside = spawnSync(process.execPath, [cli, 'release', '--out', path.join(ROOT, 'lib', 'x'), '--no-build'], {
+    const inside = spawnSync(process.execPath, [CLI, 'release', '--out', path.join(ROOT, 'lib', 'x'), '--no-build'], {
       encoding: 'utf8',
     });
     expect(inside.status).to.equal(1);

@@ -25,9 +25,10 @@ import { namespace } from '../../lib/jupyter/notebook';
 const nbg = (c: Cell) => namespace(c, 'nbgrader') as Record<string, any>;
 import { NOTEBOOK, ROOT, executeNotebook, requireJupyter } from '../support/jupyter';
 import { tempDir } from '../support/tmp';
+import { SOLUTIONS_PATH } from '../support/paths';
 
 const SCHEMA_FILE = path.join(ROOT, 'test', 'data', 'nbgrader', 'v3.schema.json');
-const SOLUTIONS = fs.readFileSync(path.join(ROOT, 'lib', 'reference', 'solutions.ts'), 'utf8');
+const SOLUTIONS = fs.readFileSync(path.join(ROOT, SOLUTIONS_PATH), 'utf8');
 
 /**
  * nbgrader's v3 metadata rules beyond the JSON schema (MetadataValidatorV3.validate_cell/validate_nb):

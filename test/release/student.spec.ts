@@ -8,9 +8,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as gan from '../../lib';
 import { EXPECTED_FILE, readExpected } from '../../lib/grader/expected';
+import { NOTEBOOK_FILE, ROOT } from '../../lib/paths';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const NOTEBOOK = path.join(ROOT, 'notebooks', 'gan_1d.ipynb');
+const NOTEBOOK = NOTEBOOK_FILE;
 
 describe('student bundle', () => {
   before(async () => {

@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createSeminar, disposeSeminar, initBackend } from '../../lib';
 import { Dashboard } from '../../lib/dashboard/dashboard';
 import { MISTAKES, mistakenSteps } from '../../lib/bench/mistakes';
+import { ROOT } from '../../lib/paths';
 import {
   STATE_TEXT,
   Signs,
@@ -169,7 +170,7 @@ describe('the verdict on live runs (seed 42, read out every 250 iterations)', fu
 describe('the verdict on recorded correct runs (4 seeds × 15 000 iterations)', () => {
   let trails: { seed: number; iterations: number; signs: Signs[] }[] = [];
   before(() => {
-    trails = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../test/data/verdict-trails.json'), 'utf8'));
+    trails = JSON.parse(fs.readFileSync(path.join(ROOT, 'test/data/verdict-trails.json'), 'utf8'));
   });
 
   it('holds four seeds, each read out every 250 iterations to 15 000', () => {

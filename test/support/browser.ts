@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { BrowserContext, chromium } from 'playwright-core';
-import { KERNELS, installKernel } from './jupyter';
+import { KERNELS, ROOT, installKernel } from './jupyter';
 import { tempDir } from './tmp';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -72,9 +72,8 @@ let rendererBundle: string | null = null;
 export function jupyterLabRendererBundle(): string {
   if (!rendererBundle) {
     const esbuild = require('esbuild') as typeof import('esbuild');
-    const root = path.resolve(__dirname, '..', '..', '..');
     const r = esbuild.buildSync({
-      stdin: { contents: RENDERER_ENTRY, resolveDir: root, loader: 'js' },
+      stdin: { contents: RENDERER_ENTRY, resolveDir: ROOT, loader: 'js' },
       bundle: true,
       format: 'iife',
       platform: 'browser',

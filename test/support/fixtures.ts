@@ -21,10 +21,10 @@ import type { ExerciseId } from '../../lib/grader/observe';
 import { BEGIN, END, inlineReference, referenceRegion } from '../../lib/release/nbgrader';
 import { Cell, Notebook, readNotebook, sourceText } from '../../lib/release/notebook';
 import { tempDir } from './tmp';
+import { NOTEBOOK_FILE, ROOT, SOLUTIONS_PATH } from '../../lib/paths';
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
-export const NOTEBOOK = path.join(ROOT, 'notebooks', 'gan_1d.ipynb');
-export const SOLUTIONS = path.join(ROOT, 'lib', 'reference', 'solutions.ts');
+export const NOTEBOOK = NOTEBOOK_FILE;
+export const SOLUTIONS = path.join(ROOT, SOLUTIONS_PATH);
 
 // ---------------------------------------------------------------------------------------------------
 // Mutations: edits of one exercise cell, located with the TypeScript AST of the cell's source
