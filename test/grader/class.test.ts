@@ -13,7 +13,7 @@ import { parseCsv } from '../../lib/gradebook/csv';
 import { sourceText } from '../../lib/jupyter/notebook';
 import { runSelfCheck } from '../../lib/grader/self-check';
 import type { GradeResult } from '../../lib/grader/result';
-import { createSeminar, disposeSeminar } from '../../lib/seminar/models';
+import { NOTEBOOK_GLOBALS, createSeminar, disposeSeminar } from '../../lib/seminar/models';
 import { initGraderBackend } from '../../lib/tfjs/backend';
 import { CLASS, writeClass } from '../support/class';
 import { tempDir } from '../support/tmp';
@@ -37,17 +37,8 @@ function table(file: string): Table {
 /** A cell's function, run on `s`'s models as the notebook's kernel would (its TypeScript transpiled). */
 function stepOf(cell: string, fn: string, s: ReturnType<typeof createSeminar>): (batchSize: number) => unknown {
   const declared = /const \{ IS_FAKE, IS_REAL \} = gan;/.test(cell);
-  const names = [
-    'tf',
-    'gan',
-    'gen',
-    'disc',
-    'genOpt',
-    'discOpt',
-    'sampleNoise',
-    'sampleRealData',
-    ...(declared ? [] : ['IS_FAKE', 'IS_REAL']),
-  ];
+  // the notebook's globals (IS_FAKE / IS_REAL unless the cell takes them from gan itself)
+  const names = ['tf', 'gan', ...NOTEBOOK_GLOBALS.filter((n) => !declared || (n !== 'IS_FAKE' && n !== 'IS_REAL'))];
   const js = ts.transpile(`${cell}\nreturn ${fn};`, { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.None });
   const values: Record<string, unknown> = { ...s, tf, gan: { IS_FAKE: s.IS_FAKE, IS_REAL: s.IS_REAL } };
   return new Function(...names, js)(...names.map((n) => values[n])) as (batchSize: number) => unknown;
