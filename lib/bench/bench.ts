@@ -2,7 +2,7 @@
 // tfjs backend that loads here, optionally against the PyTorch original (lib/bench/pytorch_loop.py)
 // in the same run. A benchmark, not a test: it asserts nothing and CI does not run it.
 //
-// Each backend runs in its own child process (lib/bench/loop.ts). Timed runs are INTERLEAVED across
+// Each backend runs in its own child process (lib/bench/backend-child.ts). Timed runs are INTERLEAVED across
 // children (round 1: wasm, cpu, pytorch; round 2: …) so that load from other users of a shared machine
 // hits everyone alike; the reported it/s is the median of the rounds.
 import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -17,7 +17,7 @@ import { NOTEBOOK_FILE, ROOT, SOLUTIONS_PATH } from '../paths';
 import { SPEED_UPS, speedUpsOff } from '../tfjs/speed-ups';
 import { Values, command, intOption, runScript } from '../cli/options';
 
-const LOOP = path.join(__dirname, 'loop.js');
+const LOOP = path.join(__dirname, 'backend-child.js');
 const PYTORCH = path.join(ROOT, 'lib/bench/pytorch_loop.py');
 const TARGET_W1 = 0.1;
 /** The engine levers (lib/tfjs/log-softmax.ts, tape.ts, scope.ts), all off. */

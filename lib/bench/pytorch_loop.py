@@ -2,7 +2,7 @@
 way this project writes it (two logits + log-softmax instead of the seed's sigmoid, which never learns),
 5 discriminator steps + 1 generator step per iteration, batch 128, one thread.
 
-Speaks the protocol of lib/bench/loop.ts (the TypeScript side): `serve` answers warmup/run commands on
+Speaks the protocol of lib/bench/backend-child.ts (the TypeScript side): `serve` answers warmup/run commands on
 stdin, `long` measures time to converge and RSS growth; both print JSON lines.
 Needs Debian's python3-torch (run with /usr/bin/python3 if another python shadows it).
 """
@@ -90,7 +90,7 @@ def seminar(seed):
 
 
 def serve(seed):
-    """Answers warmup N / run N / quit on stdin, one JSON line each (lib/bench/loop.ts's protocol)."""
+    """Answers warmup N / run N / quit on stdin, one JSON line each (lib/bench/backend-child.ts's protocol)."""
     iteration, _ = seminar(seed)
     say({'backend': 'pytorch', 'ready': True, 'version': torch.__version__, 'threads': torch.get_num_threads()})
     for line in sys.stdin:

@@ -138,7 +138,7 @@ export function isUsageError(err: unknown): err is Error {
 }
 
 /**
- * A command as a script's entry point (`npm run bench`, `node dist/lib/bench/mistakes.js`): exits with its
+ * A command as a script's entry point (`npm run bench`, `node dist/lib/bench/mistake-runs.js`): exits with its
  * code; a usage error prints the message and the usage (exit 2), any other error its message (exit 1).
  */
 export function runScript(cmd: Command, args = process.argv.slice(2)): void {

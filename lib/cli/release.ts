@@ -69,7 +69,7 @@ async function release(values: {
   if (nbgrader) {
     const fs = await import('node:fs');
     const { writeNbgraderCourse } = await import('../release/nbgrader');
-    const { readNotebook, studentNotebook } = await import('../release/notebook');
+    const { readNotebook, studentNotebook } = await import('../release/student-notebook');
     const { DEFAULT_ROOT } = await import('../release/bundle');
     const nb = studentNotebook(readNotebook(path.join(DEFAULT_ROOT, NOTEBOOK_PATH))).notebook;
     const files = writeNbgraderCourse(nb, fs.readFileSync(path.join(DEFAULT_ROOT, SOLUTIONS_PATH), 'utf8'), nbgrader);

@@ -73,7 +73,7 @@ export interface Exercise {
   };
   /**
    * Mistakes that stop the GAN learning when made in this step (the check "trains" fails with them, so
-   * they cost most of the exercise): the seminar's "what to expect" and lib/bench/mistakes.js's runs.
+   * they cost most of the exercise): the seminar's "what to expect" and lib/bench/mistake-runs.js's runs.
    */
   stopsLearning: readonly string[];
   /** This exercise's own advice for a shared mistake, where the shared text describes another step. */

@@ -5,7 +5,7 @@ import type { DiagnosisInfo } from './exercise';
 export const SHARED_MISTAKES = {
   'sum-instead-of-mean': {
     title: 'the loss sums over the batch instead of averaging',
-    // the seminar expects two spikes; measured here (lib/bench/mistakes.js, 3000–4000 iterations) it looks otherwise
+    // the seminar expects two spikes; measured here (lib/bench/mistake-runs.js, 3000–4000 iterations) it looks otherwise
     advice:
       'Seminar: "Summing instead of averaging over the batch" lets the discriminator win. Here (notebook, "What you really get") D(x) and D(G(z)) both sit at 0, the D loss jumps between about 1000 and 20000 and the generator runs off to a mean of about 20.',
     hint: 'Use tf.mean(...) over the batch, not tf.sum(...): the step size must not grow with the batch size.',

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { buildProject } from './build';
 import { assertNoLeaks } from './leak-guard';
 import { STUDENT_COMMANDS, selectLib, studentCli } from './files';
-import { readNotebook, studentNotebook, writeNotebook } from './notebook';
+import { readNotebook, studentNotebook, writeNotebook } from './student-notebook';
 import { NOTEBOOK_PATH, PackageJson, studentLockfile, studentPackageJson, studentReadme } from './student-files';
 import { ROOT, SOLUTIONS_PATH } from '../paths';
 
@@ -93,8 +93,8 @@ const STEPS: Step[] = [
   [
     'expected values',
     (c) => {
-      // numbers from the reference on fixed states, for the self-check (see lib/release/expected.ts)
-      const { writeExpected } = require('./expected') as typeof import('./expected');
+      // numbers from the reference on fixed states, for the self-check (see lib/release/write-expected.ts)
+      const { writeExpected } = require('./write-expected') as typeof import('./write-expected');
       c.report.expected = writeExpected(c.staging, c.hidden);
       // the course (points, weights, variant policy; hidden as released): the bundle's self-check reads it
       const { COURSE_IN_PACKAGE, course } = require('../course/config') as typeof import('../course/config');

@@ -11,7 +11,7 @@ import * as ts from 'typescript';
 import { PUBLIC_FRAGMENTS, squash, stripTypes } from './leak-guard';
 import { EXERCISES } from '../exercises';
 import { gradeIdOf } from '../jupyter/notebook';
-import { Cell, Notebook, isExerciseCell, sourceText } from './notebook';
+import { Cell, Notebook, isExerciseCell, sourceText } from './student-notebook';
 import { NOTEBOOK_NAME } from '../paths';
 
 export const BEGIN = '// BEGIN SOLUTION';

@@ -3,7 +3,7 @@
 // English like the notebook. The dashboard's title, `npm start`'s last line, metrics.json and the grader's
 // long runs all say what this module says.
 //
-// Thresholds were measured on `node dist/lib/bench/mistakes.js`'s
+// Thresholds were measured on `node dist/lib/bench/mistake-runs.js`'s
 // variants (each exercise's own version of each classic mistake, 4000 iterations, seeds 42 and 7) and the
 // correct run (15 000 iterations, seeds 1, 7, 42, 2024), read out every 250 iterations on the dashboard's
 // sample sizes (1000 generated samples, 100 D read-outs each). The numbers each threshold rests on are
@@ -98,7 +98,7 @@ export function readSigns(
 
 /**
  * The thresholds, each with what it was measured on (read-outs every 250 iterations; "correct" = the
- * reference on seeds 1, 7, 42, 2024 over 15 000 iterations; mistakes = mistakes.js's 14 variants on seeds
+ * reference on seeds 1, 7, 42, 2024 over 15 000 iterations; mistakes = mistake-runs.js's 14 variants on seeds
  * 42 and 7 over 4000).
  */
 export const THRESHOLDS = {

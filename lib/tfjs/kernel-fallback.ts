@@ -3,7 +3,7 @@
 // tfjs must not crash on the default backend: tf.gather's gradient needs UnsortedSegmentSum, which
 // @tensorflow/tfjs-backend-wasm 4.22 does not register. A fallback call costs two copies of its
 // tensors plus the cpu kernel; gather's gradient has its own loop on the wasm heap instead (ON_HEAP),
-// because a student's trainDisc calls it every step (measured: lib/bench/kernel-fallback.ts).
+// because a student's trainDisc calls it every step (measured: lib/bench/fallback-cost.ts).
 //
 // Which gaps the generic fallback is right for (reviewed for tfjs 4.22; test/tfjs/kernel-fallback
 // .test.ts fails on any gap in neither list below, so a tfjs upgrade's new gaps get reviewed too):

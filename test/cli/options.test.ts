@@ -48,7 +48,7 @@ describe('cli: every subcommand and every bench script has that shape', () => {
   const shaped: Command[] = [
     ...Object.values(COMMANDS).map((load) => load()),
     require('../../lib/bench/bench').BENCH as Command,
-    require('../../lib/bench/mistakes').MISTAKES_COMMAND as Command,
+    require('../../lib/bench/mistake-runs').MISTAKES_COMMAND as Command,
     require('../../lib/bench/ops').OPS as Command,
   ];
 
@@ -67,7 +67,7 @@ describe('cli: every subcommand and every bench script has that shape', () => {
   it("lists each command's declared options in its --help, and only those", () => {
     expect(shaped.map((c) => c.name)).to.include.members([
       ...['train', 'grade', 'check', 'release', 'autograder', 'course'],
-      ...['bench', 'mistakes', 'ops'],
+      ...['bench', 'mistake-runs', 'ops'],
     ]);
     for (const cmd of shaped) {
       const listed = cmd.usage

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DIAGNOSES, DiagnosisId } from '../../lib/grader/diagnoses';
 import { CHECKS } from '../../lib/grader/checks';
-import { sourceText } from '../../lib/release/notebook';
+import { sourceText } from '../../lib/release/student-notebook';
 import {
   FIXTURES,
   Mutation,

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { normalizeNotebookText } from '../../lib/jupyter/normalize';
 import { EXERCISES, SHARED_MISTAKES } from '../../lib/exercises';
-import { MISTAKES } from '../../lib/bench/mistakes';
+import { MISTAKES } from '../../lib/bench/mistake-runs';
 import { pngSize } from '../../lib/dashboard/render';
 import {
   Cell,
@@ -83,7 +83,7 @@ describe('notebook gan_1d.ipynb', () => {
       ]);
       for (const id of named) {
         expect(expectCell, id).to.contain(`\`${id}\``);
-        expect(Object.keys(MISTAKES), `lib/bench/mistakes.ts measures ${id}`).to.include(id);
+        expect(Object.keys(MISTAKES), `lib/bench/mistake-runs.ts measures ${id}`).to.include(id);
       }
       // each mistake says which exercise it is made in, and those measured in trainGen too are described there
       const bullets = expectCell.split(/\n {2}\* /).filter((b) => /\(`[a-z]+(-[a-z]+)+`/.test(b));

@@ -19,7 +19,7 @@ import {
   nbgraderSource,
   writeNbgraderCourse,
 } from '../../lib/release/nbgrader';
-import { Cell, Notebook, readNotebook, sourceText, studentNotebook } from '../../lib/release/notebook';
+import { Cell, Notebook, readNotebook, sourceText, studentNotebook } from '../../lib/release/student-notebook';
 import { namespace } from '../../lib/jupyter/notebook';
 
 const nbg = (c: Cell) => namespace(c, 'nbgrader') as Record<string, any>;

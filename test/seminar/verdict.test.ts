@@ -1,7 +1,7 @@
 // The verdict (lib/seminar/verdict.ts) on live runs: each classic mistake, in each exercise's own variant
-// (lib/bench/mistakes.ts), reaches the state the seminar predicts by a measured iteration; a correct run
+// (lib/bench/mistake-runs.ts), reaches the state the seminar predicts by a measured iteration; a correct run
 // is never told it is wrong — live for 3000 iterations and on the recorded read-outs of four seeds over
-// 15 000 (test/data/verdict-trails.json, from `node dist/lib/bench/mistakes.js --only correct --trails`).
+// 15 000 (test/data/verdict-trails.json, from `node dist/lib/bench/mistake-runs.js --only correct --trails`).
 // Runs stop as soon as the expected state shows, so the file takes seconds, not minutes.
 import { expect } from 'chai';
 import * as fs from 'node:fs';
@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { createSeminar, disposeSeminar, initBackend } from '../../lib';
 import { Dashboard } from '../../lib/dashboard/dashboard';
-import { MISTAKES, mistakenSteps } from '../../lib/bench/mistakes';
+import { MISTAKES, mistakenSteps } from '../../lib/bench/mistake-runs';
 import { ROOT } from '../../lib/paths';
 import {
   STATE_TEXT,

@@ -19,7 +19,7 @@ import type { Weights } from '../../lib/seminar/nn';
 import { seminarCellOf } from '../../lib/jupyter/notebook';
 import type { ExerciseId } from '../../lib/grader/observe';
 import { BEGIN, END, inlineReference, referenceRegion } from '../../lib/release/nbgrader';
-import { Cell, Notebook, readNotebook, sourceText } from '../../lib/release/notebook';
+import { Cell, Notebook, readNotebook, sourceText } from '../../lib/release/student-notebook';
 import { tempDir } from './tmp';
 import { NOTEBOOK_FILE, ROOT, SOLUTIONS_PATH } from '../../lib/paths';
 

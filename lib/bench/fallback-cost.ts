@@ -1,4 +1,4 @@
-// `npx tsc -p . && node dist/lib/bench/kernel-fallback.js`: what lib/tfjs/kernel-fallback.ts costs.
+// `npx tsc -p . && node dist/lib/bench/fallback-cost.js`: what lib/tfjs/kernel-fallback.ts costs.
 // A benchmark, not a test: it asserts nothing and CI does not run it. Measures, on wasm:
 //  - registering the fallbacks (once per process);
 //  - the reference loop's step with and without them registered (rounds alternate; medians): the

@@ -1,6 +1,6 @@
 // What each classic mistake (the grader's diagnoses, lib/exercises/*.ts) does to a training run: the
 // numbers behind the notebook's "What to expect" cell. Not a test (it takes minutes); run it with
-//   node dist/lib/bench/mistakes.js [options]   (--help lists them)
+//   node dist/lib/bench/mistake-runs.js [options]   (--help lists them)
 // (--trails: every read-out's verdict signs, lib/seminar/verdict.ts, whose thresholds were measured on them)
 // Each mistake is the reference (lib/reference/) with the one thing changed that the fixture changes in
 // the exercise cell (test/support/fixtures.ts), the other exercise correct, so the run needs no notebook.
@@ -270,8 +270,8 @@ const MISTAKES_OPTIONS = {
 } as const;
 
 export const MISTAKES_COMMAND = command({
-  name: 'mistakes',
-  invocation: 'node dist/lib/bench/mistakes.js',
+  name: 'mistake-runs',
+  invocation: 'node dist/lib/bench/mistake-runs.js',
   summary: 'what each classic mistake does to a training run',
   synopsis: '[options]',
   about: `Trains the reference with one mistake put in at a time (the grader's diagnoses) and prints a row of

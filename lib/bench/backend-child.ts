@@ -1,9 +1,9 @@
 // One backend's side of `npm run bench`, run as a child process so each backend (and PyTorch, in
 // lib/bench/pytorch_loop.py, which speaks the same protocol) gets its own heap and its own peak RSS.
 //
-//   node dist/lib/bench/loop.js serve <backend>   reads commands on stdin, one JSON line per answer:
+//   node dist/lib/bench/backend-child.js serve <backend>   reads commands on stdin, one JSON line per answer:
 //       warmup N | run N (timed loop) | readout N (the notebook's loop with its live dashboard) | quit
-//   node dist/lib/bench/loop.js long <backend> <longIterations> <convergeCap> <checkEvery> <targetW1> <seed>
+//   node dist/lib/bench/backend-child.js long <backend> <longIterations> <convergeCap> <checkEvery> <targetW1> <seed>
 //       time to converge (read-outs off the clock) and RSS growth; prints one JSON line.
 //
 // The loop is the seminar's: 5 × trainDisc(128) + 1 × trainGen(128) with the reference steps.
@@ -194,7 +194,7 @@ else if (mode === 'long' && backend && rest.length === 5) {
   void long(backend, n, cap, every, target, seed);
 } else {
   process.stderr.write(
-    'usage: loop.js serve <backend> | loop.js long <backend> <iterations> <cap> <every> <targetW1> <seed>\n',
+    'usage: backend-child.js serve <backend> | backend-child.js long <backend> <iterations> <cap> <every> <targetW1> <seed>\n',
   );
   process.exit(64);
 }
