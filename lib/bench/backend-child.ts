@@ -22,11 +22,10 @@ import {
   referenceSteps,
   wasserstein1ToNormal,
 } from '..';
+import { SEMINAR } from '../seminar/steps';
 
-const BATCH = 128;
-const DISC_STEPS = 5;
-/** The notebook redraws its dashboard every this many iterations. */
-const DASHBOARD_EVERY = 250;
+// the seminar's loop: its batch, discriminator steps per generator step, and the dashboard's redraw interval
+const { batchSize: BATCH, discSteps: DISC_STEPS, every: DASHBOARD_EVERY } = SEMINAR;
 
 type Answer = Record<string, unknown>;
 

@@ -23,7 +23,7 @@ import {
 } from '..';
 import { Dashboard } from '../dashboard/dashboard';
 import { renderPng } from '../dashboard/render';
-import type { Steps } from '../seminar/steps';
+import { SEMINAR, Steps } from '../seminar/steps';
 import { Signs, verdict } from '../seminar/verdict';
 import { UsageError, Values, command, intOption, runScript } from '../cli/options';
 
@@ -188,9 +188,9 @@ export async function measure(
   let genLoss = NaN;
   let firstNonFinite: number | undefined;
   for (let i = 0; i < iterations; i++) {
-    for (let k = 0; k < 5; k++) discLoss = steps.trainDisc(128);
-    genLoss = steps.trainGen(128);
-    if (i % 250 === 0 || i === iterations - 1) {
+    for (let k = 0; k < SEMINAR.discSteps; k++) discLoss = steps.trainDisc(SEMINAR.batchSize);
+    genLoss = steps.trainGen(SEMINAR.batchSize);
+    if (i % SEMINAR.every === 0 || i === iterations - 1) {
       const d = dash.read(i + 1, discLoss, genLoss);
       if (firstNonFinite === undefined && !(Number.isFinite(discLoss) && Number.isFinite(genLoss)))
         firstNonFinite = i + 1;

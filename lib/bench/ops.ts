@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createSeminar, disposeSeminar } from '../seminar/models';
 import { referenceSteps } from '../reference';
+import { SEMINAR } from '../seminar/steps';
 import { initBackend } from '../tfjs/backend';
 import { UsageError, command, intOption, runScript } from '../cli/options';
 
@@ -42,8 +43,8 @@ async function countOps(n: number, positionals: string[]): Promise<number> {
   const s = createSeminar({ seed: 1 });
   const steps = referenceSteps(s);
   const iteration = () => {
-    for (let k = 0; k < 5; k++) steps.trainDisc(128);
-    steps.trainGen(128);
+    for (let k = 0; k < SEMINAR.discSteps; k++) steps.trainDisc(SEMINAR.batchSize);
+    steps.trainGen(SEMINAR.batchSize);
   };
   for (let i = 0; i < 20; i++) iteration(); // warm: the first calls build caches
   const engine = tf.engine() as unknown as { runKernelFunc: RunKernelFunc };
