@@ -13,6 +13,7 @@ import { Seminar, createSeminar } from '../seminar/models';
 import { getWeights, setWeights } from '../seminar/nn';
 import type { Steps } from '../seminar/steps';
 import { initGraderBackend } from '../tfjs/backend';
+import { UsageError, command, runScript } from '../cli/options';
 
 type Loss = (s: Seminar, b: number) => tf.Scalar;
 const col = (t: tf.Tensor, j: number) => t.slice([0, j], [-1, 1]);
@@ -91,11 +92,34 @@ function stepsOf(s: Seminar, name: string | undefined): Steps {
   };
 }
 
-async function main(): Promise<void> {
+/** A positional count: a positive integer, or the default when not given. */
+function count(value: string | undefined, what: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${what} must be a positive integer, got "${value}"`);
+  return n;
+}
+
+export const END_STATES = command({
+  name: 'end-states',
+  invocation: 'node dist/lib/bench/end-states.js',
+  summary: "the measurement behind the grader's end-state tolerances",
+  synopsis: '[iterations=6000] [starts=2] [variant,...]',
+  about: `Runs the notebook's loop from the grader's kind of private starts with the reference steps and with
+each variant (default: all), and prints the read-outs and each end state's gaps to the reference's.`,
+  options: {},
+  positionals: true,
+  run: (_values, [iterations, starts, variants, ...extra]) => {
+    if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+    const names = variants ? variants.split(',') : Object.keys(VARIANTS);
+    for (const n of names)
+      if (!VARIANTS[n]) throw new UsageError(`unknown variant "${n}": one of ${Object.keys(VARIANTS).join(', ')}`);
+    return measureEndStates(count(iterations, 'iterations', 6000), count(starts, 'starts', 2), names);
+  },
+});
+
+async function measureEndStates(iterations: number, starts: number, names: string[]): Promise<number> {
   await initGraderBackend();
-  const iterations = Number(process.argv[2] ?? 6000);
-  const starts = Number(process.argv[3] ?? 2);
-  const names = process.argv[4] ? process.argv[4].split(',') : Object.keys(VARIANTS);
   const s = createSeminar();
   const gT = getWeights(s.gen);
   const dT = getWeights(s.disc);
@@ -131,9 +155,7 @@ async function main(): Promise<void> {
       );
     }
   }
+  return 0;
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+if (require.main === module) runScript(END_STATES);

@@ -50,6 +50,7 @@ describe('cli: every subcommand and every bench script has that shape', () => {
     require('../../lib/bench/bench').BENCH as Command,
     require('../../lib/bench/mistake-runs').MISTAKES_COMMAND as Command,
     require('../../lib/bench/ops').OPS as Command,
+    require('../../lib/bench/end-states').END_STATES as Command,
   ];
 
   /** What `run(args)` writes to stdout, and its exit code. */
@@ -67,7 +68,7 @@ describe('cli: every subcommand and every bench script has that shape', () => {
   it("lists each command's declared options in its --help, and only those", () => {
     expect(shaped.map((c) => c.name)).to.include.members([
       ...['train', 'grade', 'check', 'release', 'autograder', 'course'],
-      ...['bench', 'mistake-runs', 'ops'],
+      ...['bench', 'mistake-runs', 'ops', 'end-states'],
     ]);
     for (const cmd of shaped) {
       const listed = cmd.usage
