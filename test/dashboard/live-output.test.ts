@@ -1,6 +1,6 @@
 // lib/dashboard/live-output.ts rides on tslab internals: these tests pin them, so a tslab upgrade that changes the
 // writer's name, arguments or message shape fails here loudly instead of blanking students' plots.
-// Deno's route (Deno.jupyter.broadcast) is checked with a stand-in here and for real in deno-notebook.test.ts.
+// Deno's route (Deno.jupyter.broadcast) is checked with a stand-in here and for real in test/notebooks/deno.test.ts.
 import { expect } from 'chai';
 import {
   DisplayMessage,
