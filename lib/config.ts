@@ -129,6 +129,14 @@ export const SWITCHES = {
     parse: yesNo,
     accepts: '1 or 0',
   },
+  fastKernelCalls: {
+    name: 'GAN_FAST_KERNEL_CALLS',
+    description:
+      "tfjs's kernel call (Engine.runKernel, every op) without its per-call registry keys and closures (0 keeps tfjs's, for comparison)",
+    fallback: true,
+    parse: yesNo,
+    accepts: '1 or 0',
+  },
   graderDebug: {
     name: 'GAN_GRADER_DEBUG',
     description:
@@ -189,6 +197,7 @@ export const config = {
   logSoftmaxKernel: () => read('logSoftmaxKernel'),
   fastTape: () => read('fastTape'),
   fastScopes: () => read('fastScopes'),
+  fastKernelCalls: () => read('fastKernelCalls'),
   graderDebug: () => read('graderDebug'),
   gradingSecret: () => read('gradingSecret'),
   autograderRoot: () => read('autograderRoot'),

@@ -55,6 +55,11 @@ const BASELINES: readonly { label: string; env: Record<string, string>; what: st
     what: "tfjs's Engine.gradients and Engine.clone (lib/tfjs/tape.ts off)",
   },
   { label: 'no fast scopes', env: speedUpsOff(['fastScopes']), what: "tfjs's Engine.endScope (lib/tfjs/scope.ts off)" },
+  {
+    label: 'no fast kernel calls',
+    env: speedUpsOff(['fastKernelCalls']),
+    what: "tfjs's Engine.runKernel (lib/tfjs/kernel-calls.ts off)",
+  },
   { label: 'no SGD kernel', env: speedUpsOff(['sgdKernel']), what: "tfjs's SGD update (lib/tfjs/sgd-kernel.ts off)" },
   {
     label: 'no loss kernels',

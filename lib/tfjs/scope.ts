@@ -49,7 +49,7 @@ function endScope(this: Engine, result?: tf.TensorContainer): void {
     if (!r.kept && r.scopeId === old.id) this.track(r);
     return;
   }
-  const returned = tf.tensor_util.getTensorsInContainer(result) as Tracked[];
+  const returned = (flatTensors(result) ?? tf.tensor_util.getTensorsInContainer(result)) as Tracked[];
   const ids = returned.length > 8 ? new Set(returned.map((t) => t.id)) : null;
   for (let i = 0; i < track.length; i++) {
     const t = track[i];
@@ -59,6 +59,37 @@ function endScope(this: Engine, result?: tf.TensorContainer): void {
   }
   const old = popScope(this);
   for (const r of returned) if (!r.kept && r.scopeId === old.id) this.track(r);
+}
+
+/**
+ * getTensorsInContainer's list for the containers the engine's own tidies return — an array of tensors,
+ * or a plain object of tensors and arrays of tensors (Engine.gradients' {value, grads}, ≈15 µs a call
+ * in tfjs's walk, which tests every value and every array as a Tensor through Symbol.hasInstance and
+ * keeps a Set of all it saw) — in the same order (for…in's: an object's keys in Object.keys order, an
+ * array's indices), each tensor once. Null for anything else: tfjs's walk takes it.
+ */
+function flatTensors(result: unknown): tf.Tensor[] | null {
+  if (typeof result !== 'object' || result === null) return null;
+  const list: tf.Tensor[] = [];
+  const add = (v: unknown): boolean => {
+    if (v === null || v === undefined) return true;
+    if (!(v instanceof tf.Tensor)) return false;
+    if (!list.includes(v)) list.push(v);
+    return true;
+  };
+  const addArray = (a: unknown[]): boolean => {
+    // a holey or decorated array (for…in would skip holes or visit extra keys): tfjs's walk
+    if (Object.keys(a).length !== a.length) return false;
+    for (let i = 0; i < a.length; i++) if (!add(a[i])) return false;
+    return true;
+  };
+  if (Array.isArray(result)) return addArray(result) && list.length <= 32 ? list : null;
+  if (Object.getPrototypeOf(result) !== Object.prototype) return null;
+  for (const k of Object.keys(result)) {
+    const v = (result as Record<string, unknown>)[k];
+    if (!(Array.isArray(v) ? addArray(v) : add(v))) return null;
+  }
+  return list.length <= 32 ? list : null;
 }
 
 function popScope(e: Engine): Scope {

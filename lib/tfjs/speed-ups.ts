@@ -3,6 +3,7 @@
 // initBackend installs them from here, the bench's --baseline rows switch them off by these switches, and the
 // tests walk this list. Every one is bit-for-bit undoable (lib/tfjs/README.md).
 import { SWITCHES, config } from '../config';
+import { fastKernelCallsInstalled, setFastKernelCalls } from './kernel-calls';
 import { fastScopesInstalled, setFastScopes } from './scope';
 import { fastTapeInstalled, setFastTape } from './tape';
 import { logSoftmaxKernelInstalled, setLogSoftmaxKernel } from './log-softmax';
@@ -12,7 +13,15 @@ import { setSmallKernels, smallKernelsInstalled } from './small-kernels';
 export type SpeedUpBackend = 'wasm' | 'cpu' | 'tensorflow';
 /** The switches that are speed-ups (the other GAN_* switches choose things, they do not speed them up). */
 export type SpeedUpSwitch =
-  'fused' | 'smallKernels' | 'lossKernels' | 'simd' | 'sgdKernel' | 'logSoftmaxKernel' | 'fastTape' | 'fastScopes';
+  | 'fused'
+  | 'smallKernels'
+  | 'lossKernels'
+  | 'simd'
+  | 'sgdKernel'
+  | 'logSoftmaxKernel'
+  | 'fastTape'
+  | 'fastScopes'
+  | 'fastKernelCalls';
 
 export interface SpeedUp {
   /** Its switch in lib/config.ts. */
@@ -75,6 +84,13 @@ export const SPEED_UPS: readonly SpeedUp[] = [
     backends: EVERY,
     install: (on) => setFastScopes(on),
     installed: fastScopesInstalled,
+  },
+  {
+    switch: 'fastKernelCalls',
+    file: 'lib/tfjs/kernel-calls.ts',
+    backends: EVERY,
+    install: (on) => setFastKernelCalls(on),
+    installed: fastKernelCallsInstalled,
   },
 ];
 
