@@ -90,7 +90,7 @@ export function sequential(...layers: Layer[]): Module {
     });
   return Object.assign(forward, {
     layers,
-    parameters: () => namedParameters().map(([, v]) => v),
+    parameters: () => params.slice(), // namedParameters' order, without building its names at every step
     namedParameters,
     dispose: () => layers.forEach((layer) => layer.parameters().forEach((v) => v.dispose())),
   });

@@ -8,9 +8,36 @@ type Info = tf.TensorInfo;
 
 export type CallKernel = (inputs: Record<string, Info>, attrs?: Record<string, unknown>) => Info;
 
+/**
+ * tfjs's kernel registry (tfjs-core's getGlobal('kernelRegistry'): a Map keyed `${backend}_${kernel}`),
+ * or undefined where it cannot be reached (then tf.getKernel looks each kernel up).
+ */
+function registry(): Map<string, tf.KernelConfig> | undefined {
+  const globals = (globalThis as { _tfGlobals?: Map<string, unknown> })._tfGlobals;
+  const r = globals?.get('kernelRegistry');
+  return r instanceof Map ? (r as Map<string, tf.KernelConfig>) : undefined;
+}
+
+/** The registry keys, built once per kernel name (tf.getKernel builds a new string at every lookup). */
+let keysFor = '';
+let keys = new Map<string, string>();
+
+/** tf.getKernel(kernelName, backendName): the registry's entry now (kernels may be registered at any time). */
+export function registeredKernel(kernelName: string, backendName: string): tf.KernelConfig | undefined {
+  const r = registry();
+  if (!r) return tf.getKernel(kernelName, backendName);
+  if (backendName !== keysFor) {
+    keysFor = backendName;
+    keys = new Map();
+  }
+  let key = keys.get(kernelName);
+  if (key === undefined) keys.set(kernelName, (key = `${backendName}_${kernelName}`));
+  return r.get(key);
+}
+
 /** The active backend's kernel `name`, as a function of its inputs and attributes. */
 export function callKernel(name: string): CallKernel {
-  const config = tf.getKernel(name, tf.getBackend());
+  const config = registeredKernel(name, tf.getBackend());
   if (!config) throw new Error(`backend "${tf.getBackend()}" has no ${name} kernel`);
   const backend = tf.backend();
   return (inputs, attrs = {}) =>

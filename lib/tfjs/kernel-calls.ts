@@ -10,6 +10,7 @@
 // Installed on the engine instance (shared by every tfjs copy); setFastKernelCalls(false) puts tfjs's
 // back. GAN_FAST_KERNEL_CALLS=0 keeps tfjs's (for comparison: npm run bench).
 import * as tf from '@tensorflow/tfjs-core'; // not the @tensorflow/tfjs re-export: its getters cost ≈3 % on the hot path
+import { registeredKernel } from './call-kernel';
 
 type Tensor = tf.Tensor;
 type Outputs = tf.TensorInfo | tf.TensorInfo[];
@@ -43,33 +44,6 @@ type RunKernel = (
 ) => Tensor | Tensor[];
 
 /**
- * tfjs's kernel registry (tfjs-core's getGlobal('kernelRegistry'): a Map keyed `${backend}_${kernel}`),
- * or undefined where it cannot be reached (then tf.getKernel looks each kernel up).
- */
-function registry(): Map<string, tf.KernelConfig> | undefined {
-  const globals = (globalThis as { _tfGlobals?: Map<string, unknown> })._tfGlobals;
-  const r = globals?.get('kernelRegistry');
-  return r instanceof Map ? (r as Map<string, tf.KernelConfig>) : undefined;
-}
-
-/** The registry keys, built once per kernel name (tfjs builds a new string at every lookup). */
-let keysFor = '';
-let keys = new Map<string, string>();
-
-/** tf.getKernel(kernelName, backendName): the registry's entry now (kernels may be registered at any time). */
-function getKernel(kernelName: string, backendName: string): tf.KernelConfig | undefined {
-  const r = registry();
-  if (!r) return tf.getKernel(kernelName, backendName);
-  if (backendName !== keysFor) {
-    keysFor = backendName;
-    keys = new Map();
-  }
-  let key = keys.get(kernelName);
-  if (key === undefined) keys.set(kernelName, (key = `${backendName}_${kernelName}`));
-  return r.get(key);
-}
-
-/**
  * tfjs-core/src/engine.ts Engine.runKernel and, for a registered kernel, Engine.runKernelFunc, step for
  * step: look the kernel up (or throw tfjs's error), run it with the tape paused (kernelDepth), make its
  * outputs tensors, save what its gradient needs and record the tape node while a gradient is recorded.
@@ -77,7 +51,7 @@ function getKernel(kernelName: string, backendName: string): tf.KernelConfig | u
 const runKernel: RunKernel = function (this: Engine, kernelName, inputs, attrs) {
   if (this.backendName == null) void this.backend; // tfjs's lazy backend set-up (a getter with side effects)
   const backendName = this.backendName as string;
-  const kernel = getKernel(kernelName, backendName);
+  const kernel = registeredKernel(kernelName, backendName);
   if (kernel == null) throw new Error(`Kernel '${kernelName}' not registered for backend '${backendName}'`);
   const state = this.state;
   if (state.profiling || this.ENV.getBool('DEBUG') || this.ENV.getBool('IS_TEST'))

@@ -16,7 +16,7 @@
 // GAN_LOG_SOFTMAX_KERNEL=0 keeps tfjs's own (for comparison: npm run bench).
 import * as tf from '@tensorflow/tfjs-core'; // not the @tensorflow/tfjs re-export: its getters cost ≈3 % on the hot path
 import { config } from '../config';
-import { callKernel, disposeInfos } from './call-kernel';
+import { callKernel, disposeInfos, registeredKernel } from './call-kernel';
 import { SMALL_KERNEL_MAX, WasmBackend, f32 } from './small-kernels';
 // the module's own exports object (`import * as` would give a copy with read-only getters)
 import coreModule = require('@tensorflow/tfjs-core');
@@ -156,7 +156,7 @@ interface TapeEngine {
 function ours(name: string, which: 'forward' | 'backward'): boolean {
   const backendName = tf.engine().backendName;
   const mine = KERNELS[backendName]?.[which];
-  return mine !== undefined && tf.getKernel(name, backendName)?.kernelFunc === mine;
+  return mine !== undefined && registeredKernel(name, backendName)?.kernelFunc === mine;
 }
 
 const gradConfig: tf.GradConfig = {

@@ -10,6 +10,7 @@
 import * as tfjs from '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs-core'; // not the @tensorflow/tfjs re-export: its getters cost ≈3 % on the hot path
 import { config } from '../config';
+import { registeredKernel } from './call-kernel';
 
 export const SGD_KERNEL = 'GanSgdStep';
 
@@ -71,7 +72,7 @@ const originals = new Map<object, ApplyGradients>();
 
 function applyGradients(this: Sgd, variableGradients: Gradients): void {
   const engine = tf.engine();
-  const fast = tf.getKernel(SGD_KERNEL, engine.backendName) !== undefined;
+  const fast = registeredKernel(SGD_KERNEL, engine.backendName) !== undefined;
   const list = Array.isArray(variableGradients) ? variableGradients : null;
   const names = list ? list.map((v) => v.name) : Object.keys(variableGradients);
   names.forEach((name, i) => {
