@@ -1,5 +1,6 @@
 // Vega-Lite → Vega → SVG in Node (Vega's headless SVG renderer, no node-canvas), then SVG → PNG with
 // resvg (Rust, ships prebuilt in its npm package) and the system's fonts.
+import * as zlib from 'node:zlib';
 import { RenderedImage, Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import * as vl from 'vega-lite';
@@ -87,9 +88,66 @@ export function svgToPng(svg: string, options: PngOptions = {}): Buffer {
   return rasterize(svg, options).asPng();
 }
 
+/**
+ * The image as PNG: the same pixels as resvg's asPng(), ≈3× faster at about the same size (measured on
+ * the dashboard, ≈ 2200 × 1700 px, mostly white: there resvg's encoder, which filters every row, took
+ * ≈ a quarter of a picture's time — and a training cell waits for its last picture). Here:
+ * RGBA 8-bit rows unfiltered, zlib level 1 (Node's). An image that is not opaque everywhere (resvg's
+ * pixels are premultiplied; a PNG's are not) takes resvg's encoder.
+ */
+export function encodePng(image: RenderedImage): Buffer {
+  const { width, height } = image;
+  const pixels = image.pixels;
+  const stride = width * 4;
+  if (width === 0 || height === 0 || pixels.length !== stride * height) return image.asPng();
+  const rows = Buffer.allocUnsafe((stride + 1) * height);
+  for (let y = 0, o = 0, p = 0; y < height; y++, o += stride + 1, p += stride) {
+    for (let i = p + 3; i < p + stride; i += 4) if (pixels[i] !== 255) return image.asPng();
+    rows[o] = 0; // filter: none
+    pixels.copy(rows, o + 1, p, p + stride);
+  }
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 6, 0, 0, 0], 8); // 8 bits, RGBA, deflate, adaptive filtering, no interlace
+  return Buffer.concat([
+    PNG_SIGNATURE,
+    pngChunk('IHDR', header),
+    pngChunk('IDAT', zlib.deflateSync(rows, { level: 1 })),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+function pngChunk(type: string, data: Buffer): Buffer {
+  const chunk = Buffer.alloc(12 + data.length);
+  chunk.writeUInt32BE(data.length, 0);
+  chunk.write(type, 4, 'latin1');
+  data.copy(chunk, 8);
+  chunk.writeUInt32BE(crc32(chunk.subarray(4, 8 + data.length)), 8 + data.length);
+  return chunk;
+}
+
+/** CRC-32 (PNG's, zlib's): Node's where it has one (22.2+), else a table. */
+function crc32(bytes: Uint8Array): number {
+  const native = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
+  if (native) return native(bytes) >>> 0;
+  CRC_TABLE ??= Int32Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c;
+  });
+  let c = -1;
+  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ -1) >>> 0;
+}
+let CRC_TABLE: Int32Array | undefined;
+
 /** Vega-Lite → PNG bytes. */
 export async function renderPng(spec: TopLevelSpec, options: PngOptions = {}): Promise<Buffer> {
-  return svgToPng((await renderSvg(spec)).svg, options);
+  // the live dashboard's pictures (a notebook's SVG attachments keep resvg's smaller, slower encoding)
+  return encodePng(rasterize((await renderSvg(spec)).svg, options));
 }
 
 /** Width and height of a PNG, read from its IHDR chunk. */
