@@ -10,7 +10,7 @@ import { sampleDashboard } from '../support/dashboard';
 function decodeRgba(png: Buffer): { width: number; height: number; pixels: Buffer } {
   const { width, height } = pngSize(png);
   const idat: Buffer[] = [];
-  for (let at = 8; at < png.length; ) {
+  for (let at = 8; at < png.length;) {
     const length = png.readUInt32BE(at);
     const type = png.toString('latin1', at + 4, at + 8);
     if (type === 'IHDR')

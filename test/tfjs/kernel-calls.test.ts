@@ -65,8 +65,9 @@ describe("tfjs's kernel call without its per-call allocations (lib/tfjs/kernel-c
       tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.exp(a), tf.elu(b))))([x, tf.mul(x, 0.5)]),
     );
     expectSameEffects('a second-order gradient', () => tf.grad((a: tf.Tensor) => tf.grad((b) => tf.pow(b, 3))(a))(x));
-    expectSameEffects('a kernel that is not registered', () =>
-      tf.engine().runKernel('NoSuchKernel', { x }, {}) as tf.Tensor,
+    expectSameEffects(
+      'a kernel that is not registered',
+      () => tf.engine().runKernel('NoSuchKernel', { x }, {}) as tf.Tensor,
     );
     expectSameEffects('a kernel that throws, inside a gradient', () =>
       tf.grad((a: tf.Tensor) => tf.sum(tf.engine().runKernel('Reshape', { x: a }, { shape: [7] }) as tf.Tensor))(x),
@@ -76,8 +77,7 @@ describe("tfjs's kernel call without its per-call allocations (lib/tfjs/kernel-c
 
   it('lets tf.profile see every kernel (profiling takes tfjs’s own path)', async () => {
     const x = tf.ones([4]);
-    const kernels = async () =>
-      (await tf.profile(() => tf.tidy(() => tf.sum(tf.mul(tf.add(x, 1), 2))))).kernelNames;
+    const kernels = async () => (await tf.profile(() => tf.tidy(() => tf.sum(tf.mul(tf.add(x, 1), 2))))).kernelNames;
     setFastKernelCalls(false);
     const plain = await kernels();
     setFastKernelCalls(true);
