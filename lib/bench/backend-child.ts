@@ -111,7 +111,10 @@ async function serve(backend: string): Promise<void> {
       const total = (performance.now() - t) / 1000;
       dashboard.close();
       const st = dashboard.stats();
-      // waitShare: the part spent waiting for a picture (only the last update waits: the saved notebook's PNG)
+      // waitShare: the part spent waiting for a picture (only the last update waits: the saved notebook's PNG,
+      // once per run); steadyShare: the updates without that wait, over the loop without it (what a longer
+      // run's share tends to)
+      const waitSeconds = st.waitMs / 1000;
       say({
         cmd,
         iterations: n,
@@ -120,7 +123,9 @@ async function serve(backend: string): Promise<void> {
         updates: st.updates,
         updateSeconds: st.updateMs / 1000,
         share: st.updateMs / 1000 / total,
-        waitShare: st.waitMs / 1000 / total,
+        waitShare: waitSeconds / total,
+        waitSeconds,
+        steadyShare: (st.updateMs / 1000 - waitSeconds) / (total - waitSeconds),
         renderMsPerPng: st.renderMsPerPng,
       });
     } else {

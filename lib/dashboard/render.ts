@@ -1,10 +1,11 @@
 // Vega-Lite → Vega → SVG in Node (Vega's headless SVG renderer, no node-canvas), then SVG → PNG with
-// resvg (Rust, ships prebuilt in its npm package) and the system's fonts.
+// resvg (Rust, ships prebuilt in its npm package) and DejaVu Sans (lib/dashboard/fonts.ts).
 import * as zlib from 'node:zlib';
 import { RenderedImage, Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import * as vl from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
+import { fontsFor } from './fonts';
 
 /** A logger that keeps warnings (and errors) instead of printing them. */
 class Collector implements vega.LoggerInterface {
@@ -68,15 +69,12 @@ export interface PngOptions {
   scale?: number;
 }
 
-/** The sans-serif font resvg substitutes for Vega's font list (Debian: fonts-dejavu-core). */
-export const SANS_SERIF = 'DejaVu Sans';
-
 /** SVG → raster image (RGBA pixels, and PNG on demand), synchronously, on a white background. */
 export function rasterize(svg: string, { scale = 1.5 }: PngOptions = {}): RenderedImage {
   const resvg = new Resvg(svg, {
     fitTo: { mode: 'zoom', value: scale },
     background: 'white',
-    font: { loadSystemFonts: true, defaultFontFamily: SANS_SERIF, sansSerifFamily: SANS_SERIF },
+    font: fontsFor(svg),
     textRendering: 1,
     logLevel: 'off',
   });
