@@ -621,7 +621,7 @@ const BENCH_OPTIONS = {
     type: 'boolean',
     description: 'grading throughput: gan-seminar grade on 50 exact, 4 valid-variant and 4 wrong-variant submissions',
   },
-  quick: { type: 'boolean', description: 'small numbers for a smoke run (runs 3 × 200, long 2000)' },
+  quick: { type: 'boolean', description: 'small numbers for a smoke run (runs 3 × 200, long 2000, dashboard 2001)' },
   json: { type: 'boolean', description: 'print the results as JSON' },
   markdown: {
     type: 'string',
