@@ -6,6 +6,7 @@
 //   npm run kernel:install -- --user    for the user instead (JupyterLab without JUPYTER_PATH, VS Code)
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { ROOT } from '../paths';
@@ -50,19 +51,35 @@ export function installTslabKernel(python = jupyterPython(), dataDir?: string): 
   const spec = dataDir ? path.join(dataDir, 'kernels', 'tslab', 'kernel.json') : kernelSpecFile('tslab');
   if (fs.existsSync(spec) && fs.readFileSync(spec, 'utf8').includes(KERNEL_PRELOAD)) return spec;
   if (!fs.existsSync(tslab)) throw new Error(`${tslab} is missing: run \`npm install\` in ${ROOT} first`);
-  const where = dataDir ? ['--user'] : ['--prefix', PREFIX];
-  // tslab's installer also registers "jslab" (display name "JavaScript": tslab's plain-JavaScript kernel),
-  // which this notebook does not use: one we did not find there is removed again
+  // tslab's installer writes its kernelspec into a scratch prefix, this one into place whole (writeWhole):
+  // a kernel starting meanwhile, or another process registering it too (npm test's two workers), never
+  // reads tslab's own argv or half a file. (It also registers "jslab", tslab's plain-JavaScript kernel,
+  // which this notebook does not use: the scratch prefix keeps it; --user installs keep one found there.)
+  const scratch = dataDir ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'gan-tslab-kernel-'));
+  const written = scratch ? path.join(scratch, 'share', 'jupyter', 'kernels', 'tslab', 'kernel.json') : spec;
   const jslab = path.join(path.dirname(path.dirname(spec)), 'jslab');
   const hadJslab = fs.existsSync(jslab);
-  execFileSync(tslab, ['install', '--python', python, '--binary', tslab, ...where], { stdio: 'pipe' });
-  if (!hadJslab) fs.rmSync(jslab, { recursive: true, force: true });
-  const kernel = JSON.parse(fs.readFileSync(spec, 'utf8')) as { argv: string[] };
-  if (kernel.argv[0] !== tslab)
-    throw new Error(`tslab install wrote an unexpected kernelspec: ${JSON.stringify(kernel.argv)}`);
-  kernel.argv = [process.execPath, '--require', KERNEL_PRELOAD, fs.realpathSync(tslab), ...kernel.argv.slice(1)];
-  fs.writeFileSync(spec, `${JSON.stringify(kernel, null, 1)}\n`);
+  try {
+    const where = scratch ? ['--prefix', scratch] : ['--user'];
+    execFileSync(tslab, ['install', '--python', python, '--binary', tslab, ...where], { stdio: 'pipe' });
+    if (!scratch && !hadJslab) fs.rmSync(jslab, { recursive: true, force: true });
+    const kernel = JSON.parse(fs.readFileSync(written, 'utf8')) as { argv: string[] };
+    if (kernel.argv[0] !== tslab)
+      throw new Error(`tslab install wrote an unexpected kernelspec: ${JSON.stringify(kernel.argv)}`);
+    kernel.argv = [process.execPath, '--require', KERNEL_PRELOAD, fs.realpathSync(tslab), ...kernel.argv.slice(1)];
+    writeWhole(spec, `${JSON.stringify(kernel, null, 1)}\n`);
+  } finally {
+    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+  }
   return spec;
+}
+
+/** Writes `file` by a rename from a file of this process's own: readers see the old file or the whole new one. */
+function writeWhole(file: string, text: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const part = `${file}.${process.pid}.part`;
+  fs.writeFileSync(part, text);
+  fs.renameSync(part, file);
 }
 
 /**
@@ -116,8 +133,7 @@ export function installDenoKernel(deno = denoBinary(), dataDir?: string): string
   const spec = dataDir ? path.join(dataDir, 'kernels', 'deno', 'kernel.json') : kernelSpecFile('deno');
   const text = `${JSON.stringify(denoKernelSpec(deno), null, 2)}\n`;
   if (fs.existsSync(spec) && fs.readFileSync(spec, 'utf8') === text) return spec;
-  fs.mkdirSync(path.dirname(spec), { recursive: true });
-  fs.writeFileSync(spec, text);
+  writeWhole(spec, text);
   return spec;
 }
 
