@@ -21,6 +21,7 @@ import { ExerciseId, ExerciseObservation, Failure, Parts, Plan, RunPlan } from '
 import type { ChildResult, Job } from './sandbox-child';
 import { ROOT } from '../paths';
 import { PROTOCOL } from './states';
+import { isHeld, releaseLock, takeLock, waitWhileHeld } from './run-lock';
 import { WEIGHTS_SCHEMA as weights } from './weights-schema';
 
 export interface SandboxOptions {
@@ -267,19 +268,36 @@ export function warmChildren(options: SandboxOptions = DEFAULT_SANDBOX): Promise
   return compileCacheReady;
 }
 
+interface EndStateCache {
+  known?: Job['endStateRuns'];
+  keep: (asked: (ExerciseObservation['behaviour'] | undefined)[]) => void;
+  /** While another grading runs these (run-lock.ts), waits for it (at most `ms`) and reads its ends. */
+  awaitOthers: (ms: number) => Promise<void>;
+  /** Says this grading is running them now (until release). */
+  claim: () => void;
+  release: () => void;
+}
+
 /**
  * The end-state runs' ends of earlier gradings: a function of the cells and of the starts (the plans and
  * the training run hold every seed), so grading the same cells from the same starts again — a regrade, a
  * copy in the class, the self-check's and the grader's test suites — reads them instead of running the
  * notebook's loop for minutes again. Only complete runs are kept (a timeout depends on the machine), by
- * the parent, where no submission can write (node_modules/.cache/gan-seminar/end-states/runs/).
+ * the parent, where no submission can write (node_modules/.cache/gan-seminar/end-states/runs/). A grading
+ * running them holds a lock there (run-lock.ts): another one of the same cells waits for its ends.
  */
 function endStateCache(
   cells: CompiledCell[],
   protocol: { plans: Record<ExerciseId, Plan>; run?: RunPlan },
-): { known?: Job['endStateRuns']; keep: (asked: (ExerciseObservation['behaviour'] | undefined)[]) => void } {
+): EndStateCache {
   const starts = Object.values(protocol.plans).find((p) => p.endStates)?.endStates;
-  if (!starts || !protocol.run) return { keep: () => undefined };
+  if (!starts || !protocol.run)
+    return {
+      keep: () => undefined,
+      awaitOthers: async () => undefined,
+      claim: () => undefined,
+      release: () => undefined,
+    };
   const key = createHash('sha256')
     .update(
       JSON.stringify([
@@ -292,27 +310,52 @@ function endStateCache(
     .digest('hex')
     .slice(0, 32);
   const file = path.join(ROOT, 'node_modules', '.cache', 'gan-seminar', 'end-states', 'runs', `${key}.json`);
-  let known: Job['endStateRuns'];
-  try {
-    const read = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
-    if (Array.isArray(read) && read.length === starts.length) known = read as Job['endStateRuns'];
-  } catch {
-    // not graded before
-  }
-  return {
-    known,
+  const lock = `${file}.lock`;
+  const read = (): Job['endStateRuns'] => {
+    try {
+      const runs = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
+      if (Array.isArray(runs) && runs.length === starts.length) return runs as Job['endStateRuns'];
+    } catch {
+      // not graded before
+    }
+    return undefined;
+  };
+  let claimed = false;
+  const cache: EndStateCache = {
+    known: read(),
     keep(asked) {
       const done = asked.find((b) => b?.endState && !b.failure && b.runs.length === starts.length);
-      if (known || !done) return;
+      if (cache.known || !done) return;
       try {
+        // whole or not at all (a rename): a grading reading it meanwhile never sees half of it
         fs.mkdirSync(path.dirname(file), { recursive: true });
-        fs.writeFileSync(file, JSON.stringify(done.runs));
-        known = done.runs;
+        fs.writeFileSync(`${file}.${process.pid}.part`, JSON.stringify(done.runs));
+        fs.renameSync(`${file}.${process.pid}.part`, file);
+        cache.known = done.runs;
       } catch {
         // a read-only checkout: the runs are made again next time
       }
     },
+    async awaitOthers(ms) {
+      if (cache.known || !isHeld(lock)) return;
+      await waitWhileHeld(lock, ms);
+      cache.known = read();
+    },
+    claim() {
+      if (claimed || cache.known) return;
+      try {
+        fs.mkdirSync(path.dirname(lock), { recursive: true });
+      } catch {
+        return; // a read-only checkout: nobody waits
+      }
+      claimed = takeLock(lock);
+    },
+    release() {
+      if (claimed) releaseLock(lock);
+      claimed = false;
+    },
   };
+  return cache;
 }
 
 /** The child's "steps done": judge what it observed and answer (once) which behavioural runs to do. */
@@ -460,6 +503,10 @@ export async function runInSandbox(
   };
   const endStates = endStateCache(cells, protocol);
   try {
+    // the same cells from the same starts being run elsewhere right now: their ends, not a second run
+    // (waiting at most as long as that grading's end-state runs may take)
+    const budgetMs = Math.max(1000, Math.floor(options.timeoutMs / probe.length));
+    await endStates.awaitOthers(3 * budgetMs * PROTOCOL.endStateBudget + options.timeoutMs);
     let remaining = probe.slice();
     while (remaining.length > 0) {
       const job: Job = {
@@ -471,9 +518,9 @@ export async function runInSandbox(
         run: protocol.run,
         parts,
         askBehaviour: askBehaviour !== undefined,
-        budgetMs: Math.max(1000, Math.floor(options.timeoutMs / probe.length)),
+        budgetMs,
         outputCap: options.outputCap,
-        endStateBudgetMs: Math.max(1000, Math.floor(options.timeoutMs / probe.length)) * PROTOCOL.endStateBudget,
+        endStateBudgetMs: budgetMs * PROTOCOL.endStateBudget,
       };
       // asked behaviour gets its own budget per exercise after the steps' (each keeps its per-exercise deadline),
       // and the end-state runs theirs (one set of runs for all exercises)
@@ -481,18 +528,24 @@ export async function runInSandbox(
       const behaviourMs =
         askBehaviour || parts.behaviour ? job.budgetMs * remaining.length + 3 * job.endStateBudgetMs! : 0;
       const stepsMs = parts.steps ? job.budgetMs * remaining.length : 0;
+      if (parts.behaviour) endStates.claim();
       const run = await runChild(
         job,
         { ...options, timeoutMs: stepsMs + behaviourMs },
         scratch,
         await warmChildren(options),
-        askBehaviour,
+        askBehaviour &&
+          ((observations) => {
+            const wanted = askBehaviour(observations);
+            if (wanted.length > 0) endStates.claim(); // asked: the child runs them now
+            return wanted;
+          }),
       );
       const r = run.result;
       if (r) {
         Object.assign(out.observations, r.observations);
         Object.assign(out.asked, r.asked);
-        endStates.keep(Object.values(r.asked));
+        endStates.keep([...Object.values(r.asked), ...Object.values(r.observations).map((o) => o?.behaviour)]);
         for (const f of r.cellFailures) if (!out.cellFailures.includes(f)) out.cellFailures.push(f);
         if (out.output.length < options.outputCap)
           out.output += r.output.slice(0, options.outputCap - out.output.length);
@@ -509,6 +562,7 @@ export async function runInSandbox(
       remaining = remaining.filter((e) => !done.includes(e) && e !== culprit);
     }
   } finally {
+    endStates.release();
     fs.rmSync(scratch, { recursive: true, force: true });
   }
   return out;
