@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { FusedMode, config } from '../config';
 import { KernelStep, backward, forward as fusedForward } from './fused-op';
 import { backwardInfos, forwardInfos, release } from './fused-backend';
+import { customOp } from './custom-op';
 
 /**
  * How models run (see fusedOp): 'auto' picks per backend (FUSED_BY_BACKEND), 'off' runs the plain
@@ -45,7 +46,7 @@ function fusedImpl(): 'backend-kernels' | 'js' | undefined {
  * The math is the layers' own (matMul + bias, ELU); test/tfjs/fused-op.test.ts holds it to the plain ops.
  */
 function fusedOp(steps: readonly KernelStep[]): (x: tf.Tensor2D, params: tf.Variable[]) => tf.Tensor2D {
-  const jsOp = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const jsOp = customOp((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const inputs = args.slice(0, -1) as tf.Tensor[];
     const [x, ...params] = inputs;
     const batch = x.shape[0];
@@ -65,7 +66,7 @@ function fusedOp(steps: readonly KernelStep[]): (x: tf.Tensor2D, params: tf.Vari
   const kept = steps.map((_, k) => k > 0 && (steps[k].kind === 'linear' || steps[k - 1].kind === 'elu'));
   // an ELU last: its gradient reads the op's output, which is saved too
   const eluLast = steps[steps.length - 1]?.kind === 'elu';
-  const backendOp = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const backendOp = customOp((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;
     const [x, ...params] = args.slice(0, -1) as tf.Tensor[];
     const engine = tf.engine();
