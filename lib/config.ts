@@ -132,7 +132,7 @@ export const SWITCHES = {
   fastKernelCalls: {
     name: 'GAN_FAST_KERNEL_CALLS',
     description:
-      "tfjs's kernel call (Engine.runKernel, every op) without its per-call registry keys and closures (0 keeps tfjs's, for comparison)",
+      "tfjs's kernel call (Engine.runKernel, every op) and the lib's customGrad ops (the fused model op) without their per-call registry keys and closures (0 keeps tfjs's, for comparison)",
     fallback: true,
     parse: yesNo,
     accepts: '1 or 0',

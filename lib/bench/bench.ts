@@ -60,7 +60,7 @@ const BASELINES: readonly { label: string; env: Record<string, string>; what: st
   {
     label: 'no fast kernel calls',
     env: speedUpsOff(['fastKernelCalls']),
-    what: "tfjs's Engine.runKernel (lib/tfjs/kernel-calls.ts off)",
+    what: "tfjs's Engine.runKernel and tf.customGrad (lib/tfjs/kernel-calls.ts, custom-op.ts off)",
   },
   { label: 'no SGD kernel', env: speedUpsOff(['sgdKernel']), what: "tfjs's SGD update (lib/tfjs/sgd-kernel.ts off)" },
   {

@@ -6,7 +6,7 @@
 // the gradient and the same tape node, the same errors. So the numbers are bit-identical
 // (test/tfjs/kernel-calls.test.ts compares whole training runs). While tf.profile, DEBUG or tfjs's own
 // leak check (IS_TEST) watches kernels, tfjs's own path runs. customGrad ops (Engine.runKernelFunc with
-// a forwardFunc) are not kernel calls and keep tfjs's path.
+// a forwardFunc) are not kernel calls: the lib's own take lib/tfjs/custom-op.ts under this same switch.
 // Installed on the engine instance (shared by every tfjs copy); setFastKernelCalls(false) puts tfjs's
 // back. GAN_FAST_KERNEL_CALLS=0 keeps tfjs's (for comparison: npm run bench).
 import * as tf from '@tensorflow/tfjs-core'; // not the @tensorflow/tfjs re-export: its getters cost ≈3 % on the hot path
