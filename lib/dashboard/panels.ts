@@ -22,7 +22,9 @@ export const COLORS = {
   ideal: '#7f7f7f',
 } as const;
 
-const PANEL = { width: 360, height: 220 };
+/** A panel's plot area. 300 wide: the whole dashboard (≈ 875 px, DASHBOARD_WIDTH) fits JupyterLab's output
+ *  area beside its open file browser in a 1400 px window (960 px, of which vega-embed's ⋯ menu takes 38). */
+export const PANEL = { width: 300, height: 220 };
 
 /** Every y axis takes exactly this many pixels (ticks + labels), whatever its tick labels: the image keeps
  *  its size from one update to the next, and the panels line up. */
@@ -33,6 +35,9 @@ export const AXIS_WIDTH = AXIS_EXTENT + 4 + 16;
  *  in both rows; between two plots: the right-hand axis of the top-left panel, the next panel's left axis
  *  and a gap. */
 const SPACING = 2 * AXIS_WIDTH + 24;
+/** The dashboard's width: the left axis, two plot areas and the space between them (every title and
+ *  legend stays within it: test/dashboard/panels.test.ts). */
+export const DASHBOARD_WIDTH = AXIS_WIDTH + 2 * PANEL.width + SPACING;
 
 /** Legible in a notebook and in the PNG: larger text than Vega-Lite's defaults. */
 export const CONFIG = {
@@ -128,6 +133,9 @@ function colorScale(domain: string[], range: string[], symbolType: 'square' | 's
   return { field: 'series', type: 'nominal' as const, scale: { domain, range }, legend: { title: null, symbolType } };
 }
 
+/** An axis over [0, 1]: ticks every 0.2 (at 0.1 the labels of a PANEL-wide axis touch). */
+const UNIT_AXIS = { tickCount: 5 };
+
 /** Outlined half-transparent bars: where two histograms overlap, both outlines show (the legend's squares
  *  are the same fill). */
 const BAR_MARK = { type: 'rect', fillOpacity: 0.5, strokeWidth: 1.5, strokeOpacity: 1 } as const;
@@ -222,7 +230,13 @@ export function readoutPanel(d: ReadoutData): NonNormalizedSpec {
     data: { values: bars },
     mark: BAR_MARK,
     encoding: {
-      x: { field: 'x0', type: 'quantitative', scale: { domain: [0, 1] }, title: 'P(real) given by the discriminator' },
+      x: {
+        field: 'x0',
+        type: 'quantitative',
+        scale: { domain: [0, 1] },
+        axis: UNIT_AXIS,
+        title: 'P(real) given by the discriminator',
+      },
       x2: { field: 'x1' },
       y: { field: 'value', type: 'quantitative', title: 'samples' },
       color: colorScale(Object.values(names), [COLORS.generated, COLORS.real]),
@@ -361,7 +375,13 @@ export function generatorMapPanel(d: GeneratorMapData): NonNormalizedSpec {
     ? `ends: G(${z[first]}) = ${f2(d.mapped[first])} (ideal ${f2(idealMap(z[first]))}), G(${z[last]}) = ${f2(d.mapped[last])} (ideal ${f2(idealMap(z[last]))})`
     : '';
   const color = colorScale([names.generator, names.ideal], [COLORS.generated, COLORS.ideal], 'stroke');
-  const x = { field: 'z', type: 'quantitative' as const, scale: { domain: [0, 1] }, title: 'noise z ~ Uniform[0, 1]' };
+  const x = {
+    field: 'z',
+    type: 'quantitative' as const,
+    scale: { domain: [0, 1] },
+    axis: UNIT_AXIS,
+    title: 'noise z ~ Uniform[0, 1]',
+  };
   const y = {
     field: 'x',
     type: 'quantitative' as const,
@@ -437,7 +457,7 @@ export function pullPanel(d: PullData): NonNormalizedSpec {
   const mean = n ? sum / n : NaN;
   const direction = !Number.isFinite(mean)
     ? 'no finite pull'
-    : `mean pull on the samples ${mean >= 0 ? '+' : '−'}${Math.abs(mean).toPrecision(2)}: ${mean >= 0 ? 'to the right' : 'to the left'}`;
+    : `mean pull ${mean >= 0 ? '+' : '−'}${Math.abs(mean).toPrecision(2)}: ${mean >= 0 ? 'to the right' : 'to the left'}`;
   const color = colorScale([names.curve, names.samples], [COLORS.discriminator, COLORS.generated], 'stroke');
   const x = {
     field: 'x',
@@ -448,7 +468,7 @@ export function pullPanel(d: PullData): NonNormalizedSpec {
   };
   const y = { field: 'pull', type: 'quantitative' as const, title: 'pull on x', axis: { labelExpr: NUMBER_LABEL } };
   return {
-    title: { text: "Discriminator's pull on G", subtitle: `> 0: pushed right, < 0: left · ${direction}` },
+    title: { text: "Discriminator's pull on G", subtitle: `> 0: pushed right, < 0: left · ${direction}` }, // within the panel's width
     ...PANEL,
     layer: [
       {
@@ -510,8 +530,9 @@ export function numbersLine(d: DashboardData): string {
   );
 }
 
-/** Characters per title line: the dashboard is ≈ 1000 px wide, a 12 px character ≈ 6.5 px. */
-const LINE_CHARS = 150;
+/** Characters per title line: within DASHBOARD_WIDTH at the subtitle's 12.5 px, where a character takes
+ *  0.5–0.6 em (DejaVu Sans and Verdana; Cyrillic the widest). */
+const LINE_CHARS = Math.floor(DASHBOARD_WIDTH / (12.5 * 0.62));
 /** Lines the verdict takes per language: fixed, so the picture keeps its size from update to update. */
 export const VERDICT_LINES = 3;
 

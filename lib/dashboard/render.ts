@@ -6,6 +6,9 @@ import * as vega from 'vega';
 import * as vl from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
 import { fontsFor } from './fonts';
+import { measureTextLikeResvg } from './text-width';
+
+measureTextLikeResvg(); // widths as drawn, not Vega's 0.8 em a character (./text-width.ts)
 
 /** A logger that keeps warnings (and errors) instead of printing them. */
 class Collector implements vega.LoggerInterface {

@@ -272,6 +272,22 @@ describe('plots: a dashboard that reads at a glance (issue 12)', () => {
     expect(new Set(sizes.map(([, h]) => h)).size, JSON.stringify(sizes)).to.equal(1);
   });
 
+  it('the picture is as wide as its panels, whatever the numbers and the verdict: no title or legend sticks out (issue 20)', async () => {
+    // JupyterLab's output area beside its file browser (1400 px window) is 960 px, vega-embed's ⋯ menu takes 38
+    expect(plots.DASHBOARD_WIDTH).to.be.at.most(960 - 38 - 40);
+    const widths = new Set<number>();
+    for (const state of Object.keys(STATE_TEXT) as (keyof typeof STATE_TEXT)[]) {
+      for (const d of [sampleDashboard(), sumRun()]) {
+        const verdict = { state, iteration: 98751, since: 10001, ...STATE_TEXT[state], clues: [] };
+        const { svg } = await renderSvg(plots.dashboardSpec({ ...d, verdict }));
+        widths.add(svgSize(svg)[0]);
+      }
+    }
+    // the panels and Vega's padding (5 px a side): what a browser draws, and the PNG without a blank margin
+    expect([...widths]).to.have.length(1);
+    expect([...widths][0]).to.be.within(plots.DASHBOARD_WIDTH, plots.DASHBOARD_WIDTH + 12);
+  });
+
   it('a run continued after an interrupt says so in its title', () => {
     const d = plots.dashboardSpec({ ...sampleDashboard(), iteration: 1751, iterations: 101500, from: 1500 }) as {
       title: { text: string };
@@ -397,7 +413,7 @@ describe('plots: labels at any magnitude, the numbers and the verdict in the pic
   it("discriminator's pull: the curve along x, every generated sample on it, the mean direction named", async () => {
     const d = sampleDashboard();
     const panel = plots.pullPanel(d) as { title: { subtitle: string } };
-    expect(panel.title.subtitle).to.match(/mean pull on the samples \+0\.\d+: to the right$/);
+    expect(panel.title.subtitle).to.match(/mean pull \+0\.\d+: to the right$/);
     const left = plots.pullPanel({ ...d, pullOnSamples: Array.from(d.pullOnSamples, (p) => -p) }) as typeof panel;
     expect(left.title.subtitle).to.match(/−0\.\d+: to the left$/);
     const { svg, warnings } = await renderSvg(plots.standalone(plots.pullPanel(d)));

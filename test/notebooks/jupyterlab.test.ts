@@ -9,11 +9,22 @@ import * as path from 'node:path';
 import { SHARED_MISTAKES } from '../../lib/exercises/mistakes';
 import { INTERRUPT_NOTE } from '../../lib/jupyter/kernel-hooks';
 import { KernelName } from '../../lib/jupyter/kernels';
-import { Browser, NotebookServer, launchChromium, requireBrowser, until } from '../support/browser';
+import { spawn } from 'node:child_process';
+import {
+  Browser,
+  NotebookServer,
+  isRunning,
+  launchChromium,
+  processesUsing,
+  requireBrowser,
+  until,
+} from '../support/browser';
 import { artifact } from '../support/dashboard';
 import { SOLUTIONS, referenceCell, unwrap } from '../support/fixtures';
 import { NOTEBOOK, readNotebook, seminarCell, sourceOf } from '../support/jupyter';
 import { requireLab, startLabServer } from '../support/lab';
+import { tempDir } from '../support/tmp';
+import { ROOT } from '../../lib/jupyter/kernels';
 import { LabCell, LabPage } from '../support/lab-page';
 
 const NOTEBOOK_PATH = `notebooks/${path.basename(NOTEBOOK)}`;
@@ -116,6 +127,11 @@ describe('JupyterLab 4 (built from npm) in Chromium, as a student', function () 
           expect(loop.vega, "one dashboard drawn by JupyterLab's renderer (.jp-RenderedVegaCommon5)").to.have.length(1);
           expect(loop.vega[0].width, 'the drawn canvas').to.be.greaterThan(600);
           expect(loop.vega[0].height).to.be.greaterThan(200);
+          // it fits beside the open file browser in a 1400 px window: no horizontal scroll, no column cut
+          const fit = await lab.vegaFit('training_loop');
+          expect(fit.window).to.equal(1400);
+          expect(fit.fileBrowser, 'the file browser is open').to.be.greaterThan(200);
+          expect(fit.content, `the dashboard's width in its output area (${fit.area} px)`).to.be.at.most(fit.area);
           expect(dashboardIteration(loop), 'the last picture').to.equal(ITERATIONS);
           expect(whileRunning, 'pictures seen while the loop ran').to.be.greaterThan(0);
           expect(seen.size, `the same output showed several iterations: ${[...seen].join(', ')}`).to.be.at.least(2);
@@ -181,16 +197,21 @@ describe('JupyterLab 4 (built from npm) in Chromium, as a student', function () 
         });
         after(close);
 
-        it('an exercise cell run first says which cells to run before it', async () => {
-          await lab.run('train_disc');
-          const cell = await lab.finished('train_disc', 120_000);
-          const said = errorsOf([cell]).join('\n');
-          if (kernel === 'tslab') {
-            expect(said).to.match(/→ .*`gan`.* defined in the first code cell .*: run the cells above this one first/);
-            expect(said).to.not.contain('Cannot find name');
-          } else {
-            // Deno names the missing name (the hint for Deno comes with #20's Deno findings)
-            expect(said).to.match(/\bgan\b/);
+        it('a self-check or an exercise cell run first says which cells to run before it', async () => {
+          for (const name of ['check_train_disc', 'train_disc']) {
+            await lab.run(name);
+            const cell = await lab.finished(name, 120_000);
+            const said = errorsOf([cell]).join('\n');
+            if (kernel === 'tslab') {
+              expect(said, name).to.match(
+                /→ .*`gan`.* defined in the first code cell .*: run the cells above this one first/,
+              );
+              expect(said, name).to.not.contain('Cannot find name');
+            } else {
+              // Deno's kernel runs nothing of the lib's before its first cell (`deno jupyter` takes no
+              // --preload/--require, nor NODE_OPTIONS'): V8's own message names the missing name
+              expect(said, name).to.match(/ReferenceError: gan is not defined/);
+            }
           }
         });
 
@@ -218,4 +239,45 @@ describe('JupyterLab 4 (built from npm) in Chromium, as a student', function () 
       });
     });
   }
+
+  describe('`npm run lab` (test/support/lab.ts)', function () {
+    for (const how of ['Ctrl-C in its terminal', 'SIGTERM'] as const) {
+      it(`${how} stops the server and every kernel it started`, async function () {
+        const stateDir = tempDir('gan-lab-command-');
+        // its own process group, as a terminal's foreground job: Ctrl-C signals the whole group
+        const lab = spawn(process.execPath, [path.join(ROOT, 'dist', 'test', 'support', 'lab.js')], {
+          env: { ...process.env, GAN_LAB_STATE_DIR: stateDir },
+          stdio: ['ignore', 'pipe', 'pipe'],
+          detached: true,
+        });
+        let said = '';
+        lab.stdout!.on('data', (b) => (said += b));
+        lab.stderr!.on('data', (b) => (said += b));
+        const exited = new Promise<number | null>((resolve) => lab.once('exit', (code) => resolve(code)));
+        try {
+          const [, url, token] = await until('`npm run lab` to print its address', 90_000, async () =>
+            /(http:\/\/127\.0\.0\.1:\d+)\/lab\/tree\/\S+\?token=(\w+)/.exec(said),
+          );
+          const headers = { Authorization: `token ${token}`, 'Content-Type': 'application/json' };
+          for (const name of ['tslab', 'deno']) {
+            const r = await fetch(`${url}/api/kernels`, { method: 'POST', headers, body: JSON.stringify({ name }) });
+            expect(r.status, `${name}: ${await r.text()}`).to.equal(201);
+          }
+          const runtime = path.join(stateDir, 'runtime');
+          const kernels = await until('both kernels to run', 60_000, async () => {
+            const pids = processesUsing(runtime);
+            return pids.length >= 2 ? pids : null;
+          });
+          process.kill(how === 'SIGTERM' ? lab.pid! : -lab.pid!, how === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
+          expect(await exited, said).to.equal(0);
+          expect(kernels.filter(isRunning), 'kernel processes left running').to.deep.equal([]);
+          expect(processesUsing(runtime)).to.deep.equal([]);
+        } finally {
+          if (lab.exitCode === null) lab.kill('SIGKILL');
+          for (const pid of processesUsing(path.join(stateDir, 'runtime'))) process.kill(pid, 'SIGKILL');
+          fs.rmSync(stateDir, { recursive: true, force: true });
+        }
+      });
+    }
+  });
 });

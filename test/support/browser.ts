@@ -211,6 +211,57 @@ export interface ServeOptions {
   removeRoot?: boolean;
   /** Seconds to wait for /api/status (default 60). */
   startSeconds?: number;
+  /**
+   * The server's JUPYTER_RUNTIME_DIR, where its kernels' connection files are: after the server, stop()
+   * ends every process still running with one of them (a kernel the server left, e.g. killed mid-shutdown:
+   * jupyter_client starts each kernel in a session of its own, and tslab, unlike ipykernel, does not exit
+   * when its server does).
+   */
+  runtimeDir?: string;
+  /**
+   * The server in a process group of its own: a terminal's Ctrl-C reaches only the caller, which stops the
+   * server and its kernels (else the server also gets it and asks "Shutdown this Jupyter server (y/[n])?").
+   */
+  detached?: boolean;
+}
+
+/** The processes whose command line names a file in `dir` (a server's kernels: their connection files). */
+export function processesUsing(dir: string): number[] {
+  const r = spawnSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
+  if (r.status !== 0) return [];
+  const prefix = `${path.resolve(dir)}${path.sep}`;
+  return r.stdout
+    .split('\n')
+    .map((line) => /^\s*(\d+)\s+(.*)$/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null && m[2].includes(prefix) && Number(m[1]) !== process.pid)
+    .map((m) => Number(m[1]));
+}
+
+/** Whether a process with this id runs. */
+export const isRunning = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Ends the processes and their process groups (a kernel leads its own): SIGTERM, then SIGKILL after `graceMs`. */
+export async function endProcesses(pids: number[], graceMs = 3000): Promise<void> {
+  const signal = (pid: number, sig: NodeJS.Signals) => {
+    for (const target of [-pid, pid]) {
+      try {
+        process.kill(target, sig);
+      } catch {
+        // not a group leader, or gone already
+      }
+    }
+  };
+  for (const pid of pids) signal(pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (pids.some(isRunning) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  for (const pid of pids.filter(isRunning)) signal(pid, 'SIGKILL');
 }
 
 /**
@@ -225,6 +276,7 @@ export async function serveJupyter(o: ServeOptions): Promise<NotebookServer> {
     cwd: o.root,
     env: { ...process.env, ...o.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: o.detached ?? false,
   });
   child.stdout!.on('data', (b) => (output += b));
   child.stderr!.on('data', (b) => (output += b));
@@ -264,6 +316,7 @@ export async function serveJupyter(o: ServeOptions): Promise<NotebookServer> {
       if (child.exitCode === null) child.kill('SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 10000))]);
       if (child.exitCode === null) child.kill('SIGKILL');
+      if (o.runtimeDir) await endProcesses(processesUsing(o.runtimeDir));
       if (o.removeRoot) fs.rmSync(o.root, { recursive: true, force: true });
     },
   };

@@ -161,6 +161,26 @@ export class LabPage {
       .catch(() => undefined);
   }
 
+  /**
+   * How the cell's drawn dashboard sits in its output area: the area's width, the width its content needs
+   * (wider: a horizontal scroll bar, the right column cut), the window's width and the file browser's.
+   */
+  async vegaFit(name: string): Promise<{ area: number; content: number; window: number; fileBrowser: number }> {
+    const index = await this.cellIndex(name);
+    return this.page.evaluate((i) => {
+      const cell = document.querySelectorAll('.jp-Notebook .jp-Cell')[i];
+      const out = cell.querySelector('.jp-RenderedVegaCommon5')?.closest('.jp-OutputArea-output');
+      if (!out) throw new Error('the cell shows no drawn dashboard');
+      const browser = document.querySelector<HTMLElement>('.jp-FileBrowser');
+      return {
+        area: out.clientWidth,
+        content: out.scrollWidth,
+        window: window.innerWidth,
+        fileBrowser: browser && browser.offsetParent !== null ? browser.getBoundingClientRect().width : 0,
+      };
+    }, index);
+  }
+
   /** Runs one cell as a student does: selects it, then Run › Run Selected Cell. */
   async run(name: string): Promise<void> {
     await this.select(name);

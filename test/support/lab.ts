@@ -99,6 +99,8 @@ export interface LabOptions {
   env?: Record<string, string>;
   removeRoot?: boolean;
   port?: number;
+  /** The server in a process group of its own (`npm run lab`: Ctrl-C reaches lab.ts alone, which stops it all). */
+  detached?: boolean;
 }
 
 /** The JupyterLab server on 127.0.0.1 (a free port unless `port`), with the project's kernels (JUPYTER_PATH). */
@@ -128,6 +130,8 @@ export function startLab(o: LabOptions): Promise<NotebookServer> {
     },
     token: o.token,
     removeRoot: o.removeRoot,
+    runtimeDir: path.join(o.stateDir, 'runtime'),
+    detached: o.detached,
   });
 }
 
@@ -151,7 +155,8 @@ async function main(args: string[]): Promise<void> {
   const i = args.indexOf('--port');
   const port = i >= 0 ? Number(args[i + 1]) : undefined; // default: a free port
   const token = randomBytes(24).toString('hex');
-  const lab = await startLab({ python, root: ROOT, stateDir: path.join(PREFIX, 'lab'), token, port });
+  const stateDir = process.env.GAN_LAB_STATE_DIR || path.join(PREFIX, 'lab');
+  const lab = await startLab({ python, root: ROOT, stateDir, token, port, detached: true });
   console.log(
     `JupyterLab ${require(path.join(LAB_DIR, 'package.json')).dependencies['@jupyterlab/application'].replace(/^\D+/, '')} with the project's kernels (tslab, Deno):`,
   );
@@ -163,8 +168,7 @@ async function main(args: string[]): Promise<void> {
     stopping = true;
     void lab.stop().then(() => process.exit(0));
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stop);
 }
 
 if (require.main === module) {
