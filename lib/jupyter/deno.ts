@@ -34,6 +34,7 @@ import {
 } from './deno-worker';
 import { INTERRUPT_NOTE } from './kernel-hooks';
 import { DEFINING_CELLS, missingCellHint } from './prerequisites';
+import { explainDiagnostic } from './type-hints';
 
 /**
  * The kernel's connection file, from its command line (`deno jupyter --kernel --conn FILE`): /proc on
@@ -232,7 +233,7 @@ function endOfCell(h: Helper): void {
     }
     const errors = checked ?? typeCheckExercise(id, code, h.executed);
     h.typeErrors.set(id, errors);
-    if (errors.length > 0) console.error(typeErrorReport(id, errors));
+    if (errors.length > 0) console.error(typeErrorReport(id, errors, code));
   } catch (err) {
     console.error(
       `(gan-seminar: the type check of this cell failed: ${err instanceof Error ? err.message : String(err)})`,
@@ -242,15 +243,28 @@ function endOfCell(h: Helper): void {
   }
 }
 
-/** What an exercise cell that tslab would refuse prints under Deno. */
-export function typeErrorReport(id: ExerciseId, errors: CompileError[]): string {
+/**
+ * What an exercise cell that tslab would refuse prints under Deno: tslab's diagnostics, and — as the tslab
+ * kernel's hooks add them — the cell's line each names and the plain hint for the usual mistakes (each
+ * line of an error's chain is looked at: the hint is often about its last line).
+ */
+export function typeErrorReport(id: ExerciseId, errors: CompileError[], code = ''): string {
   const { formatCompileError } = require('./compile') as typeof import('./compile');
-  const lines = errors.slice(0, 5).map(formatCompileError);
+  const shown = errors.slice(0, 5);
+  const lines = shown.map(formatCompileError);
   const hint = missingCellHint(lines.join('\n'));
+  const explained = new Set<string>();
+  const explanation = hint
+    ? ''
+    : shown
+        .flatMap((e) => e.message.split('\n').map((m) => `${e.line}:${e.column} - ${m.trim()}`))
+        .map((d) => explainDiagnostic(d, code, explained))
+        .join('');
   const fn = exerciseById(id).functionName;
   return [
     `${fn}: this cell does not type-check (Deno ran it anyway; tslab would refuse it, and the self-check and the grader give it 0 points):`,
     ...lines.map((l) => `  ${l}`),
+    ...explanation.split('\n').filter(Boolean),
     ...(hint ? [hint] : []),
   ].join('\n');
 }

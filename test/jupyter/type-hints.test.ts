@@ -3,6 +3,7 @@
 // errors get the cell's line and a plain hint (lib/jupyter/type-hints.ts).
 import { expect } from 'chai';
 import { compileCells } from '../../lib/jupyter/compile';
+import { typeErrorReport } from '../../lib/jupyter/deno';
 import { explainDiagnostic, typeHint } from '../../lib/jupyter/type-hints';
 import { NOTEBOOK, readNotebook, seminarCell, sourceOf } from '../support/jupyter';
 
@@ -78,5 +79,19 @@ describe('the loss as students write it (lib/tfjs/optimizer-types.ts, lib/jupyte
     ).to.match(/plain number/);
     expect(typeHint("Property 'detach' does not exist on type 'Tensor<Rank>'.")).to.match(/varList/);
     expect(typeHint("Cannot find name 'foo'.")).to.equal(null);
+  });
+});
+
+describe("Deno's report of an exercise cell that does not type-check (lib/jupyter/deno.ts, issue 20 finding 11)", () => {
+  it('shows the line and the hint as tslab does, also under an overload chain (`-tf.mean(x)`)', () => {
+    const code = disc.replace("TODO('compute loss')", '-tf.mean(tf.add(logpRealIsReal, logpGenIsFake))');
+    const [compiled] = compileCells([{ index: 5, exercise: 'train_disc', source: code }]);
+    expect(compiled.errors.length).to.be.greaterThan(0);
+    const report = typeErrorReport('train_disc', compiled.errors, code);
+    const line = compiled.errors[0].line;
+    expect(report).to.contain(`line ${line} │ ${code.split('\n')[line - 1].trimEnd()}`);
+    expect(report).to.contain("`-` doesn't apply to tensors");
+    // each hint once
+    expect(report.split("`-` doesn't apply to tensors").length).to.equal(2);
   });
 });
