@@ -107,7 +107,12 @@ export interface HelperData {
 export const clock31 = (): number => Date.now() % 0x7fffffff;
 
 /** A Jupyter request signed with the connection's key (hmac-sha256 over header, parent, metadata, content). */
-export function signedFrames(conn: Pick<KernelConnection, 'key'>, msgType: string, session: string): Buffer[] {
+export function signedFrames(
+  conn: Pick<KernelConnection, 'key'>,
+  msgType: string,
+  session: string,
+  content: object = {},
+): Buffer[] {
   const header = JSON.stringify({
     msg_id: randomUUID(),
     session,
@@ -116,7 +121,7 @@ export function signedFrames(conn: Pick<KernelConnection, 'key'>, msgType: strin
     msg_type: msgType,
     version: '5.3',
   });
-  const parts = [header, '{}', '{}', '{}'];
+  const parts = [header, '{}', '{}', JSON.stringify(content)];
   const signature = conn.key ? createHmac('sha256', conn.key).update(parts.join('')).digest('hex') : '';
   return ['<IDS|MSG>', signature, ...parts].map((p) => Buffer.from(p, 'utf8'));
 }

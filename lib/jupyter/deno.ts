@@ -375,8 +375,9 @@ export function startDenoHelper(banner = denoBanner(), timeoutMs = 5000): Output
  * (`gan is not defined`), which Deno's kernel, without a preload, shows without a hint.
  */
 function ranBefore(): string[] {
-  const g = globalThis as Record<string, unknown>;
-  return EXERCISES.filter((ex) => typeof g[ex.functionName] === 'function').map((ex) => {
+  // the own property's value: before its cell runs, the name is a throwing getter (./deno-guard.ts)
+  const defined = (name: string) => typeof Object.getOwnPropertyDescriptor(globalThis, name)?.value === 'function';
+  return EXERCISES.filter((ex) => defined(ex.functionName)).map((ex) => {
     const cell = DEFINING_CELLS.find((c) => c.names.includes(ex.functionName));
     return `→ ${cell?.title ?? `the ${ex.functionName} cell`} ran before this cell and failed: run it again once the cells above it have run.`;
   });

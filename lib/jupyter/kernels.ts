@@ -100,6 +100,9 @@ export function denoBinary(): string {
   }
 }
 
+/** Sent to a new Deno kernel: a name used before its cell ran says which cell defines it (lib/jupyter/deno-guard.ts). */
+export const DENO_GUARD = path.join(ROOT, 'dist', 'lib', 'jupyter', 'deno-guard.js');
+
 /**
  * Deno's kernelspec. Kernel > Interrupt sends SIGINT (interrupt_mode "signal", Jupyter's default), which
  * the lib's helper thread turns into a one-line stop at a safe point (lib/jupyter/deno-worker.ts): Deno's
@@ -108,7 +111,12 @@ export function denoBinary(): string {
  * INT`, inherited through exec) until the helper listens; Windows has no SIGINT to send: Deno's own
  * interrupt there, as `deno jupyter --install` writes it plus interrupt_mode "message".
  */
-export function denoKernelSpec(deno: string, platform: NodeJS.Platform = process.platform): Record<string, unknown> {
+export function denoKernelSpec(
+  deno: string,
+  platform: NodeJS.Platform = process.platform,
+  node = process.execPath,
+  guard = DENO_GUARD,
+): Record<string, unknown> {
   const metadata = { 'gan-seminar': 'written by npm run kernel:install (lib/jupyter/kernels.ts)' };
   if (platform === 'win32') {
     return {
@@ -120,7 +128,16 @@ export function denoKernelSpec(deno: string, platform: NodeJS.Platform = process
     };
   }
   return {
-    argv: ['/bin/sh', '-c', 'trap \'\' INT; exec "$0" jupyter --kernel --conn "$1"', deno, '{connection_file}'],
+    // beside the kernel (in its process group): the guard that makes a cell run too early say which cell to run
+    argv: [
+      '/bin/sh',
+      '-c',
+      'trap \'\' INT; "$2" "$3" "$1" >/dev/null 2>&1 & exec "$0" jupyter --kernel --conn "$1"',
+      deno,
+      '{connection_file}',
+      node,
+      guard,
+    ],
     display_name: 'Deno',
     language: 'typescript',
     interrupt_mode: 'signal',

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { KERNEL_PRELOAD, kernelSpecFile } from '../../lib/jupyter/kernels';
+import { DENO_GUARD, KERNEL_PRELOAD, kernelSpecFile } from '../../lib/jupyter/kernels';
 import { INTERRUPT_NOTE } from '../../lib/jupyter/kernel-hooks';
 import { TSLAB_METADATA, normalizeNotebookText } from '../../lib/jupyter/normalize';
 import { VEGA_LITE_MIME } from '../../lib/dashboard/panels';
@@ -68,12 +68,15 @@ describe("notebook on Deno's kernel (deno jupyter)", function () {
     ]);
     const deno = JSON.parse(fs.readFileSync(kernelSpecFile('deno'), 'utf8'));
     // SIGINT ignored until the lib's helper listens (lib/jupyter/kernels.ts), then Deno itself
+    // and beside it, node sending the guard for names used before their cell ran (lib/jupyter/deno-guard.ts)
     expect(deno.argv).to.deep.equal([
       '/bin/sh',
       '-c',
-      'trap \'\' INT; exec "$0" jupyter --kernel --conn "$1"',
+      'trap \'\' INT; "$2" "$3" "$1" >/dev/null 2>&1 & exec "$0" jupyter --kernel --conn "$1"',
       deno.argv[3],
       '{connection_file}',
+      process.execPath,
+      DENO_GUARD,
     ]);
     expect(deno).to.include({ language: 'typescript', interrupt_mode: 'signal' });
     const pinned = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).devDependencies.deno;
