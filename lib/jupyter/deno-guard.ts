@@ -4,7 +4,8 @@
 // (lib/jupyter/kernels.ts): it sends the new kernel one silent execute_request that makes each name a
 // notebook cell defines, until that cell runs, a global throwing the same ReferenceError with tslab's hint
 // (which cell defines it; run the cells above first). The cell's own `const gan`, `var`, `function
-// trainDisc` replace it: a configurable property of the global object blocks none of them.
+// trainDisc` replace it: a configurable property of the global object blocks none of them. (Until then
+// `typeof gan` throws the hint too: a getter cannot tell typeof from a read.)
 //
 //   node dist/lib/jupyter/deno-guard.js <connection file>
 import * as fs from 'node:fs';

@@ -106,7 +106,10 @@ def interrupt_after(km, kc, code, seconds=None, on_output=None, timeout=300):
 
 
 def probe(kc, label):
-    return run(kc, f"console.log('{label}', typeof gan, typeof trainDisc)", 60)
+    # a name whose cell has not run throws its hint even under typeof (lib/jupyter/deno-guard.ts): "undefined"
+    names = "[() => typeof gan, () => typeof trainDisc]"
+    guarded = "(t) => { try { return t(); } catch { return 'undefined'; } }"
+    return run(kc, f"console.log('{label}', ...{names}.map({guarded}))", 60)
 
 
 def interrupts(cells, km, kc):
