@@ -262,7 +262,7 @@ describe('JupyterLab 4 (built from npm) in Chromium, as a student', function () 
           }
           const runtime = path.join(stateDir, 'runtime');
           const kernels = await until('both kernels to run', 60_000, async () => {
-            const pids = processesUsing(runtime);
+            const pids = processesUsing(runtime, /deno-guard/); // the kernels, not the guard sent to Deno's (it exits)
             return pids.length >= 2 ? pids : null;
           });
           process.kill(how === 'SIGTERM' ? lab.pid! : -lab.pid!, how === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');

@@ -226,14 +226,17 @@ export interface ServeOptions {
 }
 
 /** The processes whose command line names a file in `dir` (a server's kernels: their connection files). */
-export function processesUsing(dir: string): number[] {
+export function processesUsing(dir: string, except?: RegExp): number[] {
   const r = spawnSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
   if (r.status !== 0) return [];
   const prefix = `${path.resolve(dir)}${path.sep}`;
   return r.stdout
     .split('\n')
     .map((line) => /^\s*(\d+)\s+(.*)$/.exec(line))
-    .filter((m): m is RegExpExecArray => m !== null && m[2].includes(prefix) && Number(m[1]) !== process.pid)
+    .filter(
+      (m): m is RegExpExecArray =>
+        m !== null && m[2].includes(prefix) && Number(m[1]) !== process.pid && !except?.test(m[2]),
+    )
     .map((m) => Number(m[1]));
 }
 
