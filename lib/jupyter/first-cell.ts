@@ -5,7 +5,14 @@ import { inTslabCell } from '../host';
 import { BackendName, initBackend as chooseBackend } from '../tfjs/backend';
 import { recoverEngineAndSay } from '../tfjs/engine-state';
 import { interruptible, startDenoHelper } from './deno';
-import { NOT_PRELOADED_NOTE, beforeEachCell, hooksInstalled, patchTslab, preloaded } from './kernel-hooks';
+import {
+  NOT_PRELOADED_NOTE,
+  beforeEachCell,
+  hooksInstalled,
+  patchTslab,
+  preloaded,
+  quietTslabWatchers,
+} from './kernel-hooks';
 
 /**
  * In a running tslab cell (the notebook's first cell imports the lib): every later cell first recovers
@@ -15,6 +22,7 @@ import { NOT_PRELOADED_NOTE, beforeEachCell, hooksInstalled, patchTslab, preload
 export function setUpKernel(): boolean {
   if (!inTslabCell()) return false;
   beforeEachCell('tfjs-recovery', (print) => recoverEngineAndSay(print));
+  if (!preloaded()) quietTslabWatchers(); // the preload did it before the type checker was made
   const wasPatched = hooksInstalled();
   const on = patchTslab();
   // a kernel without the preload (registered by `npx tslab install`): said once, in the first cell

@@ -259,6 +259,45 @@ export function hooksInstalled(mod: TslabJupyterModule | null = loadedTslabJupyt
   return handler !== undefined && registry().patched.has(handler);
 }
 
+/** The TypeScript module tslab's type checker uses (tslab's own build of it), as a kernel loads it. */
+function tslabTypeScript(): { sys?: Record<string, unknown> } | null {
+  const cached = Object.keys(require.cache).find((f) =>
+    /[\\/]@tslab[\\/]typescript-for-tslab[\\/]lib[\\/]typescript\.js$/.test(f),
+  );
+  if (cached) return require.cache[cached]?.exports ?? null;
+  // not loaded yet (the preload runs first): resolved from tslab's own folder, as tslab will resolve it
+  const tslab = process.argv[1] ?? '';
+  if (!/tslab/.test(tslab)) return null;
+  try {
+    const { realpathSync } = require('node:fs') as typeof import('node:fs');
+    const { dirname } = require('node:path') as typeof import('node:path');
+    return require(require.resolve('@tslab/typescript-for-tslab', { paths: [dirname(realpathSync(tslab))] }));
+  } catch {
+    return null;
+  }
+}
+
+/** A file or directory watcher that never fires. */
+const QUIET_WATCHER = () => ({ close: () => undefined });
+
+/**
+ * tslab type-checks cells with a TypeScript watch program that watches every file a cell imports (the
+ * lib's .d.ts files, node_modules' typings) and rebuilds through a single-slot timer of tslab's
+ * (tslab/dist/converter.js `sys.setTimeout`), which throws "Unexpected pending rebuildTimer" when a watcher
+ * asks for a rebuild while one is pending: a file under dist/ or node_modules/ changing on disk while a
+ * kernel runs (a rebuild, hard-linked node_modules) then failed a training loop with an UncaughtException
+ * (seen in the JupyterLab test) or killed the kernel. The kernel needs none of it (a module is loaded once
+ * per kernel anyway): its TypeScript's watchers never fire. Called by the preload before tslab creates its
+ * type checker, and by the first cell for kernels without the preload (later watchers only).
+ */
+export function quietTslabWatchers(ts = tslabTypeScript()): boolean {
+  const sys = ts?.sys;
+  if (!sys || typeof sys.watchFile !== 'function') return false;
+  sys.watchFile = QUIET_WATCHER;
+  sys.watchDirectory = QUIET_WATCHER;
+  return true;
+}
+
 /**
  * For the kernel's preload (NODE_OPTIONS=--require …/kernel-preload.js, written by `npm run
  * kernel:install`): tslab's module is loaded after the preload, so look for it on the next turns.
