@@ -21,9 +21,7 @@ interface TextItem {
 }
 
 /** vega-scenegraph's text measure (not in vega's typings): `width` is what Vega calls. */
-const metrics = (
-  vega as unknown as { textMetrics: { width: unknown; estimateWidth(item: TextItem, text: string): number } }
-).textMetrics;
+const metrics = (vega as unknown as { textMetrics: { width: unknown } }).textMetrics;
 
 let faces: { regular: Face; bold: Face } | null | undefined;
 
@@ -62,13 +60,14 @@ function advance(face: Face, c: string): number {
 export function textWidth(item: TextItem, text: string): number {
   const size = item.fontSize != null ? Number(item.fontSize) || 0 : 11;
   if (faces === undefined) faces = loadFaces();
-  if (!faces || size <= 0) return metrics.estimateWidth(item, text);
+  const cut = (w: number) => (item.limit && item.limit > 0 ? Math.min(item.limit, w) : w);
+  // Vega's own estimate (its estimateWidth would call back here for a text with a limit)
+  if (!faces || size <= 0) return cut(Math.floor(0.8 * String(text ?? '').trim().length * Math.max(0, size)));
   const w = item.fontWeight;
   const face = w === 'bold' || w === 'bolder' || Number(w) >= 600 ? faces.bold : faces.regular;
   let em = 0;
   for (const c of String(text ?? '').trim()) em += advance(face, c);
-  // a text with a limit is cut to it (with …) where it is drawn
-  return item.limit && item.limit > 0 ? Math.min(item.limit, em * size) : em * size;
+  return cut(em * size); // a text with a limit is cut to it (with …) where it is drawn
 }
 
 /** From now on Vega (in this process) measures text with textWidth. */
