@@ -270,7 +270,12 @@ describe('JupyterLab 4 (built from npm) in Chromium, as a student', function () 
           expect(kernels.filter(isRunning), 'kernel processes left running').to.deep.equal([]);
           expect(processesUsing(runtime)).to.deep.equal([]);
         } finally {
-          if (lab.exitCode === null) lab.kill('SIGKILL');
+          // a failed test: lab.ts stops its (detached) server and kernels on SIGTERM; SIGKILL only if it cannot
+          if (lab.exitCode === null) {
+            lab.kill('SIGTERM');
+            await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
+            if (lab.exitCode === null) lab.kill('SIGKILL');
+          }
           for (const pid of processesUsing(path.join(stateDir, 'runtime'))) process.kill(pid, 'SIGKILL');
           fs.rmSync(stateDir, { recursive: true, force: true });
         }
