@@ -13,12 +13,23 @@ export interface TypeHint {
 
 const TENSOR = String.raw`(?:Tensor(?:<[^>]*>|\dD)?|Scalar|Variable(?:<[^>]*>)?)`;
 
+/** A unary minus in front of a value or a call: `-tf.mean(x)`, `= -loss`, `return -x`. */
+const UNARY_MINUS = /(^|[=(,:?]|return)\s*-\s*[\w(]/;
+
+const MINUS_HINT =
+  "`-` doesn't apply to tensors (it gives a plain number): write tf.neg(x) or x.neg() — e.g. tf.neg(tf.mean(...)).";
+
+/** A plain number where a tensor is wanted — at the line that made it, or at minimize's call for a closure returning it. */
+const NUMBER_FOR_TENSOR = new RegExp(
+  `Type 'number' is not assignable to type '${TENSOR}'|Argument of type '\\(\\) => number' is not assignable`,
+);
+
 /** The usual mistakes, most specific first: the first match gives the hint. */
 export const TYPE_HINTS: TypeHint[] = [
   {
     message: new RegExp(`^Type 'number' is not assignable to type '${TENSOR}'`),
-    code: /(^|[=(,:?]|return)\s*-\s*[\w(]/,
-    hint: "`-` doesn't apply to tensors (it gives a plain number): write tf.neg(x) or x.neg() — e.g. tf.neg(tf.mean(...)).",
+    code: UNARY_MINUS,
+    hint: MINUS_HINT,
   },
   {
     message: /^The (left|right)-hand side of an arithmetic operation must be of type/,
@@ -51,9 +62,14 @@ export function typeHint(message: string, codeLine = ''): string | null {
   return TYPE_HINTS.find((h) => h.message.test(message) && (!h.code || h.code.test(codeLine)))?.hint ?? null;
 }
 
+/** The index of the cell's first line (outside comments) with a unary minus before a value; -1 if none. */
+function unaryMinusLine(cellSource: string): number {
+  return cellSource.split('\n').findIndex((l) => UNARY_MINUS.test(l.replace(/\/\/.*$/, '')));
+}
+
 /** "17:13 - message" (one line of tslab's diagnostics) → its parts; null for other text. */
 export function parseDiagnostic(text: string): { line: number; column: number; message: string } | null {
-  const m = /^(\d+):(\d+) - (.*)$/.exec(text.trim());
+  const m = /^(\d+):(\d+) - ([\s\S]*)$/.exec(text.trim());
   return m ? { line: Number(m[1]), column: Number(m[2]), message: m[3] } : null;
 }
 
@@ -73,7 +89,16 @@ export function explainDiagnostic(diagnostic: string, cellSource: string, shown:
     const label = `  line ${d.line} │ `;
     out.push(`${label}${code.trimEnd()}`, `${' '.repeat(label.length + Math.max(0, d.column - 1))}^`);
   }
-  const hint = typeHint(d.message, code);
+  // a closure returning `-tf.mean(…)` without `: tf.Tensor` is reported at minimize's call, not where the
+  // number was made: point at the unary minus too
+  const minus = NUMBER_FOR_TENSOR.test(d.message) && !UNARY_MINUS.test(code) ? unaryMinusLine(cellSource) : -1;
+  if (minus >= 0 && !shown.has(`line ${minus + 1}`)) {
+    shown.add(`line ${minus + 1}`);
+    const text = cellSource.split('\n')[minus];
+    const label = `  line ${minus + 1} │ `;
+    out.push(`${label}${text.trimEnd()}`, `${' '.repeat(label.length + text.indexOf('-'))}^`);
+  }
+  const hint = minus >= 0 ? MINUS_HINT : typeHint(d.message, code);
   if (hint && !shown.has(hint)) {
     shown.add(hint);
     out.push(`→ ${hint}`);

@@ -46,6 +46,29 @@ describe('the loss as students write it (lib/tfjs/optimizer-types.ts, lib/jupyte
     expect(text).to.match(/→ `-` doesn't apply to tensors .*tf\.neg\(x\) or x\.neg\(\)/);
   });
 
+  it("`-tf.mean(…)` without `: tf.Tensor`: reported at minimize's call, the hint points at the minus", function () {
+    this.timeout(60_000);
+    const loss = '-tf.mean(tf.add(logpRealIsReal, logpGenIsFake))';
+    const source = disc.replace(/const discLoss: tf\.Tensor = TODO\('compute loss'\)/, `const discLoss = ${loss}`);
+    const errors = compileCells([{ index: 5, exercise: 'train_disc', source }])[0].errors;
+    const minusLine = source.split('\n').findIndex((l) => l.includes(loss)) + 1;
+    expect(errors.map((e) => e.line)).to.not.include(minusLine); // TypeScript names minimize's line
+    const shown = new Set<string>();
+    // as Deno's report passes them (the whole chain) and as tslab prints them (one line of it)
+    for (const text of [
+      `${errors[0].line}:${errors[0].column} - ${errors[0].message}`,
+      `${errors[0].line}:${errors[0].column} - Type 'number' is not assignable to type 'Tensor<Rank>'.`,
+    ]) {
+      const explained = explainDiagnostic(text, source, new Set());
+      expect(explained).to.contain(`line ${minusLine} │`).and.contain(loss);
+      expect(explained).to.match(/→ `-` doesn't apply to tensors .*tf\.neg\(x\)/);
+      expect(explained).to.not.contain('a tensor is needed here');
+    }
+    expect(explainDiagnostic(`${errors[0].line}:${errors[0].column} - ${errors[0].message}`, source, shown)).to.match(
+      /\^\n→ `-`/,
+    );
+  });
+
   it('each line and each hint once per cell; other errors get the line only', () => {
     const shown = new Set<string>();
     const src = 'const a = 1;\nconst loss: tf.Tensor = x * y;';
