@@ -42,8 +42,11 @@ export const CLASS: readonly ClassCase[] = [
     expect: { diagnosis: 'changes-optimizer' },
     why: "the generator stepped through the discriminator's optimizer: SGD at 10× the learning rate",
     gen: [replace('function', 'genOpt.minimize(', 'discOpt.minimize(')],
-    // the update check fails; the merged grader gives 7.5 (its "trains" check runs no training here: open, see #22's note)
-    grade: { train_disc: FULL, train_gen: { points: [3, 7.5], diagnosis: 'changes-optimizer' } },
+    // another optimizer is changes-optimizer, never a variant: the update check fails. Whether it trains is decided
+    // by where the notebook's loop with it ends: there it ends where the reference ends (from the grader's private
+    // starts and from the self-check's public ones: mean 4.93/5.00 against the reference's 4.96/4.99, std
+    // 1.43/1.45 against 1.51/1.50), so "trains" rightly passes — 7.5 by the grader and the self-check
+    grade: { train_disc: FULL, train_gen: { points: [7.5, 7.5], diagnosis: 'changes-optimizer' } },
   },
   {
     name: 'darya-prob-fake-term',
