@@ -159,8 +159,10 @@ function endStateRunsHere(
     out.runs.push(run.reached);
   }
   try {
+    // whole or not at all (a rename): a check reading it meanwhile never sees half of it
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, JSON.stringify(out.runs));
+    fs.writeFileSync(`${file}.${process.pid}.part`, JSON.stringify(out.runs));
+    fs.renameSync(`${file}.${process.pid}.part`, file);
   } catch {
     // a read-only install: made again next time
   }
