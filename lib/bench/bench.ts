@@ -237,7 +237,8 @@ const GRADING_KINDS = {
   wrong: { copies: 4, loss: () => 'tf.mean(tf.neg(logpRealIsReal))' },
 } as const;
 
-function gradingSubmission(kind: keyof typeof GRADING_KINDS, file: string): void {
+/** The submission of `kind`, copy `copy`: copies differ by a comment, so none reads another's cached end-state runs. */
+function gradingSubmission(kind: keyof typeof GRADING_KINDS, file: string, copy: number): void {
   const solutions = fs.readFileSync(path.join(ROOT, SOLUTIONS_PATH), 'utf8');
   const nb = nbgraderSource(readNotebook(NOTEBOOK_FILE), solutions);
   const loss = 'tf.mean(tf.neg(tf.add(logpRealIsReal, logpGenIsFake)))';
@@ -246,56 +247,61 @@ function gradingSubmission(kind: keyof typeof GRADING_KINDS, file: string): void
     throw new Error(
       "bench: the reference's discriminator loss changed; update gradingSubmission in lib/bench/bench.ts",
     );
-  writeNotebook(file, JSON.parse(text.replace(loss, GRADING_KINDS[kind].loss(loss))));
+  writeNotebook(file, JSON.parse(text.replace(loss, `${GRADING_KINDS[kind].loss(loss)} /* student ${copy} */`)));
 }
 
 /**
  * Grading throughput per kind of submission: many exact ones; a few valid and wrong variants (each pays
- * the end-state runs; the reference's own runs are cached per course after the first).
+ * the end-state runs). Each kind is graded twice under a course secret of its own: cold (nothing cached:
+ * the reference's ends from the course's private starts are computed too, once per course) and warm (the
+ * same files again: a regrade reads the end-state runs from the cache).
  */
 function grading(): Json {
   const cli = path.join(ROOT, 'dist/lib/cli.js');
   if (!fs.existsSync(cli)) return { error: 'gan-seminar grade is not available yet' };
   const out: Json = {};
+  const secret = `bench-${process.pid}-${Date.now()}`;
   for (const [kind, { copies }] of Object.entries(GRADING_KINDS) as [
     keyof typeof GRADING_KINDS,
     { copies: number },
   ][]) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-grade-${kind}-`));
-    const one = path.join(dir, 'submission.json');
-    gradingSubmission(kind, one);
-    for (let i = 0; i < copies; i++) fs.copyFileSync(one, path.join(dir, `student${String(i).padStart(2, '0')}.ipynb`));
-    const t = performance.now();
-    const r = spawnSync(process.execPath, [cli, 'grade', dir, '--out', path.join(dir, 'out'), '--json'], {
-      encoding: 'utf8',
-      maxBuffer: 64 << 20,
-    });
-    const seconds = (performance.now() - t) / 1000;
-    let graded = 0;
-    let scores: string[] = [];
-    let diagnoses: string[] = [];
-    try {
-      const parsed = JSON.parse(r.stdout) as Json;
-      const summary = (Array.isArray(parsed) ? parsed : parsed.submissions) as Json[];
-      graded = summary.length;
-      scores = summary.map((s) => `${s.score}/${s.max_score}`);
-      diagnoses = summary.flatMap((s) => (s.diagnoses as string[] | undefined) ?? []);
-    } catch {
-      /* reported below */
-    }
-    out[kind] = {
-      file: `${kind}.ipynb`,
-      submissions: copies,
-      graded,
-      exit: r.status,
-      seconds,
-      perMinute: (copies / seconds) * 60,
-      scores: [...new Set(scores)],
-      diagnoses: [...new Set(diagnoses)],
-      stderr: r.status ? r.stderr.slice(-500) : undefined,
+    for (let i = 0; i < copies; i++)
+      gradingSubmission(kind, path.join(dir, `student${String(i).padStart(2, '0')}.ipynb`), i);
+    const pass = (cache: 'cold' | 'warm'): Json => {
+      const t = performance.now();
+      const r = spawnSync(process.execPath, [cli, 'grade', dir, '--out', path.join(dir, `out-${cache}`), '--json'], {
+        encoding: 'utf8',
+        maxBuffer: 64 << 20,
+        env: { ...process.env, GAN_GRADING_SECRET: `${secret}-${kind}` },
+      });
+      const seconds = (performance.now() - t) / 1000;
+      let graded = 0;
+      let scores: string[] = [];
+      let diagnoses: string[] = [];
+      try {
+        const parsed = JSON.parse(r.stdout) as Json;
+        const summary = (Array.isArray(parsed) ? parsed : parsed.submissions) as Json[];
+        graded = summary.length;
+        scores = summary.map((s) => `${s.score}/${s.max_score ?? s.maxScore}`);
+        diagnoses = summary.flatMap((s) => (s.diagnoses as string[] | undefined) ?? []);
+      } catch {
+        /* reported below */
+      }
+      log(`  grading ${kind} (${cache}): ${((copies / seconds) * 60).toFixed(1)} submissions/min (exit ${r.status})`);
+      return {
+        submissions: copies,
+        graded,
+        exit: r.status,
+        seconds,
+        perMinute: (copies / seconds) * 60,
+        scores: [...new Set(scores)],
+        diagnoses: [...new Set(diagnoses)],
+        stderr: r.status ? r.stderr.slice(-500) : undefined,
+      };
     };
+    out[kind] = { cold: pass('cold'), warm: pass('warm') };
     fs.rmSync(dir, { recursive: true, force: true });
-    log(`  grading ${kind}: ${((copies / seconds) * 60).toFixed(1)} submissions/min (exit ${r.status})`);
   }
   return out;
 }
@@ -364,9 +370,11 @@ function markdown(results: Json, lines: string[]): string {
     ? ['Not measured in this run (`--grading`).']
     : g.error
       ? [`Not available: ${g.error}.`]
-      : Object.entries(g).map(
-          ([kind, r]: [string, Json]) =>
-            `- ${kind} (${r.file} × ${r.submissions}): **${fmt(r.perMinute, 1)} submissions/min** (${fmt(r.seconds, 1)} s, exit ${r.exit}, ${r.graded} graded, scores ${(r.scores as string[]).join(', ')}${(r.diagnoses as string[]).length ? `, diagnoses ${(r.diagnoses as string[]).join(', ')}` : ''})`,
+      : Object.entries(g).flatMap(([kind, passes]: [string, Json]) =>
+          (['cold', 'warm'] as const).map((cache) => {
+            const r = passes[cache] as Json;
+            return `- ${kind} × ${r.submissions}, ${cache === 'cold' ? 'cold (nothing cached)' : 'warm (regrade: end-state runs cached)'}: **${fmt(r.perMinute, 1)} submissions/min** (${fmt(r.seconds, 1)} s, exit ${r.exit}, ${r.graded} graded, scores ${(r.scores as string[]).join(', ')}${(r.diagnoses as string[]).length ? `, diagnoses ${(r.diagnoses as string[]).join(', ')}` : ''})`;
+          }),
         );
   return [
     '# Benchmarks',
@@ -619,7 +627,8 @@ const BENCH_OPTIONS = {
   },
   grading: {
     type: 'boolean',
-    description: 'grading throughput: gan-seminar grade on 50 exact, 4 valid-variant and 4 wrong-variant submissions',
+    description:
+      "grading throughput: gan-seminar grade on 50 exact, 4 valid-variant and 4 wrong-variant submissions, each kind cold (nothing cached) and warm (a regrade); --backends '' --long 0 for that alone",
   },
   quick: { type: 'boolean', description: 'small numbers for a smoke run (runs 3 × 200, long 2000, dashboard 2001)' },
   json: { type: 'boolean', description: 'print the results as JSON' },

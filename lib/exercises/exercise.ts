@@ -61,17 +61,6 @@ export interface Exercise {
   /** Wrong losses recognised by their value, in the order they are tried. */
   lossMistakes: readonly LossMistake[];
   /**
-   * The short training run that judges a step matching no known formulation. 'own-generator': the
-   * generator it trained; 'generator-trained-against-it': reference generator steps against the
-   * discriminator it trained (needs the reference: in a student release such a variant stays unconfirmed).
-   */
-  behaviour: {
-    start: { name: string; seed: number; pretrainDiscSteps?: number };
-    judgedBy: 'own-generator' | 'generator-trained-against-it';
-    /** A variant is accepted when its runs gain, on average, at least this share of the reference's W1 gain. */
-    minShare: number;
-  };
-  /**
    * Mistakes that stop the GAN learning when made in this step (the check "trains" fails with them, so
    * they cost most of the exercise): the seminar's "what to expect" and lib/bench/mistake-runs.js's runs.
    */

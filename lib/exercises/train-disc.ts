@@ -40,13 +40,6 @@ export const trainDisc: Exercise = {
   // the seminar: a sum lets the discriminator win, a flipped sign or swapped heads train it backwards; without
   // varList the generator is pushed by the discriminator's loss and collapses to a point (the notebook says so)
   stopsLearning: ['sum-instead-of-mean', 'wrong-sign', 'swapped-heads', 'disc-step-updates-generator', 'wrong-update'],
-  behaviour: {
-    start: { name: 'behaviour: discriminator from scratch', seed: 404 },
-    judgedBy: 'generator-trained-against-it',
-    // measured (3 private starts, 40 steps, three course secrets): loss × 0.5 gains 67–71 % of the
-    // reference's, BCE on one head 64–68 %; the loss without its fake term only 29–32 %
-    minShare: 0.45,
-  },
   diagnoses: {
     'disc-step-updates-generator': {
       title: "the discriminator's step also changes the generator",

@@ -41,13 +41,6 @@ export const trainGen: Exercise = {
     'wrong-sign':
       'Seminar: "read-outs at 0.5 for long while the samples are wrong → the generator won"; with the sign flipped the generator moves away from what the discriminator calls real.',
   },
-  behaviour: {
-    start: { name: 'behaviour: generator against a trained discriminator', seed: 505, pretrainDiscSteps: 40 },
-    judgedBy: 'own-generator',
-    // measured (3 private starts, 40 steps, three course secrets): loss × 0.5 gains 50 % of the reference's,
-    // BCE on the real head alone 28–47 %; a generator that does not train gains ≈ 0, a flipped one < 0
-    minShare: 0.2,
-  },
   diagnoses: {
     'gen-step-updates-discriminator': {
       title: "the generator's step also changes the discriminator",

@@ -15,7 +15,7 @@ const pickBasis = ({ plans, reference }: Pick<Basis, 'plans' | 'reference'>) => 
 export interface Basis {
   evaluator: Seminar;
   plans: Record<ExerciseId, Plan>;
-  /** The reference's observations on the plans' fixed states (its leak-probe pace, its behavioural runs). */
+  /** The reference's observations on the plans' fixed states (its leak-probe pace). */
   reference: Record<ExerciseId, ExerciseObservation>;
   /** The grader's training run (absent in a student release, whose self-check uses the fixed states). */
   run?: RunPlan;

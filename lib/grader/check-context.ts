@@ -48,7 +48,7 @@ export class CheckContext {
     return steps;
   }
 
-  /** The subject's whole observation (steps, leak probe, behavioural run). */
+  /** The subject's whole observation (steps, leak probe, end-state runs). */
   observation(): ExerciseObservation {
     this.steps();
     return this.session.subject[this.ex.id].observation!;
@@ -90,7 +90,7 @@ export class CheckContext {
 
   /**
    * Runs `compare` (assertions against the reference). A mismatch names the known mistake it matches;
-   * else `ifUpdateMatches` when the weights do match; else the short training run decides: a step
+   * else `ifUpdateMatches` when the weights do match; else the end-state runs decide: a step
    * that trains the GAN as the reference does passes with a note (a valid variant), one that doesn't
    * fails as wrong-update.
    */

@@ -103,7 +103,7 @@ export const CHECK_DEFINITIONS: readonly CheckDefinition[] = [
       if (mistake && c.ex.stopsLearning.includes(mistake))
         c.fail(mistake, `the step makes this mistake at all ${steps.length} steps compared`);
       if (needsBehaviour(c.session, c.ex)) {
-        // no exact match and no loss mistake that tells: the short training runs decide
+        // no exact match and no loss mistake that tells: where the notebook's loop with it ends decides
         const b = behaviour(c.session, c.ex);
         if (b.unconfirmed) c.fail('unconfirmed-variant', b.message);
         if (!b.accepted) c.fail(mistake ?? 'wrong-update', `it does not train the GAN: ${b.message}`);

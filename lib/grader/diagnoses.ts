@@ -101,7 +101,7 @@ const PIPELINE = {
     title: "the step differs from the reference; only the instructor's grader can tell whether it is a valid variant",
     advice:
       'A rescaled or reformulated loss can still train the GAN; judging that needs the reference generator, which the student release does not ship.',
-    hint: "If you meant the seminar's loss, compare yours with the exercise text term by term; if you chose a variant on purpose, the grader will try it by a short training run.",
+    hint: "If you meant the seminar's loss, compare yours with the exercise text term by term; if you chose a variant on purpose, the grader (and the self-check) judge it by where the notebook's loop with it ends.",
   },
   'grader-error': {
     title: 'the grader failed on this check (not your fault)',

@@ -13,18 +13,12 @@ import { REAL_MEAN, REAL_STD } from '../seminar/data';
 import { summarize, wasserstein1ToNormal } from '../seminar/metrics';
 import type { Seminar } from '../seminar/models';
 import { Weights, withWeights } from '../seminar/nn';
-import { ExerciseObservation, Plan, State, fixedSamplers } from './observe';
+import { ROOT } from '../paths';
+import { hasReference } from '../reference';
+import { readExpected } from './expected';
+import { EndState, ExerciseObservation, Plan, State, fixedSamplers } from './observe';
 import { referenceRun } from './states';
-
-/** Read-outs of an end state, on fixed samples (the same for every run judged). */
-export interface EndState {
-  genMean: number;
-  genStd: number;
-  /** W1 of the generated sample to N(5, 1.5²). */
-  w1: number;
-  /** Mean P(real) on real data minus on generated data: ≈ 0 when the discriminator cannot tell them apart. */
-  dGap: number;
-}
+import { ui } from './strings';
 
 /**
  * How far a variant's ends may be from the reference's ends from the same starts, averaged over the
@@ -75,7 +69,8 @@ export function readEndState(s: Seminar, at: { gen: Weights; disc: Weights }): E
   );
 }
 
-const CACHE = path.join(__dirname, '..', '..', '..', 'node_modules', '.cache', 'gan-seminar', 'end-states');
+/** End states and end-state runs computed once, kept across processes (the reference's ends here; sandbox.ts and self-check.ts keep subjects' runs below). */
+export const END_STATE_CACHE = path.join(ROOT, 'node_modules', '.cache', 'gan-seminar', 'end-states');
 const REFERENCE_CODE = path.join(__dirname, '..', 'reference', 'solutions.js');
 const memory = new Map<string, EndState>();
 
@@ -97,7 +92,7 @@ export function referenceEndState(s: Seminar, start: State, iterations: number):
     .slice(0, 32);
   const known = memory.get(key);
   if (known) return known;
-  const file = path.join(CACHE, `${key}.json`);
+  const file = path.join(END_STATE_CACHE, `${key}.json`);
   let state: EndState | undefined;
   try {
     state = JSON.parse(fs.readFileSync(file, 'utf8')) as EndState;
@@ -110,7 +105,7 @@ export function referenceEndState(s: Seminar, start: State, iterations: number):
     });
     state = readEndState(s, reached);
     try {
-      fs.mkdirSync(CACHE, { recursive: true });
+      fs.mkdirSync(END_STATE_CACHE, { recursive: true });
       fs.writeFileSync(file, JSON.stringify(state));
     } catch {
       // a read-only checkout: the memory cache still holds it for this process
@@ -118,6 +113,15 @@ export function referenceEndState(s: Seminar, start: State, iterations: number):
   }
   memory.set(key, state);
   return state;
+}
+
+/**
+ * The reference's ends from the plan's starts: its own runs (cached, referenceEndState) where the
+ * reference is, else the ones a student release ships with its expected values (lib/release/expected.ts).
+ */
+export function referenceEnds(s: Seminar, plan: Plan): EndState[] {
+  if (hasReference()) return plan.endStates.map((st) => referenceEndState(s, st, plan.endStateIterations));
+  return readExpected().referenceEndStates;
 }
 
 /** Which read-outs miss, on the gaps to the reference's ends averaged over the starts (empty: it ends where the reference ends). */
@@ -129,11 +133,12 @@ export function endStateMisses(mine: readonly EndState[], refs: readonly EndStat
   const std = avg((m, r) => Math.abs(m.genStd - r.genStd));
   const w1 = avg((m, r) => m.w1 - r.w1);
   const dGap = avg((m, r) => Math.abs(m.dGap - r.dGap));
+  const miss = ui().endStateMiss;
   const misses: string[] = [];
-  if (!(mean <= t.mean)) misses.push(`mean off by ${mean.toFixed(2)} (at most ${t.mean})`);
-  if (!(std <= t.std)) misses.push(`std off by ${std.toFixed(2)} (at most ${t.std})`);
-  if (!(w1 <= t.w1)) misses.push(`W1 higher by ${w1.toFixed(3)} (at most ${t.w1})`);
-  if (!(dGap <= t.dGap)) misses.push(`D(x) − D(G(z)) off by ${dGap.toFixed(2)} (at most ${t.dGap})`);
+  if (!(mean <= t.mean)) misses.push(miss('mean', mean.toFixed(2), String(t.mean)));
+  if (!(std <= t.std)) misses.push(miss('std', std.toFixed(2), String(t.std)));
+  if (!(w1 <= t.w1)) misses.push(miss('w1', w1.toFixed(3), String(t.w1)));
+  if (!(dGap <= t.dGap)) misses.push(miss('dGap', dGap.toFixed(2), String(t.dGap)));
   return misses;
 }
 
@@ -150,44 +155,35 @@ export function endStateBehaviour(
   plan: Plan,
   sub: ExerciseObservation['behaviour'] | undefined,
   partner?: { functionName: string; mistake: string },
-): { accepted: boolean; before: number; after: number; reference: number; message: string } {
-  const starts = plan.endStates ?? [];
-  const iterations = plan.endStateIterations ?? 0;
-  const base = { before: NaN, after: NaN, reference: NaN };
-  if (partner) {
-    return {
-      ...base,
-      accepted: false,
-      message: `its training is judged in the notebook's loop, which also runs ${partner.functionName}, and ${partner.functionName} has its own mistake (${partner.mistake}): fix that one and this step is judged by training`,
-    };
-  }
+): { accepted: boolean; after: number; reference: number; message: string } {
+  const starts = plan.endStates;
+  const iterations = plan.endStateIterations;
+  const t = ui();
+  const base = { after: NaN, reference: NaN };
+  if (partner) return { ...base, accepted: false, message: t.partnerHasMistake(partner.functionName, partner.mistake) };
   if (!sub || sub.failure || sub.runs.length < starts.length) {
-    return {
-      ...base,
-      accepted: false,
-      message: `the notebook's loop with your steps (${iterations} iterations, batch 128) did not finish: ${sub?.failure?.message ?? 'not run'}`,
-    };
+    return { ...base, accepted: false, message: t.loopDidNotFinish(iterations, sub?.failure?.message ?? 'not run') };
   }
   const mine = sub.runs.map((w) => readEndState(evaluator, w));
-  const refs = starts.map((st) => referenceEndState(evaluator, st, iterations));
+  const refs = referenceEnds(evaluator, plan);
   const misses = endStateMisses(mine, refs);
   const accepted = misses.length === 0;
   const table = [
     '',
-    `The notebook's loop, ${iterations} iterations at batch 128, from ${starts.length} private starts (yours | the reference's from the same start):`,
+    t.endStateCaption(iterations, starts.length, plan.fromSecret === true),
     '',
-    '| run | mean | std | W1 | D(x) − D(G(z)) |',
+    t.endStateHeader,
     '|---|---|---|---|---|',
-    ...starts.flatMap((_, i) => [row(`start ${i + 1}: yours`, mine[i]), row(`start ${i + 1}: reference`, refs[i])]),
+    ...starts.flatMap((_, i) => [
+      row(t.endStateRow(i + 1, 'yours'), mine[i]),
+      row(t.endStateRow(i + 1, 'reference'), refs[i]),
+    ]),
     '',
   ].join('\n');
   const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / xs.length;
-  const verdict = accepted
-    ? `ends where the reference ends (on average over the starts: mean ±${END_STATE_TOL.mean}, std ±${END_STATE_TOL.std}, W1 +${END_STATE_TOL.w1}, D gap ±${END_STATE_TOL.dGap})`
-    : `does not end where the reference ends (on average over the starts): ${misses.join(', ')}`;
+  const verdict = accepted ? t.endsWhere(END_STATE_TOL) : t.endsElsewhere(misses.join(', '));
   return {
     accepted,
-    before: NaN,
     after: mean(mine.map((m) => m.w1)),
     reference: mean(refs.map((r) => r.w1)),
     message: `${verdict}${table}`,

@@ -42,7 +42,7 @@ export const STAND_INS: Readonly<Record<string, string>> = {
   localStorage: 'storage outlives the run: a step could remember earlier runs',
   sessionStorage: 'storage outlives the run',
   Storage: 'storage outlives the run',
-  BroadcastChannel: 'a channel between realms (the behavioural runs are separate realms)',
+  BroadcastChannel: 'a channel between realms (the end-state runs are separate realms)',
   MessageChannel: 'a channel between realms',
   MessagePort: 'a channel between realms',
   MessageEvent: 'a channel between realms',

@@ -219,8 +219,9 @@ const observedIn = (basis: Basis) => (basis.run ? 'run' : 'states');
 
 /**
  * Step "run isolated": the cells that compiled, in a sandbox child; fills `subject` with what it
- * observed. The behavioural run (a short training) only for steps that match neither the reference nor
- * a known mistake: asked of the same child once its steps are observed, else (it crashed) of a new one.
+ * observed. The end-state runs (the notebook's loop, minutes) only for steps that match neither the
+ * reference nor a known mistake that decides alone: asked of the same child once its steps are observed,
+ * else (it crashed) of a new one.
  */
 async function observeIsolated(
   compiled: CompiledCell[],
@@ -263,7 +264,7 @@ async function observeIsolated(
     (observations) => needingBehaviour(newSession(basis, subjectOf(observations), observedIn(basis))),
   );
   Object.assign(subject, subjectOf(run.observations, run.crashes));
-  // the session the checks judge with too (its reference replayed once): the behavioural runs below only
+  // the session the checks judge with too (its reference replayed once): the end-state runs below only
   // add to the subject's observations, and nothing asked so far reads them
   const session = newSession(basis, subject, observedIn(basis));
   const behavioural = needingBehaviour(session);
@@ -280,7 +281,6 @@ async function observeIsolated(
       subject[id].observation!.behaviour = b ?? {
         failure: { kind: crash?.kind ?? 'runtime-error', message: crash?.message ?? 'not observed' },
         steps: 0,
-        endState: basis.run !== undefined,
         runs: [],
       };
     }

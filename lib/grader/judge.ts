@@ -3,11 +3,8 @@
 // exercise trains, keeps frozen, samples and can get wrong comes from its declaration.
 import * as tf from '@tensorflow/tfjs';
 import { EXERCISES, Exercise, LossInputs, MODEL_TITLES, SAMPLER_FUNCTIONS } from '../exercises';
-import { hasReference, referenceSteps } from '../reference';
-import { REAL_MEAN, REAL_STD, withSamplers } from '../seminar/data';
-import { wasserstein1ToNormal } from '../seminar/metrics';
 import type { Seminar } from '../seminar/models';
-import { Weights, getWeights, withWeights } from '../seminar/nn';
+import { Weights, withWeights } from '../seminar/nn';
 import type { CompileError } from '../jupyter/compile';
 import type { DiagnosisId } from './diagnoses';
 import {
@@ -20,7 +17,6 @@ import {
   fixedSamplers,
 } from './observe';
 import { optimizerProblem } from './optimizer-use';
-import { PROTOCOL } from './states';
 import { endStateBehaviour } from './end-state';
 import { updateIsMistake } from './mistaken-update';
 
@@ -34,7 +30,7 @@ export interface Verdict {
   pass: boolean;
   diagnosis?: DiagnosisId;
   message: string;
-  /** Set when credit was given for a valid variant (behavioural path). */
+  /** Set when credit was given for a valid variant (judged by its end-state runs). */
   note?: string;
   /** Credit given to a valid variant (the course's variant policy may flag it). */
   variant?: boolean;
@@ -47,7 +43,7 @@ export interface Session {
   subject: Record<ExerciseId, Subject>;
   /** Steps observed in full each exercise's checks need (the plan's, never the observation's say). */
   needed: Record<ExerciseId, number>;
-  /** Scratch models (weights restored after use) for candidate losses and behavioural runs. */
+  /** Scratch models (weights restored after use) for candidate losses and the end states' read-outs. */
   evaluator: Seminar;
   /** Filled by the checks: id → verdict. */
   verdicts: Map<string, Verdict>;
@@ -60,8 +56,6 @@ export const TOL = 1e-5;
 export const FROZEN_TOL = 1e-7;
 /** Tolerance of "returns the value of a known mistake's loss". */
 export const MISTAKE_TOL = 1e-4;
-/** …and at most this multiple: a far bigger short-run gain means a far bigger step (e.g. a sum), which diverges later. */
-export const BEHAVIOUR_MAX = 4;
 
 export const close = (a: number, b: number, tol = TOL): boolean => Math.abs(a - b) <= tol * (1 + Math.abs(b));
 export const flat = (w: Weights): number[] => Object.values(w).flatMap((v) => v.values);
@@ -224,101 +218,36 @@ export function knownMistake(s: Session, ex: Exercise): DiagnosisId | undefined 
   });
 }
 
-/** W1 of the generator with these weights to N(5, 1.5²), on a fixed noise batch. */
-function w1Of(s: Session, gen: Weights): number {
-  return atState(s, { gen, disc: getWeights(s.evaluator.disc) }, () => {
-    const samples = tf.tidy(() => s.evaluator.gen(fixedSamplers(9999).noise(2000)).dataSync() as Float32Array);
-    return wasserstein1ToNormal(samples, REAL_MEAN, REAL_STD);
-  });
-}
-
-/** The generator reached by reference generator steps against a fixed discriminator. */
-function genAgainst(s: Session, start: State, disc: Weights): Weights {
-  return atState(s, { gen: start.gen, disc }, () =>
-    withSamplers(fixedSamplers(start.seed + 77), () => {
-      const steps = referenceSteps(s.evaluator);
-      for (let i = 0; i < PROTOCOL.behaviourGenSteps; i++) steps.trainGen(128);
-      return getWeights(s.evaluator.gen);
-    }),
-  );
-}
-
-/** The reference's behavioural result per start (the same for every submission). */
-const referenceW1 = new WeakMap<State, number>();
-
 export interface Behaviour {
   accepted: boolean;
-  /** Set where the run cannot be judged here (a trainDisc variant in the student release). */
+  /** Set where the runs cannot be made here (the self-check of a student release without the other step). */
   unconfirmed?: boolean;
-  before: number;
+  /** Mean W1 to N(5, 1.5²) over the starts: the subject's ends and the reference's. */
   after: number;
   reference: number;
   message: string;
 }
 
 /**
- * The behavioural path for a step that matches no formulation exactly: from each of a few fixed starts,
- * does it move the generator toward N(5, 1.5²) — on average over the starts at least the exercise's minShare
- * (and at most BEHAVIOUR_MAX times) as far as the reference does? (before, after, reference: the
- * starts' averages.) How "the generator it moved" is found is the exercise's `behaviour.judgedBy`.
+ * "Does it train?" for a step that matches no formulation exactly, or makes a mistake that may not stop
+ * learning: where the notebook's loop with the submission's steps ends, from the plan's starts, against
+ * where the reference's own loop ends from the same starts (lib/grader/end-state.ts). The grader's runs
+ * are made in the sandbox from private starts, the self-check's in the kernel from public ones: one verdict.
  */
 export function behaviour(s: Session, ex: Exercise): Behaviour {
   return memo(s, `behaviour:${ex.id}`, () => {
-    // the grader's: where the notebook's loop with the step ends (lib/grader/end-state.ts)
     const ran = s.subject[ex.id]?.observation?.behaviour;
-    if (ran?.endState) {
-      const partner = EXERCISES.filter((o) => o.id !== ex.id)
-        .map((o) => ({ functionName: o.functionName, mistake: knownMistake(s, o) ?? '' }))
-        .find((p) => p.mistake);
-      return endStateBehaviour(s.evaluator, s.plans[ex.id], ran, partner);
-    }
-    const sub = s.subject[ex.id]?.observation;
-    const starts = s.plans[ex.id].behaviour;
-    const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / xs.length;
-    const befores = starts.map((st) => w1Of(s, st.gen));
-    const before = mean(befores);
-    const viaReference = ex.behaviour.judgedBy === 'generator-trained-against-it';
-    if (viaReference && !hasReference()) {
-      const message = `the ${MODEL_TITLES[ex.trains]}'s step differs from the expected numbers, and without the reference this self-check cannot run the short training that would confirm a valid variant`;
-      return { accepted: false, unconfirmed: true, before, after: NaN, reference: NaN, message };
-    }
-    const reached = (o: ExerciseObservation, i: number) =>
-      viaReference ? genAgainst(s, starts[i], o.behaviour.runs[i].disc) : o.behaviour.runs[i].gen;
-    const references = starts.map((st, i) => {
-      let w1 = referenceW1.get(st);
-      if (w1 === undefined) {
-        w1 = s.reference[ex.id].behaviour.runs[i] ? w1Of(s, reached(s.reference[ex.id], i)) : NaN;
-        referenceW1.set(st, w1);
-      }
-      return w1;
-    });
-    const reference = mean(references);
-    if (!sub || sub.unavailable || sub.behaviour.failure || sub.behaviour.runs.length < starts.length) {
-      return {
-        accepted: false,
-        before,
-        after: NaN,
-        reference,
-        message: `the short training run failed: ${sub?.behaviour.failure?.message ?? 'not run'}`,
-      };
-    }
-    const afters = starts.map((_, i) => w1Of(s, reached(sub, i)));
-    const after = mean(afters);
-    // each start's gain as a share of the reference's gain from the same start
-    const shares = starts.map((_, i) => (befores[i] - afters[i]) / (befores[i] - references[i]));
-    const share = mean(shares);
-    const sound = references.every((r, i) => befores[i] - r > 0) && afters.every(Number.isFinite);
-    const accepted = sound && share >= ex.behaviour.minShare && share <= BEHAVIOUR_MAX;
-    const runs = starts.map(
-      (_, i) =>
-        `${befores[i].toFixed(3)} → ${Number.isFinite(afters[i]) ? afters[i].toFixed(3) : 'NaN'} (reference → ${references[i].toFixed(3)})`,
-    );
-    const message = `short runs from ${starts.length} fixed starts: W1 to N(5, 1.5²) ${runs.join(', ')}; ${Number.isFinite(share) ? `${Math.round(share * 100)} %` : 'none'} of the reference's gain on average`;
-    return { accepted, before, after, reference, message };
+    if (ran?.undecided)
+      return { accepted: false, unconfirmed: true, after: NaN, reference: NaN, message: ran.undecided };
+    // the loop runs the other steps too: one with a mistake of its own cannot stand beside this one
+    const partner = EXERCISES.filter((o) => o.id !== ex.id)
+      .map((o) => ({ functionName: o.functionName, mistake: knownMistake(s, o) ?? '' }))
+      .find((p) => p.mistake);
+    return endStateBehaviour(s.evaluator, s.plans[ex.id], ran, partner);
   });
 }
 
-/** Mistakes that say how a step gets its data or applies its update, not whether it trains: the short training run tells (the check "trains"). */
+/** Mistakes that say how a step gets its data or applies its update, not whether it trains: the end-state runs tell (the check "trains"). */
 export const UNVERIFIED_MISTAKES: readonly DiagnosisId[] = [
   'changes-optimizer',
   'extra-optimizer-steps',
@@ -326,7 +255,7 @@ export const UNVERIFIED_MISTAKES: readonly DiagnosisId[] = [
   'ignores-batch-size',
 ];
 
-/** True when the checks of `ex` will ask for the behavioural run: no exact match and no known mistake. */
+/** True when the checks of `ex` will ask for the end-state runs: no exact match and no known mistake that decides alone. */
 export function needsBehaviour(s: Session, ex: Exercise): boolean {
   const steps = observedSteps(s, ex);
   if (isUnobserved(steps)) return false;

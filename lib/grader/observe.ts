@@ -29,12 +29,25 @@ export interface Plan {
   states: State[];
   /** Steps of the leak probe (after two warm-up steps). */
   leakSteps: number;
-  /** Short runs of the step alone, one from each of these starts (the behavioural path). */
-  behaviour: State[];
-  behaviourSteps: number;
-  /** The end-state runs' starts (the notebook's loop, batch 128) and length; absent: no end-state runs (a student release). */
-  endStates?: State[];
-  endStateIterations?: number;
+  /**
+   * The end-state runs' starts (the notebook's loop, batch 128) and length: what judges "trains" for a
+   * step that matches no formulation. Private where the states are (the grader's), else public (the
+   * self-check's, shipped in a student release with the reference's ends from them).
+   */
+  endStates: State[];
+  endStateIterations: number;
+  /** True where the states come from the course's grading secret (lib/grader/states.ts stateSeed). */
+  fromSecret?: boolean;
+}
+
+/** Read-outs of an end state, on fixed samples (the same for every run judged). */
+export interface EndState {
+  genMean: number;
+  genStd: number;
+  /** W1 of the generated sample to N(5, 1.5²). */
+  w1: number;
+  /** Mean P(real) on real data minus on generated data: ≈ 0 when the discriminator cannot tell them apart. */
+  dGap: number;
 }
 
 /** Why a call failed. */
@@ -84,9 +97,12 @@ export interface ExerciseObservation {
    * after, so calls timed in different processes under different load compare (only ever a note).
    */
   leak: { failure?: Failure; steps: number; growth: number; msPerCall?: number; baselineMs?: number };
-  /** The behavioural runs: the weights each reached, in the order of the plan's starts. */
-  /** `endState`: the runs are the notebook's loop from the plan's endStates (else short runs of the step alone from its behaviour starts). */
-  behaviour: { failure?: Failure; steps: number; endState?: boolean; runs: { gen: Weights; disc: Weights }[] };
+  /**
+   * The end-state runs (the notebook's loop with the submission's steps from the plan's endStates, `steps`
+   * iterations long): the weights each reached, in the order of the starts. `undecided`: why they cannot be
+   * run here (the self-check of a student release without the other step); never set by the grader.
+   */
+  behaviour: { failure?: Failure; steps: number; runs: { gen: Weights; disc: Weights }[]; undecided?: string };
 }
 
 /** The place where the observed step runs. */
@@ -311,14 +327,14 @@ function summary(st: StepObservation): CallObservation {
   return call;
 }
 
-/** Which parts of the protocol to run: the grader runs the behavioural part only when the judge needs it. */
+/** Which parts of the protocol to run: the grader runs the end-state runs (`behaviour`) only when the judge needs them. */
 export interface Parts {
   steps: boolean;
   behaviour: boolean;
 }
 
 export const NOT_RUN: Failure = { kind: 'runtime-error', message: 'not run' };
-const NO_BEHAVIOUR = { failure: NOT_RUN, steps: 0, runs: [] };
+export const NO_BEHAVIOUR: ExerciseObservation['behaviour'] = { failure: NOT_RUN, steps: 0, runs: [] };
 /** Calls of a step before its tensors are counted and its time taken (first calls build caches). */
 const WARM_CALLS = 2;
 
@@ -341,76 +357,36 @@ function leakOf(
 
 /**
  * The fixed-states protocol (the self-check's, and the reference's): one step from each state of the
- * plan and a leak probe (`steps`), and a short behavioural run (`behaviour`). Its states are public in a
- * release; the grader observes steps inside a training run instead (observeRun).
+ * plan and a leak probe. Its states are public in a release; the grader observes steps inside a training
+ * run instead (observeRun).
  */
-export function observe(
-  exercise: ExerciseId,
-  plan: Plan,
-  rt: Runtime,
-  parts: Parts = { steps: true, behaviour: true },
-): ExerciseObservation {
-  const steps = !parts.steps
-    ? []
-    : plan.states.map((state): StepObservation => {
-        place(rt, state);
-        return observeCall(rt, exercise, {
-          state: `state "${state.name}"`,
-          seed: state.seed,
-          batchSize: state.batchSize,
-        });
-      });
+export function observe(exercise: ExerciseId, plan: Plan, rt: Runtime): ExerciseObservation {
+  const steps = plan.states.map((state): StepObservation => {
+    place(rt, state);
+    return observeCall(rt, exercise, {
+      state: `state "${state.name}"`,
+      seed: state.seed,
+      batchSize: state.batchSize,
+    });
+  });
 
   const first = plan.states[0];
-  let leak = leakOf(NOT_RUN, plan.leakSteps, 0, 0, undefined);
-  if (parts.steps) {
-    place(rt, first);
-    let growth = 0;
-    let ms = 0;
-    let baselineMs: number | undefined;
-    const failure = withSamplers(fixedSamplers(first.seed + 1000), () =>
-      attempt(rt, () => {
-        for (let i = 0; i < WARM_CALLS; i++) rt.call(exercise, first.batchSize);
-        const before = tf.memory().numTensors;
-        const started = performance.now();
-        for (let i = 0; i < plan.leakSteps; i++) rt.call(exercise, first.batchSize);
-        ms = performance.now() - started;
-        growth = tf.memory().numTensors - before;
-        baselineMs = baseline(rt, first.batchSize);
-      }),
-    );
-    leak = leakOf(failure, plan.leakSteps, growth, ms, baselineMs);
-  }
-
-  let behaviour: ExerciseObservation['behaviour'] = NO_BEHAVIOUR;
-  if (parts.behaviour) {
-    behaviour = { steps: plan.behaviourSteps, runs: [] };
-    for (const start of plan.behaviour) {
-      const run = behaviourRun(rt, exercise, start, plan.behaviourSteps);
-      if (run.failure) return { exercise, steps, leak, behaviour: { ...behaviour, failure: run.failure } };
-      behaviour.runs.push(run.reached);
-    }
-  }
-  return { exercise, steps, leak, behaviour };
-}
-
-/** One short run of the step alone from `start` (the behavioural path): the weights it reached, or why it failed. */
-export function behaviourRun(
-  rt: Runtime,
-  exercise: ExerciseId,
-  start: State,
-  steps: number,
-): { failure?: Failure; reached: { gen: Weights; disc: Weights } } {
-  place(rt, start);
-  let failure: Failure | undefined;
-  const cut = stretch(rt, exercise, () => {
-    failure = withSamplers(fixedSamplers(start.seed), () =>
-      attempt(rt, () => {
-        for (let i = 0; i < steps; i++) rt.call(exercise, start.batchSize);
-      }),
-    );
-  });
-  return { failure: cut ?? failure, reached: { gen: getWeights(rt.gen), disc: getWeights(rt.disc) } };
+  place(rt, first);
+  let growth = 0;
+  let ms = 0;
+  let baselineMs: number | undefined;
+  const failure = withSamplers(fixedSamplers(first.seed + 1000), () =>
+    attempt(rt, () => {
+      for (let i = 0; i < WARM_CALLS; i++) rt.call(exercise, first.batchSize);
+      const before = tf.memory().numTensors;
+      const started = performance.now();
+      for (let i = 0; i < plan.leakSteps; i++) rt.call(exercise, first.batchSize);
+      ms = performance.now() - started;
+      growth = tf.memory().numTensors - before;
+      baselineMs = baseline(rt, first.batchSize);
+    }),
+  );
+  return { exercise, steps, leak: leakOf(failure, plan.leakSteps, growth, ms, baselineMs), behaviour: NO_BEHAVIOUR };
 }
 
 /**

@@ -25,7 +25,6 @@ import {
   Plan,
   RunPlan,
   Runtime,
-  behaviourRun,
   baseline,
   classifyError,
   endStateRun,
@@ -41,18 +40,18 @@ export interface Job {
   cells: { index: number; exercise?: ExerciseId; js: string; async: boolean }[];
   /** Exercises to observe, in order. */
   probe: ExerciseId[];
-  /** The behavioural runs' states. */
+  /** The fixed states (a student release's protocol) and the end-state runs' starts. */
   plans: Record<ExerciseId, Plan>;
   /** The training run the steps are observed in; absent (a student release: no reference to replay), the plans' fixed states. */
   run?: RunPlan;
   parts: Parts;
   /**
    * After the steps: say "steps done" on stdout and read from stdin (one JSON line) the exercises whose
-   * behavioural part the parent's judge wants, then run those here, output muted. A submission that
+   * end-state runs the parent's judge wants, then run those here, output muted. A submission that
    * needs it then takes one child process instead of two.
    */
   askBehaviour: boolean;
-  /** Wall-clock budget per exercise: for its cell's load, its calls in the training run, its behavioural run. */
+  /** Wall-clock budget per exercise: for its cell's load, its calls in the training run. */
   budgetMs: number;
   /** Characters of console output kept. */
   outputCap: number;
@@ -388,10 +387,6 @@ async function main(jobFile: string, resultFile: string): Promise<void> {
     result.running = null;
     save();
   }
-  /**
-   * The behavioural runs of `id`, each in the notebook afresh (a new realm, its cells run again, output
-   * muted): no step remembers the training run's calls or another behavioural run's.
-   */
   let endStates: Promise<ExerciseObservation['behaviour']> | undefined;
   /**
    * The end-state runs (the plans' endStates): the notebook's loop with the submission's steps, each
@@ -399,9 +394,9 @@ async function main(jobFile: string, resultFile: string): Promise<void> {
    * loop runs every step, so one set of runs serves every exercise that asks.
    */
   const endStateRuns = async (plan: Plan): Promise<ExerciseObservation['behaviour']> => {
-    const iterations = plan.endStateIterations ?? 0;
-    const out: ExerciseObservation['behaviour'] = { steps: iterations, endState: true, runs: [] };
-    const starts = plan.endStates ?? [];
+    const iterations = plan.endStateIterations;
+    const out: ExerciseObservation['behaviour'] = { steps: iterations, runs: [] };
+    const starts = plan.endStates;
     if (job.endStateRuns && job.endStateRuns.length === starts.length) return { ...out, runs: job.endStateRuns };
     // the budget follows the machine's pace right now (a loaded grader is slow for every step alike):
     // five times the loop's estimated cost at the reference's pace, within 1–3 times the fixed budget
@@ -435,26 +430,9 @@ async function main(jobFile: string, resultFile: string): Promise<void> {
     return out;
   };
 
-  const behaviourRuns = async (id: ExerciseId): Promise<ExerciseObservation['behaviour']> => {
-    const plan = job.plans[id];
-    if (plan.endStates && job.run) {
-      endStates ??= endStateRuns(plan);
-      return endStates;
-    }
-    const out: ExerciseObservation['behaviour'] = { steps: plan.behaviourSteps, runs: [] };
-    const muted = output.muted;
-    budget.set(id, job.budgetMs);
-    for (const start of plan.behaviour) {
-      output.muted = true;
-      runner = new Runner(notebookContext(seminar, output.print, noteRandom));
-      await runCells(job, runner, classifyWithBudget, () => undefined);
-      output.muted = muted;
-      const run = behaviourRun(runtime, id, start, plan.behaviourSteps);
-      if (run.failure) return { ...out, failure: run.failure };
-      out.runs.push(run.reached);
-    }
-    return out;
-  };
+  /** The end-state runs the judge asked for `id`: one set serves every exercise (the loop runs every step). */
+  const behaviourRuns = (id: ExerciseId): Promise<ExerciseObservation['behaviour']> =>
+    (endStates ??= endStateRuns(job.plans[id]));
 
   const fixedStates = job.parts.steps && !job.run;
   if (fixedStates || job.parts.behaviour) {
@@ -463,7 +441,7 @@ async function main(jobFile: string, resultFile: string): Promise<void> {
       save();
       budget.set(id, job.budgetMs);
       const observed = fixedStates
-        ? observe(id, job.plans[id], runtime, { steps: true, behaviour: false })
+        ? observe(id, job.plans[id], runtime)
         : (result.observations[id] ?? {
             exercise: id,
             steps: [],

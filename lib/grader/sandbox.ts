@@ -22,6 +22,7 @@ import type { ChildResult, Job } from './sandbox-child';
 import { ROOT } from '../paths';
 import { PROTOCOL } from './states';
 import { isHeld, releaseLock, takeLock, waitWhileHeld } from './run-lock';
+import { END_STATE_CACHE } from './end-state';
 import { WEIGHTS_SCHEMA as weights } from './weights-schema';
 
 export interface SandboxOptions {
@@ -109,7 +110,6 @@ const behaviourRun = {
   properties: {
     failure,
     steps: { type: 'integer' },
-    endState: { type: 'boolean' },
     runs: {
       type: 'array',
       items: { type: 'object', required: ['gen', 'disc'], properties: { gen: weights, disc: weights } },
@@ -290,8 +290,8 @@ function endStateCache(
   cells: CompiledCell[],
   protocol: { plans: Record<ExerciseId, Plan>; run?: RunPlan },
 ): EndStateCache {
-  const starts = Object.values(protocol.plans).find((p) => p.endStates)?.endStates;
-  if (!starts || !protocol.run)
+  const starts = Object.values(protocol.plans)[0]?.endStates;
+  if (!starts)
     return {
       keep: () => undefined,
       awaitOthers: async () => undefined,
@@ -309,7 +309,7 @@ function endStateCache(
     )
     .digest('hex')
     .slice(0, 32);
-  const file = path.join(ROOT, 'node_modules', '.cache', 'gan-seminar', 'end-states', 'runs', `${key}.json`);
+  const file = path.join(END_STATE_CACHE, 'runs', `${key}.json`);
   const lock = `${file}.lock`;
   const read = (): Job['endStateRuns'] => {
     try {
@@ -324,7 +324,7 @@ function endStateCache(
   const cache: EndStateCache = {
     known: read(),
     keep(asked) {
-      const done = asked.find((b) => b?.endState && !b.failure && b.runs.length === starts.length);
+      const done = asked.find((b) => b && !b.failure && b.runs.length === starts.length);
       if (cache.known || !done) return;
       try {
         // whole or not at all (a rename): a grading reading it meanwhile never sees half of it
@@ -358,7 +358,7 @@ function endStateCache(
   return cache;
 }
 
-/** The child's "steps done": judge what it observed and answer (once) which behavioural runs to do. */
+/** The child's "steps done": judge what it observed and answer (once) which end-state runs to do. */
 function answerWhenStepsDone(
   child: ChildProcess,
   resultFile: string,

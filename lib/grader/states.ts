@@ -29,16 +29,11 @@ export const PROTOCOL = {
   runBatchSizes: [32, 48, 64, 80, 96, 112],
   /** Calls of each step observed in full in the run, one in each equal part of its calls. */
   runObserved: 3,
-  behaviourSteps: 40,
-  /** Behavioural runs, each from its own private start: one start alone cannot tell a weak valid variant from a wrong one. */
-  behaviourStarts: 3,
-  /** Reference generator steps the disc's behavioural run is judged by. */
-  behaviourGenSteps: 40,
   warmupIterations: 10,
   /**
    * The end-state runs that judge a step matching no known formulation (lib/grader/end-state.ts): the
    * notebook's loop (its batch 128, 5 trainDisc per trainGen) with the submission's steps from private
-   * starts, long enough for the reference to converge from them (≈ 8000 iterations; a valid variant with
+   * starts (the self-check's: public ones, the same numbers of them), long enough for the reference to converge from them (≈ 8000 iterations; a valid variant with
    * half the step size needs about twice that), each start's end compared with the reference's own run.
    */
   endStateIterations: 16000,
@@ -107,19 +102,6 @@ export function buildPlans(s: Seminar, secret?: string): Record<ExerciseId, Plan
       }
     }),
   );
-  const behaviourStates = (ex: (typeof EXERCISES)[number]): State[] => {
-    const { name, seed, pretrainDiscSteps } = ex.behaviour.start;
-    // private too: a step that knew a start could train well from there alone and pass as a variant
-    return Array.from({ length: PROTOCOL.behaviourStarts }, (_, k) => {
-      const state = fresh(`${name} (${k + 1})`, seed + 1000 * k, 128);
-      if (pretrainDiscSteps) {
-        state.disc = referenceRun(s, state, (steps) => {
-          for (let i = 0; i < pretrainDiscSteps; i++) steps.trainDisc(128);
-        }).disc;
-      }
-      return state;
-    });
-  };
   // one set for all exercises: the loop runs both steps, so one run judges each step that needs it
   const endStates = Array.from({ length: PROTOCOL.endStateStarts }, (_, k) =>
     fresh(`end state (${k + 1})`, 606 + 1000 * k, 128),
@@ -130,10 +112,9 @@ export function buildPlans(s: Seminar, secret?: string): Record<ExerciseId, Plan
       {
         states: [a, b, warm],
         leakSteps: PROTOCOL.leakSteps,
-        behaviour: behaviourStates(ex),
-        behaviourSteps: PROTOCOL.behaviourSteps,
         endStates,
         endStateIterations: PROTOCOL.endStateIterations,
+        fromSecret: secret !== undefined,
       },
     ]),
   );

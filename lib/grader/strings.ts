@@ -40,6 +40,30 @@ export interface Ui {
   comment: string;
   visibleSummary: (status: string, got: string, max: string) => string;
   hiddenLater: (n: number) => string;
+  /** The end-state runs (lib/grader/end-state.ts): the table's caption, header and row labels, the verdicts. */
+  endStateCaption: (iterations: number, starts: number, secret: boolean) => string;
+  endStateHeader: string;
+  endStateRow: (start: number, whose: 'yours' | 'reference') => string;
+  endsWhere: (t: { mean: number; std: number; w1: number; dGap: number }) => string;
+  endsElsewhere: (misses: string) => string;
+  endStateMiss: (what: 'mean' | 'std' | 'w1' | 'dGap', by: string, max: string) => string;
+  partnerHasMistake: (fn: string, mistake: string) => string;
+  loopDidNotFinish: (iterations: number, why: string) => string;
+  /** The self-check, before it runs the notebook's loop: why (a mistake that may not stop learning, or none), with what, how long. */
+  endStateWhy: (mistake?: string) => string;
+  endStatePartner: (other: string, whose: 'yours' | 'seminar') => string;
+  endStateAnnounce: (
+    fn: string,
+    why: string,
+    starts: number,
+    iterations: number,
+    partner: string,
+    seconds: number,
+  ) => string;
+  endStateUndecided: (other: string) => string;
+  endStateReused: (fn: string, why: string) => string;
+  /** Said by the next cell after Kernel > Interrupt stopped a self-check that had moved the models. */
+  selfCheckStopped: string;
 }
 
 const plural = (n: number, one: string, few: string, many: string) => {
@@ -56,7 +80,7 @@ export const UI: Record<Language, Ui> = {
     allPass: 'All checks pass. The auto-grader runs these same checks.',
     decidedAtGrading: 'decided at grading',
     undecided: (n) =>
-      `${n} check${n === 1 ? '' : 's'} (?) cannot be decided here: the grader judges ${n === 1 ? 'it' : 'them'} by a short training run.`,
+      `${n} check${n === 1 ? '' : 's'} (?) cannot be decided here: the grader judges ${n === 1 ? 'it' : 'them'} by where the notebook's loop with your steps ends.`,
     allShownPass: (n) =>
       `All checks shown pass. The grader runs ${n} more check${n === 1 ? '' : 's'} you do not see here; their results show once grades are published.`,
     moreAtGrading: (n) =>
@@ -88,6 +112,43 @@ export const UI: Record<Language, Ui> = {
     comment: "Instructor's comment",
     visibleSummary: (status, got, max) => `${status}: ${got}/${max} on the visible checks`,
     hiddenLater: (n) => `${n} more check${n === 1 ? '' : 's'} show${n === 1 ? 's' : ''} once grades are published.`,
+    endStateCaption: (iterations, starts, secret) =>
+      `The notebook's loop, ${iterations} iterations at batch 128, from ${starts} ${secret ? 'private' : 'fixed'} starts (yours | the reference's from the same start):`,
+    endStateHeader: '| run | mean | std | W1 | D(x) − D(G(z)) |',
+    endStateRow: (start, whose) => `start ${start}: ${whose === 'yours' ? 'yours' : 'reference'}`,
+    endsWhere: (t) =>
+      `ends where the reference ends (on average over the starts: mean ±${t.mean}, std ±${t.std}, W1 +${t.w1}, D gap ±${t.dGap})`,
+    endsElsewhere: (misses) => `does not end where the reference ends (on average over the starts): ${misses}`,
+    endStateMiss: (what, by, max) =>
+      ({
+        mean: `mean off by ${by} (at most ${max})`,
+        std: `std off by ${by} (at most ${max})`,
+        w1: `W1 higher by ${by} (at most ${max})`,
+        dGap: `D(x) − D(G(z)) off by ${by} (at most ${max})`,
+      })[what],
+    partnerHasMistake: (fn, mistake) =>
+      `its training is judged in the notebook's loop, which also runs ${fn}, and ${fn} has its own mistake (${mistake}): fix that one and this step is judged by training`,
+    loopDidNotFinish: (iterations, why) =>
+      `the notebook's loop with your steps (${iterations} iterations, batch 128) did not finish: ${why}`,
+    endStateWhy: (mistake) =>
+      mistake
+        ? `its mistake (${mistake}) does not by itself stop the GAN learning`
+        : "your step is not the seminar's formulation",
+    endStatePartner: (other, whose) =>
+      whose === 'yours'
+        ? `your ${other} as you last checked it`
+        : `the seminar's ${other} (yours has not been checked yet)`,
+    endStateAnnounce: (fn, why, starts, iterations, partner, seconds) =>
+      `${fn}: ${why}, so whether it trains the GAN is decided as the grader decides it — by where the notebook's loop ends. ` +
+      `Running it now: ${starts} × ${iterations} iterations at batch 128 from fixed starts, with ${partner}; about ${seconds} s ` +
+      `(Kernel > Interrupt stops it, and your models keep their weights).`,
+    endStateUndecided: (other) =>
+      `whether it trains the GAN is decided by the notebook's loop, which also runs ${other}, and this self-check has no ${other} it can run: ` +
+      `run the self-check of your ${other} (it must find no mistake), then this check again — else the grader decides it`,
+    endStateReused: (fn, why) =>
+      `${fn}: ${why}, so whether it trains the GAN is decided by where the notebook's loop ends: the runs of these same steps from an earlier check are reused.`,
+    selfCheckStopped:
+      "The self-check was stopped (Kernel > Interrupt): your models' weights are back as they were before it.",
   },
   ru: {
     selfCheck: (fn, got, max) => `${fn}, самопроверка: ${got}/${max} баллов`,
@@ -96,7 +157,7 @@ export const UI: Record<Language, Ui> = {
     allPass: 'Все проверки пройдены. Автогрейдер запускает те же проверки.',
     decidedAtGrading: 'решит грейдер',
     undecided: (n) =>
-      `${n} ${plural(n, 'проверку', 'проверки', 'проверок')} (?) здесь не решить: грейдер оценит шаг коротким обучением.`,
+      `${n} ${plural(n, 'проверку', 'проверки', 'проверок')} (?) здесь не решить: грейдер оценит шаг по тому, где заканчивается цикл обучения из ноутбука с вашими шагами.`,
     allShownPass: (n) =>
       `Все показанные проверки пройдены. Грейдер запустит ещё ${n} ${plural(n, 'проверку', 'проверки', 'проверок')}, которых здесь нет; их результаты появятся после публикации оценок.`,
     moreAtGrading: (n) =>
@@ -130,6 +191,42 @@ export const UI: Record<Language, Ui> = {
     visibleSummary: (status, got, max) => `${status}: ${got}/${max} за видимые проверки`,
     hiddenLater: (n) =>
       `Ещё ${n} ${plural(n, 'проверка появится', 'проверки появятся', 'проверок появятся')} после публикации оценок.`,
+    endStateCaption: (iterations, starts, secret) =>
+      `Цикл обучения из ноутбука, ${iterations} итераций с батчем 128, из ${starts} ${secret ? plural(starts, 'закрытой стартовой точки', 'закрытых стартовых точек', 'закрытых стартовых точек') : plural(starts, 'фиксированной стартовой точки', 'фиксированных стартовых точек', 'фиксированных стартовых точек')} (ваш запуск | эталон из той же точки):`,
+    endStateHeader: '| запуск | среднее | СКО | W1 | D(x) − D(G(z)) |',
+    endStateRow: (start, whose) => `точка ${start}: ${whose === 'yours' ? 'ваш' : 'эталон'}`,
+    endsWhere: (t) =>
+      `заканчивает там же, где эталон (в среднем по стартовым точкам: среднее ±${t.mean}, СКО ±${t.std}, W1 +${t.w1}, разрыв D ±${t.dGap})`,
+    endsElsewhere: (misses) => `заканчивает не там, где эталон (в среднем по стартовым точкам): ${misses}`,
+    endStateMiss: (what, by, max) =>
+      ({
+        mean: `среднее отличается на ${by} (допустимо ${max})`,
+        std: `СКО отличается на ${by} (допустимо ${max})`,
+        w1: `W1 больше на ${by} (допустимо ${max})`,
+        dGap: `D(x) − D(G(z)) отличается на ${by} (допустимо ${max})`,
+      })[what],
+    partnerHasMistake: (fn, mistake) =>
+      `обучение оценивается циклом из ноутбука, который вызывает и ${fn}, а в ${fn} своя ошибка (${mistake}): исправьте её, и этот шаг будет оценён обучением`,
+    loopDidNotFinish: (iterations, why) =>
+      `цикл из ноутбука с вашими шагами (${iterations} итераций, батч 128) не завершился: ${why}`,
+    endStateWhy: (mistake) =>
+      mistake
+        ? `его ошибка (${mistake}) сама по себе не останавливает обучение GAN`
+        : 'ваш шаг — не формулировка семинара',
+    endStatePartner: (other, whose) =>
+      whose === 'yours'
+        ? `вашим ${other} в том виде, в каком он проверялся последним`
+        : `${other} из семинара (ваш ещё не проверялся)`,
+    endStateAnnounce: (fn, why, starts, iterations, partner, seconds) =>
+      `${fn}: ${why}, поэтому обучает ли он GAN, решается так же, как в грейдере, — по тому, где заканчивается цикл обучения из ноутбука. ` +
+      `Запускаем: ${starts} × ${iterations} итераций с батчем 128 из фиксированных стартовых точек, вместе с ${partner}; примерно ${seconds} с ` +
+      `(Kernel > Interrupt остановит запуск, веса моделей сохранятся).`,
+    endStateUndecided: (other) =>
+      `обучает ли шаг GAN, решает цикл из ноутбука, который вызывает и ${other}, а запустить здесь нечего: ` +
+      `запустите самопроверку своего ${other} (она не должна находить ошибок), затем эту проверку снова — иначе это решит грейдер`,
+    endStateReused: (fn, why) =>
+      `${fn}: ${why}, поэтому обучает ли он GAN, решает то, где заканчивается цикл обучения из ноутбука: используются запуски тех же шагов из прошлой проверки.`,
+    selfCheckStopped: 'Самопроверка остановлена (Kernel > Interrupt): веса моделей возвращены к тем, что были до неё.',
   },
 };
 

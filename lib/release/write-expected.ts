@@ -3,20 +3,27 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildBasis } from '../grader/basis';
+import { referenceEnds } from '../grader/end-state';
+import { EXERCISES } from '../exercises';
 import { EXPECTED_IN_BUNDLE, ExpectedValues } from '../grader/expected';
 import { createSeminar, disposeSeminar } from '../seminar/models';
 
-/** The reference run through the grader's protocol (lib/grader/basis.ts buildBasis). */
+/**
+ * The reference run through the grader's protocol (lib/grader/basis.ts buildBasis) from its public states,
+ * and where its own loop ends from the end-state runs' public starts (a few minutes the first time, then
+ * cached: lib/grader/end-state.ts referenceEndState), so the self-check can judge a variant without it.
+ */
 export function computeExpected(hiddenChecks: string[] = []): ExpectedValues {
   const s = createSeminar({ seed: 0 });
   try {
     const { plans, reference } = buildBasis(s);
     return {
       format: 'gan-seminar expected values',
-      version: 2,
-      note: 'What the reference trainDisc/trainGen do in one step from fixed weights and fixed sampler batches. Numbers only.',
+      version: 3,
+      note: "What the reference trainDisc/trainGen do in one step from fixed weights and fixed sampler batches, and where the notebook's loop with them ends from fixed starts. Numbers only.",
       plans,
       reference,
+      referenceEndStates: referenceEnds(s, plans[EXERCISES[0].id]),
       hiddenChecks,
     };
   } finally {

@@ -1,5 +1,5 @@
 // The grader's steps one by one: read, extract, compile (tslab-style errors), the check table, the
-// self-check on the reference and on an unfinished step, and the behavioural path's sanity.
+// self-check on the reference and on an unfinished step, and the end-state yardstick's sanity.
 import { EXERCISES } from '../../lib/exercises';
 import { expect } from 'chai';
 import * as fs from 'node:fs';
@@ -8,25 +8,26 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as vm from 'node:vm';
 import * as childProcess from 'node:child_process';
-import { engineIsClean } from '../../lib/tfjs/engine-state';
+import { engineIsClean, recoverEngine } from '../../lib/tfjs/engine-state';
 import { seed } from '../../lib/seminar/random';
-import { runSelfCheck, formatSelfCheck } from '../../lib/grader/self-check';
+import { runSelfCheck, formatSelfCheck, restoreInterruptedSelfCheck } from '../../lib/grader/self-check';
+import { sampleNoise } from '../../lib/seminar/data';
+import { referenceEnds } from '../../lib/grader/end-state';
 import { getWeights, setWeights, withWeights } from '../../lib/seminar/nn';
 import type { Steps } from '../../lib/seminar/steps';
 import { SEMINAR } from '../../lib/seminar/loop';
 import { exercise } from '../../lib/exercises';
-import { RunPlan, Runtime, classifyError, observeRun } from '../../lib/grader/observe';
-import { PROTOCOL, buildRun, referenceReplay } from '../../lib/grader/states';
+import { RunPlan, Runtime, classifyError, fixedSamplers, observeRun } from '../../lib/grader/observe';
+import { PROTOCOL, buildPlans, buildRun, referenceReplay } from '../../lib/grader/states';
 import { TODO } from '../../lib/jupyter/cell-helpers';
 import { referenceSteps } from '../../lib/reference';
 import { Seminar, createSeminar, disposeSeminar } from '../../lib/seminar/models';
-import { initBackend } from '../../lib/tfjs/backend';
+import { initBackend, initGraderBackend } from '../../lib/tfjs/backend';
 import { CHECKS, configureChecks } from '../../lib/grader/checks';
 import { courseWith } from '../../lib/course/config';
 import { compileCells, formatCompileError } from '../../lib/jupyter/compile';
 import { DIAGNOSES } from '../../lib/grader/diagnoses';
 import { Notebook, extractExercises, programCells, readSubmission } from '../../lib/grader/extract';
-import * as judge from '../../lib/grader/judge';
 import { flat } from '../../lib/grader/judge';
 import { runChecks } from '../../lib/grader/run-checks';
 import { currentSession } from '../../lib/grader/basis';
@@ -218,11 +219,20 @@ describe('grader steps', function () {
       expect(results.map((r) => [r.id, r.passed])).to.deep.equal(CHECKS.map((c) => [c.id, true]));
     });
 
-    it('the behavioural path is not degenerate: the reference moves the generator toward N(5, 1.5²)', () => {
-      for (const ex of EXERCISES) {
-        const b = judge.behaviour(currentSession(), ex);
-        expect(b.accepted, b.message).to.equal(true);
-        expect(b.reference).to.be.lessThan(b.before - 0.1);
+    it("the end-state yardstick is not degenerate: the reference's own loop from the self-check's public starts ends near N(5, 1.5²)", async () => {
+      await initGraderBackend(); // the grader's backend: the reference's ends are cached per backend
+      const s = createSeminar({ seed: 5 });
+      try {
+        const plan = buildPlans(s).train_gen;
+        expect(plan.fromSecret, 'public starts').to.equal(false);
+        for (const end of referenceEnds(s, plan)) {
+          expect(end.genMean).to.be.closeTo(5, 0.3);
+          expect(end.genStd).to.be.closeTo(1.5, 0.3);
+          expect(end.w1).to.be.below(0.3);
+          expect(Math.abs(end.dGap)).to.be.below(0.1);
+        }
+      } finally {
+        disposeSeminar(s);
       }
     });
   });
@@ -472,6 +482,74 @@ describe('grader steps', function () {
         .and.contain('not-implemented')
         .and.contain("replace TODO('sample noise')");
     });
+
+    it("Kernel > Interrupt stops a self-check with no finally block run (tslab's termination): the next cell puts the models' weights back and says so", () => {
+      const before = [getWeights(s.gen), getWeights(s.disc)];
+      let entered = false;
+      const stuck = () => {
+        entered = true;
+        for (;;); // a step the student interrupts
+      };
+      // vm's timeout ends the script as tslab's breakOnSigint does: uncatchable, no finally block runs
+      expect(() =>
+        vm.runInNewContext('check()', { check: () => runSelfCheck('train_gen', stuck, models) }, { timeout: 5000 }),
+      ).to.throw(/timed out/);
+      recoverEngine(); // what the notebook's next cell does first (lib/jupyter/first-cell.ts)
+      expect(entered, 'stopped inside the step (a loaded machine took over 5 s before it)').to.equal(true);
+      expect(getWeights(s.gen), 'the self-check had moved the models').to.not.deep.equal(before[0]);
+      const said: string[] = [];
+      expect(restoreInterruptedSelfCheck((line) => said.push(line))).to.equal(true);
+      expect([getWeights(s.gen), getWeights(s.disc)]).to.deep.equal(before);
+      expect(said.join('\n')).to.contain("your models' weights are back");
+      expect(restoreInterruptedSelfCheck(), 'once only').to.equal(false);
+      // the notebook's samplers draw from its own stream again, not the fixed batches of the state it stopped at
+      const first = buildPlans(s).train_gen.states[0];
+      const fixed = tf.tidy(() => Array.from(fixedSamplers(first.seed).noise(4).dataSync()));
+      const drawn = tf.tidy(() => Array.from(sampleNoise(4).dataSync()));
+      expect(drawn).to.not.deep.equal(fixed);
+    });
+
+    it("a step whose other step has a mistake of its own is not run in the loop: the grader's verdict, at once", () => {
+      const sumDisc = (batchSize: number) => {
+        // trainDisc with a sum: a known mistake that stops learning
+        return tf.tidy(() => {
+          const loss = s.discOpt.minimize(
+            () => {
+              const real = tf.logSoftmax(s.disc(s.sampleRealData(batchSize))).slice([0, s.IS_REAL], [-1, 1]);
+              const fake = tf.logSoftmax(s.disc(s.gen(s.sampleNoise(batchSize)))).slice([0, s.IS_FAKE], [-1, 1]);
+              return tf.sum(tf.neg(tf.add(real, fake))) as tf.Scalar;
+            },
+            true,
+            s.disc.parameters(),
+          );
+          return loss!.dataSync()[0];
+        });
+      };
+      // another optimizer (changes-optimizer: a mistake that may not stop learning, so the loop would decide)
+      const otherOptimizer = (batchSize: number) =>
+        tf.tidy(() => {
+          const loss = tf.train
+            .sgd(0.05)
+            .minimize(
+              () =>
+                tf.mean(
+                  tf.neg(tf.logSoftmax(s.disc(s.gen(s.sampleNoise(batchSize)))).slice([0, s.IS_REAL], [-1, 1])),
+                ) as tf.Scalar,
+              true,
+              s.gen.parameters(),
+            );
+          return loss!.dataSync()[0];
+        });
+      const said: string[] = [];
+      const results = runSelfCheck('train_gen', otherOptimizer, models, {
+        others: { train_disc: sumDisc },
+        say: (l) => said.push(l),
+      });
+      const trains = results.find((r) => r.id === 'train_gen.trains')!;
+      expect(trains.passed).to.equal(false);
+      expect(trains.message).to.contain('trainDisc has its own mistake (sum-instead-of-mean)');
+      expect(said, 'no loop announced: none is run').to.deep.equal([]);
+    });
   });
 
   describe('report', () => {
@@ -581,7 +659,7 @@ describe('grader steps', function () {
     });
   });
 
-  describe('behavioural run', function () {
+  describe('end-state runs', function () {
     this.timeout(900_000); // a step matching no formulation pays the end-state runs (16000 iterations from 2 starts)
     const childProcess = require('node:child_process') as typeof import('node:child_process');
     const spawn = childProcess.spawn;

@@ -9,7 +9,11 @@ import { DIAGNOSES } from '../../lib/grader/diagnoses';
 import { feedbackOf, gradescopeOf } from '../../lib/grader/report';
 import type { GradeResult } from '../../lib/grader/result';
 import { formatSelfCheck } from '../../lib/grader/self-check';
-import { ADVICE_RU, CHECK_NAMES_RU, DIAGNOSES_RU, UI } from '../../lib/grader/strings';
+import { ADVICE_RU, CHECK_NAMES_RU, DIAGNOSES_RU, UI, ui } from '../../lib/grader/strings';
+import { endStateBehaviour } from '../../lib/grader/end-state';
+import { buildPlans } from '../../lib/grader/states';
+import { createSeminar, disposeSeminar } from '../../lib/seminar/models';
+import { initGraderBackend } from '../../lib/tfjs/backend';
 
 describe('student-facing strings, Russian and English (lib/grader/strings.ts)', () => {
   afterEach(() => useCourse(undefined));
@@ -123,5 +127,46 @@ describe('student-facing strings, Russian and English (lib/grader/strings.ts)', 
       .and.contain('?/4  decided at grading')
       .and.contain('1 check (?) cannot be decided here');
     expect(table).to.not.contain('All checks pass');
+  });
+
+  it("the end-state runs' table and verdicts, and the self-check's word before them, read in Russian in a Russian course", async () => {
+    await initGraderBackend(); // the grader's backend: the reference's ends are cached per backend
+    useCourse(courseWith({ language: 'ru' }));
+    const s = createSeminar({ seed: 3 });
+    try {
+      const plan = buildPlans(s).train_gen;
+      // ends where the models start (untrained): far from the reference's ends
+      const runs = plan.endStates.map((st) => ({ gen: st.gen, disc: st.disc }));
+      const far = endStateBehaviour(s, plan, { steps: plan.endStateIterations, runs });
+      expect(far.accepted).to.equal(false);
+      expect(far.message)
+        .to.contain('заканчивает не там, где эталон')
+        .and.contain('среднее отличается на')
+        .and.contain('Цикл обучения из ноутбука, 16000 итераций с батчем 128, из 2 фиксированных стартовых точек')
+        .and.contain('| запуск | среднее | СКО | W1 | D(x) − D(G(z)) |')
+        .and.contain('| точка 1: ваш |')
+        .and.contain('| точка 2: эталон |');
+      expect(far.message).to.not.match(/ends where|the reference|start 1/);
+      const partner = endStateBehaviour(s, plan, undefined, { functionName: 'trainDisc', mistake: 'wrong-sign' });
+      expect(partner.message).to.contain('а в trainDisc своя ошибка (wrong-sign)');
+      const cut = endStateBehaviour(s, plan, { steps: 0, runs: [], failure: { kind: 'timeout', message: 'x' } });
+      expect(cut.message).to.contain('не завершился');
+      const t = ui();
+      const said = t.endStateAnnounce(
+        'trainGen',
+        t.endStateWhy('changes-optimizer'),
+        2,
+        16000,
+        t.endStatePartner('trainDisc', 'yours'),
+        60,
+      );
+      expect(said)
+        .to.contain('его ошибка (changes-optimizer)')
+        .and.contain('2 × 16000 итераций')
+        .and.contain('примерно 60 с');
+      expect(t.endStateUndecided('trainGen')).to.contain('самопроверку своего trainGen');
+    } finally {
+      disposeSeminar(s);
+    }
   });
 });

@@ -134,9 +134,13 @@ describe('release: student bundle', function () {
       }
     });
 
-    it('expected values are numbers for fixed states, for both exercises; they list the hidden checks', () => {
+    it("expected values are numbers for fixed states, for both exercises, and where the reference's loop ends from fixed starts; they list the hidden checks", () => {
       const ex = JSON.parse(fs.readFileSync(path.join(out, 'lib', 'grader', 'expected-values.json'), 'utf8'));
       expect(ex.hiddenChecks).to.deep.equal(HIDDEN);
+      expect(ex.plans.train_disc.endStates).to.have.length(2);
+      expect(ex.plans.train_disc.endStateIterations).to.equal(16000);
+      expect(ex.referenceEndStates).to.have.length(2);
+      for (const end of ex.referenceEndStates) expect(end.genMean).to.be.closeTo(5, 0.3);
       expect(report.hiddenChecks).to.deep.equal(HIDDEN);
       for (const e of ['train_disc', 'train_gen']) {
         expect(ex.plans[e].states.length).to.be.greaterThan(1);
@@ -195,15 +199,34 @@ describe('release: student bundle', function () {
         .and.not.match(/release|autograder|grade\s|train\s/);
     });
 
-    it('self-check of a valid variant: trainGen is credited, trainDisc is left to the grader, not a grader error', () => {
+    it("`gan-seminar check` of valid variants of both steps: judged by the notebook's loop from fixed starts against the reference's shipped ends, credited", () => {
       const fixture = fixtureFile('variant-half-loss');
       const r = spawnSync(process.execPath, ['dist/lib/cli.js', 'check', fixture], { cwd: copy, encoding: 'utf8' });
-      // the checks only the instructor's grader can decide show as ?, counting neither way
-      expect(r.stdout, r.stderr)
+      expect(r.stdout, r.stderr).to.not.match(/grader-error|decided at grading/);
+      expect(r.stdout).to.match(/trainDisc self-check: ([\d.]+)\/\1 points/); // full marks on the public checks
+      expect(r.stdout).to.match(/trainGen self-check: ([\d.]+)\/\1 points/);
+      expect(r.stdout).to.contain('ends where the reference ends').and.contain('from 2 fixed starts');
+    });
+
+    it("the notebook's self-check of a trainDisc variant before trainGen is written: undecided, saying plainly what it waits for", () => {
+      const script = `
+        const g = require('./dist/lib');
+        const tf = require('@tensorflow/tfjs');
+        const s = g.createSeminar({ seed: 1 });
+        // the seminar's discriminator loss, halved: a valid variant no formulation matches
+        const trainDisc = (batchSize) => tf.tidy(() => s.discOpt.minimize(() => {
+          const real = tf.logSoftmax(s.disc(g.sampleRealData(batchSize))).slice([0, s.IS_REAL], [-1, 1]);
+          const fake = tf.logSoftmax(s.disc(s.gen(g.sampleNoise(batchSize)))).slice([0, s.IS_FAKE], [-1, 1]);
+          return tf.mul(0.5, tf.mean(tf.neg(tf.add(real, fake))));
+        }, true, s.disc.parameters()).dataSync()[0]);
+        g.selfCheck({ gen: s.gen, disc: s.disc, genOpt: s.genOpt, discOpt: s.discOpt }).trainDisc(trainDisc);`;
+      const r = spawnSync(process.execPath, ['-e', script], { cwd: copy, encoding: 'utf8' });
+      expect(r.status, r.stderr).to.equal(0);
+      expect(r.stdout)
         .to.match(/\?\/[\d.]+ {2}decided at grading/)
-        .and.match(/cannot be decided here/);
-      expect(r.stdout).to.not.match(/grader-error/);
-      expect(r.stdout).to.match(/trainGen self-check: ([\d.]+)\/\1 points/); // full marks on the public checks
+        .and.match(/cannot be decided here/)
+        .and.contain('run the self-check of your trainGen');
+      expect(r.stdout).to.not.match(/grader-error|Running it now/);
     });
 
     it('the notebook runs headless in student mode up to the first exercise call', function () {

@@ -14,6 +14,12 @@ export interface ClassCase extends Fixture {
   status?: 'complete' | 'incomplete' | 'unreadable';
   /** Why: what the grade is based on. */
   why: string;
+  /**
+   * Set where the step's end state depends on where training starts, so the self-check (public starts) and
+   * the grader (the course's private starts) may judge "trains" differently: why, as measured. Every other
+   * check must still agree.
+   */
+  startSensitive?: string;
 }
 
 const FULL = { points: [10, 10] as [number, number] };
@@ -36,14 +42,19 @@ export const CLASS: readonly ClassCase[] = [
     why: 'a new Adam on every call: the optimizer changed (and its state starts afresh each step)',
     gen: [replace('function', 'genOpt.minimize(', 'tf.train.adam(1e-3).minimize(')],
     grade: { train_disc: FULL, train_gen: { points: [2, 7], diagnosis: 'changes-optimizer' } },
+    startSensitive:
+      "a fresh Adam each call steps every weight by about ±lr (a sign step): from the self-check's first public start it ends at std 1.91 against the reference's 1.51 (fails), from the fixture course's private starts at 1.46/1.43 (passes)",
   },
   {
     name: 'gleb-other-optimizer',
     expect: { diagnosis: 'changes-optimizer' },
     why: "the generator stepped through the discriminator's optimizer: SGD at 10× the learning rate",
     gen: [replace('function', 'genOpt.minimize(', 'discOpt.minimize(')],
-    // the update check fails; the merged grader gives 7.5 (its "trains" check runs no training here: open, see #22's note)
-    grade: { train_disc: FULL, train_gen: { points: [3, 7.5], diagnosis: 'changes-optimizer' } },
+    // another optimizer is changes-optimizer, never a variant: the update check fails. Whether it trains is decided
+    // by where the notebook's loop with it ends: there it ends where the reference ends (from the grader's private
+    // starts and from the self-check's public ones: mean 4.93/5.00 against the reference's 4.96/4.99, std
+    // 1.43/1.45 against 1.51/1.50), so "trains" rightly passes — 7.5 by the grader and the self-check
+    grade: { train_disc: FULL, train_gen: { points: [7.5, 7.5], diagnosis: 'changes-optimizer' } },
   },
   {
     name: 'darya-prob-fake-term',

@@ -476,7 +476,7 @@ export const FIXTURES: readonly Fixture[] = [
     expect: { diagnosis: 'missing-function', score: 10, status: 'incomplete' },
     gen: [replace('function', 'function trainGen(', 'function trainGenerator(')],
   },
-  // wrong in a way no diagnosis names: the behavioural run decides (and rejects it)
+  // wrong in a way no diagnosis names: the end-state runs decide (and reject it)
   { name: 'fake-term-missing', expect: { diagnosis: 'wrong-update', score: 13 }, disc: [unwrap('loss', 'tf.add', 0)] },
   // valid variants: credit with a note
   { name: 'variant-half-loss', expect: { full: true }, disc: [halved], gen: [halved] },
