@@ -2,7 +2,7 @@
 // the known mistake a mismatch matches. Generic over the exercise registry (lib/exercises/): what an
 // exercise trains, keeps frozen, samples and can get wrong comes from its declaration.
 import * as tf from '@tensorflow/tfjs';
-import { EXERCISES, Exercise, LossInputs, MODEL_TITLES, SAMPLER_FUNCTIONS } from '../exercises';
+import { EXERCISES, Exercise, LossInputs, SAMPLER_FUNCTIONS } from '../exercises';
 import type { Seminar } from '../seminar/models';
 import { Weights, withWeights } from '../seminar/nn';
 import type { CompileError } from '../jupyter/compile';
@@ -12,7 +12,6 @@ import {
   ExerciseId,
   ExerciseObservation,
   Plan,
-  State,
   StepObservation,
   fixedSamplers,
 } from './observe';
