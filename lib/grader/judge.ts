@@ -7,14 +7,7 @@ import type { Seminar } from '../seminar/models';
 import { Weights, withWeights } from '../seminar/nn';
 import type { CompileError } from '../jupyter/compile';
 import type { DiagnosisId } from './diagnoses';
-import {
-  CallObservation,
-  ExerciseId,
-  ExerciseObservation,
-  Plan,
-  StepObservation,
-  fixedSamplers,
-} from './observe';
+import { CallObservation, ExerciseId, ExerciseObservation, Plan, StepObservation, fixedSamplers } from './observe';
 import { optimizerProblem } from './optimizer-use';
 import { endStateBehaviour } from './end-state';
 import { updateIsMistake } from './mistaken-update';
