@@ -17,8 +17,8 @@ export * from './seminar/loop';
 export * from './seminar/verdict';
 
 // The self-check loads the grader (chai, ajv) when a check cell first runs, not with the notebook's first cell.
-import type * as SelfCheck from './grader/self-check';
-const grader = (): typeof SelfCheck => require('./grader/self-check');
+import type * as SelfCheck from './grader/self-check/self-check';
+const grader = (): typeof SelfCheck => require('./grader/self-check/self-check');
 export const selfCheck: typeof SelfCheck.selfCheck = (...args) => grader().selfCheck(...args);
 export const runSelfCheck: typeof SelfCheck.runSelfCheck = (...args) => grader().runSelfCheck(...args);
 export const formatSelfCheck: typeof SelfCheck.formatSelfCheck = (...args) => grader().formatSelfCheck(...args);

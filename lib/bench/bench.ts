@@ -229,7 +229,7 @@ async function longRun(e: Entry, py: string | null, n: number, cap: number): Pro
  * The submissions grading is timed on: the notebook with the reference filled in (as nbgrader's source
  * notebook has it: exact), the same with the discriminator's loss halved (a valid variant no
  * formulation matches), and with its fake term dropped (wrong in a way no diagnosis names). The last two
- * are judged by the end-state runs (lib/grader/end-state.ts).
+ * are judged by the end-state runs (lib/grader/checks/end-state.ts).
  */
 const GRADING_KINDS = {
   exact: { copies: 50, loss: (l: string) => l },

@@ -1,12 +1,12 @@
-// Measurement behind the grader's end-state tolerances (lib/grader/end-state.ts): the notebook's loop,
+// Measurement behind the grader's end-state tolerances (lib/grader/checks/end-state.ts): the notebook's loop,
 // batch 128, from the grader's kind of private starts, with the reference steps and with valid and wrong
 // variants of one step (the other step the reference's). Prints the read-outs every `every` iterations
 // and the end state's gaps to the reference's own run from the same start.
 //   node dist/lib/bench/end-states.js [iterations=6000] [starts=2] [variant,...]
 import * as tf from '@tensorflow/tfjs';
 import { referenceSteps } from '../reference';
-import { fixedSamplers } from '../grader/observe';
-import { initWeights } from '../grader/states';
+import { fixedSamplers } from '../grader/sandbox/observe';
+import { initWeights } from '../grader/checks/states';
 import { withSamplers } from '../seminar/data';
 import { train } from '../seminar/loop';
 import { Seminar, createSeminar } from '../seminar/models';

@@ -24,7 +24,7 @@ async function check(values: { course?: string }, positionals: string[]): Promis
   const file = path.resolve(positionals[0] ?? NOTEBOOK_PATH);
   if (!fs.existsSync(file)) throw new UsageError(`no such notebook: ${file}`);
   const { gradeNotebook } = await import('../grader');
-  const { formatSelfCheck } = await import('../grader/self-check');
+  const { formatSelfCheck } = await import('../grader/self-check/self-check');
   const { EXERCISES } = await import('../exercises');
   const result = await gradeNotebook(file);
   const shown = result.checks.filter((c) => !c.hidden);

@@ -18,7 +18,7 @@ async function showCourse(positionals: string[]): Promise<number> {
   if (positionals.length > 1) throw new UsageError('give one course file');
   courseOption(positionals[0]);
   const { COURSE_SCHEMA, course, courseFile } = await import('../course/config');
-  const { configureChecks } = await import('../grader/checks');
+  const { configureChecks } = await import('../grader/checks/checks');
   const c = course() as unknown as Record<string, unknown>;
   const lines = [`course configuration: ${courseFile()} (valid)`, ''];
   for (const [key, spec] of Object.entries(COURSE_SCHEMA.properties)) {

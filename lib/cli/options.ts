@@ -30,7 +30,7 @@ export function courseOption(value: string | undefined): void {
   }
   try {
     useCourse(value);
-    (require('../grader/checks') as typeof import('../grader/checks')).configureChecks(); // its check ids
+    (require('../grader/checks/checks') as typeof import('../grader/checks/checks')).configureChecks(); // its check ids
   } catch (err) {
     throw new UsageError((err as Error).message);
   }

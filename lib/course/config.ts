@@ -1,7 +1,7 @@
 // The course configuration: one file the instructor edits (lib/course/course.json, or the file given by
 // `--course`), read by `grade`, `release`, `autograder`, `check` and the notebook's self-check alike.
 // Typed, with a description per key (otter-grader style); a file that breaks the schema fails with the
-// key named (check ids are checked against the checks by lib/grader/checks.ts, which applies the course).
+// key named (check ids are checked against the checks by lib/grader/checks/checks.ts, which applies the course).
 // `gan-seminar course` prints every key with its description and value.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -59,7 +59,7 @@ export const COURSE_SCHEMA = {
     weights: {
       description:
         'Weight of a check within its exercise, by full check id ("train_disc.update") or by the check\'s id in every exercise ("update"). ' +
-        'Unlisted checks keep their severity-weighted default (lib/grader/check-definitions.ts: a mistake that stops the GAN learning costs most of the exercise). 0 makes a check worth nothing.',
+        'Unlisted checks keep their severity-weighted default (lib/grader/checks/check-definitions.ts: a mistake that stops the GAN learning costs most of the exercise). 0 makes a check worth nothing.',
       type: 'object',
       additionalProperties: { type: 'number', minimum: 0 },
     },

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { course } from '../course/config';
 import type { GradeResult } from '../grader/result';
-import { feedbackFolders, feedbackOf, gradescopeOf } from '../grader/report';
+import { feedbackFolders, feedbackOf, gradescopeOf } from '../grader/pipeline/report';
 import { latePenalty, readTimes } from './late';
 import { canvasCsv, moodleCsv } from './lms';
 import { readOverrides } from './overrides';

@@ -7,36 +7,36 @@
 //   feedbackOf / gradescopeOf                        a student's feedback.md, results.json (the gradebook: lib/gradebook/write.ts)
 // The pipeline, one small named step each (nbgrader-style):
 //   read + extract (extract.ts) -> compile (compile.ts) -> run isolated (sandbox.ts, which observes with
-//   observe.ts) -> check (run-checks.ts runs the mocha checks of lib/grader/check-definitions.ts, which judge with
+//   observe.ts) -> check (run-checks.ts runs the mocha checks of lib/grader/checks/check-definitions.ts, which judge with
 //   judge.ts against the reference on the states of states.ts) -> report (report.ts).
 import * as path from 'node:path';
 import { EXERCISES } from '../exercises';
 import { initGraderBackend } from '../tfjs/backend';
-import { Basis, defaultBasis, newSession } from './basis';
-import { CheckInfo, configureChecks } from './checks';
+import { Basis, defaultBasis, newSession } from './checks/basis';
+import { CheckInfo, configureChecks } from './checks/checks';
 import type { Course } from '../course/config';
 import { CompiledCell, ProgramCell, compileCells, formatCompileError } from '../jupyter/compile';
 import { DiagnosisId } from './diagnoses';
-import { Extraction, extractExercises, programCells, readSubmission } from './extract';
-import { Session, Subject, behaviour, needsBehaviour } from './judge';
-import type { ExerciseId, ExerciseObservation } from './observe';
+import { Extraction, extractExercises, programCells, readSubmission } from './pipeline/extract';
+import { Session, Subject, behaviour, needsBehaviour } from './checks/judge';
+import type { ExerciseId, ExerciseObservation } from './sandbox/observe';
 import type { GradeResult } from './result';
-import { CheckResult, runChecks } from './run-checks';
-import { DEFAULT_SANDBOX, SandboxOptions, SandboxResult, runInSandbox, warmChildren } from './sandbox';
-import { gradingSecret } from './secret';
-import { DEFAULT_LIMITS, Limits } from './limits';
-import { buildRun } from './states';
+import { CheckResult, runChecks } from './checks/run-checks';
+import { DEFAULT_SANDBOX, SandboxOptions, SandboxResult, runInSandbox, warmChildren } from './sandbox/sandbox';
+import { gradingSecret } from './pipeline/secret';
+import { DEFAULT_LIMITS, Limits } from './pipeline/limits';
+import { buildRun } from './checks/states';
 
-export { CHECKS, configureChecks, parseCheckIds } from './checks';
-export type { CheckInfo } from './checks';
+export { CHECKS, configureChecks, parseCheckIds } from './checks/checks';
+export type { CheckInfo } from './checks/checks';
 export { DIAGNOSES } from './diagnoses';
 export type { DiagnosisId } from './diagnoses';
-export type { CheckResult } from './run-checks';
+export type { CheckResult } from './checks/run-checks';
 export type { GradeResult, GradeStatus } from './result';
-export { feedbackOf, gradescopeOf } from './report';
-export { gradingSecret } from './secret';
-export { DEFAULT_LIMITS } from './limits';
-export type { Limits } from './limits';
+export { feedbackOf, gradescopeOf } from './pipeline/report';
+export { gradingSecret } from './pipeline/secret';
+export { DEFAULT_LIMITS } from './pipeline/limits';
+export type { Limits } from './pipeline/limits';
 
 /** A file to grade and the student it belongs to (grades.csv's key). */
 export interface Submission {
@@ -47,9 +47,9 @@ export interface Submission {
 export interface GradeOptions extends Partial<SandboxOptions> {
   /** The course (points, weights, hidden checks, variant policy); default: the course in use (lib/course/config.ts). */
   course?: Course;
-  /** The course's grading secret (default: lib/grader/secret.ts gradingSecret()). */
+  /** The course's grading secret (default: lib/grader/pipeline/secret.ts gradingSecret()). */
   secret?: string;
-  /** Size limits past which a submission is a `too-large` row (default: lib/grader/limits.ts DEFAULT_LIMITS). */
+  /** Size limits past which a submission is a `too-large` row (default: lib/grader/pipeline/limits.ts DEFAULT_LIMITS). */
   limits?: Partial<Limits>;
 }
 

@@ -1,14 +1,14 @@
 // What grading one submission produces: the row of the gradebook and everything its feedback needs.
 import type { CompileError } from '../jupyter/compile';
 import type { DiagnosisId } from './diagnoses';
-import type { ExerciseId } from './observe';
-import type { CheckResult } from './run-checks';
+import type { ExerciseId } from './sandbox/observe';
+import type { CheckResult } from './checks/run-checks';
 
 /**
  * Whether every exercise could be judged (README "Grading a class"): complete — each exercise's step ran
  * and its checks judged what it did (its score may still be low); incomplete — some exercise could not be
  * judged at all (not implemented, missing, does not compile, failed on every call: its checks score 0);
- * unreadable — the file is not a notebook; too-large — past a size limit (lib/grader/limits.ts), not graded.
+ * unreadable — the file is not a notebook; too-large — past a size limit (lib/grader/pipeline/limits.ts), not graded.
  */
 export type GradeStatus = 'complete' | 'incomplete' | 'unreadable' | 'too-large';
 

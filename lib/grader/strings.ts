@@ -40,7 +40,7 @@ export interface Ui {
   comment: string;
   visibleSummary: (status: string, got: string, max: string) => string;
   hiddenLater: (n: number) => string;
-  /** The end-state runs (lib/grader/end-state.ts): the table's caption, header and row labels, the verdicts. */
+  /** The end-state runs (lib/grader/checks/end-state.ts): the table's caption, header and row labels, the verdicts. */
   endStateCaption: (iterations: number, starts: number, secret: boolean) => string;
   endStateHeader: string;
   endStateRow: (start: number, whose: 'yours' | 'reference') => string;

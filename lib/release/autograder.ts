@@ -20,7 +20,7 @@ export const GRADESCOPE_NODE = '26.12.1';
 export interface AutograderConfig {
   /** The notebook name students submit; other .ipynb files are ignored when it is present. */
   notebook: string;
-  /** The course's grading secret (lib/grader/secret.ts): the zip grades on the instructor's private states. */
+  /** The course's grading secret (lib/grader/pipeline/secret.ts): the zip grades on the instructor's private states. */
   gradingSecret?: string;
 }
 
@@ -136,7 +136,7 @@ export async function buildAutograder(options: BuildOptions): Promise<BuildRepor
     // the course in use (a --course file, or the repository's), where the zip's grader reads it
     fs.writeFileSync(path.join(staging, COURSE_IN_PACKAGE), JSON.stringify(course(), null, 2) + '\n');
     fs.writeFileSync(path.join(staging, 'run_autograder'), RUN_AUTOGRADER, { mode: 0o755 });
-    const { gradingSecret } = require('../grader/secret') as typeof import('../grader/secret');
+    const { gradingSecret } = require('../grader/pipeline/secret') as typeof import('../grader/pipeline/secret');
     const config: AutograderConfig = { notebook: NOTEBOOK_NAME, gradingSecret: gradingSecret().secret };
     fs.writeFileSync(path.join(staging, CONFIG_FILE), JSON.stringify(config, null, 2) + '\n');
     fs.mkdirSync(path.dirname(out), { recursive: true });

@@ -69,7 +69,7 @@ const STEPS: Step[] = [
     (c) => {
       const { files } = selectLib(c.root);
       // hidden checks: the grading specs skip them where lib/grader/expected-values.json lists them
-      const { parseCheckIds } = require('../grader/checks') as typeof import('../grader/checks');
+      const { parseCheckIds } = require('../grader/checks/checks') as typeof import('../grader/checks/checks');
       parseCheckIds(c.hidden.join(','), 'release: hidden');
       for (const f of files) copy(c, f, f, f === 'lib/cli.ts' ? studentCli : undefined);
       c.report.lib = files.filter((f) => f.startsWith('lib/'));
@@ -163,7 +163,7 @@ export function buildRelease(options: ReleaseOptions): ReleaseReport {
     hiddenChecks: [],
     guard: { files: 0, fingerprints: 0 },
   };
-  const { configureChecks } = require('../grader/checks') as typeof import('../grader/checks');
+  const { configureChecks } = require('../grader/checks/checks') as typeof import('../grader/checks/checks');
   const hidden =
     options.hidden ??
     configureChecks()

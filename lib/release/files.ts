@@ -10,9 +10,9 @@ import { SOLUTIONS_PATH } from '../paths';
 export const ENTRY_POINTS = [
   'lib/index.ts',
   'lib/cli.ts',
-  'lib/grader/self-check.ts',
-  'lib/grader/expected.ts',
-  'lib/grader/checks.spec.ts',
+  'lib/grader/self-check/self-check.ts',
+  'lib/grader/self-check/expected.ts',
+  'lib/grader/checks/checks.spec.ts',
 ];
 
 /** CLI subcommands a student may run; the others are instructor tools and are cut from the table. */

@@ -2,16 +2,16 @@
 // reference observations), written into the bundle as lib/grader/expected-values.json for the self-check.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildBasis } from '../grader/basis';
-import { referenceEnds } from '../grader/end-state';
+import { buildBasis } from '../grader/checks/basis';
+import { referenceEnds } from '../grader/checks/end-state';
 import { EXERCISES } from '../exercises';
-import { EXPECTED_IN_BUNDLE, ExpectedValues } from '../grader/expected';
+import { EXPECTED_IN_BUNDLE, ExpectedValues } from '../grader/self-check/expected';
 import { createSeminar, disposeSeminar } from '../seminar/models';
 
 /**
- * The reference run through the grader's protocol (lib/grader/basis.ts buildBasis) from its public states,
+ * The reference run through the grader's protocol (lib/grader/checks/basis.ts buildBasis) from its public states,
  * and where its own loop ends from the end-state runs' public starts (a few minutes the first time, then
- * cached: lib/grader/end-state.ts referenceEndState), so the self-check can judge a variant without it.
+ * cached: lib/grader/checks/end-state.ts referenceEndState), so the self-check can judge a variant without it.
  */
 export function computeExpected(hiddenChecks: string[] = []): ExpectedValues {
   const s = createSeminar({ seed: 0 });

@@ -11,7 +11,7 @@ export const IS_REAL = 1;
 export const REAL_MEAN = 5;
 export const REAL_STD = 1.5;
 
-/** Fixed batches in place of fresh draws: the grader and the self-check inject them (lib/grader/observe.ts). */
+/** Fixed batches in place of fresh draws: the grader and the self-check inject them (lib/grader/sandbox/observe.ts). */
 export interface SamplerOverride {
   noise(batchSize: number): tf.Tensor2D;
   real(batchSize: number): tf.Tensor2D;

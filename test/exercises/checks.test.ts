@@ -1,13 +1,13 @@
-// The grading checks (lib/grader/check-definitions.ts) run by `npm test` against the reference: with no
-// submission set, the subject of lib/grader/checks.spec.ts is the reference itself, so every check
+// The grading checks (lib/grader/checks/check-definitions.ts) run by `npm test` against the reference: with no
+// submission set, the subject of lib/grader/checks/checks.spec.ts is the reference itself, so every check
 // must pass here — and the same checks run by the grader's runner give full points.
 import { expect } from 'chai';
 import { EXERCISES } from '../../lib/exercises';
-import { CHECK_DEFINITIONS, checkId } from '../../lib/grader/check-definitions';
-import { currentSession } from '../../lib/grader/basis';
-import { CHECKS, configureChecks } from '../../lib/grader/checks';
+import { CHECK_DEFINITIONS, checkId } from '../../lib/grader/checks/check-definitions';
+import { currentSession } from '../../lib/grader/checks/basis';
+import { CHECKS, configureChecks } from '../../lib/grader/checks/checks';
 import { DIAGNOSES } from '../../lib/grader/diagnoses';
-import { runChecks } from '../../lib/grader/run-checks';
+import { runChecks } from '../../lib/grader/checks/run-checks';
 import { initGraderBackend } from '../../lib/tfjs/backend';
 
 describe('grading checks', function () {
@@ -17,7 +17,7 @@ describe('grading checks', function () {
 
   describe('each check against the reference (the specs themselves)', function () {
     // the spec file defines one `it` per check and exercise, under this describe
-    require('../../lib/grader/checks.spec');
+    require('../../lib/grader/checks/checks.spec');
   });
 
   it('the runner gives the reference every point, one result per check, in catalogue order', async () => {

@@ -8,8 +8,8 @@ import * as path from 'node:path';
 import { compileCells } from '../../lib/jupyter/compile';
 import { gradeFiles } from '../../lib/grader';
 import { writeGradebook } from '../../lib/gradebook/write';
-import { Notebook, extractExercises, programCells, readSubmission } from '../../lib/grader/extract';
-import { DEFAULT_LIMITS } from '../../lib/grader/limits';
+import { Notebook, extractExercises, programCells, readSubmission } from '../../lib/grader/pipeline/extract';
+import { DEFAULT_LIMITS } from '../../lib/grader/pipeline/limits';
 import { fixtureFile } from '../support/fixtures';
 import { tempDir } from '../support/tmp';
 

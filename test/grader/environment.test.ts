@@ -1,12 +1,12 @@
 // An environment no step can tell apart (#21): the global names a graded cell sees in the sandbox child,
-// in tslab and in Deno's kernel, compared; they may differ only in names lib/grader/environment.ts
+// in tslab and in Deno's kernel, compared; they may differ only in names lib/grader/sandbox/environment.ts
 // lists with a reason. Also: what the child offers works like the kernel's (timers fire), and what it
 // stands in for throws when used.
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { gradeNotebook } from '../../lib/grader';
-import { CHILD_ONLY, DENO_ONLY_REASON, STAND_INS } from '../../lib/grader/environment';
+import { CHILD_ONLY, DENO_ONLY_REASON, STAND_INS } from '../../lib/grader/sandbox/environment';
 import { fixtureFile } from '../support/fixtures';
 import { ROOT, executeNotebook, requireJupyter } from '../support/jupyter';
 import { tempDir } from '../support/tmp';

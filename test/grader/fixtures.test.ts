@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DIAGNOSES, DiagnosisId } from '../../lib/grader/diagnoses';
-import { CHECKS } from '../../lib/grader/checks';
+import { CHECKS } from '../../lib/grader/checks/checks';
 import { sourceText } from '../../lib/release/student-notebook';
 import {
   FIXTURES,

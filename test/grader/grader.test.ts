@@ -10,28 +10,28 @@ import * as vm from 'node:vm';
 import * as childProcess from 'node:child_process';
 import { engineIsClean, recoverEngine } from '../../lib/tfjs/engine-state';
 import { seed } from '../../lib/seminar/random';
-import { runSelfCheck, formatSelfCheck, restoreInterruptedSelfCheck } from '../../lib/grader/self-check';
+import { runSelfCheck, formatSelfCheck, restoreInterruptedSelfCheck } from '../../lib/grader/self-check/self-check';
 import { sampleNoise } from '../../lib/seminar/data';
-import { referenceEnds } from '../../lib/grader/end-state';
+import { referenceEnds } from '../../lib/grader/checks/end-state';
 import { getWeights, setWeights, withWeights } from '../../lib/seminar/nn';
 import type { Steps } from '../../lib/seminar/steps';
 import { SEMINAR } from '../../lib/seminar/loop';
 import { exercise } from '../../lib/exercises';
-import { RunPlan, Runtime, classifyError, fixedSamplers, observeRun } from '../../lib/grader/observe';
-import { PROTOCOL, buildPlans, buildRun, referenceReplay } from '../../lib/grader/states';
+import { RunPlan, Runtime, classifyError, fixedSamplers, observeRun } from '../../lib/grader/sandbox/observe';
+import { PROTOCOL, buildPlans, buildRun, referenceReplay } from '../../lib/grader/checks/states';
 import { TODO } from '../../lib/jupyter/cell-helpers';
 import { referenceSteps } from '../../lib/reference';
 import { Seminar, createSeminar, disposeSeminar } from '../../lib/seminar/models';
 import { initBackend, initGraderBackend } from '../../lib/tfjs/backend';
-import { CHECKS, configureChecks } from '../../lib/grader/checks';
+import { CHECKS, configureChecks } from '../../lib/grader/checks/checks';
 import { courseWith } from '../../lib/course/config';
 import { compileCells, formatCompileError } from '../../lib/jupyter/compile';
 import { DIAGNOSES } from '../../lib/grader/diagnoses';
-import { Notebook, extractExercises, programCells, readSubmission } from '../../lib/grader/extract';
-import { flat } from '../../lib/grader/judge';
-import { runChecks } from '../../lib/grader/run-checks';
-import { currentSession } from '../../lib/grader/basis';
-import { feedbackFolders, feedbackOf, gradescopeOf } from '../../lib/grader/report';
+import { Notebook, extractExercises, programCells, readSubmission } from '../../lib/grader/pipeline/extract';
+import { flat } from '../../lib/grader/checks/judge';
+import { runChecks } from '../../lib/grader/checks/run-checks';
+import { currentSession } from '../../lib/grader/checks/basis';
+import { feedbackFolders, feedbackOf, gradescopeOf } from '../../lib/grader/pipeline/report';
 import { gradesCsv, rowOf } from '../../lib/gradebook/rows';
 import type { GradeResult } from '../../lib/grader';
 import { NOTEBOOK, ROOT, cellText, executeNotebook, requireJupyter, seminarCell } from '../support/jupyter';
@@ -240,7 +240,7 @@ describe('grader steps', function () {
   describe('sandbox child', () => {
     it('loads @tensorflow/tfjs without tfjs-converter, tfjs-data and the WebGL backend; tf.version stays whole, tf.metrics works', () => {
       const probe = `
-        require(${JSON.stringify(path.join(__dirname, '../../lib/grader/lean-tfjs.js'))}); // what sandbox-child.ts imports first
+        require(${JSON.stringify(path.join(__dirname, '../../lib/grader/sandbox/lean-tfjs.js'))}); // what sandbox-child.ts imports first
         const tf = require('@tensorflow/tfjs');
         const loaded = Object.keys(require.cache).filter((f) => /tfjs-(converter|data|backend-webgl).dist/.test(f));
         console.log(JSON.stringify({ loaded, version: tf.version, metrics: typeof tf.metrics.binaryCrossentropy, loadGraphModel: typeof tf.loadGraphModel }));`;
@@ -609,7 +609,7 @@ describe('grader steps', function () {
 
     it("student feedback shows none of the grader's paths", () => {
       const scratch = path.join(os.tmpdir(), 'gan-grade-abc123');
-      const message = `Error: Access to this API has been restricted: ${scratch}/result.json (${ROOT}/dist/lib/grader/sandbox-child.js)`;
+      const message = `Error: Access to this API has been restricted: ${scratch}/result.json (${ROOT}/dist/lib/grader/sandbox/sandbox-child.js)`;
       const check = {
         id: 'train_disc.runs',
         name: 'runs',
@@ -634,7 +634,9 @@ describe('grader steps', function () {
       } as GradeResult;
       for (const text of [feedbackOf(result), JSON.stringify(gradescopeOf(result))]) {
         expect(text).to.not.contain(ROOT).and.not.contain(scratch);
-        expect(text).to.contain('<scratch>/result.json').and.contain('<grader>/dist/lib/grader/sandbox-child.js');
+        expect(text)
+          .to.contain('<scratch>/result.json')
+          .and.contain('<grader>/dist/lib/grader/sandbox/sandbox-child.js');
       }
     });
   });
@@ -665,7 +667,7 @@ describe('grader steps', function () {
     const spawn = childProcess.spawn;
     let children = 0;
     before(() => {
-      // count the sandbox's child processes (lib/grader/sandbox.ts looks spawn up at each call)
+      // count the sandbox's child processes (lib/grader/sandbox/sandbox.ts looks spawn up at each call)
       childProcess.spawn = ((...args: Parameters<typeof spawn>) => {
         const argv = JSON.stringify(args[1]);
         if (argv.includes('sandbox-child') && !argv.includes('--warm')) children++; // (not the compile cache's warm-up)

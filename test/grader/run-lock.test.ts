@@ -1,10 +1,10 @@
-// The lock that lets a grading wait for another's end-state runs of the same cells (lib/grader/run-lock.ts,
+// The lock that lets a grading wait for another's end-state runs of the same cells (lib/grader/sandbox/run-lock.ts,
 // used by sandbox.ts endStateCache) instead of running the same minutes of training twice.
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isHeld, releaseLock, takeLock, waitWhileHeld } from '../../lib/grader/run-lock';
+import { isHeld, releaseLock, takeLock, waitWhileHeld } from '../../lib/grader/sandbox/run-lock';
 import { tempDir } from '../support/tmp';
 
 describe('run lock (a grading waits for the same end-state runs elsewhere)', () => {

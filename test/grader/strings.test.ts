@@ -2,16 +2,16 @@
 // and check has its Russian, and a course with "language": "ru" gets a Russian self-check and feedback.
 import { expect } from 'chai';
 import { courseWith, useCourse } from '../../lib/course/config';
-import { CHECK_DEFINITIONS } from '../../lib/grader/check-definitions';
+import { CHECK_DEFINITIONS } from '../../lib/grader/checks/check-definitions';
 import { EXERCISES } from '../../lib/exercises';
-import { configureChecks } from '../../lib/grader/checks';
+import { configureChecks } from '../../lib/grader/checks/checks';
 import { DIAGNOSES } from '../../lib/grader/diagnoses';
-import { feedbackOf, gradescopeOf } from '../../lib/grader/report';
+import { feedbackOf, gradescopeOf } from '../../lib/grader/pipeline/report';
 import type { GradeResult } from '../../lib/grader/result';
-import { formatSelfCheck } from '../../lib/grader/self-check';
+import { formatSelfCheck } from '../../lib/grader/self-check/self-check';
 import { ADVICE_RU, CHECK_NAMES_RU, DIAGNOSES_RU, UI, ui } from '../../lib/grader/strings';
-import { endStateBehaviour } from '../../lib/grader/end-state';
-import { buildPlans } from '../../lib/grader/states';
+import { endStateBehaviour } from '../../lib/grader/checks/end-state';
+import { buildPlans } from '../../lib/grader/checks/states';
 import { createSeminar, disposeSeminar } from '../../lib/seminar/models';
 import { initGraderBackend } from '../../lib/tfjs/backend';
 

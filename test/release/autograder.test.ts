@@ -82,7 +82,7 @@ describe('release: Gradescope autograder', function () {
     ]) {
       expect(names, f).to.include(f);
     }
-    expect(names, 'compiled grading checks').to.include('dist/lib/grader/checks.spec.js');
+    expect(names, 'compiled grading checks').to.include('dist/lib/grader/checks/checks.spec.js');
     expect(
       names.filter((n) => n.startsWith('test/') || n.startsWith('dist/test/')),
       'no tests in the zip: the grader needs none',

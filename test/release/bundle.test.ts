@@ -90,8 +90,8 @@ describe('release: student bundle', function () {
         'fixture submissions and their generator (made from the reference)',
       ).to.equal(false);
       expect(report.files, 'the public grading checks').to.include.members([
-        'lib/grader/check-definitions.ts',
-        'lib/grader/checks.spec.ts',
+        'lib/grader/checks/check-definitions.ts',
+        'lib/grader/checks/checks.spec.ts',
       ]);
       expect(report.exercises).to.deep.equal(['train_disc', 'train_gen']);
     });

@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { configureChecks } from '../../lib/grader/checks';
+import { configureChecks } from '../../lib/grader/checks/checks';
 import { gradeNotebook } from '../../lib/grader';
 import { LeakError, assertNoLeaks } from '../../lib/release/leak-guard';
 import {

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as gan from '../../lib';
-import { EXPECTED_FILE, readExpected } from '../../lib/grader/expected';
+import { EXPECTED_FILE, readExpected } from '../../lib/grader/self-check/expected';
 import { NOTEBOOK_FILE, ROOT } from '../../lib/paths';
 
 const NOTEBOOK = NOTEBOOK_FILE;
@@ -94,5 +94,5 @@ describe('student bundle', () => {
 
 describe("the grading checks on the shipped expected values (the self-check's own)", () => {
   // with no submission set, the subject is the reference's shipped observations: every public check passes
-  require('../../lib/grader/checks.spec');
+  require('../../lib/grader/checks/checks.spec');
 });

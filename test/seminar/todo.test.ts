@@ -6,7 +6,7 @@ import * as vm from 'node:vm';
 import * as tf from '@tensorflow/tfjs';
 import { TODO, createSeminar, disposeSeminar, initBackend } from '../../lib';
 import { NOT_IMPLEMENTED, NotImplementedError } from '../../lib/seminar/todo';
-import { classifyError } from '../../lib/grader/observe';
+import { classifyError } from '../../lib/grader/sandbox/observe';
 
 describe('TODO placeholders', () => {
   before(async () => {

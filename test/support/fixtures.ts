@@ -13,11 +13,11 @@ import * as path from 'node:path';
 import * as ts from 'typescript';
 import type { DiagnosisId } from '../../lib/grader/diagnoses';
 import { EXERCISES, exercise } from '../../lib/exercises';
-import { buildBasis } from '../../lib/grader/basis';
+import { buildBasis } from '../../lib/grader/checks/basis';
 import { createSeminar, disposeSeminar } from '../../lib/seminar/models';
 import type { Weights } from '../../lib/seminar/nn';
 import { seminarCellOf } from '../../lib/jupyter/notebook';
-import type { ExerciseId } from '../../lib/grader/observe';
+import type { ExerciseId } from '../../lib/grader/sandbox/observe';
 import { BEGIN, END, inlineReference, referenceRegion } from '../../lib/release/nbgrader';
 import { Cell, Notebook, readNotebook, sourceText } from '../../lib/release/student-notebook';
 import { tempDir } from './tmp';
@@ -480,7 +480,7 @@ export const FIXTURES: readonly Fixture[] = [
   { name: 'fake-term-missing', expect: { diagnosis: 'wrong-update', score: 13 }, disc: [unwrap('loss', 'tf.add', 0)] },
   // valid variants: credit with a note
   { name: 'variant-half-loss', expect: { full: true }, disc: [halved], gen: [halved] },
-  // hostile: the public numbers replayed (the grader's states are private: lib/grader/secret.ts)
+  // hostile: the public numbers replayed (the grader's states are private: lib/grader/pipeline/secret.ts)
   {
     name: 'replays-public-numbers',
     expect: { diagnosis: 'private-randomness', score: 5 },
@@ -504,7 +504,7 @@ export const FIXTURES: readonly Fixture[] = [
   },
   { name: 'variant-bce-one-head', expect: { full: true }, disc: [wholeCell(BCE_DISC)], gen: [wholeCell(BCE_GEN)] },
   { name: 'layers-metrics', expect: { full: true }, disc: [wholeCell(METRICS_DISC)] },
-  // #21: training judged by where the notebook's loop ends (lib/grader/end-state.ts), not by early gain:
+  // #21: training judged by where the notebook's loop ends (lib/grader/checks/end-state.ts), not by early gain:
   // each of these gains like a valid variant in short runs, and ends elsewhere
   {
     name: 'uncoupled-sigmoid-heads',
@@ -565,7 +565,7 @@ export const FIXTURES: readonly Fixture[] = [
       nb.cells.forEach((c) => (c.metadata = {}));
     },
   },
-  // no submission costs the batch: past a size limit (lib/grader/limits.ts) before anything heavy runs
+  // no submission costs the batch: past a size limit (lib/grader/pipeline/limits.ts) before anything heavy runs
   {
     name: 'too-many-cells',
     expect: { diagnosis: 'too-large', score: 0, status: 'too-large' },

@@ -7,9 +7,9 @@ import * as fs from 'node:fs';
 import * as ts from 'typescript';
 import * as tf from '@tensorflow/tfjs';
 import { EXERCISES } from '../../lib/exercises';
-import { extractExercises, Notebook } from '../../lib/grader/extract';
-import { runSelfCheck } from '../../lib/grader/self-check';
-import type { CheckResult } from '../../lib/grader/run-checks';
+import { extractExercises, Notebook } from '../../lib/grader/pipeline/extract';
+import { runSelfCheck } from '../../lib/grader/self-check/self-check';
+import type { CheckResult } from '../../lib/grader/checks/run-checks';
 import { NOTEBOOK_GLOBALS, createSeminar, disposeSeminar } from '../../lib/seminar/models';
 import { initGraderBackend } from '../../lib/tfjs/backend';
 

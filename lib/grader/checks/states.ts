@@ -2,13 +2,13 @@
 // seeds (and, for the trained states, a few reference steps), so a submission scores the same on
 // every run. The reference's observations come from the same protocol (observe.ts) on the same states.
 import { createHash } from 'node:crypto';
-import { EXERCISES, exercise } from '../exercises';
-import { referenceSteps } from '../reference';
-import { withSamplers } from '../seminar/data';
-import { Seminar, seminarOf } from '../seminar/models';
-import { Weights, getWeights, setWeights, withWeights } from '../seminar/nn';
-import { Rng } from '../seminar/random';
-import type { Steps } from '../seminar/steps';
+import { EXERCISES, exercise } from '../../exercises';
+import { referenceSteps } from '../../reference';
+import { withSamplers } from '../../seminar/data';
+import { Seminar, seminarOf } from '../../seminar/models';
+import { Weights, getWeights, setWeights, withWeights } from '../../seminar/nn';
+import { Rng } from '../../seminar/random';
+import type { Steps } from '../../seminar/steps';
 import {
   ExerciseId,
   Plan,
@@ -19,7 +19,7 @@ import {
   classifyError,
   fixedSamplers,
   observeCall,
-} from './observe';
+} from '../sandbox/observe';
 
 /** Knobs of the protocol; small so a submission grades in seconds. */
 export const PROTOCOL = {
@@ -31,7 +31,7 @@ export const PROTOCOL = {
   runObserved: 3,
   warmupIterations: 10,
   /**
-   * The end-state runs that judge a step matching no known formulation (lib/grader/end-state.ts): the
+   * The end-state runs that judge a step matching no known formulation (lib/grader/checks/end-state.ts): the
    * notebook's loop (its batch 128, 5 trainDisc per trainGen) with the submission's steps from private
    * starts (the self-check's: public ones, the same numbers of them), long enough for the reference to converge from them (≈ 8000 iterations; a valid variant with
    * half the step size needs about twice that), each start's end compared with the reference's own run.
@@ -121,7 +121,7 @@ export function buildPlans(s: Seminar, secret?: string): Record<ExerciseId, Plan
 }
 
 /**
- * The grader's training run (lib/grader/observe.ts observeRun): its start weights, batch seed, length,
+ * The grader's training run (lib/grader/sandbox/observe.ts observeRun): its start weights, batch seed, length,
  * batchSize and the calls observed in full all come from the course's secret and `salt` (the grader
  * passes the submission's code), so no number of it can be learnt from a release, nor from the feedback
  * on another submission; the same code always meets the same run. Without a secret it is a public one.

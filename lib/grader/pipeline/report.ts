@@ -1,13 +1,13 @@
 // Step "report": a student's feedback.md and Gradescope's results.json (the class's gradebook: lib/gradebook/).
 // Everything here is a pure function of the grade results, so the same submissions give the same bytes.
 import * as os from 'node:os';
-import { formatCompileError } from '../jupyter/compile-error';
-import { DIAGNOSES, adviceOf } from './diagnoses';
-import { diagnosisTexts, ui } from './strings';
-import { EXERCISES } from '../exercises';
-import type { GradeResult } from './result';
-import type { CheckResult } from './run-checks';
-import { ROOT } from '../paths';
+import { formatCompileError } from '../../jupyter/compile-error';
+import { DIAGNOSES, adviceOf } from '../diagnoses';
+import { diagnosisTexts, ui } from '../strings';
+import { EXERCISES } from '../../exercises';
+import type { GradeResult } from '../result';
+import type { CheckResult } from '../checks/run-checks';
+import { ROOT } from '../../paths';
 
 const num = (x: number) => String(Math.round(x * 100) / 100);
 

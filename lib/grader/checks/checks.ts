@@ -1,11 +1,11 @@
 // The checks as the gradebook sees them: id, exercise, name, points, visibility — the exercise registry
-// times the check definitions (lib/grader/check-definitions.ts, where each check is written), with the course's
+// times the check definitions (lib/grader/checks/check-definitions.ts, where each check is written), with the course's
 // configuration applied (lib/course/config.ts: points per exercise, weights per check, hidden checks).
-import { EXERCISES } from '../exercises';
+import { EXERCISES } from '../../exercises';
 import { CHECK_DEFINITIONS, checkId } from './check-definitions';
-import { Course, course } from '../course/config';
-import type { ExerciseId } from './observe';
-import { checkName } from './strings';
+import { Course, course } from '../../course/config';
+import type { ExerciseId } from '../sandbox/observe';
+import { checkName } from '../strings';
 
 export interface CheckInfo {
   id: string;

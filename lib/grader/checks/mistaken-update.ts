@@ -3,10 +3,10 @@
 // compared with the update the step made. Formulations with the same gradient get the same name
 // whatever value they return (−L_D minimised by the generator updates it exactly as log(1 − D(G(z))) does).
 import * as tf from '@tensorflow/tfjs';
-import type { Exercise, LossInputs, LossMistake } from '../exercises';
-import type { Seminar } from '../seminar/models';
-import { Weights, getWeights, withWeights } from '../seminar/nn';
-import { StepObservation, fixedSamplers } from './observe';
+import type { Exercise, LossInputs, LossMistake } from '../../exercises';
+import type { Seminar } from '../../seminar/models';
+import { Weights, getWeights, withWeights } from '../../seminar/nn';
+import { StepObservation, fixedSamplers } from '../sandbox/observe';
 
 const flat = (w: Weights): number[] => Object.values(w).flatMap((v) => v.values);
 

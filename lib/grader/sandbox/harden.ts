@@ -1,5 +1,5 @@
 // The sandbox child's defences, set up after TF.js and the lib have loaded and before any submission
-// code runs (lib/grader/sandbox-child.ts). The observer and the reporting run in this realm next to the
+// code runs (lib/grader/sandbox/sandbox-child.ts). The observer and the reporting run in this realm next to the
 // submission, so everything they rely on must be out of the submission's reach:
 //   - SES lockdown(): this realm's intrinsics (Object.prototype, Array.prototype, JSON, Math, Error, …)
 //     frozen, so no prototype pollution reaches the observer; Math.random first wrapped to note its use;
@@ -9,7 +9,7 @@
 //     (tf.env().global, tf.engine(), backends, the kernel registry, file and network I/O).
 // Measured: lockdown ~60-80 ms per child; training and the fused kernels work unchanged after it.
 import * as tf from '@tensorflow/tfjs';
-import type { Seminar } from '../seminar/models';
+import type { Seminar } from '../../seminar/models';
 
 /** Ops whose results depend on the host's randomness: noted as private randomness when a step calls them. */
 const RANDOM_OPS = [

@@ -1,10 +1,10 @@
-// What a check (lib/grader/check-definitions.ts) works with: the subject's observations of one exercise, the
+// What a check (lib/grader/checks/check-definitions.ts) works with: the subject's observations of one exercise, the
 // reference's on the same states, and the diagnosis a failure names. A check passes by returning and
 // fails by a chai assertion (naming the diagnosis set with failureNames) or by fail(diagnosis, why).
 import { AssertionError, expect } from 'chai';
-import type { Exercise } from '../exercises';
-import type { Weights } from '../seminar/nn';
-import type { DiagnosisId } from './diagnoses';
+import type { Exercise } from '../../exercises';
+import type { Weights } from '../../seminar/nn';
+import type { DiagnosisId } from '../diagnoses';
 import {
   Session,
   Verdict,
@@ -16,9 +16,9 @@ import {
   observedSteps,
   updatesMatch,
 } from './judge';
-import type { CallObservation, ExerciseObservation, StepObservation } from './observe';
-import { course } from '../course/config';
-import { inWords, precise } from './words';
+import type { CallObservation, ExerciseObservation, StepObservation } from '../sandbox/observe';
+import { course } from '../../course/config';
+import { inWords, precise } from '../words';
 
 /** A failure with its diagnosis, raised by CheckContext.fail. */
 export class CheckFailure extends Error {
@@ -83,7 +83,7 @@ export class CheckContext {
     this.passMessage = message;
   }
 
-  /** The known mistake the subject's steps match, if any (lib/grader/judge.ts knownMistake). */
+  /** The known mistake the subject's steps match, if any (lib/grader/checks/judge.ts knownMistake). */
   knownMistake(): DiagnosisId | undefined {
     return knownMistake(this.session, this.ex);
   }
@@ -166,7 +166,7 @@ export function expectWeightsClose(actual: Weights, expected: Weights, tol: numb
   ).to.be.at.most(tol);
 }
 
-/** One check on one exercise, as its mocha `it` (lib/grader/checks.spec.ts) runs it: the verdict is kept in the session under `id`. */
+/** One check on one exercise, as its mocha `it` (lib/grader/checks/checks.spec.ts) runs it: the verdict is kept in the session under `id`. */
 export function checkVerdict(session: Session, ex: Exercise, id: string, run: (c: CheckContext) => void): Verdict {
   const verdict = new CheckContext(session, ex).verdictOf(run);
   session.verdicts.set(id, verdict);

@@ -6,10 +6,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv from 'ajv';
-import { NOT_IN_RELEASE, hasReference } from '../reference';
-import type { EndState, ExerciseId, ExerciseObservation, Plan } from './observe';
-import { ROOT } from '../paths';
-import { WEIGHTS_SCHEMA as weights } from './weights-schema';
+import { NOT_IN_RELEASE, hasReference } from '../../reference';
+import type { EndState, ExerciseId, ExerciseObservation, Plan } from '../sandbox/observe';
+import { ROOT } from '../../paths';
+import { WEIGHTS_SCHEMA as weights } from '../sandbox/weights-schema';
 
 export interface ExpectedValues {
   format: 'gan-seminar expected values';

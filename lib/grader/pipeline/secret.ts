@@ -1,13 +1,13 @@
-// The course's grading secret: the grader's fixed states are derived from it (lib/grader/states.ts), so
+// The course's grading secret: the grader's fixed states are derived from it (lib/grader/checks/states.ts), so
 // a submission is graded on states no student has seen — the public ones, whose reference numbers a
 // student release ships for its self-check, decide nothing. Deterministic for the instructor: the same
 // secret gives the same states, so the same submissions give byte-identical grades.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { config } from '../config';
-import { hasReference } from '../reference';
-import { ROOT } from '../paths';
+import { config } from '../../config';
+import { hasReference } from '../../reference';
+import { ROOT } from '../../paths';
 
 /** Where the instructor's repository keeps its secret (git-ignored; never in a student release). */
 export const SECRET_FILE = path.join(ROOT, '.gan-grading-secret');

@@ -3,9 +3,9 @@
 // of the kernel exists too, as a stand-in that throws when used. A step cannot be right only in the
 // grader by testing which names exist (`typeof setTimeout`), and one that uses what the grader cannot
 // offer (the host's process, the network, storage) fails with a message instead of passing.
-// Loaded by the sandbox child (lib/grader/sandbox-child.ts) only.
+// Loaded by the sandbox child (lib/grader/sandbox/sandbox-child.ts) only.
 import * as vm from 'node:vm';
-import { NOTEBOOK_GLOBALS } from '../seminar/models';
+import { NOTEBOOK_GLOBALS } from '../../seminar/models';
 
 /** Offered as they are (the host's own, hardened by SES's lockdown or frozen here). */
 const SHARED = [
@@ -67,7 +67,7 @@ export const STAND_INS: Readonly<Record<string, string>> = {
   __tslab__: "tslab's own bookkeeping",
 };
 
-/** What SES's lockdown (lib/grader/harden.ts) adds to the host's global object: the child's, no kernel's. */
+/** What SES's lockdown (lib/grader/sandbox/harden.ts) adds to the host's global object: the child's, no kernel's. */
 const SES_GLOBALS = new Set(['Compartment', 'assert', 'getStackString', 'harden', 'lockdown', 'repairIntrinsics']);
 
 const throwing = (name: string) => () => {
@@ -128,7 +128,7 @@ function timers(): Record<string, unknown> {
 export function kernelGlobals(): Record<string, unknown> {
   const host = globalThis as unknown as Record<string, unknown>;
   const out: Record<string, unknown> = { ...timers() };
-  // SES's harden (there after lockdown: lib/grader/harden.ts) freezes prototypes too, so no step reaches host code through them
+  // SES's harden (there after lockdown: lib/grader/sandbox/harden.ts) freezes prototypes too, so no step reaches host code through them
   const harden = (typeof host.harden === 'function' ? host.harden : Object.freeze) as (x: unknown) => unknown;
   for (const name of SHARED) if (name in host) out[name] = harden(host[name]);
   const own = new Set(vm.runInNewContext('Object.getOwnPropertyNames(globalThis)') as string[]);

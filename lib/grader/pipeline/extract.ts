@@ -1,7 +1,7 @@
 // Steps "read" and "extract": parse a submitted .ipynb (nbformat 4) and find each exercise's cell —
 // by nbgrader grade_id first, then by tag, then by the function the cell defines.
 import * as fs from 'node:fs';
-import { EXERCISES } from '../exercises';
+import { EXERCISES } from '../../exercises';
 import {
   Cell,
   Notebook,
@@ -12,14 +12,14 @@ import {
   seminarCellOf,
   sourceText,
   tagsOf,
-} from '../jupyter/notebook';
-import { NOTEBOOK_GLOBALS } from '../seminar/models';
-import { ProgramCell, topLevelNames } from '../jupyter/compile';
+} from '../../jupyter/notebook';
+import { NOTEBOOK_GLOBALS } from '../../seminar/models';
+import { ProgramCell, topLevelNames } from '../../jupyter/compile';
 import { codeOnly } from './code-text';
 import { DEFAULT_LIMITS, Limits, TooLarge, codeTooLarge, fileTooLarge } from './limits';
-import type { ExerciseId } from './observe';
+import type { ExerciseId } from '../sandbox/observe';
 
-export type { Notebook } from '../jupyter/notebook';
+export type { Notebook } from '../../jupyter/notebook';
 export type ReadResult = ParseResult | { ok: false; message: string; tooLarge: TooLarge };
 
 /** The file as a notebook, or why not: too large (checked before reading, then its code), not UTF-8, not nbformat 4. */

@@ -2,8 +2,8 @@
 // call, learning rates untouched. Anything else — Adam or another optimizer, the other model's optimizer
 // (another learning rate), a changed learning rate, weights assigned by hand — is not the exercise:
 // `changes-optimizer`, never a valid variant; more than one update per call is `extra-optimizer-steps`.
-import { Exercise, MODEL_TITLES } from '../exercises';
-import type { CallObservation, StepObservation } from './observe';
+import { Exercise, MODEL_TITLES } from '../../exercises';
+import type { CallObservation, StepObservation } from '../sandbox/observe';
 
 const OPTIMIZER_NAMES = { gen: 'genOpt', disc: 'discOpt' } as const;
 

@@ -1,14 +1,14 @@
 // Who the checks look at. By default (plain `mocha`) the subject is the reference itself; the grader
 // and the self-check set a session holding a submission's observations before running the specs.
 import * as tf from '@tensorflow/tfjs';
-import { getWeights, withWeights } from '../seminar/nn';
-import { Seminar, createSeminar } from '../seminar/models';
+import { getWeights, withWeights } from '../../seminar/nn';
+import { Seminar, createSeminar } from '../../seminar/models';
 import type { Session, Subject } from './judge';
-import { EXERCISES } from '../exercises';
-import { ExerciseId, ExerciseObservation, Plan, RunPlan, observe } from './observe';
+import { EXERCISES } from '../../exercises';
+import { ExerciseId, ExerciseObservation, Plan, RunPlan, observe } from '../sandbox/observe';
 import { buildPlans, buildRun, referenceReplay, referenceRuntime } from './states';
-import { hasReference } from '../reference';
-import { readExpected } from './expected';
+import { hasReference } from '../../reference';
+import { readExpected } from '../self-check/expected';
 
 const pickBasis = ({ plans, reference }: Pick<Basis, 'plans' | 'reference'>) => ({ plans, reference });
 
@@ -23,7 +23,7 @@ export interface Basis {
 
 /**
  * Plans and the reference's observations on `s`'s models (weights are restored afterwards). With the
- * course's grading secret the states are private (lib/grader/states.ts stateSeed); without, public.
+ * course's grading secret the states are private (lib/grader/checks/states.ts stateSeed); without, public.
  */
 export function buildBasis(
   s: Seminar,

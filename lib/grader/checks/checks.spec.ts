@@ -1,11 +1,11 @@
-// The grading checks as mocha specs: one `it` per check of lib/grader/check-definitions.ts and exercise of the
-// registry, titled "<id>: <name>". The grader's runner (lib/grader/run-checks.ts) loads this file
+// The grading checks as mocha specs: one `it` per check of lib/grader/checks/check-definitions.ts and exercise of the
+// registry, titled "<id>: <name>". The grader's runner (lib/grader/checks/run-checks.ts) loads this file
 // through mocha's programmatic API against a submission's observations; without a submission (plain
 // `npm test`: test/exercises/checks.test.ts) the subject is the reference itself.
-import { EXERCISES } from '../exercises';
+import { EXERCISES } from '../../exercises';
 import { checkVerdict } from './check-context';
 import { currentSession } from './basis';
-import { hiddenInRelease } from './expected';
+import { hiddenInRelease } from '../self-check/expected';
 import { CHECK_DEFINITIONS, checkId } from './check-definitions';
 
 for (const ex of EXERCISES) {

@@ -3,15 +3,15 @@
 // `npm test` (against the reference). A check reads as: what it compares, against what, with which
 // tolerance, and which diagnosis a failure names. To add one: append a CheckDefinition here.
 import { AssertionError, expect } from 'chai';
-import { MODEL_TITLES } from '../exercises/exercise';
-import type { Exercise } from '../exercises/exercise';
+import { MODEL_TITLES } from '../../exercises/exercise';
+import type { Exercise } from '../../exercises/exercise';
 import type { CheckContext } from './check-context';
 import { expectWeightsClose } from './check-context';
 import { FROZEN_TOL, TOL, behaviour, lossesMatch, needsBehaviour, samplerProblem } from './judge';
 import { optimizerProblem } from './optimizer-use';
-import { precise } from './words';
+import { precise } from '../words';
 import { PROTOCOL } from './states';
-import { SEMINAR } from '../seminar/loop';
+import { SEMINAR } from '../../seminar/loop';
 
 export interface CheckDefinition {
   /** The id after the exercise's ("train_disc.update"); stable: grades.csv and results.json use it. */

@@ -1,17 +1,17 @@
-// Step "run the checks": mocha's programmatic API runs the one spec file (lib/grader/checks.spec.ts)
+// Step "run the checks": mocha's programmatic API runs the one spec file (lib/grader/checks/checks.spec.ts)
 // against the current session and collects a result per check id.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CheckInfo } from './checks';
 import { checkVerdict } from './check-context';
-import { DiagnosisId, isDiagnosisId } from './diagnoses';
-import { hiddenInRelease } from './expected';
+import { DiagnosisId, isDiagnosisId } from '../diagnoses';
+import { hiddenInRelease } from '../self-check/expected';
 import type { Session } from './judge';
 import { setSession } from './basis';
-import { exercise } from '../exercises';
+import { exercise } from '../../exercises';
 import { CHECK_DEFINITIONS, checkId } from './check-definitions';
 
-/** The compiled spec file, beside this module (dist/lib/grader/checks.spec.js). */
+/** The compiled spec file, beside this module (dist/lib/grader/checks/checks.spec.js). */
 export const SPEC_FILE = path.join(__dirname, 'checks.spec.js');
 
 export interface CheckResult {

@@ -2,19 +2,19 @@
 // notebook's globals, observes the exercises (observe.ts) and writes plain observations to the
 // result file. The parent (sandbox.ts) starts it under Node's permission model, and judges.
 // It never loads the reference (lib/reference/). Before any submission code runs it locks its own realm
-// down (lib/grader/harden.ts): frozen intrinsics and TF.js classes, a `tf` without the ways into this
+// down (lib/grader/sandbox/harden.ts): frozen intrinsics and TF.js classes, a `tf` without the ways into this
 // process, frozen models; and it signs its result with a key only the parent and this module know, so
 // a submission can neither patch what the observer reads nor write a result the parent accepts.
 import './lean-tfjs'; // first: @tensorflow/tfjs without what graded code never needs at load
 import { createHmac } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as vm from 'node:vm';
-import { EXERCISES, exercise } from '../exercises';
-import * as data from '../seminar/data';
-import { NOTEBOOK_GLOBALS, createSeminar } from '../seminar/models';
-import * as nn from '../seminar/nn';
-import { TODO } from '../seminar/todo';
-import { initBackend } from '../tfjs/backend';
+import { EXERCISES, exercise } from '../../exercises';
+import * as data from '../../seminar/data';
+import { NOTEBOOK_GLOBALS, createSeminar } from '../../seminar/models';
+import * as nn from '../../seminar/nn';
+import { TODO } from '../../seminar/todo';
+import { initBackend } from '../../tfjs/backend';
 import { hardenRealm, submissionTf } from './harden';
 import { kernelGlobals } from './environment';
 import {
@@ -31,7 +31,7 @@ import {
   observe,
   observeRun,
 } from './observe';
-import { recoverEngine } from '../tfjs/engine-state';
+import { recoverEngine } from '../../tfjs/engine-state';
 
 export interface Job {
   /** The backend to compute on: the parent's (lib/tfjs/backend.ts initGraderBackend). */

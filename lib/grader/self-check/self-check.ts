@@ -1,5 +1,5 @@
 // The notebook's self-check: `gan.selfCheck({ gen: gen, disc: disc, genOpt: genOpt, discOpt: discOpt }).trainDisc(trainDisc)`
-// runs the grader's own checks (the checks of lib/grader/check-definitions.ts) in the kernel, on the notebook's
+// runs the grader's own checks (the checks of lib/grader/checks/check-definitions.ts) in the kernel, on the notebook's
 // models from fixed states, and prints a small pass/fail table with the diagnosis and a hint. The
 // notebook's weights are restored afterwards. It never throws (but for Kernel > Interrupt): an unfinished
 // exercise shows "not-implemented", a broken grader says so. Synchronous, without mocha: in Deno's kernel
@@ -8,24 +8,24 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { config } from '../config';
-import { recoverEngineAndSay } from '../tfjs/engine-state';
-import { EXERCISES, Exercise, exercise } from '../exercises';
-import { hasReference, referenceSteps } from '../reference';
-import { Seminar, seminarOf } from '../seminar/models';
-import { overrideSamplers } from '../seminar/data';
-import { Module, Weights, getWeights, setWeights } from '../seminar/nn';
-import type { Step } from '../seminar/steps';
-import { denoJupyter } from '../dashboard/live-output';
-import { InterruptedError, flushDenoOutput, throwIfInterrupted, typeErrorsOfLatest } from '../jupyter/deno';
-import { beforeEachCell, lastRunOf } from '../jupyter/kernel-hooks';
-import { buildBasis, newSession } from './basis';
-import { CompileError, formatCompileError } from '../jupyter/compile-error';
-import { configureChecks } from './checks';
-import { DIAGNOSES, adviceOf } from './diagnoses';
-import { diagnosisTexts, ui } from './strings';
-import { Subject, behaviour, knownMistake, needsBehaviour } from './judge';
-import { END_STATE_CACHE } from './end-state';
+import { config } from '../../config';
+import { recoverEngineAndSay } from '../../tfjs/engine-state';
+import { EXERCISES, Exercise, exercise } from '../../exercises';
+import { hasReference, referenceSteps } from '../../reference';
+import { Seminar, seminarOf } from '../../seminar/models';
+import { overrideSamplers } from '../../seminar/data';
+import { Module, Weights, getWeights, setWeights } from '../../seminar/nn';
+import type { Step } from '../../seminar/steps';
+import { denoJupyter } from '../../dashboard/live-output';
+import { InterruptedError, flushDenoOutput, throwIfInterrupted, typeErrorsOfLatest } from '../../jupyter/deno';
+import { beforeEachCell, lastRunOf } from '../../jupyter/kernel-hooks';
+import { buildBasis, newSession } from '../checks/basis';
+import { CompileError, formatCompileError } from '../../jupyter/compile-error';
+import { configureChecks } from '../checks/checks';
+import { DIAGNOSES, adviceOf } from '../diagnoses';
+import { diagnosisTexts, ui } from '../strings';
+import { Subject, behaviour, knownMistake, needsBehaviour } from '../checks/judge';
+import { END_STATE_CACHE } from '../checks/end-state';
 import {
   ExerciseId,
   ExerciseObservation,
@@ -36,8 +36,8 @@ import {
   classifyError,
   endStateRun,
   observe,
-} from './observe';
-import { CheckResult, runChecksNow } from './run-checks';
+} from '../sandbox/observe';
+import { CheckResult, runChecksNow } from '../checks/run-checks';
 
 export interface Models {
   gen: Module;
@@ -185,7 +185,7 @@ const END_STATE_PACE = 0.4;
 /**
  * Runs the checks of one exercise on `step` (bound to `models`) and returns their results. A step that
  * matches no formulation, or makes a mistake that may not stop learning, is judged as the grader judges
- * it: by where the notebook's loop with it ends (lib/grader/end-state.ts), from public starts, beside
+ * it: by where the notebook's loop with it ends (lib/grader/checks/end-state.ts), from public starts, beside
  * the notebook's other steps (`others`; without one: the reference's where it is, else undecided).
  */
 export function runSelfCheck(

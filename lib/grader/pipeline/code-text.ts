@@ -1,5 +1,5 @@
 // A cell's code without its comments and the insides of its strings, for the text searches that find
-// cells in a notebook without metadata (lib/grader/extract.ts): a commented-out draft or a string that
+// cells in a notebook without metadata (lib/grader/pipeline/extract.ts): a commented-out draft or a string that
 // mentions `trainDisc(` defines and calls nothing. Offsets are kept (blanked, not removed).
 import * as ts from 'typescript';
 

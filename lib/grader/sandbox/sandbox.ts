@@ -14,15 +14,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { CompiledCell } from '../jupyter/compile';
+import type { CompiledCell } from '../../jupyter/compile';
 import Ajv from 'ajv';
-import { config } from '../config';
+import { config } from '../../config';
 import { ExerciseId, ExerciseObservation, Failure, Parts, Plan, RunPlan } from './observe';
 import type { ChildResult, Job } from './sandbox-child';
-import { ROOT } from '../paths';
-import { PROTOCOL } from './states';
+import { ROOT } from '../../paths';
+import { PROTOCOL } from '../checks/states';
 import { isHeld, releaseLock, takeLock, waitWhileHeld } from './run-lock';
-import { END_STATE_CACHE } from './end-state';
+import { END_STATE_CACHE } from '../checks/end-state';
 import { WEIGHTS_SCHEMA as weights } from './weights-schema';
 
 export interface SandboxOptions {

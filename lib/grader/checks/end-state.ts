@@ -1,6 +1,6 @@
 // Judging a step that matches no known formulation by where training ends: the notebook's loop (batch
 // 128, 5 trainDisc per trainGen, the submission's own steps) run in the sandbox child from private
-// starts (lib/grader/states.ts PROTOCOL.endState*), and the reference's own run from each start as the
+// starts (lib/grader/checks/states.ts PROTOCOL.endState*), and the reference's own run from each start as the
 // yardstick. Early gain is not where a run ends: steps that gain fast and settle elsewhere (uncoupled
 // sigmoid heads, a discriminator shown altered data, a generator pulled towards real samples) are
 // told apart only at the end.
@@ -8,17 +8,17 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { EXERCISES } from '../exercises';
-import { REAL_MEAN, REAL_STD } from '../seminar/data';
-import { summarize, wasserstein1ToNormal } from '../seminar/metrics';
-import type { Seminar } from '../seminar/models';
-import { Weights, withWeights } from '../seminar/nn';
-import { ROOT } from '../paths';
-import { hasReference } from '../reference';
-import { readExpected } from './expected';
-import { EndState, ExerciseObservation, Plan, State, fixedSamplers } from './observe';
+import { EXERCISES } from '../../exercises';
+import { REAL_MEAN, REAL_STD } from '../../seminar/data';
+import { summarize, wasserstein1ToNormal } from '../../seminar/metrics';
+import type { Seminar } from '../../seminar/models';
+import { Weights, withWeights } from '../../seminar/nn';
+import { ROOT } from '../../paths';
+import { hasReference } from '../../reference';
+import { readExpected } from '../self-check/expected';
+import { EndState, ExerciseObservation, Plan, State, fixedSamplers } from '../sandbox/observe';
 import { referenceRun } from './states';
-import { ui } from './strings';
+import { ui } from '../strings';
 
 /**
  * How far a variant's ends may be from the reference's ends from the same starts, averaged over the
@@ -71,7 +71,7 @@ export function readEndState(s: Seminar, at: { gen: Weights; disc: Weights }): E
 
 /** End states and end-state runs computed once, kept across processes (the reference's ends here; sandbox.ts and self-check.ts keep subjects' runs below). */
 export const END_STATE_CACHE = path.join(ROOT, 'node_modules', '.cache', 'gan-seminar', 'end-states');
-const REFERENCE_CODE = path.join(__dirname, '..', 'reference', 'solutions.js');
+const REFERENCE_CODE = path.join(__dirname, '..', '..', 'reference', 'solutions.js');
 const memory = new Map<string, EndState>();
 
 /**

@@ -2,12 +2,19 @@
 // the known mistake a mismatch matches. Generic over the exercise registry (lib/exercises/): what an
 // exercise trains, keeps frozen, samples and can get wrong comes from its declaration.
 import * as tf from '@tensorflow/tfjs';
-import { EXERCISES, Exercise, LossInputs, SAMPLER_FUNCTIONS } from '../exercises';
-import type { Seminar } from '../seminar/models';
-import { Weights, withWeights } from '../seminar/nn';
-import type { CompileError } from '../jupyter/compile';
-import type { DiagnosisId } from './diagnoses';
-import { CallObservation, ExerciseId, ExerciseObservation, Plan, StepObservation, fixedSamplers } from './observe';
+import { EXERCISES, Exercise, LossInputs, SAMPLER_FUNCTIONS } from '../../exercises';
+import type { Seminar } from '../../seminar/models';
+import { Weights, withWeights } from '../../seminar/nn';
+import type { CompileError } from '../../jupyter/compile';
+import type { DiagnosisId } from '../diagnoses';
+import {
+  CallObservation,
+  ExerciseId,
+  ExerciseObservation,
+  Plan,
+  StepObservation,
+  fixedSamplers,
+} from '../sandbox/observe';
 import { optimizerProblem } from './optimizer-use';
 import { endStateBehaviour } from './end-state';
 import { updateIsMistake } from './mistaken-update';
@@ -223,7 +230,7 @@ export interface Behaviour {
 /**
  * "Does it train?" for a step that matches no formulation exactly, or makes a mistake that may not stop
  * learning: where the notebook's loop with the submission's steps ends, from the plan's starts, against
- * where the reference's own loop ends from the same starts (lib/grader/end-state.ts). The grader's runs
+ * where the reference's own loop ends from the same starts (lib/grader/checks/end-state.ts). The grader's runs
  * are made in the sandbox from private starts, the self-check's in the kernel from public ones: one verdict.
  */
 export function behaviour(s: Session, ex: Exercise): Behaviour {

@@ -4,15 +4,15 @@
 // each of a few fixed states (observe: the self-check's, and the reference's numbers a release ships).
 // This file must never import the reference: the sandbox child loads it.
 import * as tf from '@tensorflow/tfjs';
-import { EXERCISES, ExerciseId, ModelName, exercise } from '../exercises';
-import { REAL_MEAN, REAL_STD, SamplerOverride, overrideSamplers, withSamplers } from '../seminar/data';
-import { Module, Weights, getWeights, setWeights } from '../seminar/nn';
-import { Rng } from '../seminar/random';
-import { config } from '../config';
-import { recoverEngine } from '../tfjs/engine-state';
-import { NOT_IMPLEMENTED } from '../seminar/todo';
+import { EXERCISES, ExerciseId, ModelName, exercise } from '../../exercises';
+import { REAL_MEAN, REAL_STD, SamplerOverride, overrideSamplers, withSamplers } from '../../seminar/data';
+import { Module, Weights, getWeights, setWeights } from '../../seminar/nn';
+import { Rng } from '../../seminar/random';
+import { config } from '../../config';
+import { recoverEngine } from '../../tfjs/engine-state';
+import { NOT_IMPLEMENTED } from '../../seminar/todo';
 
-export type { ExerciseId } from '../exercises';
+export type { ExerciseId } from '../../exercises';
 
 /** A fixed starting point: both models' weights and the seed of the sampler streams. */
 export interface State {
@@ -36,7 +36,7 @@ export interface Plan {
    */
   endStates: State[];
   endStateIterations: number;
-  /** True where the states come from the course's grading secret (lib/grader/states.ts stateSeed). */
+  /** True where the states come from the course's grading secret (lib/grader/checks/states.ts stateSeed). */
   fromSecret?: boolean;
 }
 
@@ -412,7 +412,7 @@ export function endStateRun(
 }
 
 /**
- * A training run as the notebook's loop makes it (lib/grader/states.ts buildRun): the grader observes
+ * A training run as the notebook's loop makes it (lib/grader/checks/states.ts buildRun): the grader observes
  * steps inside it, so a step cannot tell its probes from training — no weights reset between calls, the
  * loop's order and numbers of calls, one batchSize throughout, and which calls are looked at and where
  * the run starts come from the course's secret.
