@@ -76,3 +76,47 @@ export function itTrainsTheSameOnBothBackends(speedUp: {
     });
   }
 }
+
+interface EngineState {
+  kernelDepth: number;
+  gradientDepth: number;
+  scopeStack: unknown[];
+}
+
+/** What `f` gives: its numbers (or error), the tensors it leaves, the engine's depths and scopes after. */
+export function engineEffects(f: () => tf.Tensor | tf.Tensor[]): Record<string, unknown> {
+  const before = tf.memory().numTensors;
+  let values: unknown;
+  let error: string | undefined;
+  try {
+    const out = tf.tidy(f);
+    const list = Array.isArray(out) ? out : [out];
+    values = list.map((t) => ({ shape: t.shape, dtype: t.dtype, data: Array.from(t.dataSync()) }));
+    tf.dispose(list);
+  } catch (err) {
+    error = (err as Error).message;
+  }
+  const s = (tf.engine() as unknown as { state: EngineState }).state;
+  return {
+    values,
+    error,
+    left: tf.memory().numTensors - before,
+    kernelDepth: s.kernelDepth,
+    gradientDepth: s.gradientDepth,
+    scopes: s.scopeStack.length,
+  };
+}
+
+/** `f` has the same effects with a speed-up off as on (`installed`: the speed-up is in place once on). */
+export function sameEffects(
+  name: string,
+  setOn: (on: boolean) => void,
+  f: () => tf.Tensor | tf.Tensor[],
+  installed?: () => boolean,
+): void {
+  setOn(false);
+  const plain = engineEffects(f);
+  setOn(true);
+  if (installed) expect(installed(), `${name}: installed`).to.equal(true);
+  expect(engineEffects(f), name).to.deep.equal(plain);
+}

@@ -3,44 +3,11 @@
 // a training run (the fused model op) is bit-identical without tensor growth.
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
-import { itTrainsTheSameOnBothBackends } from '../support/training';
+import { itTrainsTheSameOnBothBackends, sameEffects } from '../support/training';
 import { CustomOpFunc, customOp, leanCustomOpsOn, setLeanCustomOps } from '../../lib/tfjs/custom-op';
 
-interface EngineState {
-  kernelDepth: number;
-  gradientDepth: number;
-  scopeStack: unknown[];
-}
-const state = () => (tf.engine() as unknown as { state: EngineState }).state;
-
-function effects(f: () => tf.Tensor | tf.Tensor[]): Record<string, unknown> {
-  const before = tf.memory().numTensors;
-  let values: unknown;
-  let error: string | undefined;
-  try {
-    const out = tf.tidy(f);
-    const list = Array.isArray(out) ? out : [out];
-    values = list.map((t) => ({ shape: t.shape, dtype: t.dtype, data: Array.from(t.dataSync()) }));
-    tf.dispose(list);
-  } catch (err) {
-    error = (err as Error).message;
-  }
-  const s = state();
-  return {
-    values,
-    error,
-    left: tf.memory().numTensors - before,
-    depths: [s.kernelDepth, s.gradientDepth],
-    scopes: s.scopeStack.length,
-  };
-}
-
-function expectSameEffects(name: string, f: () => tf.Tensor | tf.Tensor[]): void {
-  setLeanCustomOps(false);
-  const plain = effects(f);
-  setLeanCustomOps(true);
-  expect(effects(f), name).to.deep.equal(plain);
-}
+/** `f` does the same with the speed-up off and on (lib/tfjs: engine effects, test/support/training.ts). */
+const expectSameEffects = (name: string, f: () => tf.Tensor | tf.Tensor[]) => sameEffects(name, setLeanCustomOps, f);
 
 // x·y², saving both inputs (and a temporary the op's tidy frees) for its gradient
 const mulSq: CustomOpFunc = (...args) => {

@@ -4,47 +4,12 @@
 // tensor growth; GAN_FAST_KERNEL_CALLS=0 keeps tfjs's.
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
-import { expectOnOffSwitch, itTrainsTheSameOnBothBackends } from '../support/training';
+import { expectOnOffSwitch, itTrainsTheSameOnBothBackends, sameEffects } from '../support/training';
 import { fastKernelCallsInstalled, setFastKernelCalls } from '../../lib/tfjs/kernel-calls';
 
-interface EngineState {
-  kernelDepth: number;
-  gradientDepth: number;
-  scopeStack: unknown[];
-}
-const state = () => (tf.engine() as unknown as { state: EngineState }).state;
-
-/** What `f` gives: its numbers (or error), the tensors it leaves, the engine's depths after. */
-function effects(f: () => tf.Tensor | tf.Tensor[]): Record<string, unknown> {
-  const before = tf.memory().numTensors;
-  let values: unknown;
-  let error: string | undefined;
-  try {
-    const out = tf.tidy(f);
-    const list = Array.isArray(out) ? out : [out];
-    values = list.map((t) => ({ shape: t.shape, dtype: t.dtype, data: Array.from(t.dataSync()) }));
-    tf.dispose(list);
-  } catch (err) {
-    error = (err as Error).message;
-  }
-  const s = state();
-  return {
-    values,
-    error,
-    left: tf.memory().numTensors - before,
-    kernelDepth: s.kernelDepth,
-    gradientDepth: s.gradientDepth,
-    scopes: s.scopeStack.length,
-  };
-}
-
-function expectSameEffects(name: string, f: () => tf.Tensor | tf.Tensor[]): void {
-  setFastKernelCalls(false);
-  const plain = effects(f);
-  setFastKernelCalls(true);
-  expect(fastKernelCallsInstalled()).to.equal(true);
-  expect(effects(f), name).to.deep.equal(plain);
-}
+/** `f` does the same with the speed-up off and on (lib/tfjs: engine effects, test/support/training.ts). */
+const expectSameEffects = (name: string, f: () => tf.Tensor | tf.Tensor[]) =>
+  sameEffects(name, setFastKernelCalls, f, fastKernelCallsInstalled);
 
 describe("tfjs's kernel call without its per-call allocations (lib/tfjs/kernel-calls.ts)", () => {
   itTrainsTheSameOnBothBackends({ set: setFastKernelCalls, installed: fastKernelCallsInstalled, seed: 15 });
