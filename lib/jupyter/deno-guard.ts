@@ -82,7 +82,8 @@ export function sendGuard(connectionFile: string, timeoutMs = 30_000): Promise<b
         setTimeout(() => (socket.destroy(), resolve(true)), 10_000).unref();
       });
     };
-    const retry = (): void => void (Date.now() < deadline ? setTimeout(attempt, 200) : resolve(false));
+    // the kernel starts right after the ready file appears: poll often, the first request must be this one
+    const retry = (): void => void (Date.now() < deadline ? setTimeout(attempt, 10) : resolve(false));
     attempt();
   });
 }
@@ -92,6 +93,12 @@ if (require.main === module) {
   if (!file) {
     console.error('usage: node dist/lib/jupyter/deno-guard.js <connection file>');
     process.exit(2);
+  }
+  // up and polling: the kernelspec's shell waits for this file before it starts Deno (lib/jupyter/kernels.ts DENO_LAUNCH)
+  try {
+    fs.writeFileSync(`${file}.guard`, '');
+  } catch {
+    // a read-only runtime folder: the shell starts Deno after its wait anyway
   }
   void sendGuard(file).then((sent) => process.exit(sent ? 0 : 1));
 }

@@ -100,6 +100,12 @@ export function denoBinary(): string {
   }
 }
 
+/** The Deno kernelspec's shell: $0 deno, $1 the connection file, $2 node, $3 the guard (see denoKernelSpec). */
+export const DENO_LAUNCH =
+  'trap \'\' INT; "$2" "$3" "$1" >/dev/null 2>&1 & i=0; ' +
+  'while [ ! -e "$1.guard" ] && [ $i -lt 250 ]; do sleep 0.02; i=$((i+1)); done; rm -f "$1.guard"; ' +
+  'exec "$0" jupyter --kernel --conn "$1"';
+
 /** Sent to a new Deno kernel: a name used before its cell ran says which cell defines it (lib/jupyter/deno-guard.ts). */
 export const DENO_GUARD = path.join(ROOT, 'dist', 'lib', 'jupyter', 'deno-guard.js');
 
@@ -128,16 +134,10 @@ export function denoKernelSpec(
     };
   }
   return {
-    // beside the kernel (in its process group): the guard that makes a cell run too early say which cell to run
-    argv: [
-      '/bin/sh',
-      '-c',
-      'trap \'\' INT; "$2" "$3" "$1" >/dev/null 2>&1 & exec "$0" jupyter --kernel --conn "$1"',
-      deno,
-      '{connection_file}',
-      node,
-      guard,
-    ],
+    // beside the kernel (in its process group): the guard that makes a cell run too early say which cell to run.
+    // Deno starts once the guard is up and polling (its ready file, at most 5 s), so the guard's request
+    // reaches the new kernel before any cell a front end can send after its kernel_info round trip
+    argv: ['/bin/sh', '-c', DENO_LAUNCH, deno, '{connection_file}', node, guard],
     display_name: 'Deno',
     language: 'typescript',
     interrupt_mode: 'signal',

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DENO_GUARD, KERNEL_PRELOAD, kernelSpecFile } from '../../lib/jupyter/kernels';
+import { DENO_GUARD, DENO_LAUNCH, KERNEL_PRELOAD, kernelSpecFile } from '../../lib/jupyter/kernels';
 import { INTERRUPT_NOTE } from '../../lib/jupyter/kernel-hooks';
 import { TSLAB_METADATA, normalizeNotebookText } from '../../lib/jupyter/normalize';
 import { VEGA_LITE_MIME } from '../../lib/dashboard/panels';
@@ -72,7 +72,7 @@ describe("notebook on Deno's kernel (deno jupyter)", function () {
     expect(deno.argv).to.deep.equal([
       '/bin/sh',
       '-c',
-      'trap \'\' INT; "$2" "$3" "$1" >/dev/null 2>&1 & exec "$0" jupyter --kernel --conn "$1"',
+      DENO_LAUNCH,
       deno.argv[3],
       '{connection_file}',
       process.execPath,
