@@ -303,10 +303,19 @@ function firstNonFinite(history: HistoryPoint[], key: 'discLoss' | 'genLoss'): n
  * so one huge loss (tf.sum: 10³–10⁵) no longer flattens the rest; negative losses (a wrong sign) show too.
  */
 export function lossPanel(history: HistoryPoint[]): NonNormalizedSpec {
-  const broken = (['discLoss', 'genLoss'] as const)
-    .map((k) => [k === 'discLoss' ? 'D' : 'G', firstNonFinite(history, k)] as const)
-    .filter(([, at]) => at !== undefined)
-    .map(([who, at]) => `${who} loss not a number from iteration ${at}`);
+  const [d, g] = [firstNonFinite(history, 'discLoss'), firstNonFinite(history, 'genLoss')];
+  // short enough for the panel's width (a longer subtitle runs into the next panel's title)
+  const broken =
+    d !== undefined && d === g
+      ? [`D and G loss NaN/∞ from iteration ${d}`]
+      : (
+          [
+            ['D', d],
+            ['G', g],
+          ] as const
+        )
+          .filter(([, at]) => at !== undefined)
+          .map(([who, at]) => `${who} loss NaN/∞ from iteration ${at}`);
   const subtitle =
     broken.length > 0
       ? `${broken.join(', ')} (not drawn)`
@@ -369,7 +378,10 @@ export function generatorMapPanel(d: GeneratorMapData): NonNormalizedSpec {
   const names = { generator: 'generator G(z)', ideal: 'ideal 5 + 1.5·Φ⁻¹(z)' };
   const z = Array.from(d.noise);
   const ideal = z.map((v) => ({ series: names.ideal, z: round(v), x: round(idealMap(v)) }));
-  const mapped = z.map((v, i) => ({ series: names.generator, z: round(v), x: round(d.mapped[i]) }));
+  // a generator gone non-finite (NaN weights) draws no line: Vega's line mark fails on a layer of nulls
+  const mapped = z
+    .map((v, i) => ({ series: names.generator, z: round(v), x: round(d.mapped[i]) }))
+    .filter((_, i) => Number.isFinite(d.mapped[i]));
   const [first, last] = [0, z.length - 1];
   const ends = z.length
     ? `ends: G(${z[first]}) = ${f2(d.mapped[first])} (ideal ${f2(idealMap(z[first]))}), G(${z[last]}) = ${f2(d.mapped[last])} (ideal ${f2(idealMap(z[last]))})`
@@ -399,12 +411,17 @@ export function generatorMapPanel(d: GeneratorMapData): NonNormalizedSpec {
         mark: { type: 'line', strokeWidth: 2, strokeDash: [6, 4], clip: true },
         encoding: { x, y, color },
       },
-      {
-        name: 'map_generator',
-        data: { values: mapped },
-        mark: { type: 'line', strokeWidth: 2.5, clip: true },
-        encoding: { x, y, color },
-      },
+      // a layer without data makes Vega fail the whole picture: none while G(z) is not finite anywhere
+      ...(mapped.length
+        ? [
+            {
+              name: 'map_generator',
+              data: { values: mapped },
+              mark: { type: 'line' as const, strokeWidth: 2.5, clip: true },
+              encoding: { x, y, color },
+            },
+          ]
+        : []),
     ],
   };
 }
@@ -441,12 +458,18 @@ export function linspace(lo: number, hi: number, n: number): number[] {
  */
 export function pullPanel(d: PullData): NonNormalizedSpec {
   const names = { curve: 'd log P(real | x) / dx', samples: 'generated samples' };
-  const curve = Array.from(d.pullGrid, (x, i) => ({ series: names.curve, x: round(x), pull: round(d.pull[i], 6) }));
+  // non-finite read-outs (NaN weights) are left out: Vega's marks fail on layers of nulls
+  const finite = (x: number, pull: number) => Number.isFinite(x) && Number.isFinite(pull);
+  const curve = Array.from(d.pullGrid, (x, i) => ({
+    series: names.curve,
+    x: round(x),
+    pull: round(d.pull[i], 6),
+  })).filter((_, i) => finite(d.pullGrid[i], d.pull[i]));
   const points = Array.from(d.pullSamples, (x, i) => ({
     series: names.samples,
     x: round(x),
     pull: round(d.pullOnSamples[i], 6),
-  }));
+  })).filter((_, i) => finite(d.pullSamples[i], d.pullOnSamples[i]));
   let sum = 0;
   let n = 0;
   for (let i = 0; i < d.pullOnSamples.length; i++) {
@@ -477,18 +500,27 @@ export function pullPanel(d: PullData): NonNormalizedSpec {
         mark: { type: 'rule', color: COLORS.ideal, strokeDash: [6, 4] },
         encoding: { y: { field: 'pull', type: 'quantitative' } },
       },
-      {
-        name: 'pull_curve',
-        data: { values: curve },
-        mark: { type: 'line', strokeWidth: 2.5, clip: true },
-        encoding: { x, y, color },
-      },
-      {
-        name: 'pull_samples',
-        data: { values: points },
-        mark: { type: 'point', filled: true, size: 28, opacity: 0.7, clip: true },
-        encoding: { x, y, color },
-      },
+      // a layer without data makes Vega fail the whole picture (all read-outs non-finite: NaN weights)
+      ...(curve.length
+        ? [
+            {
+              name: 'pull_curve',
+              data: { values: curve },
+              mark: { type: 'line' as const, strokeWidth: 2.5, clip: true },
+              encoding: { x, y, color },
+            },
+          ]
+        : []),
+      ...(points.length
+        ? [
+            {
+              name: 'pull_samples',
+              data: { values: points },
+              mark: { type: 'point' as const, filled: true, size: 28, opacity: 0.7, clip: true },
+              encoding: { x, y, color },
+            },
+          ]
+        : []),
     ],
   };
 }

@@ -219,9 +219,34 @@ describe('plots: a dashboard that reads at a glance (issue 12)', () => {
     const broken = plots.lossPanel([...sampleDashboard().history.slice(0, 1), nan]) as unknown as {
       title: { subtitle: string };
     };
-    expect(broken.title.subtitle).to.match(/D loss not a number from iteration 251/);
+    expect(broken.title.subtitle).to.match(/D loss NaN\/∞ from iteration 251 \(not drawn\)/);
     expect(rules.items).to.have.length(2);
     expect(ys.every((y) => Number.isFinite(y)) ? Math.abs(ys[0] - ys[1]) : 30).to.be.greaterThan(20);
+  });
+
+  it('a run gone NaN (wrong sign in trainDisc) still draws the whole dashboard: what is not finite is left out, no layer is left without data', async () => {
+    const d = sampleDashboard();
+    const nan = (xs: ArrayLike<number>) => Array.from(xs, () => NaN);
+    const broken = {
+      ...d,
+      generated: nan(d.generated),
+      onGenerated: nan(d.onGenerated),
+      onReal: nan(d.onReal),
+      pReal: nan(d.pReal),
+      mapped: nan(d.mapped),
+      pull: nan(d.pull),
+      pullSamples: nan(d.pullSamples),
+      pullOnSamples: nan(d.pullOnSamples),
+      history: d.history.map((h, i) =>
+        i === 0 ? h : { ...h, discLoss: NaN, genLoss: NaN, genMean: NaN, genStd: NaN },
+      ),
+    };
+    // Vega fails the whole picture on a line or point layer without data (it did on main for this run)
+    const { svg } = await renderSvg(plots.dashboardSpec(broken));
+    const names = marksInSvg(svg).map((g) => g.name);
+    expect(names).to.include('map_ideal_marks').and.not.include('map_generator_marks');
+    expect(names).to.not.include('pull_curve_marks');
+    expect(svg).to.contain('no finite pull').and.contain('D and G loss NaN/∞ from iteration');
   });
 
   it('histogram bars are outlined in their colour (an overlap shows both outlines); legends: squares for bars, strokes for lines', async () => {
