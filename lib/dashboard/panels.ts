@@ -351,6 +351,11 @@ export function momentsPanel(history: HistoryPoint[], target = { mean: 5, std: 1
   ]);
 }
 
+/** A layer, or none while it has no data: Vega fails the whole picture on a line or point layer without any (a run gone NaN). */
+function ifData<L extends { data: { values: unknown[] } }>(layer: L): L[] {
+  return layer.data.values.length ? [layer] : [];
+}
+
 export interface GeneratorMapData {
   /** Noise values z on [0, 1] (sorted) and the generator's G(z) for each. */
   noise: ArrayLike<number>;
@@ -411,17 +416,12 @@ export function generatorMapPanel(d: GeneratorMapData): NonNormalizedSpec {
         mark: { type: 'line', strokeWidth: 2, strokeDash: [6, 4], clip: true },
         encoding: { x, y, color },
       },
-      // a layer without data makes Vega fail the whole picture: none while G(z) is not finite anywhere
-      ...(mapped.length
-        ? [
-            {
-              name: 'map_generator',
-              data: { values: mapped },
-              mark: { type: 'line' as const, strokeWidth: 2.5, clip: true },
-              encoding: { x, y, color },
-            },
-          ]
-        : []),
+      ...ifData({
+        name: 'map_generator',
+        data: { values: mapped },
+        mark: { type: 'line' as const, strokeWidth: 2.5, clip: true },
+        encoding: { x, y, color },
+      }),
     ],
   };
 }
@@ -500,27 +500,18 @@ export function pullPanel(d: PullData): NonNormalizedSpec {
         mark: { type: 'rule', color: COLORS.ideal, strokeDash: [6, 4] },
         encoding: { y: { field: 'pull', type: 'quantitative' } },
       },
-      // a layer without data makes Vega fail the whole picture (all read-outs non-finite: NaN weights)
-      ...(curve.length
-        ? [
-            {
-              name: 'pull_curve',
-              data: { values: curve },
-              mark: { type: 'line' as const, strokeWidth: 2.5, clip: true },
-              encoding: { x, y, color },
-            },
-          ]
-        : []),
-      ...(points.length
-        ? [
-            {
-              name: 'pull_samples',
-              data: { values: points },
-              mark: { type: 'point' as const, filled: true, size: 28, opacity: 0.7, clip: true },
-              encoding: { x, y, color },
-            },
-          ]
-        : []),
+      ...ifData({
+        name: 'pull_curve',
+        data: { values: curve },
+        mark: { type: 'line' as const, strokeWidth: 2.5, clip: true },
+        encoding: { x, y, color },
+      }),
+      ...ifData({
+        name: 'pull_samples',
+        data: { values: points },
+        mark: { type: 'point' as const, filled: true, size: 28, opacity: 0.7, clip: true },
+        encoding: { x, y, color },
+      }),
     ],
   };
 }
