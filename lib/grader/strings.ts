@@ -41,7 +41,12 @@ export interface Ui {
   visibleSummary: (status: string, got: string, max: string) => string;
   hiddenLater: (n: number) => string;
   /** The end-state runs (lib/grader/checks/end-state.ts): the table's caption, header and row labels, the verdicts. */
-  endStateCaption: (iterations: number, starts: number, secret: boolean) => string;
+  /** `publicStarts` the self-check's fixed starts, `courseStarts` the course's private ones (grading only, else 0). */
+  endStateCaption: (iterations: number, publicStarts: number, courseStarts: number) => string;
+  /** A miss of one set of starts (first..last; the course's or the public ones) where there are two sets. */
+  fromStarts: (first: number, last: number, course: boolean, misses: string) => string;
+  /** After the self-check's verdict: grading runs these starts and the course's own. */
+  graderAddsStarts: string;
   endStateHeader: string;
   endStateRow: (start: number, whose: 'yours' | 'reference') => string;
   endsWhere: (t: { mean: number; std: number; w1: number; dGap: number }) => string;
@@ -112,13 +117,17 @@ export const UI: Record<Language, Ui> = {
     comment: "Instructor's comment",
     visibleSummary: (status, got, max) => `${status}: ${got}/${max} on the visible checks`,
     hiddenLater: (n) => `${n} more check${n === 1 ? '' : 's'} show${n === 1 ? 's' : ''} once grades are published.`,
-    endStateCaption: (iterations, starts, secret) =>
-      `The notebook's loop, ${iterations} iterations at batch 128, from ${starts} ${secret ? 'private' : 'fixed'} starts (yours | the reference's from the same start):`,
+    endStateCaption: (iterations, publicStarts, courseStarts) =>
+      `The notebook's loop, ${iterations} iterations at batch 128, from ${publicStarts} fixed starts (the self-check's)${courseStarts > 0 ? ` and ${courseStarts} of the course's own` : ''} (yours | the reference's from the same start):`,
+    fromStarts: (first, last, course, misses) =>
+      `from ${course ? "the course's" : "the self-check's"} starts ${first}–${last}: ${misses}`,
+    graderAddsStarts:
+      "The grader runs the loop from these starts and from as many of the course's own: a step that ends elsewhere from either set does not pass there.",
     endStateHeader: '| run | mean | std | W1 | D(x) − D(G(z)) |',
     endStateRow: (start, whose) => `start ${start}: ${whose === 'yours' ? 'yours' : 'reference'}`,
     endsWhere: (t) =>
       `ends where the reference ends (on average over the starts: mean ±${t.mean}, std ±${t.std}, W1 +${t.w1}, D gap ±${t.dGap})`,
-    endsElsewhere: (misses) => `does not end where the reference ends (on average over the starts): ${misses}`,
+    endsElsewhere: (misses) => `does not end where the reference ends (on average over each set of starts): ${misses}`,
     endStateMiss: (what, by, max) =>
       ({
         mean: `mean off by ${by} (at most ${max})`,
@@ -191,13 +200,18 @@ export const UI: Record<Language, Ui> = {
     visibleSummary: (status, got, max) => `${status}: ${got}/${max} за видимые проверки`,
     hiddenLater: (n) =>
       `Ещё ${n} ${plural(n, 'проверка появится', 'проверки появятся', 'проверок появятся')} после публикации оценок.`,
-    endStateCaption: (iterations, starts, secret) =>
-      `Цикл обучения из ноутбука, ${iterations} итераций с батчем 128, из ${starts} ${secret ? plural(starts, 'закрытой стартовой точки', 'закрытых стартовых точек', 'закрытых стартовых точек') : plural(starts, 'фиксированной стартовой точки', 'фиксированных стартовых точек', 'фиксированных стартовых точек')} (ваш запуск | эталон из той же точки):`,
+    endStateCaption: (iterations, publicStarts, courseStarts) =>
+      `Цикл обучения из ноутбука, ${iterations} итераций с батчем 128, из ${publicStarts} ${plural(publicStarts, 'фиксированной стартовой точки', 'фиксированных стартовых точек', 'фиксированных стартовых точек')} (как в самопроверке)${courseStarts > 0 ? ` и ${courseStarts} ${plural(courseStarts, 'закрытой точки', 'закрытых точек', 'закрытых точек')} курса` : ''} (ваш запуск | эталон из той же точки):`,
+    fromStarts: (first, last, course, misses) =>
+      `из ${course ? 'закрытых точек курса' : 'точек самопроверки'} ${first}–${last}: ${misses}`,
+    graderAddsStarts:
+      'Грейдер запускает цикл из этих точек и из стольких же закрытых точек курса: шаг, который хоть из одного набора заканчивает не там, где эталон, там не проходит.',
     endStateHeader: '| запуск | среднее | СКО | W1 | D(x) − D(G(z)) |',
     endStateRow: (start, whose) => `точка ${start}: ${whose === 'yours' ? 'ваш' : 'эталон'}`,
     endsWhere: (t) =>
       `заканчивает там же, где эталон (в среднем по стартовым точкам: среднее ±${t.mean}, СКО ±${t.std}, W1 +${t.w1}, разрыв D ±${t.dGap})`,
-    endsElsewhere: (misses) => `заканчивает не там, где эталон (в среднем по стартовым точкам): ${misses}`,
+    endsElsewhere: (misses) =>
+      `заканчивает не там, где эталон (в среднем по каждому набору стартовых точек): ${misses}`,
     endStateMiss: (what, by, max) =>
       ({
         mean: `среднее отличается на ${by} (допустимо ${max})`,

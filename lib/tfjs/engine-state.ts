@@ -21,6 +21,7 @@ interface EngineStateLike {
 
 interface EngineLike {
   state: EngineStateLike;
+  startScope(name?: string): void;
   endScope(result?: unknown): void;
   incRef(t: tf.Tensor, backend: null): void;
 }
@@ -111,4 +112,25 @@ export function recoverEngineAndSay(log: (line: string) => void = console.log): 
   const r = recoverEngine();
   if (r) log(recoveryNote(r));
   return r !== null;
+}
+
+/**
+ * Runs `stretch` and frees what it made and left behind — tensors no scope disposed, variables registered
+ * meanwhile — once it is over. For work whose results are read out as numbers and whose own objects are
+ * thrown away after (the grader child's end-state runs: each start runs the notebook's cells afresh), so
+ * a step that leaks on every call (a new tf.train.adam per call keeps its slot variables) leaks within one
+ * stretch, not over all of them. Never in a student's kernel: a global made lazily inside a step must live on.
+ */
+export async function freeingLeftovers<T>(stretch: () => Promise<T>): Promise<T> {
+  const e = engine();
+  const known = new Set(Object.keys(e.state.registeredVariables));
+  e.startScope('freeing leftovers');
+  const scope = e.state.activeScope;
+  try {
+    return await stretch();
+  } finally {
+    // a stretch cut short may have had recoverEngine() close every scope, this one too
+    if (e.state.activeScope === scope) e.endScope(null);
+    for (const [name, v] of Object.entries(e.state.registeredVariables)) if (!known.has(name)) v.dispose();
+  }
 }

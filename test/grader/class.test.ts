@@ -95,11 +95,8 @@ describe('a class graded as a careful instructor would (test/support/class.ts)',
     const disagreements: string[] = [];
     for (const c of cases) {
       const result = book.find((r) => r.student === c.name)!;
-      for (const { exercise: ex, results: all, said } of checked.get(c.name)!) {
-        // a start-sensitive step: "trains" may differ between the public and the private starts, nothing else
-        const compared = (id: string) => !(c.startSensitive && id === `${ex}.trains`);
-        const mine = all.filter((k) => compared(k.id));
-        const graded = result.checks.filter((k) => k.id.startsWith(`${ex}.`) && compared(k.id));
+      for (const { exercise: ex, results: mine, said } of checked.get(c.name)!) {
+        const graded = result.checks.filter((k) => k.id.startsWith(`${ex}.`));
         const points = (xs: { points: number }[]) => Math.round(xs.reduce((a, k) => a + k.points, 0) * 100) / 100;
         const mistakes = (xs: { passed: boolean; diagnosis?: string }[]) =>
           [...new Set(xs.filter((k) => !k.passed).map((k) => k.diagnosis))].sort().join(',');
@@ -109,9 +106,16 @@ describe('a class graded as a careful instructor would (test/support/class.ts)',
           );
         }
         // where the end-state runs judged it, the self-check said so (why, how long) before they started
-        const judgedByRuns = all.find((k) => k.id === `${ex}.trains`)?.message.includes("The notebook's loop");
+        const byRuns = (k: readonly { id: string; message?: string }[]) =>
+          k.find((x) => x.id === `${ex}.trains`)?.message?.includes("The notebook's loop") ?? false;
+        const judgedByRuns = byRuns(mine);
         if (judgedByRuns && !said.some((l) => l.includes("where the notebook's loop ends")))
           disagreements.push(`${c.name} ${ex}: end-state runs not announced`);
+        // and both judged it by where the runs ended (not one by a run cut short: a leaking step's memory)
+        if (judgedByRuns !== byRuns(graded))
+          disagreements.push(
+            `${c.name} ${ex}: judged by end-state runs in the self-check ${judgedByRuns}, by the grader ${byRuns(graded)}`,
+          );
       }
     }
     expect(disagreements).to.deep.equal([]);

@@ -214,8 +214,8 @@ describe('grader: gan-seminar grade on the fixture submissions', function () {
     for (const student of ['uncoupled-sigmoid-heads', 'gen-pulled-to-real']) {
       const feedback = fs.readFileSync(path.join(out, student, 'feedback.md'), 'utf8');
       expect(feedback)
-        .to.match(/does not end where the reference ends \(on average over the starts\): /)
-        .and.match(/start 2: reference/);
+        .to.match(/does not end where the reference ends \(on average over each set of starts\): /)
+        .and.match(/start 4: reference/);
     }
   });
 

@@ -12,7 +12,7 @@ import { engineIsClean, recoverEngine } from '../../lib/tfjs/engine-state';
 import { seed } from '../../lib/seminar/random';
 import { runSelfCheck, formatSelfCheck, restoreInterruptedSelfCheck } from '../../lib/grader/self-check/self-check';
 import { sampleNoise } from '../../lib/seminar/data';
-import { referenceEnds } from '../../lib/grader/checks/end-state';
+import { referenceEnds, setMisses } from '../../lib/grader/checks/end-state';
 import { getWeights, setWeights, withWeights } from '../../lib/seminar/nn';
 import type { Steps } from '../../lib/seminar/steps';
 import { SEMINAR } from '../../lib/seminar/loop';
@@ -234,6 +234,45 @@ describe('grader steps', function () {
       } finally {
         disposeSeminar(s);
       }
+    });
+  });
+
+  describe("end-state verdict (one judging path: the self-check's starts are judged at grading too)", () => {
+    const at = (genStd: number) => ({ genMean: 5, genStd, w1: 0.1, dGap: 0 });
+    const good = at(1.5);
+    const far = at(2.0); // std 0.5 from the reference's: one such start in two fails a set (0.25 > 0.2)
+    let pub: ReturnType<typeof buildPlans>['train_gen'];
+    let graded: ReturnType<typeof buildPlans>['train_gen'];
+    before(() => {
+      const s = createSeminar({ seed: 4 });
+      try {
+        pub = buildPlans(s).train_gen;
+        graded = buildPlans(s, 'a course').train_gen;
+      } finally {
+        disposeSeminar(s);
+      }
+    });
+
+    it("the grader's starts are the self-check's public ones, then as many of the course's own", () => {
+      const n = PROTOCOL.endStateStarts;
+      expect(graded.endStates).to.have.length(2 * n);
+      expect(graded.publicEndStates).to.equal(n);
+      expect(graded.endStates.slice(0, n)).to.deep.equal(pub.endStates);
+      for (const st of graded.endStates.slice(n)) expect(pub.endStates.map((p) => p.seed)).to.not.include(st.seed);
+    });
+
+    it('a miss in either set fails; what the self-check fails, the grader fails', () => {
+      const refs = (n: number) => Array.from({ length: n }, () => good);
+      expect(setMisses([good, good, good, good], refs(4), graded)).to.deep.equal([]);
+      // a step that ends elsewhere from one public start (a fresh Adam on every call, issue #22): averaged over all
+      // four starts it would pass; the self-check fails it, and so does the grader
+      expect(setMisses([far, good], refs(2), pub)).to.have.length(1);
+      const publicMiss = setMisses([far, good, good, good], refs(4), graded);
+      expect(publicMiss).to.have.length(1);
+      expect(publicMiss[0]).to.match(/^from the self-check's starts 1–2: std off by 0\.25/);
+      // tuned to the public starts: passes the self-check, not the grader
+      expect(setMisses([good, good], refs(2), pub)).to.deep.equal([]);
+      expect(setMisses([good, good, far, far], refs(4), graded)[0]).to.match(/^from the course's starts 3–4: std/);
     });
   });
 

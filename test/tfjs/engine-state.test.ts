@@ -4,7 +4,13 @@
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import { createSeminar, disposeSeminar, initBackend, referenceSteps } from '../../lib';
-import { engineIsClean, engineLeftovers, recoverEngine, recoveryNote } from '../../lib/tfjs/engine-state';
+import {
+  engineIsClean,
+  engineLeftovers,
+  freeingLeftovers,
+  recoverEngine,
+  recoveryNote,
+} from '../../lib/tfjs/engine-state';
 
 interface EngineInternals {
   startScope(name?: string): void;
@@ -80,6 +86,48 @@ describe('TF.js engine recovery after an interrupt', () => {
     expect(r!.lost).to.deep.equal(['lost_weight']);
     expect(recoveryNote(r!)).to.contain('re-run the «Models» cell');
     v.dispose();
+    expect(engineIsClean()).to.equal(true);
+  });
+
+  it("freeingLeftovers: a leaking step's tensors and a new Adam's slot variables per call are freed after the stretch; the models' weights and what came before stay", async () => {
+    const s = createSeminar({ seed: 3 });
+    const steps = referenceSteps(s);
+    steps.trainGen(16); // first calls build the fast paths' caches: those are not the stretch's
+    const before = tf.memory().numTensors;
+    const variables = Object.keys(tf.engine().registeredVariables).length;
+    const kept: tf.Tensor[] = [];
+    const reached = await freeingLeftovers(async () => {
+      for (let i = 0; i < 5; i++) {
+        kept.push(s.sampleNoise(16)); // made outside any tidy, never disposed
+        const adam = tf.train.adam(1e-3); // a new optimizer on every call (issue #22's vera)
+        adam.minimize(
+          () => tf.neg(tf.mean(tf.logSoftmax(s.disc(s.gen(s.sampleNoise(16)))))),
+          false,
+          s.gen.parameters(),
+        );
+      }
+      expect(tf.memory().numTensors, 'leaking inside the stretch').to.be.above(before + 5);
+      await Promise.resolve(); // the stretch may await (the child runs the notebook's cells)
+      return s.gen(tf.ones([1, 1])).dataSync()[0];
+    });
+    expect(Number.isFinite(reached)).to.equal(true);
+    expect(tf.memory().numTensors).to.equal(before);
+    expect(Object.keys(tf.engine().registeredVariables)).to.have.length(variables);
+    expect(kept.every((t) => t.isDisposed)).to.equal(true);
+    steps.trainGen(16); // the models still train
+    expect(engineIsClean()).to.equal(true);
+    disposeSeminar(s);
+  });
+
+  it('freeingLeftovers after a stretch cut short and recovered (recoverEngine closed its scope): no error, leftovers freed', async () => {
+    const before = tf.memory().numTensors;
+    await freeingLeftovers(async () => {
+      tf.ones([3]);
+      engine().startScope('tidy'); // an interrupted step
+      tf.ones([2]);
+      recoverEngine();
+    });
+    expect(tf.memory().numTensors).to.equal(before);
     expect(engineIsClean()).to.equal(true);
   });
 });

@@ -1,6 +1,7 @@
 // Judging a step that matches no known formulation by where training ends: the notebook's loop (batch
-// 128, 5 trainDisc per trainGen, the submission's own steps) run in the sandbox child from private
-// starts (lib/grader/checks/states.ts PROTOCOL.endState*), and the reference's own run from each start as the
+// 128, 5 trainDisc per trainGen, the submission's own steps) run in the sandbox child from the self-check's
+// public starts and the course's private ones (lib/grader/checks/states.ts PROTOCOL.endState*; in the
+// self-check: the public ones, in the kernel), and the reference's own run from each start as the
 // yardstick. Early gain is not where a run ends: steps that gain fast and settle elsewhere (uncoupled
 // sigmoid heads, a discriminator shown altered data, a generator pulled towards real samples) are
 // told apart only at the end.
@@ -124,6 +125,21 @@ export function referenceEnds(s: Seminar, plan: Plan): EndState[] {
   return readExpected().referenceEndStates;
 }
 
+/**
+ * The plan's sets of starts, as index ranges into endStates: the public ones (the self-check's), then the
+ * course's (at grading). Each is judged on its own, so the public set decides alike here and in the self-check.
+ */
+export function startSets(plan: Pick<Plan, 'endStates' | 'publicEndStates'>): { from: number; to: number }[] {
+  const n = plan.endStates.length;
+  const pub = Math.min(n, plan.publicEndStates ?? n);
+  return pub > 0 && pub < n
+    ? [
+        { from: 0, to: pub },
+        { from: pub, to: n },
+      ]
+    : [{ from: 0, to: n }];
+}
+
 /** Which read-outs miss, on the gaps to the reference's ends averaged over the starts (empty: it ends where the reference ends). */
 export function endStateMisses(mine: readonly EndState[], refs: readonly EndState[]): string[] {
   const t = END_STATE_TOL;
@@ -142,12 +158,28 @@ export function endStateMisses(mine: readonly EndState[], refs: readonly EndStat
   return misses;
 }
 
+/**
+ * The misses of each set of starts (startSets), each averaged over its own starts: every set must end where
+ * the reference ends — the public one (the self-check's verdict) and the course's.
+ */
+export function setMisses(
+  mine: readonly EndState[],
+  refs: readonly EndState[],
+  plan: Pick<Plan, 'endStates' | 'publicEndStates'>,
+): string[] {
+  const sets = startSets(plan);
+  return sets.flatMap(({ from, to }) => {
+    const missed = endStateMisses(mine.slice(from, to), refs.slice(from, to));
+    return sets.length > 1 && missed.length > 0 ? [ui().fromStarts(from + 1, to, from > 0, missed.join(', '))] : missed;
+  });
+}
+
 const row = (label: string, e: EndState) =>
   `| ${label} | ${e.genMean.toFixed(2)} | ${e.genStd.toFixed(2)} | ${e.w1.toFixed(3)} | ${e.dGap.toFixed(2)} |`;
 
 /**
  * The verdict from the end-state runs: accepted when the ends are within END_STATE_TOL of the
- * reference's (averaged over the starts). The loop runs the submission's other steps too: where one of them is itself
+ * reference's (averaged over each set of starts: setMisses). The loop runs the submission's other steps too: where one of them is itself
  * wrong (a known mistake, missing), the run cannot speak for this step and it is not accepted.
  */
 export function endStateBehaviour(
@@ -166,11 +198,16 @@ export function endStateBehaviour(
   }
   const mine = sub.runs.map((w) => readEndState(evaluator, w));
   const refs = referenceEnds(evaluator, plan);
-  const misses = endStateMisses(mine, refs);
+  const sets = startSets(plan);
+  const misses = setMisses(mine, refs, plan);
   const accepted = misses.length === 0;
   const table = [
     '',
-    t.endStateCaption(iterations, starts.length, plan.fromSecret === true),
+    t.endStateCaption(
+      iterations,
+      sets.length > 1 ? sets[0].to : starts.length,
+      sets.length > 1 ? starts.length - sets[0].to : 0,
+    ),
     '',
     t.endStateHeader,
     '|---|---|---|---|---|',
@@ -181,11 +218,13 @@ export function endStateBehaviour(
     '',
   ].join('\n');
   const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / xs.length;
-  const verdict = accepted ? t.endsWhere(END_STATE_TOL) : t.endsElsewhere(misses.join(', '));
+  const verdict = accepted ? t.endsWhere(END_STATE_TOL) : t.endsElsewhere(misses.join('; '));
+  // the self-check's runs are the public set only: say that grading adds the course's
+  const also = plan.fromSecret === true ? '' : ` ${t.graderAddsStarts}`;
   return {
     accepted,
     after: mean(mine.map((m) => m.w1)),
     reference: mean(refs.map((r) => r.w1)),
-    message: `${verdict}${table}`,
+    message: `${verdict}.${also}${table}`,
   };
 }

@@ -230,8 +230,9 @@ export interface Behaviour {
 /**
  * "Does it train?" for a step that matches no formulation exactly, or makes a mistake that may not stop
  * learning: where the notebook's loop with the submission's steps ends, from the plan's starts, against
- * where the reference's own loop ends from the same starts (lib/grader/checks/end-state.ts). The grader's runs
- * are made in the sandbox from private starts, the self-check's in the kernel from public ones: one verdict.
+ * where the reference's own loop ends from the same starts (lib/grader/checks/end-state.ts). The self-check's
+ * runs are made in the kernel from public starts, the grader's in the sandbox from those and as many private
+ * ones, each set judged alike: what the self-check fails, the grader fails.
  */
 export function behaviour(s: Session, ex: Exercise): Behaviour {
   return memo(s, `behaviour:${ex.id}`, () => {

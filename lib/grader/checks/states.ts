@@ -32,14 +32,15 @@ export const PROTOCOL = {
   warmupIterations: 10,
   /**
    * The end-state runs that judge a step matching no known formulation (lib/grader/checks/end-state.ts): the
-   * notebook's loop (its batch 128, 5 trainDisc per trainGen) with the submission's steps from private
-   * starts (the self-check's: public ones, the same numbers of them), long enough for the reference to converge from them (≈ 8000 iterations; a valid variant with
-   * half the step size needs about twice that), each start's end compared with the reference's own run.
+   * notebook's loop (its batch 128, 5 trainDisc per trainGen) with the submission's steps from this many
+   * public starts (the self-check's) and, at grading, as many private ones from the course's secret, long
+   * enough for the reference to converge from them (≈ 8000 iterations; a valid variant with half the step
+   * size needs about twice that), each start's end compared with the reference's own run.
    */
   endStateIterations: 16000,
   endStateStarts: 2,
-  /** The end-state runs' time: this many times the per-exercise budget, over all starts. */
-  endStateBudget: 40,
+  /** The end-state runs' time: this many times the per-exercise budget, per start. */
+  endStateBudget: 20,
 } as const;
 
 /** Weights like torch.nn.Linear's init, U(±1/√in), from a private stream (the shared one stays untouched). */
@@ -86,10 +87,13 @@ export function stateSeed(publicSeed: number, secret: string | undefined, label:
 export function buildPlans(s: Seminar, secret?: string): Record<ExerciseId, Plan> {
   const genT = getWeights(s.gen);
   const discT = getWeights(s.disc);
-  const fresh = (name: string, publicSeed: number, batchSize: number): State => {
-    const seed = stateSeed(publicSeed, secret, name);
-    return { name, seed, batchSize, gen: initWeights(genT, seed * 7 + 1), disc: initWeights(discT, seed * 7 + 2) };
-  };
+  const freshFrom =
+    (from: string | undefined) =>
+    (name: string, publicSeed: number, batchSize: number): State => {
+      const seed = stateSeed(publicSeed, from, name);
+      return { name, seed, batchSize, gen: initWeights(genT, seed * 7 + 1), disc: initWeights(discT, seed * 7 + 2) };
+    };
+  const fresh = freshFrom(secret);
   const a = fresh('fresh (batch 128)', 101, 128);
   const b = fresh('fresh (batch 32)', 202, 32);
   const warm = fresh(`after ${PROTOCOL.warmupIterations} iterations (batch 64)`, 303, 64);
@@ -102,10 +106,17 @@ export function buildPlans(s: Seminar, secret?: string): Record<ExerciseId, Plan
       }
     }),
   );
-  // one set for all exercises: the loop runs both steps, so one run judges each step that needs it
-  const endStates = Array.from({ length: PROTOCOL.endStateStarts }, (_, k) =>
-    fresh(`end state (${k + 1})`, 606 + 1000 * k, 128),
-  );
+  // one set for all exercises: the loop runs both steps, so one run judges each step that needs it. The
+  // self-check's public starts come first, at grading too: whatever the self-check fails, the grader fails
+  // (a step that ends elsewhere from one of them is judged so here as well); the course's own starts after
+  // them keep a step tuned to the public ones from earning credit (issue #22: one judging path).
+  const ends = (from: string | undefined, label: string) =>
+    Array.from({ length: PROTOCOL.endStateStarts }, (_, k) => {
+      const name = `end state (${k + 1})`;
+      return { ...freshFrom(from)(name, 606 + 1000 * k, 128), name: `${label}${name}` };
+    });
+  const publicEnds = ends(undefined, '');
+  const endStates = secret === undefined ? publicEnds : [...publicEnds, ...ends(secret, 'course ')];
   return Object.fromEntries(
     EXERCISES.map((ex) => [
       ex.id,
@@ -114,6 +125,7 @@ export function buildPlans(s: Seminar, secret?: string): Record<ExerciseId, Plan
         leakSteps: PROTOCOL.leakSteps,
         endStates,
         endStateIterations: PROTOCOL.endStateIterations,
+        publicEndStates: publicEnds.length,
         fromSecret: secret !== undefined,
       },
     ]),

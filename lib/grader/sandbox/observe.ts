@@ -36,6 +36,12 @@ export interface Plan {
    */
   endStates: State[];
   endStateIterations: number;
+  /**
+   * The first this many endStates are the public ones (the self-check's); the rest are the course's. Each
+   * set is judged on its own (averaged over its starts) and every set must pass, so a step the self-check
+   * fails fails at grading too. Absent: one set.
+   */
+  publicEndStates?: number;
   /** True where the states come from the course's grading secret (lib/grader/checks/states.ts stateSeed). */
   fromSecret?: boolean;
 }

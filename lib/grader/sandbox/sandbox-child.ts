@@ -31,7 +31,7 @@ import {
   observe,
   observeRun,
 } from './observe';
-import { recoverEngine } from '../../tfjs/engine-state';
+import { freeingLeftovers, recoverEngine } from '../../tfjs/engine-state';
 
 export interface Job {
   /** The backend to compute on: the parent's (lib/tfjs/backend.ts initGraderBackend). */
@@ -404,28 +404,30 @@ async function main(jobFile: string, resultFile: string): Promise<void> {
     const estimate = iterations * EXERCISES.reduce((a, ex) => a + ex.callsPerIteration, 0) * baseline(runtime, 128);
     const perStart = Math.floor(Math.min(3 * fixed, Math.max(fixed, 5 * estimate)));
     for (const start of starts) {
-      output.muted = true;
-      runner = new Runner(notebookContext(seminar, output.print, noteRandom));
-      await runCells(job, runner, classifyWithBudget, () => undefined);
-      // the stretch's limit is the one that counts; no step's own budget may stop the loop first
-      for (const ex of EXERCISES) budget.set(ex.id, perStart);
-      let run: ReturnType<typeof endStateRun> | undefined;
-      const cut = runner.stretch(perStart, () => {
-        run = endStateRun(runtime, start, iterations);
-      });
-      if (cut) {
+      // each start's cells and run in a scope of their own: what a leaking step kept (a new Adam per call keeps
+      // its slot variables) is freed before the next start, so the memory limit meets one start's leak, not all
+      const one = await freeingLeftovers(async (): Promise<Partial<ReturnType<typeof endStateRun>>> => {
+        output.muted = true;
+        runner = new Runner(notebookContext(seminar, output.print, noteRandom));
+        await runCells(job, runner, classifyWithBudget, () => undefined);
+        // the stretch's limit is the one that counts; no step's own budget may stop the loop first
+        for (const ex of EXERCISES) budget.set(ex.id, perStart);
+        let run: ReturnType<typeof endStateRun> | undefined;
+        const cut = runner.stretch(perStart, () => {
+          run = endStateRun(runtime, start, iterations);
+        });
+        if (!cut) return run!;
         data.overrideSamplers(null);
         recoverEngine();
         return {
-          ...out,
           failure: {
             kind: 'timeout',
             message: `the notebook's loop with these steps did not finish ${iterations} iterations within ${perStart / 1000} s`,
           },
         };
-      }
-      if (run!.failure) return { ...out, failure: run!.failure };
-      out.runs.push(run!.reached);
+      });
+      if (one.failure || !one.reached) return { ...out, failure: one.failure };
+      out.runs.push(one.reached);
     }
     return out;
   };

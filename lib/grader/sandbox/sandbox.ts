@@ -506,7 +506,9 @@ export async function runInSandbox(
     // the same cells from the same starts being run elsewhere right now: their ends, not a second run
     // (waiting at most as long as that grading's end-state runs may take)
     const budgetMs = Math.max(1000, Math.floor(options.timeoutMs / probe.length));
-    await endStates.awaitOthers(3 * budgetMs * PROTOCOL.endStateBudget + options.timeoutMs);
+    const starts = Object.values(protocol.plans)[0]?.endStates.length ?? 0;
+    const endStateBudgetMs = budgetMs * PROTOCOL.endStateBudget * starts;
+    await endStates.awaitOthers(3 * endStateBudgetMs + options.timeoutMs);
     let remaining = probe.slice();
     while (remaining.length > 0) {
       const job: Job = {
@@ -520,7 +522,7 @@ export async function runInSandbox(
         askBehaviour: askBehaviour !== undefined,
         budgetMs,
         outputCap: options.outputCap,
-        endStateBudgetMs: budgetMs * PROTOCOL.endStateBudget,
+        endStateBudgetMs,
       };
       // asked behaviour gets its own budget per exercise after the steps' (each keeps its per-exercise deadline),
       // and the end-state runs theirs (one set of runs for all exercises)
