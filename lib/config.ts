@@ -113,6 +113,14 @@ export const SWITCHES = {
     parse: yesNo,
     accepts: '1 or 0',
   },
+  meanGradKernel: {
+    name: 'GAN_MEAN_GRAD_KERNEL',
+    description:
+      "wasm and cpu: the gradient of tf.mean over every axis as one kernel (0 keeps tfjs's four-op gradient, for comparison)",
+    fallback: true,
+    parse: yesNo,
+    accepts: '1 or 0',
+  },
   fastTape: {
     name: 'GAN_FAST_TAPE',
     description:
@@ -195,6 +203,7 @@ export const config = {
   lossKernels: () => read('lossKernels'),
   sgdKernel: () => read('sgdKernel'),
   logSoftmaxKernel: () => read('logSoftmaxKernel'),
+  meanGradKernel: () => read('meanGradKernel'),
   fastTape: () => read('fastTape'),
   fastScopes: () => read('fastScopes'),
   fastKernelCalls: () => read('fastKernelCalls'),

@@ -38,18 +38,23 @@ const BASELINES: readonly { label: string; env: Record<string, string>; what: st
   },
   {
     label: 'no SIMD kernels',
-    env: { ...speedUpsOff(['simd', 'lossKernels', 'sgdKernel']), ...ENGINE_LEVERS_OFF },
+    env: { ...speedUpsOff(['simd', 'lossKernels', 'sgdKernel', 'meanGradKernel']), ...ENGINE_LEVERS_OFF },
     what: "the fused op on wasm's own kernels, with the small kernels of lib/tfjs/small-kernels.ts: the state before #14",
   },
   {
     label: 'no log-softmax kernel, fast tape or scopes',
-    env: ENGINE_LEVERS_OFF,
-    what: "the SIMD, loss and SGD kernels, tfjs's own tf.logSoftmax, Engine.gradients and Engine.endScope: the state before this round",
+    env: { ...ENGINE_LEVERS_OFF, ...speedUpsOff(['meanGradKernel']) },
+    what: "the SIMD, loss and SGD kernels, tfjs's own tf.logSoftmax, Mean gradient, Engine.gradients and Engine.endScope: the state before the engine levers",
   },
   {
     label: 'no log-softmax kernel',
     env: speedUpsOff(['logSoftmaxKernel']),
     what: "tfjs's tf.logSoftmax (a customGrad of 7 ops; lib/tfjs/log-softmax.ts off)",
+  },
+  {
+    label: 'no Mean-gradient kernel',
+    env: speedUpsOff(['meanGradKernel']),
+    what: "tfjs's gradient of tf.mean (reshape, ones, mul, div; lib/tfjs/mean-grad.ts off)",
   },
   {
     label: 'no fast tape',

@@ -6,6 +6,19 @@ import * as tf from '@tensorflow/tfjs-core'; // not the @tensorflow/tfjs re-expo
 
 type Info = tf.TensorInfo;
 
+/**
+ * The backend parts the lib's own float32 kernels use (sgd-kernel.ts, mean-grad.ts): wasm's BackendWasm and
+ * cpu's MathBackendCPU. Neither class is exported as a type.
+ */
+export interface WasmBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): Info;
+  typedArrayFromHeap(info: Info): Float32Array;
+}
+export interface CpuBackend {
+  data: { get(dataId: object): { values: Float32Array } };
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): Info;
+}
+
 export type CallKernel = (inputs: Record<string, Info>, attrs?: Record<string, unknown>) => Info;
 
 /**

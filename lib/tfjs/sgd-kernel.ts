@@ -10,22 +10,12 @@
 import * as tfjs from '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs-core'; // not the @tensorflow/tfjs re-export: its getters cost ≈3 % on the hot path
 import { config } from '../config';
-import { registeredKernel } from './call-kernel';
+import { CpuBackend, WasmBackend, registeredKernel } from './call-kernel';
 
 export const SGD_KERNEL = 'GanSgdStep';
 
 type Info = tf.TensorInfo;
 type Args = Parameters<tf.KernelFunc>[0];
-
-/** The backend parts used (wasm: BackendWasm; cpu: MathBackendCPU). Neither class is exported as a type. */
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): Info;
-  typedArrayFromHeap(info: Info): Float32Array;
-}
-interface CpuBackend {
-  data: { get(dataId: object): { values: Float32Array } };
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): Info;
-}
 
 function inputs(args: Args): [Info, Info, Info] {
   const { x, dy, c } = args.inputs;

@@ -7,6 +7,7 @@ import { fastKernelCallsInstalled, setFastKernelCalls } from './kernel-calls';
 import { fastScopesInstalled, setFastScopes } from './scope';
 import { fastTapeInstalled, setFastTape } from './tape';
 import { logSoftmaxKernelInstalled, setLogSoftmaxKernel } from './log-softmax';
+import { meanGradKernelInstalled, setMeanGradKernel } from './mean-grad';
 import { setSgdKernel, sgdKernelInstalled } from './sgd-kernel';
 import { setSmallKernels, smallKernelsInstalled } from './small-kernels';
 
@@ -19,6 +20,7 @@ export type SpeedUpSwitch =
   | 'simd'
   | 'sgdKernel'
   | 'logSoftmaxKernel'
+  | 'meanGradKernel'
   | 'fastTape'
   | 'fastScopes'
   | 'fastKernelCalls';
@@ -70,6 +72,13 @@ export const SPEED_UPS: readonly SpeedUp[] = [
     backends: ['wasm', 'cpu'],
     install: (on) => setLogSoftmaxKernel(on),
     installed: logSoftmaxKernelInstalled,
+  },
+  {
+    switch: 'meanGradKernel',
+    file: 'lib/tfjs/mean-grad.ts',
+    backends: ['wasm', 'cpu'],
+    install: (on) => setMeanGradKernel(on),
+    installed: meanGradKernelInstalled,
   },
   {
     switch: 'fastTape',

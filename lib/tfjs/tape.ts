@@ -64,9 +64,9 @@ type Gradients = <T extends Tensor>(
 ) => { value: T; grads: Tensor[] };
 
 /**
- * The nodes on a path from any of `xs` to `y`, each a copy with only the inputs that come from `xs`
- * (tfjs-core/src/tape.ts getFilteredNodesXToY, kept node for node). `names[i]` gets node i's input
- * names, for backprop.
+ * The nodes on a path from any of `xs` to `y` (tfjs-core/src/tape.ts getFilteredNodesXToY, kept node for
+ * node). `names[i]` gets the names of node i's inputs that come from `xs`: tfjs copies each node with only
+ * those inputs; backprop reads no other, so the nodes themselves are returned (no copy per node and step).
  */
 function filterTape(tape: readonly TapeNode[], xs: readonly Tensor[], y: Tensor, names: string[][]): TapeNode[] {
   const n = tape.length;
@@ -103,15 +103,9 @@ function filterTape(tape: readonly TapeNode[], xs: readonly Tensor[], y: Tensor,
   for (let i = 0; i < n; i++) {
     if (!nodeFromX[i] || !nodeToY[i]) continue;
     const node = tape[i];
-    const pruned: Record<string, Tensor> = {};
     const kept: string[] = [];
-    for (const k of keys[i]) {
-      if (fromX.has(node.inputs[k].id)) {
-        pruned[k] = node.inputs[k];
-        kept.push(k);
-      }
-    }
-    filtered.push({ ...node, inputs: pruned, outputs: node.outputs });
+    for (const k of keys[i]) if (fromX.has(node.inputs[k].id)) kept.push(k);
+    filtered.push(node);
     names.push(kept);
   }
   return filtered;
