@@ -111,6 +111,28 @@ describe('student-facing strings, Russian and English (lib/grader/strings.ts)', 
     expect(fb('train_disc')).to.contain('mean of about 20');
   });
 
+  it('where the end-state runs judged "trains", the self-check shows where the loop ended, even when its mistake was explained above', () => {
+    const checks = configureChecks().filter((c) => c.exercise === 'train_gen');
+    const ends =
+      "it does not train the GAN: does not end where the reference ends (…): from the self-check's starts 1–2: std off by 0.24 (at most 0.2).\n\nThe notebook's loop, …\n\n| run | mean | std | W1 | D(x) − D(G(z)) |\n|---|---|---|---|---|\n| start 1: yours | 4.93 | 1.91 | 0.487 | -0.01 |\n";
+    const failed = ['train_gen.update', 'train_gen.trains'];
+    const results = checks.map((c) => ({
+      ...c,
+      maxPoints: c.points,
+      points: failed.includes(c.id) ? 0 : c.points,
+      passed: !failed.includes(c.id),
+      diagnosis: failed.includes(c.id) ? ('changes-optimizer' as const) : undefined,
+      message: c.id === 'train_gen.trains' ? ends : 'genOpt made no update',
+    }));
+    const table = formatSelfCheck('train_gen', results, 0);
+    expect(table.match(/the step uses another optimizer/g), 'the mistake explained once').to.have.length(1);
+    expect(table)
+      .to.contain(
+        "      it does not train the GAN: does not end where the reference ends (…): from the self-check's starts 1–2",
+      )
+      .and.contain('      | start 1: yours | 4.93 | 1.91 | 0.487 | -0.01 |');
+  });
+
   it('a check the self-check cannot decide (a trainDisc variant in a student release) shows ?, counting neither way', () => {
     const checks = configureChecks().filter((c) => c.exercise === 'train_disc');
     const results = checks.map((c) => ({

@@ -114,11 +114,11 @@ export class CheckContext {
       if (policy === 'refuse')
         this.fail(
           'variant-not-accepted',
-          `${why}; it trains the GAN (${b.message}), but this course accepts only the seminar's formulation`,
+          `${why}; it trains the GAN (${b.verdict}), but this course accepts only the seminar's formulation`,
         );
       this.passes('valid variant');
       this.variant = policy === 'accept-and-flag';
-      this.noteText = `does not match the reference formulation exactly, but trains the GAN — ${b.message}; accepted as a valid variant${this.variant ? ' (flagged for your instructor to look at)' : ''}`;
+      this.noteText = `does not match the reference formulation exactly, but trains the GAN — ${b.verdict}; accepted as a valid variant${this.variant ? ' (flagged for your instructor to look at)' : ''}`;
     }
   }
 

@@ -187,15 +187,15 @@ export function endStateBehaviour(
   plan: Plan,
   sub: ExerciseObservation['behaviour'] | undefined,
   partner?: { functionName: string; mistake: string },
-): { accepted: boolean; after: number; reference: number; message: string } {
+): { accepted: boolean; after: number; reference: number; message: string; verdict: string } {
   const starts = plan.endStates;
   const iterations = plan.endStateIterations;
   const t = ui();
   const base = { after: NaN, reference: NaN };
-  if (partner) return { ...base, accepted: false, message: t.partnerHasMistake(partner.functionName, partner.mistake) };
-  if (!sub || sub.failure || sub.runs.length < starts.length) {
-    return { ...base, accepted: false, message: t.loopDidNotFinish(iterations, sub?.failure?.message ?? 'not run') };
-  }
+  const only = (message: string) => ({ ...base, accepted: false, message, verdict: message });
+  if (partner) return only(t.partnerHasMistake(partner.functionName, partner.mistake));
+  if (!sub || sub.failure || sub.runs.length < starts.length)
+    return only(t.loopDidNotFinish(iterations, sub?.failure?.message ?? 'not run'));
   const mine = sub.runs.map((w) => readEndState(evaluator, w));
   const refs = referenceEnds(evaluator, plan);
   const sets = startSets(plan);
@@ -226,5 +226,6 @@ export function endStateBehaviour(
     after: mean(mine.map((m) => m.w1)),
     reference: mean(refs.map((r) => r.w1)),
     message: `${verdict}.${also}${table}`,
+    verdict,
   };
 }

@@ -225,6 +225,8 @@ export interface Behaviour {
   after: number;
   reference: number;
   message: string;
+  /** The verdict in one line (no table): for a note beside another check. */
+  verdict: string;
 }
 
 /**
@@ -238,7 +240,14 @@ export function behaviour(s: Session, ex: Exercise): Behaviour {
   return memo(s, `behaviour:${ex.id}`, () => {
     const ran = s.subject[ex.id]?.observation?.behaviour;
     if (ran?.undecided)
-      return { accepted: false, unconfirmed: true, after: NaN, reference: NaN, message: ran.undecided };
+      return {
+        accepted: false,
+        unconfirmed: true,
+        after: NaN,
+        reference: NaN,
+        message: ran.undecided,
+        verdict: ran.undecided,
+      };
     // the loop runs the other steps too: one with a mistake of its own cannot stand beside this one
     const partner = EXERCISES.filter((o) => o.id !== ex.id)
       .map((o) => ({ functionName: o.functionName, mistake: knownMistake(s, o) ?? '' }))

@@ -292,17 +292,20 @@ export function formatSelfCheck(
       `  ${r.passed ? '✔' : '✘'} ${r.name.padEnd(width)}  ${r.points}/${r.maxPoints}${r.passed ? '' : `  ${r.diagnosis ?? ''}`}`,
     );
     if (r.note) lines.push(`      ${t.note}: ${r.note}`);
+    // where the end-state runs judged "trains", where the loop ended (passed or not, whatever the diagnosis)
+    const ends = r.id.endsWith('.trains') && r.message.includes('\n|') ? r.message.split('\n') : undefined;
     if (!r.passed && r.diagnosis && !explained.has(r.diagnosis)) {
       explained.add(r.diagnosis);
       const d = DIAGNOSES[r.diagnosis];
       const text = diagnosisTexts(r.diagnosis, d, adviceOf(r.diagnosis, id), id);
       lines.push(`      ${text.title ?? r.diagnosis}`);
-      if (d?.showDetail) {
+      if (d?.showDetail && !ends) {
         const detail = r.message.split('\n');
         for (const l of r.diagnosis === 'compile-error' ? detail : detail.slice(0, 1)) lines.push(`      ${l}`);
       }
       if (text.hint) lines.push(`      ${t.tryThis}: ${text.hint}`);
     }
+    for (const l of ends ?? []) if (l.trim() !== '') lines.push(`      ${l}`);
   }
   const open = results.filter(undecided).length;
   if (open > 0) {
