@@ -433,6 +433,11 @@ export function ui(lang: Language = language()): Ui {
   return UI[lang];
 }
 
+/** True for a check's message that shows where the end-state runs ended (their table: lib/grader/checks/end-state.ts). */
+export function showsEndStates(message: string | undefined): boolean {
+  return Object.values(UI).some((u) => message?.includes(u.endStateHeader) === true);
+}
+
 /** A diagnosis's title, advice (the exercise's own where it has one) and hint in `lang`; `english` is the declared text. */
 export function diagnosisTexts(
   id: string,

@@ -206,9 +206,9 @@ describe('grader: gan-seminar grade on the fixture submissions', function () {
       expect(feedback)
         .to.match(/valid variant/)
         .and.match(/ends where the reference ends/);
-      // both end states side by side, per private start
+      // both end states side by side, per start (the self-check's and the course's)
       expect(feedback).to.match(
-        /\| start 1: yours \| [\d.]+ \| [\d.]+ \| [\d.]+ \| -?[\d.]+ \|\n\| start 1: reference \|/,
+        /\| start 1: yours \| [\d.]+ \| [\d.]+ \| [\d.]+ \| -?[\d.]+ \|\n\s*\| start 1: reference \|/,
       );
     }
     for (const student of ['uncoupled-sigmoid-heads', 'gen-pulled-to-real']) {

@@ -3,7 +3,7 @@
 import * as os from 'node:os';
 import { formatCompileError } from '../../jupyter/compile-error';
 import { DIAGNOSES, adviceOf } from '../diagnoses';
-import { diagnosisTexts, ui } from '../strings';
+import { diagnosisTexts, showsEndStates, ui } from '../strings';
 import { EXERCISES } from '../../exercises';
 import type { GradeResult } from '../result';
 import type { CheckResult } from '../checks/run-checks';
@@ -70,7 +70,13 @@ function feedbackText(r: GradeResult): string {
     out.push('');
     const failed = checks.filter((c) => !c.passed);
     if (failed.length > 0) out.push(t.whatFailed, '', ...explain(failed, ex), '');
-    const notes = checks.filter((c) => c.note).map((c) => `- ${c.name}: ${c.note}`);
+    const notes = [
+      ...checks.filter((c) => c.note).map((c) => `- ${c.name}: ${c.note}`),
+      // where the end-state runs judged a step that passed, where the loop ended (a failed one: under what failed)
+      ...checks
+        .filter((c) => c.passed && showsEndStates(c.message))
+        .map((c) => `- ${c.name}: ${c.message!.replace(/\n/g, '\n  ')}`),
+    ];
     if (notes.length > 0) out.push(t.notes, '', ...[...new Set(notes)], '');
     if (cell && cell.compileErrors.length > 0) {
       out.push(t.compileErrors, '', '```', ...cell.compileErrors.map(formatCompileError), '```', '');

@@ -23,7 +23,7 @@ import { buildBasis, newSession } from '../checks/basis';
 import { CompileError, formatCompileError } from '../../jupyter/compile-error';
 import { configureChecks } from '../checks/checks';
 import { DIAGNOSES, adviceOf } from '../diagnoses';
-import { diagnosisTexts, ui } from '../strings';
+import { diagnosisTexts, showsEndStates, ui } from '../strings';
 import { Subject, behaviour, knownMistake, needsBehaviour } from '../checks/judge';
 import { END_STATE_CACHE } from '../checks/end-state';
 import {
@@ -293,7 +293,7 @@ export function formatSelfCheck(
     );
     if (r.note) lines.push(`      ${t.note}: ${r.note}`);
     // where the end-state runs judged "trains", where the loop ended (passed or not, whatever the diagnosis)
-    const ends = r.id.endsWith('.trains') && r.message.includes('\n|') ? r.message.split('\n') : undefined;
+    const ends = r.id.endsWith('.trains') && showsEndStates(r.message) ? r.message.split('\n') : undefined;
     if (!r.passed && r.diagnosis && !explained.has(r.diagnosis)) {
       explained.add(r.diagnosis);
       const d = DIAGNOSES[r.diagnosis];
