@@ -6,13 +6,14 @@
 // op, no scopes. Same float32 arithmetic as mul then add (c·g rounded to float32, then + value rounded
 // once), so the weights are bit-identical (test/tfjs/sgd-kernel.test.ts).
 // On wasm, where no other tensor shares the variable's buffer, the same arithmetic is written over that
-// buffer in place: no kernel call, tensor or allocation at all (inPlaceOk says when).
+// buffer in place: no kernel call, tensor or heap allocation at all, 24 fewer of each an iteration (#25;
+// call-kernel.ts writableInPlace says when).
 // Registered for the wasm and cpu backends; elsewhere (tfjs-node), or for other dtypes, the original
 // update runs. GAN_SGD_KERNEL=0 keeps tfjs's own applyGradients (for comparison: npm run bench).
 import * as tfjs from '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs-core'; // not the @tensorflow/tfjs re-export: its getters cost ≈3 % on the hot path
 import { config } from '../config';
-import { CpuBackend, WasmBackend, registeredKernel } from './call-kernel';
+import { CpuBackend, WasmBackend, registeredKernel, rewritten, writableInPlace } from './call-kernel';
 
 export const SGD_KERNEL = 'GanSgdStep';
 
@@ -72,16 +73,12 @@ function applyGradients(this: Sgd, variableGradients: Gradients): void {
     if (gradient == null) return;
     const value = engine.registeredVariables[name];
     if (fast && value.dtype === 'float32' && gradient.dtype === 'float32' && value.size === gradient.size) {
-      if (inPlace && inPlaceOk(engine, [value, gradient, this.c])) {
-        // the kernel's arithmetic written over the variable's own buffer (see inPlaceOk)
-        const b = engine.backend as unknown as WasmHeap;
-        const x = b.typedArrayFromHeap(value);
+      const x = inPlace ? writableInPlace(value, [gradient, this.c]) : null;
+      if (x) {
+        // the kernel's arithmetic written over the variable's own buffer: no kernel call, tensor or allocation
+        const b = engine.backend as unknown as WasmBackend;
         step(x, b.typedArrayFromHeap(gradient), b.typedArrayFromHeap(this.c)[0], x);
-        // new values in an old buffer: the wasm module forgets what it cached for it (XNNPACK keeps the
-        // packed weights of a matMul's right-hand side by tensor id), as when a buffer is freed and made
-        const { id, memoryOffset } = b.dataIdMap.get(value.dataId);
-        b.wasm.tfjs.disposeData(id);
-        b.wasm.tfjs.registerTensor(id, value.size, memoryOffset);
+        rewritten(value);
         return;
       }
       const next = engine.runKernel(SGD_KERNEL, { x: value, dy: gradient, c: this.c }) as tf.Tensor;
@@ -102,36 +99,6 @@ export function setSgdInPlace(on: boolean): boolean {
   const was = inPlace;
   inPlace = on;
   return was;
-}
-
-/** The wasm backend's heap and the module's tensor registry (tfjs-backend-wasm 4.22's BackendWasm). */
-interface WasmHeap extends WasmBackend {
-  dataIdMap: { get(dataId: object): { id: number; memoryOffset: number } };
-  wasm: { tfjs: { disposeData(id: number): void; registerTensor(id: number, size: number, offset: number): void } };
-}
-
-interface EngineState {
-  backendName: string;
-  state: { profiling: boolean; tensorInfo: WeakMap<object, { backend: unknown }> };
-  ENV: { getBool(flag: string): boolean };
-}
-
-/**
- * Whether the update may overwrite the variable's buffer instead of giving it a new one (value.assign):
- * one kernel call, one tensor and one heap allocation fewer per variable and step, 24 an iteration (#25).
- * Only on wasm, whose dataSync / data() hand out copies (cpu's hand out its buffer itself, which an
- * earlier `w.dataSync()` would see change); only while no other tensor shares the buffer (a clone, the
- * tensor a variable was made from: the backend's reference count is 1), so nothing else sees the new
- * values; and only while nothing watches kernels (tf.profile, DEBUG, tfjs's IS_TEST leak check), which
- * then see the kernel run. The values are the kernel's, bit for bit.
- */
-function inPlaceOk(engine: ReturnType<typeof tf.engine>, tensors: tf.Tensor[]): boolean {
-  const e = engine as unknown as EngineState;
-  if (e.backendName !== 'wasm' || e.state.profiling || e.ENV.getBool('DEBUG') || e.ENV.getBool('IS_TEST')) return false;
-  const backend = engine.backend as unknown as { refCount(dataId: object): number };
-  // every input's data on the wasm heap already (a tensor made under another backend moves on first use)
-  if (tensors.some((t) => e.state.tensorInfo.get(t.dataId)?.backend !== backend)) return false;
-  return backend.refCount(tensors[0].dataId) === 1;
 }
 
 /** Whether SGD updates go through the one-kernel path. */
