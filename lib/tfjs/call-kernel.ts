@@ -19,6 +19,49 @@ export interface CpuBackend {
   makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): Info;
 }
 
+/** What writing over a tensor's buffer in place needs of wasm's BackendWasm (tfjs-backend-wasm 4.22). */
+interface WasmInPlace extends WasmBackend {
+  dataIdMap: { get(dataId: object): { id: number; memoryOffset: number } | undefined };
+  refCount(dataId: object): number;
+  wasm: { tfjs: { disposeData(id: number): void; registerTensor(id: number, size: number, offset: number): void } };
+}
+
+interface EngineInternals {
+  backendName: string;
+  backend: unknown;
+  state: { profiling: boolean; tensorInfo: WeakMap<object, { backend: unknown }> };
+  ENV: { getBool(flag: string): boolean };
+}
+
+/**
+ * The float32 heap view of `target` if its buffer may be written over in place (sgd-kernel.ts, tape.ts):
+ * on wasm only (cpu's dataSync hands out the buffer itself, which an earlier reader would see change);
+ * while nothing watches kernels (tf.profile, DEBUG, tfjs's IS_TEST leak check: they would miss the kernel
+ * this replaces); every tensor's data on the wasm heap; and no other tensor sharing target's buffer
+ * (the backend's reference count is 1). Else null. After writing, call `rewritten`.
+ */
+export function writableInPlace(target: tf.Tensor, reads: readonly tf.Tensor[]): Float32Array | null {
+  const e = tf.engine() as unknown as EngineInternals;
+  if (e.backendName !== 'wasm' || e.state.profiling || e.ENV.getBool('DEBUG') || e.ENV.getBool('IS_TEST')) return null;
+  const backend = e.backend as WasmInPlace;
+  if (target.dtype !== 'float32' || e.state.tensorInfo.get(target.dataId)?.backend !== backend) return null;
+  if (reads.some((t) => e.state.tensorInfo.get(t.dataId)?.backend !== backend)) return null;
+  if (backend.refCount(target.dataId) !== 1) return null;
+  return backend.typedArrayFromHeap(target);
+}
+
+/**
+ * After a buffer was written over in place: the wasm module forgets what it cached for it (XNNPACK keeps
+ * the packed right-hand side of a matMul by tensor id), as when a buffer is freed and a new one made.
+ */
+export function rewritten(target: tf.Tensor): void {
+  const backend = tf.backend() as unknown as WasmInPlace;
+  const data = backend.dataIdMap.get(target.dataId);
+  if (!data) return;
+  backend.wasm.tfjs.disposeData(data.id);
+  backend.wasm.tfjs.registerTensor(data.id, target.size, data.memoryOffset);
+}
+
 export type CallKernel = (inputs: Record<string, Info>, attrs?: Record<string, unknown>) => Info;
 
 /**

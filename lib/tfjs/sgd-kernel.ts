@@ -5,12 +5,15 @@
 // kernel registry computes value + c·gradient in one pass and the variable takes its output: one engine
 // op, no scopes. Same float32 arithmetic as mul then add (c·g rounded to float32, then + value rounded
 // once), so the weights are bit-identical (test/tfjs/sgd-kernel.test.ts).
+// On wasm, where no other tensor shares the variable's buffer, the same arithmetic is written over that
+// buffer in place: no kernel call, tensor or heap allocation at all, 24 fewer of each an iteration (#25;
+// call-kernel.ts writableInPlace says when).
 // Registered for the wasm and cpu backends; elsewhere (tfjs-node), or for other dtypes, the original
 // update runs. GAN_SGD_KERNEL=0 keeps tfjs's own applyGradients (for comparison: npm run bench).
 import * as tfjs from '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs-core'; // not the @tensorflow/tfjs re-export: its getters cost ≈3 % on the hot path
 import { config } from '../config';
-import { CpuBackend, WasmBackend, registeredKernel } from './call-kernel';
+import { CpuBackend, WasmBackend, registeredKernel, rewritten, writableInPlace } from './call-kernel';
 
 export const SGD_KERNEL = 'GanSgdStep';
 
@@ -70,6 +73,14 @@ function applyGradients(this: Sgd, variableGradients: Gradients): void {
     if (gradient == null) return;
     const value = engine.registeredVariables[name];
     if (fast && value.dtype === 'float32' && gradient.dtype === 'float32' && value.size === gradient.size) {
+      const x = inPlace ? writableInPlace(value, [gradient, this.c]) : null;
+      if (x) {
+        // the kernel's arithmetic written over the variable's own buffer: no kernel call, tensor or allocation
+        const b = engine.backend as unknown as WasmBackend;
+        step(x, b.typedArrayFromHeap(gradient), b.typedArrayFromHeap(this.c)[0], x);
+        rewritten(value);
+        return;
+      }
       const next = engine.runKernel(SGD_KERNEL, { x: value, dy: gradient, c: this.c }) as tf.Tensor;
       value.assign(next);
       next.dispose();
@@ -79,6 +90,15 @@ function applyGradients(this: Sgd, variableGradients: Gradients): void {
     }
   });
   this.incrementIterations();
+}
+
+let inPlace = true;
+
+/** Switches the in-place update off or on (for the tests and A/B timing); returns the previous setting. */
+export function setSgdInPlace(on: boolean): boolean {
+  const was = inPlace;
+  inPlace = on;
+  return was;
 }
 
 /** Whether SGD updates go through the one-kernel path. */

@@ -9,10 +9,13 @@
 // iteration). Such a node is only ever used by a higher-order gradient, whose outer tape is recording
 // while the inner one is (gradientDepth > 1); at depth 1 the clone is still made, but not recorded. And
 // the clone shares the buffer by the backend's reference count rather than through an Identity kernel.
+// On wasm, a gradient summed from two paths is written into the first one's buffer where nothing else
+// holds it (addedInPlace): the same float32 sums without a tensor per sum.
 // It is installed on the engine instance (the shared tfjs engine), so every tfjs copy uses it;
 // setFastTape(false) puts tfjs's own back. GAN_FAST_TAPE=0 keeps tfjs's (for comparison: npm run bench).
 import * as tf from '@tensorflow/tfjs-core'; // not the @tensorflow/tfjs re-export: its getters cost ≈3 % on the hot path
 import { config } from '../config';
+import { WasmBackend, rewritten, writableInPlace } from './call-kernel';
 
 type Tensor = tf.Tensor;
 
@@ -117,7 +120,11 @@ function backpropagate(
   tape: readonly TapeNode[],
   names: readonly string[][],
   engine: Engine,
+  firstId: number,
 ): void {
+  // the gradients made in this walk (ids from firstId on), and those of the node being walked
+  const fresh = new Set<Tensor>();
+  const ofThisNode = new Set<Tensor>();
   for (let i = tape.length - 1; i >= 0; i--) {
     const node = tape[i];
     const dys = node.outputs.map((o) => acc.get(o.id) ?? null);
@@ -145,12 +152,56 @@ function backpropagate(
       }
       const current = acc.get(x.id);
       if (current == null) acc.set(x.id, dx);
-      else {
-        acc.set(x.id, engine.runKernel(tf.Add, { a: current, b: dx }) as Tensor);
+      else if (!addedInPlace(current, dx, acc, fresh, ofThisNode)) {
+        const sum = engine.runKernel(tf.Add, { a: current, b: dx }) as Tensor;
+        acc.set(x.id, sum);
         current.dispose();
+        fresh.add(sum);
+      }
+      if (dx.id >= firstId) {
+        fresh.add(dx);
+        ofThisNode.add(dx);
       }
     }
+    ofThisNode.clear();
   }
+}
+
+let inPlaceSums = true;
+
+/** Switches the in-place gradient sums off or on (for the tests and A/B timing); returns the previous setting. */
+export function setInPlaceSums(on: boolean): boolean {
+  const was = inPlaceSums;
+  inPlaceSums = on;
+  return was;
+}
+
+/**
+ * current += dx written over current's buffer, where a new tensor for the sum would be all the Add is for:
+ * a parameter used twice in a step (the discriminator on real and on generated data) has its two
+ * gradients summed, 20 times an iteration (#25). The same float32 sum as the Add kernel (a + b rounds the
+ * same either way round). Only for a tensor a gradient function made in this walk (`fresh`), for an
+ * earlier node (one of this node's could still be read by its other inputs' gradient functions), held
+ * under no other tensor's gradient, its buffer its own, no outer tape recording the Add (a higher-order
+ * gradient), and where call-kernel.ts writableInPlace allows (wasm, nothing watching kernels).
+ */
+function addedInPlace(
+  current: Tensor,
+  dx: Tensor,
+  acc: Map<number, Tensor>,
+  fresh: Set<Tensor>,
+  ofThisNode: Set<Tensor>,
+): boolean {
+  if (!inPlaceSums || !fresh.has(current) || ofThisNode.has(current) || current.size !== dx.size) return false;
+  if ((tf.engine() as unknown as Engine).state.gradientDepth > 0) return false;
+  let holders = 0;
+  for (const t of acc.values()) if (t === current && ++holders > 1) return false;
+  const c = writableInPlace(current, [dx]);
+  if (!c) return false;
+  const d = (tf.backend() as unknown as WasmBackend).typedArrayFromHeap(dx);
+  for (let i = 0; i < c.length; i++) c[i] = c[i] + d[i];
+  rewritten(current);
+  return true;
 }
 
 /** tfjs-core/src/engine.ts Engine.gradients, with the tape walk above. */
@@ -176,10 +227,12 @@ const gradients: Gradients = function <T extends Tensor>(
       'Cannot compute gradient of y=f(x) with respect to x. Make sure that the f you passed encloses all operations that lead from x to y.',
     );
   }
+  // the next tensor id (tfjs-core's Engine.nextTensorId): tensors from here on are made by the walk
+  const firstId = (this.constructor as { nextTensorId?: number }).nextTensorId ?? Infinity;
   return this.tidy('backward', () => {
     const acc = new Map<number, Tensor>();
     acc.set(y.id, dy == null ? tf.ones(y.shape) : dy);
-    backpropagate(acc, filtered, names, this);
+    backpropagate(acc, filtered, names, this, firstId);
     const grads = xs.map((x) => acc.get(x.id)) as Tensor[];
     if (this.state.gradientDepth === 0) {
       // not a higher-order gradient: the tape is done with, and so are the tensors its nodes saved

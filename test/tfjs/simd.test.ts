@@ -77,6 +77,7 @@ const COVERED: [string, () => Module, number[]][] = [
   ['2→4→ELU→4→ELU→3 (two ELUs folded)', () => sequential(linear(2, 4), elu(), linear(4, 4), elu(), linear(4, 3)), [9]],
   ['12→4 (one Linear)', () => sequential(linear(12, 4)), [6]],
   ['12→1→ELU→8', () => sequential(linear(12, 1), elu(), linear(1, 8)), [10]],
+  ['8→2→ELU→4 (two outputs along in, with the ELU)', () => sequential(linear(8, 2), elu(), linear(2, 4)), [1, 11]],
 ];
 /** Chains they leave to the old path. */
 const FALLBACK: [string, () => Module][] = [
@@ -209,6 +210,70 @@ describe('SIMD kernels of the fused model op (wasm)', function () {
       });
       [x, w2, b2].forEach((t) => t.dispose());
       m.dispose();
+    });
+
+    it('ELU over the negative float32s: within 2e-7 relative of Math.expm1 and of tf.elu, in both kernel forms', () => {
+      // every 1021st bit pattern from −0 down to −20 (1.1 M values, tiny ones included: relative accuracy
+      // there is what an exp then − 1 loses) and the saturated range below it. Measured over every 97th
+      // pattern: at most 1.21e-7 from Math.expm1 (1.32 ulp) and 1.24e-7 from tfjs-wasm's Elu.
+      const xs: number[] = [];
+      const bits = new Uint32Array(1);
+      const f = new Float32Array(bits.buffer);
+      for (let b = 0x80000001; b <= 0xc1a00000; b += 1021) {
+        bits[0] = b;
+        xs.push(f[0]);
+      }
+      xs.push(-20.5, -30, -87.5, -88, -1e4);
+      const n = xs.length;
+      const x = tf.tensor2d(xs, [n, 1]);
+      const want = tf.tidy(() => tf.elu(x).dataSync());
+      // lin_fwd_out's inline ELU: Linear(1, 4) with W = 1, b = 0, then an identity Linear(4, 4)
+      const w = tf.ones([1, 4]);
+      const b4 = tf.zeros([4]);
+      const eye = tf.eye(4);
+      const out = simdForward(
+        [{ kind: 'linear', inF: 1, outF: 4 }, { kind: 'elu' }, { kind: 'linear', inF: 4, outF: 4 }],
+        x,
+        [w, b4, eye, b4],
+      )!;
+      // the $elu4 helper (lin_fwd_in, two outputs): Linear(4, 2) picking x, then Linear(2, 4)
+      const x4 = tf.tidy(() =>
+        tf.pad(x, [
+          [0, 0],
+          [0, 3],
+        ]),
+      );
+      const pick = tf.tensor2d([1, 1, 0, 0, 0, 0, 0, 0], [4, 2]);
+      const b2 = tf.zeros([2]);
+      const w2 = tf.ones([2, 4]);
+      const inner = simdForward(
+        [{ kind: 'linear', inF: 4, outF: 2 }, { kind: 'elu' }, { kind: 'linear', inF: 2, outF: 4 }],
+        x4,
+        [pick, b2, w2, b4],
+      )!;
+      expect(out, 'the kernels take both chains').to.not.equal(null);
+      expect(inner).to.not.equal(null);
+      const forms: [string, Float32Array, number][] = [
+        ['lin_fwd_out', tf.backend().readSync(out[2].dataId) as Float32Array, 4],
+        ['lin_fwd_in', tf.backend().readSync(inner[2].dataId) as Float32Array, 2],
+      ];
+      for (const acts of [out, inner])
+        new Set(acts.slice(1).map((a) => a.dataId)).forEach((id) => tf.backend().disposeData(id));
+      for (const [form, got, width] of forms) {
+        let worstExpm1 = 0;
+        let worstTf = 0;
+        for (let i = 0; i < n; i++) {
+          const e = Math.expm1(xs[i]);
+          for (let j = 0; j < width; j++) {
+            const g = got[i * width + j];
+            worstExpm1 = Math.max(worstExpm1, Math.abs(g - e) / Math.abs(e));
+            worstTf = Math.max(worstTf, Math.abs(g - want[i]) / Math.abs(want[i]));
+          }
+        }
+        expect(worstExpm1, `${form}: max relative error vs Math.expm1`).to.be.below(2e-7);
+        expect(worstTf, `${form}: max relative difference to tf.elu`).to.be.below(2e-7);
+      }
+      tf.dispose([x, w, b4, eye, x4, pick, b2, w2]);
     });
 
     it('training leaves no tensors, backend buffers or wasm-heap growth behind', () => {

@@ -5,8 +5,8 @@
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../lib';
-import { bits, expectOnOffSwitch, itTrainsTheSameOnBothBackends } from '../support/training';
-import { fastTapeInstalled, setFastTape } from '../../lib/tfjs/tape';
+import { bits, expectOnOffSwitch, expectSameTraining, itTrainsTheSameOnBothBackends } from '../support/training';
+import { fastTapeInstalled, setFastTape, setInPlaceSums } from '../../lib/tfjs/tape';
 
 type Outcome = { values: number[][]; left: number } | { error: string; left: number };
 
@@ -125,6 +125,95 @@ describe("tfjs's gradient tape walked without its bookkeeping (lib/tfjs/tape.ts)
     expect(messages[5]).to.match(/received an empty list of xs/);
     expect(messages[6]).to.match(/dy must have 'float32' dtype/);
     x.dispose();
+  });
+
+  describe('gradients of a tensor used twice, summed in place on wasm', () => {
+    before(async () => {
+      await initBackend('wasm');
+      setFastTape(true);
+    });
+    after(() => setInPlaceSums(true));
+
+    /** `f` run with the in-place sums off, then on: the outcomes, and how often the Add kernel ran in each. */
+    function offAndOn(f: () => tf.Tensor[]): { off: Outcome; on: Outcome; adds: [number, number] } {
+      const add = tf.getKernel('Add', 'wasm')!;
+      const kernelFunc = add.kernelFunc;
+      let adds = 0;
+      add.kernelFunc = (args) => {
+        adds++;
+        return kernelFunc(args);
+      };
+      try {
+        setInPlaceSums(false);
+        const off = outcome(f);
+        const addsOff = adds;
+        adds = 0;
+        setInPlaceSums(true);
+        const on = outcome(f);
+        return { off, on, adds: [addsOff, adds] };
+      } finally {
+        add.kernelFunc = kernelFunc;
+      }
+    }
+
+    it('a training run gives the same losses and weights bit for bit, without tensor or buffer growth', () => {
+      expectSameTraining(setInPlaceSums, 17, 20);
+    });
+
+    it('sums the two paths of a parameter without an Add kernel, with the same bits', () => {
+      const p = tf.variable(tf.tensor1d([0.5, -2, 3]));
+      const x1 = tf.tensor1d([1, 2, 3]);
+      const x2 = tf.tensor1d([-1, 0.5, 4]);
+      const loss = () => tf.add(tf.sum(tf.mul(p, x1)), tf.sum(tf.square(tf.mul(p, x2)))) as tf.Scalar;
+      const { off, on, adds } = offAndOn(() => [tf.variableGrads(loss, [p]).grads[p.name]]);
+      expect(on).to.deep.equal(off);
+      expect(adds[1], 'one Add fewer: the sum was written in place').to.equal(adds[0] - 1);
+      tf.dispose([p, x1, x2]);
+    });
+
+    it('leaves alone a gradient that is also another input’s (a customGrad returning one tensor twice): tfjs’s outcome', () => {
+      const p = tf.variable(tf.tensor1d([0.5, -2]));
+      const q = tf.variable(tf.tensor1d([1, 4]));
+      const both = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+        const [a, b] = args as tf.Tensor[];
+        return {
+          value: tf.add(a, b),
+          gradFunc: (dy: tf.Tensor) => {
+            const g = tf.mul(dy, 1);
+            return [g, g];
+          },
+        };
+      });
+      // walked backwards: both(p, q) gives p and q the same tensor, then mul(p, 3) adds 3 to p's alone
+      const loss = () => tf.add(tf.sum(tf.mul(p, 3)), tf.sum(both(p, q) as tf.Tensor)) as tf.Scalar;
+      const { off, on } = offAndOn(() => {
+        const { grads } = tf.variableGrads(loss, [p, q]);
+        return [grads[p.name], grads[q.name]];
+      });
+      // tfjs's walk disposes the shared tensor when it sums p's gradients, so q's is gone: tfjs's error, not
+      // q's gradient silently summed with p's
+      expect(on).to.deep.equal(off);
+      expect('error' in off && off.error).to.equal('Tensor is disposed.');
+      tf.dispose([p, q]);
+    });
+
+    it('leaves alone a gradient made before the walk (a customGrad returning an outer tensor): tfjs’s outcome', () => {
+      const p = tf.variable(tf.tensor1d([0.5, -2]));
+      let outer = tf.tensor1d([7, 8]);
+      const keepOuter = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+        value: tf.mul(args[0] as tf.Tensor, 2),
+        gradFunc: () => [outer],
+      }));
+      const loss = () => tf.add(tf.sum(tf.mul(p, 3)), tf.sum(keepOuter(p) as tf.Tensor)) as tf.Scalar;
+      const { off, on } = offAndOn(() => {
+        outer = tf.tensor1d([7, 8]); // made before the gradient walk
+        const out = [tf.variableGrads(loss, [p]).grads[p.name]];
+        // tfjs's walk disposes the outer tensor when it sums p's gradients; it is never written over
+        return outer.isDisposed ? out : [...out, outer];
+      });
+      expect(on).to.deep.equal(off);
+      tf.dispose([p]);
+    });
   });
 
   it("can be switched off (tfjs's Engine.gradients back), and GAN_FAST_TAPE is checked", () => {

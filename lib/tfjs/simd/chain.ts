@@ -199,9 +199,15 @@ export function simdBackward(
   const { fn, backend } = b;
   const off = (i: Info) => backend.getMemoryOffset(i.dataId);
   const batch = dy.shape[0];
-  const scr = p.scratchBytes ? scratch(b, p.scratchBytes) : 0;
+  // scratch: Wᵀ and dWᵀ for the layers along 'in', then two buffers taking turns for the gradients between
+  // layers (each read once, by the layer below): no tensor, heap allocation or free for them (#25)
+  let inner = 0;
+  for (let n = 1; n < p.layers.length; n++) inner = Math.max(inner, 4 * batch * p.layers[n].inF);
+  const scr = p.scratchBytes || inner ? scratch(b, p.scratchBytes + 2 * inner) : 0;
+  const turns = [scr + p.scratchBytes, scr + p.scratchBytes + inner];
   const dParams: Info[] = new Array(params.length);
-  let g = dy;
+  let g = off(dy);
+  let dx: Info | null = null;
   for (let n = p.layers.length - 1; n >= 0; n--) {
     const l = p.layers[n];
     const a = acts[l.step];
@@ -211,19 +217,18 @@ export function simdBackward(
     const eluIn = n > 0 && p.layers[n - 1].elu ? 1 : 0;
     const dw = backend.makeOutput([l.inF, l.outF], 'float32');
     const db = backend.makeOutput([l.outF], 'float32');
-    const da = backend.makeOutput([batch, l.inF], 'float32');
-    if (l.along === 'out')
-      fn.lin_bwd_out(off(a), off(w), off(g), off(dw), off(db), off(da), batch, l.inF, l.outF, eluIn);
+    if (n === 0) dx = backend.makeOutput([batch, l.inF], 'float32');
+    const da = dx ? off(dx) : turns[n % 2];
+    if (l.along === 'out') fn.lin_bwd_out(off(a), off(w), g, off(dw), off(db), da, batch, l.inF, l.outF, eluIn);
     else {
       const half = scr + 4 * l.inF * l.outF; // scratch: Wᵀ, then dWᵀ
       fn.transpose(off(w), scr, l.inF, l.outF);
-      fn.lin_bwd_in(off(a), scr, off(g), half, off(db), off(da), batch, l.inF, l.outF, eluIn);
+      fn.lin_bwd_in(off(a), scr, g, half, off(db), da, batch, l.inF, l.outF, eluIn);
       fn.transpose(half, off(dw), l.outF, l.inF);
     }
     dParams[2 * n] = dw;
     dParams[2 * n + 1] = db;
-    if (g !== dy) backend.disposeData(g.dataId);
     g = da;
   }
-  return { dx: g, dParams };
+  return { dx: dx!, dParams };
 }
