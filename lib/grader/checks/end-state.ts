@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { numericsKey } from '../../tfjs/numerics';
 import { EXERCISES } from '../../exercises';
 import { REAL_MEAN, REAL_STD } from '../../seminar/data';
 import { summarize, wasserstein1ToNormal } from '../../seminar/metrics';
@@ -88,7 +89,7 @@ export function referenceEndState(s: Seminar, start: State, iterations: number):
     // no compiled reference beside this file (a bundle): the key still holds start, length and backend
   }
   const key = createHash('sha256')
-    .update(JSON.stringify([start.seed, start.batchSize, start.gen, start.disc, iterations, tf.getBackend(), code]))
+    .update(JSON.stringify([start.seed, start.batchSize, start.gen, start.disc, iterations, numericsKey(), code]))
     .digest('hex')
     .slice(0, 32);
   const known = memory.get(key);

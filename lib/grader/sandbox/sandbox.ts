@@ -14,6 +14,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { numericsKey } from '../../tfjs/numerics';
 import type { CompiledCell } from '../../jupyter/compile';
 import Ajv from 'ajv';
 import { config } from '../../config';
@@ -304,7 +305,7 @@ function endStateCache(
         cells.map((c) => [c.index, c.exercise ?? null, c.js]),
         protocol.plans,
         protocol.run,
-        tf.getBackend(),
+        numericsKey(),
       ]),
     )
     .digest('hex')

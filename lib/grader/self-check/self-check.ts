@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { numericsKey } from '../../tfjs/numerics';
 import { config } from '../../config';
 import { recoverEngineAndSay } from '../../tfjs/engine-state';
 import { EXERCISES, Exercise, exercise } from '../../exercises';
@@ -134,7 +135,7 @@ function endStateRunsHere(
         observed.map((o) => o.steps.map((st) => [st.returned, st.gen, st.disc])),
         plan.endStates,
         plan.endStateIterations,
-        tf.getBackend(),
+        numericsKey(),
       ]),
     )
     .digest('hex')
