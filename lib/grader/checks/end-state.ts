@@ -71,6 +71,17 @@ export function readEndState(s: Seminar, at: { gen: Weights; disc: Weights }): E
   );
 }
 
+/**
+ * The cache key of an end-state run's result: what it is a function of (`inputs`) and the numerics that
+ * computed it (lib/tfjs/numerics.ts: backend and kernels' code), so no other version's numbers are read.
+ */
+export function endStateKey(inputs: readonly unknown[]): string {
+  return createHash('sha256')
+    .update(JSON.stringify([...inputs, numericsKey()]))
+    .digest('hex')
+    .slice(0, 32);
+}
+
 /** End states and end-state runs computed once, kept across processes (the reference's ends here; sandbox.ts and self-check.ts keep subjects' runs below). */
 export const END_STATE_CACHE = path.join(ROOT, 'node_modules', '.cache', 'gan-seminar', 'end-states');
 const REFERENCE_CODE = path.join(__dirname, '..', '..', 'reference', 'solutions.js');
@@ -88,10 +99,7 @@ export function referenceEndState(s: Seminar, start: State, iterations: number):
   } catch {
     // no compiled reference beside this file (a bundle): the key still holds start, length and backend
   }
-  const key = createHash('sha256')
-    .update(JSON.stringify([start.seed, start.batchSize, start.gen, start.disc, iterations, numericsKey(), code]))
-    .digest('hex')
-    .slice(0, 32);
+  const key = endStateKey([start.seed, start.batchSize, start.gen, start.disc, iterations, code]);
   const known = memory.get(key);
   if (known) return known;
   const file = path.join(END_STATE_CACHE, `${key}.json`);

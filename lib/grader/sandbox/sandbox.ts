@@ -9,12 +9,11 @@
 //     and capped captured output.
 // A crash while observing one exercise is recorded for that exercise and the rest run in a new child.
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { numericsKey } from '../../tfjs/numerics';
 import type { CompiledCell } from '../../jupyter/compile';
 import Ajv from 'ajv';
 import { config } from '../../config';
@@ -23,7 +22,7 @@ import type { ChildResult, Job } from './sandbox-child';
 import { ROOT } from '../../paths';
 import { PROTOCOL } from '../checks/states';
 import { isHeld, releaseLock, takeLock, waitWhileHeld } from './run-lock';
-import { END_STATE_CACHE } from '../checks/end-state';
+import { END_STATE_CACHE, endStateKey } from '../checks/end-state';
 import { WEIGHTS_SCHEMA as weights } from './weights-schema';
 
 export interface SandboxOptions {
@@ -299,17 +298,7 @@ function endStateCache(
       claim: () => undefined,
       release: () => undefined,
     };
-  const key = createHash('sha256')
-    .update(
-      JSON.stringify([
-        cells.map((c) => [c.index, c.exercise ?? null, c.js]),
-        protocol.plans,
-        protocol.run,
-        numericsKey(),
-      ]),
-    )
-    .digest('hex')
-    .slice(0, 32);
+  const key = endStateKey([cells.map((c) => [c.index, c.exercise ?? null, c.js]), protocol.plans, protocol.run]);
   const file = path.join(END_STATE_CACHE, 'runs', `${key}.json`);
   const lock = `${file}.lock`;
   const read = (): Job['endStateRuns'] => {

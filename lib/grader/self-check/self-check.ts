@@ -4,11 +4,9 @@
 // notebook's weights are restored afterwards. It never throws (but for Kernel > Interrupt): an unfinished
 // exercise shows "not-implemented", a broken grader says so. Synchronous, without mocha: in Deno's kernel
 // an interrupt can stop synchronous code safely, an await it would hang (lib/jupyter/deno-worker.ts).
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { numericsKey } from '../../tfjs/numerics';
 import { config } from '../../config';
 import { recoverEngineAndSay } from '../../tfjs/engine-state';
 import { EXERCISES, Exercise, exercise } from '../../exercises';
@@ -26,7 +24,7 @@ import { configureChecks } from '../checks/checks';
 import { DIAGNOSES, adviceOf } from '../diagnoses';
 import { diagnosisTexts, showsEndStates, ui } from '../strings';
 import { Subject, behaviour, knownMistake, needsBehaviour } from '../checks/judge';
-import { END_STATE_CACHE } from '../checks/end-state';
+import { END_STATE_CACHE, endStateKey } from '../checks/end-state';
 import {
   ExerciseId,
   ExerciseObservation,
@@ -128,18 +126,12 @@ function endStateRunsHere(
   observed: ExerciseObservation[],
   announce: (cached: boolean) => void,
 ): ExerciseObservation['behaviour'] {
-  const key = createHash('sha256')
-    .update(
-      JSON.stringify([
-        EXERCISES.map((ex) => String(steps[ex.id])),
-        observed.map((o) => o.steps.map((st) => [st.returned, st.gen, st.disc])),
-        plan.endStates,
-        plan.endStateIterations,
-        numericsKey(),
-      ]),
-    )
-    .digest('hex')
-    .slice(0, 32);
+  const key = endStateKey([
+    EXERCISES.map((ex) => String(steps[ex.id])),
+    observed.map((o) => o.steps.map((st) => [st.returned, st.gen, st.disc])),
+    plan.endStates,
+    plan.endStateIterations,
+  ]);
   const file = path.join(END_STATE_CACHE, 'self-check', `${key}.json`);
   let known: ExerciseObservation['behaviour']['runs'] | undefined;
   try {
